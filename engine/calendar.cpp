@@ -1,0 +1,64 @@
+#include "calendar.hpp"
+
+namespace stagematch {
+
+namespace {
+
+Value seconds(Instant t) { return Value(static_cast<std::int64_t>(t.time_since_epoch().count())); }
+
+Value window_value(const Window& w) {
+  Object o{{"opens", seconds(w.opens)}};
+  if (w.closes) o["closes"] = seconds(*w.closes);
+  return o;
+}
+
+}  // namespace
+
+const Round* Calendar::round_at(Instant t) const {
+  for (const auto& r : rounds)
+    if (r.window.contains(t)) return &r;
+  return nullptr;
+}
+
+Value Calendar::to_value() const {
+  Array blackout_list;
+  for (const auto& b : blackouts) {
+    Object o{{"id", b.id}, {"label", b.label}, {"opens", seconds(b.window.opens)}};
+    if (b.window.closes) o["closes"] = seconds(*b.window.closes);
+    if (b.visible_from) o["visible_from"] = seconds(*b.visible_from);
+    blackout_list.emplace_back(std::move(o));
+  }
+  Array round_list;
+  for (const auto& r : rounds) {
+    Object o{{"id", r.id},
+             {"label", r.label},
+             {"kind", r.kind},
+             {"opens", seconds(r.window.opens)},
+             {"notify_schools", r.notify_schools}};
+    if (r.window.closes) o["closes"] = seconds(*r.window.closes);
+    if (r.registration) o["registration"] = window_value(*r.registration);
+    if (r.results_at) o["results_at"] = seconds(*r.results_at);
+    if (r.period_from && r.period_to)
+      o["period"] = Object{{"from", *r.period_from}, {"to", *r.period_to}};
+    round_list.emplace_back(std::move(o));
+  }
+  Object cal{{"name", name},
+             {"track", track},
+             {"year", year},
+             {"blackouts", std::move(blackout_list)},
+             {"rounds", std::move(round_list)},
+             {"reminders", Object{{"every_days", reminders.every_days},
+                                  {"at_hour", reminders.at_hour},
+                                  {"at_minute", reminders.at_minute},
+                                  {"closing_soon_days", reminders.closing_soon_days}}}};
+  if (registration) cal["registration"] = window_value(*registration);
+  if (results_at) cal["results_at"] = seconds(*results_at);
+  return cal;
+}
+
+const std::vector<std::string>& known_round_kinds() {
+  static const std::vector<std::string> kList = {"preferred", "open", "open_ended", "closed"};
+  return kList;
+}
+
+}  // namespace stagematch

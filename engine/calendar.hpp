@@ -1,0 +1,84 @@
+// One track's timing for one school year, as in workflows/calendars/TRACK/YEAR.yaml.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnostics.hpp"
+#include "local_time.hpp"
+#include "value.hpp"
+
+namespace stagematch {
+
+struct Window {
+  Instant opens;
+  std::optional<Instant> closes;  // none: open from `opens` on
+  bool contains(Instant t) const { return t >= opens && (!closes || t < *closes); }
+};
+
+struct Blackout {
+  std::string id;
+  std::string label;
+  Window window;
+  std::optional<Instant> visible_from;
+  SourcePos pos;
+  SourcePos closes_pos;
+  SourcePos visible_from_pos;
+};
+
+struct Round {
+  std::string id;
+  std::string label;
+  std::string kind;  // preferred | open | open_ended | closed
+  Window window;
+  bool notify_schools = false;
+  std::optional<Window> registration;
+  std::optional<Instant> results_at;
+  std::optional<std::string> period_from;  // the internship period this round is for (CVO)
+  std::optional<std::string> period_to;
+  SourcePos pos;
+  SourcePos opens_pos;
+  SourcePos closes_pos;
+};
+
+struct Reminders {
+  int every_days = 7;
+  int at_hour = 9;
+  int at_minute = 0;
+  int closing_soon_days = 2;
+};
+
+struct CalendarRules {
+  std::string visibility = "visibility.by_round";
+  std::string timing = "timing.moment";
+  std::string events = "timing.events";
+  SourcePos visibility_pos;
+  SourcePos timing_pos;
+  SourcePos events_pos;
+};
+
+struct Calendar {
+  std::string name;
+  int version = 0;
+  std::string track;
+  std::string year;
+  CalendarRules rules;
+  std::optional<Window> registration;
+  std::vector<Blackout> blackouts;
+  std::vector<Round> rounds;
+  std::optional<Instant> results_at;
+  Reminders reminders;
+  SourcePos pos;
+  SourcePos track_pos;
+  SourcePos year_pos;
+
+  // The round whose window holds `t`, or null.
+  const Round* round_at(Instant t) const;
+  // The table the Lua rules receive (see workflows/README.md).
+  Value to_value() const;
+};
+
+const std::vector<std::string>& known_round_kinds();
+
+}  // namespace stagematch

@@ -1,0 +1,15 @@
+# `stagematch check` on a broken set: exit 1 and one FILE:LINE:COLUMN line per problem.
+set(dir "${CMAKE_CURRENT_BINARY_DIR}/cli_check_broken")
+file(REMOVE_RECURSE "${dir}")
+file(COPY "${SRC}/workflows" "${SRC}/rules" DESTINATION "${dir}")
+file(READ "${dir}/workflows/tracks/secundair.yaml" text)
+string(REPLACE "to: aanvaard" "to: aanvard" text "${text}")
+file(WRITE "${dir}/workflows/tracks/secundair.yaml" "${text}")
+execute_process(COMMAND "${BIN}" check --workflows workflows --rules rules
+                WORKING_DIRECTORY "${dir}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 1)
+  message(FATAL_ERROR "check exited ${rc}, expected 1\n${out}${err}")
+endif()
+if(NOT err MATCHES "workflows/tracks/secundair.yaml:[0-9]+:[0-9]+: error: [^\n]*'aanvard'[^\n]*\\[WF0201\\]")
+  message(FATAL_ERROR "no positioned WF0201 line in:\n${err}")
+endif()

@@ -1,0 +1,71 @@
+// The shipped definitions load without a single problem, and the checker's reporting format.
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+namespace stagematch {
+namespace {
+
+TEST(ShippedDefinitions, LoadWithoutProblems) {
+  LoadResult loaded = load_definitions(testing::source_path("workflows"), testing::source_path("rules"));
+  for (const auto& d : loaded.diagnostics.all()) ADD_FAILURE() << d.to_string();
+  EXPECT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded.definitions->workflows.size(), 4u);
+  for (const char* track : {"secundair", "duaal", "cvo", "dubbele_finaliteit"})
+    EXPECT_NE(loaded.definitions->workflow(track), nullptr) << track;
+}
+
+TEST(ShippedDefinitions, EveryCalendarOfTheSpecIsThere) {
+  auto defs = testing::shipped_definitions();
+  for (auto [track, year] : {std::pair{"secundair", "2024-2025"}, {"secundair", "2025-2026"},
+                             {"duaal", "2024-2025"}, {"duaal", "2025-2026"}, {"cvo", "2022-2023"},
+                             {"cvo", "2024-2025"}, {"dubbele_finaliteit", "2025-2026"},
+                             {"dubbele_finaliteit", "2026-2027"}})
+    EXPECT_NE(defs->calendar(track, year), nullptr) << track << " " << year;
+}
+
+TEST(Diagnostics, PrintLikeACompiler) {
+  Diagnostic d{{"workflows/tracks/secundair.yaml", 12, 5}, Severity::kError, "WF0201",
+               "transitie gaat naar onbekende status 'aanvard'"};
+  EXPECT_EQ(d.to_string(),
+            "workflows/tracks/secundair.yaml:12:5: error: transitie gaat naar onbekende status 'aanvard' [WF0201]");
+}
+
+TEST(UploadedCalendar, ASoundCalendarReplacesTheOldOne) {
+  auto defs = testing::shipped_definitions();
+  const char* yaml = R"(kind: calendar
+name: secundair-2025-2026
+version: 2
+track: secundair
+year: 2025-2026
+rounds:
+  - {id: ronde_1, kind: open, opens: 2025-09-01 12:00, closes: 2025-10-01 12:00}
+)";
+  LoadResult r = with_calendar(*defs, "calendars/secundair/2025-2026.yaml", yaml);
+  for (const auto& d : r.diagnostics.all()) ADD_FAILURE() << d.to_string();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.definitions->calendar("secundair", "2025-2026")->version, 2);
+  EXPECT_EQ(defs->calendar("secundair", "2025-2026")->version, 1) << "the active set must not change";
+}
+
+TEST(UploadedCalendar, ABrokenCalendarSaysWhereAndLeavesTheActiveOne) {
+  auto defs = testing::shipped_definitions();
+  const char* yaml = R"(kind: calendar
+name: secundair-2025-2026
+version: 2
+track: secundair
+year: 2025-2026
+rounds:
+  - {id: ronde_1, kind: open, opens: 2025-09-01 12:00, closes: 2025-10-01 12:00}
+  - {id: ronde_2, kind: open, opens: 2025-09-20 12:00, closes: 2025-10-10 12:00}
+)";
+  LoadResult r = with_calendar(*defs, "calendars/secundair/2025-2026.yaml", yaml);
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.diagnostics.all().size(), 1u);
+  EXPECT_EQ(r.diagnostics.all()[0].to_string().substr(0, 42), "calendars/secundair/2025-2026.yaml:8:41: e");
+  EXPECT_EQ(r.diagnostics.all()[0].code, "WF0204");
+  EXPECT_EQ(defs->calendar("secundair", "2025-2026")->version, 1);
+}
+
+}  // namespace
+}  // namespace stagematch
