@@ -32,6 +32,7 @@ struct Round {
   std::string label;
   std::string kind;  // preferred | open | open_ended | closed
   Window window;
+  bool closes_written = false;  // `closes` present in the file, even if unreadable
   bool notify_schools = false;
   std::optional<Window> registration;
   std::optional<Instant> results_at;

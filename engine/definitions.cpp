@@ -46,7 +46,7 @@ bool contains(const std::vector<std::string>& list, std::string_view item) {
 
 void check_rule(const DefinitionSet& set, std::string_view ref, const SourcePos& pos,
                 Diagnostics& diags) {
-  if (set.has_rule(ref)) return;
+  if (ref.empty() || set.has_rule(ref)) return;  // a missing key was reported by the first pass
   auto dot = ref.find('.');
   std::string module(ref.substr(0, dot == std::string_view::npos ? ref.size() : dot));
   if (dot == std::string_view::npos) {
@@ -125,7 +125,7 @@ void resolve_workflow(Workflow& w, const DefinitionSet& set, Diagnostics& diags)
     if (s.initial) ++initial;
   }
   if (initial != 1)
-    diags.error(w.pos, "WF0207", "workflow '" + w.name + "' heeft " + std::to_string(initial) +
+    diags.error(w.statuses_pos, "WF0207", "workflow '" + w.name + "' heeft " + std::to_string(initial) +
                                      " beginstatussen; er moet er precies één initial: true zijn");
 
   for (const auto& t : w.transitions) {
@@ -184,7 +184,7 @@ void resolve_calendar(const Calendar& c, const DefinitionSet& set, Diagnostics& 
     if (r.window.closes && *r.window.closes <= r.window.opens)
       diags.error(r.closes_pos, "WF0205", "ronde '" + r.id + "' sluit (" + format_local(*r.window.closes) +
                                               ") niet na de opening (" + format_local(r.window.opens) + ")");
-    if (!r.window.closes && r.kind != "open_ended" && r.kind != "closed")
+    if (!r.closes_written && r.kind != "open_ended" && r.kind != "closed")
       diags.error(r.pos, "WF0104", "ronde '" + r.id + "' van soort " + r.kind + " mist 'closes'");
     if (i == 0) continue;
     const Round& prev = c.rounds[i - 1];

@@ -119,6 +119,7 @@ void parse_workflow(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
     }
   }
 
+  w.statuses_pos = r.pos_of(root, "statuses");
   if (const YAML::Node statuses = root["statuses"]; r.sequence(statuses, "statuses")) {
     for (const auto& s : statuses) {
       if (!r.mapping(s, "een status", {"id", "label"}, {"initial", "exclusive", "final"})) continue;
@@ -269,6 +270,7 @@ void parse_calendar(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
       round.notify_schools = r.boolean(n, "notify_schools").value_or(false);
       round.opens_pos = r.pos_of(n, "opens");
       round.closes_pos = r.pos_of(n, "closes");
+      round.closes_written = n["closes"].IsDefined();
       auto opens = r.moment(n, "opens");
       auto closes = r.moment(n, "closes");
       if (!opens) continue;

@@ -50,7 +50,7 @@ end
 // The predicate builder `P`: rules describe which rows qualify; the engine turns these plain
 // tables into SQL. Wrong arguments raise an error at the rule's line (level 3).
 constexpr std::string_view kPredicateSource = R"lua(
-local type, error = type, error
+local type, error, select = type, error, select
 
 local function need_field(name, field)
   if type(field) ~= "string" then
@@ -58,9 +58,9 @@ local function need_field(name, field)
   end
 end
 
-local function need_table(name, what, value)
+local function need_table(name, what, value, level)
   if type(value) ~= "table" then
-    error("P." .. name .. ": " .. what .. " must be a table, not " .. type(value), 3)
+    error("P." .. name .. ": " .. what .. " must be a table, not " .. type(value), level or 3)
   end
 end
 
@@ -74,14 +74,26 @@ local P = {}
 P.ALWAYS = {op = "true"}
 P.NEVER = {op = "false"}
 
-function P.all(list)
-  need_table("all", "list", list)
-  return {op = "all", args = list}
+-- P.all(a, b, c) or P.all({a, b, c}): both read naturally in rules.
+local function operands(name, ...)
+  local n = select("#", ...)
+  local first = ...
+  if n == 1 and type(first) == "table" and first.op == nil then return first end
+  local list = {}
+  for i = 1, n do
+    local p = select(i, ...)
+    need_table(name, "operand " .. i, p, 4)  -- 4: the rule that called P.all / P.any
+    list[i] = p
+  end
+  return list
 end
 
-function P.any(list)
-  need_table("any", "list", list)
-  return {op = "any", args = list}
+function P.all(...)
+  return {op = "all", args = operands("all", ...)}
+end
+
+function P.any(...)
+  return {op = "any", args = operands("any", ...)}
 end
 
 function P.negate(p)

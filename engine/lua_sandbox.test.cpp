@@ -399,16 +399,26 @@ TEST(LuaSandbox, PredicateBuildersProduceExactTables) {
             Value(object({{"op", "null"}, {"field", "closed_at"}})));
   EXPECT_EQ(run_ok("return P.negate(P.ALWAYS)"),
             Value(object({{"op", "not"}, {"arg", object({{"op", "true"}})}})));
-  Value eq = object({{"op", "eq"}, {"field", "a"}, {"value", true}});
   EXPECT_EQ(run_ok("return P.all({P.eq('a', true), P.NEVER})"),
-            Value(object({{"op", "all"}, {"args", Array{eq, object({{"op", "false"}})}}})));
+            Value(object({{"op", "all"},
+                          {"args", Array{object({{"op", "eq"}, {"field", "a"}, {"value", true}}),
+                                         object({{"op", "false"}})}}})));
   EXPECT_EQ(run_ok("return P.any({})"), Value(object({{"op", "any"}, {"args", Array{}}})));
+  // The operands may also be given one by one.
+  EXPECT_EQ(run_ok("return P.all(P.eq('a', true), P.NEVER)"),
+            run_ok("return P.all({P.eq('a', true), P.NEVER})"));
+  EXPECT_EQ(run_ok("return P.any(P.ALWAYS)"),
+            Value(object({{"op", "any"}, {"args", Array{object({{"op", "true"}})}}})));
+  EXPECT_EQ(run_ok("return P.all()"), Value(object({{"op", "all"}, {"args", Array{}}})));
+  // P keeps working when a rule replaces the globals it uses.
+  EXPECT_EQ(run_ok("select, type, error = nil, nil, nil return P.all(P.ALWAYS, P.NEVER)"),
+            run_ok("return P.all({P.ALWAYS, P.NEVER})"));
 }
 
 TEST(LuaSandbox, PredicateBuildersRejectBadArgumentsAtTheRuleLine) {
-  for (const char* call :
-       {"P.eq(1, 2)", "P.eq('a', nil)", "P.is_in('a', 3)", "P.all('x')", "P.any(nil)",
-        "P.negate(true)", "P.before(nil, 1)", "P.at_or_after('a')", "P.is_null({})"}) {
+  for (const char* call : {"P.eq(1, 2)", "P.eq('a', nil)", "P.is_in('a', 3)", "P.all('x')",
+                           "P.any(nil)", "P.all(P.ALWAYS, 3)", "P.negate(true)", "P.before(nil, 1)",
+                           "P.at_or_after('a')", "P.is_null({})"}) {
     SCOPED_TRACE(call);
     // Not `return P.eq(..)`: a Lua tail call drops the caller's frame and with it the line.
     auto result = run(std::string("local p = ") + call + " return p");
@@ -506,12 +516,12 @@ TEST(LuaSandbox, ValuesRoundTrip) {
       "  end,\n"
       "  second = function(list, obj) return {list[2], obj.name, #list} end,\n"
       "}\n");
-  Value nested = object({{"name", "Ann"},
-                         {"scores", Array{1, 2.5, "x", true, false}},
-                         {"inner", object({{"deep", Array{Array{std::int64_t{1} << 60}}}})}});
   for (const Value& value :
        {Value(true), Value(false), Value(7), Value(-3.25), Value("t\xc3\xa9xt"),
-        Value(std::string("a\0b", 3)), Value(Array{1, 2, 3}), nested}) {
+        Value(std::string("a\0b", 3)), Value(Array{1, 2, 3}),
+        Value(object({{"name", "Ann"},
+                      {"scores", Array{1, 2.5, "x", true, false}},
+                      {"inner", object({{"deep", Array{Array{std::int64_t{1} << 60}}}})}}))}) {
     SCOPED_TRACE(value.to_json());
     auto echoed = sandbox->call("m", "echo", {value});
     ASSERT_TRUE(echoed.has_value()) << echoed.error().message;

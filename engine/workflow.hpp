@@ -94,6 +94,7 @@ struct Workflow {
   std::vector<SourcePos> fieldsets_pos;
   std::vector<SourcePos> personal_pos;
   std::vector<SourcePos> revealed_by_pos;
+  SourcePos statuses_pos;
   SourcePos pos;
 
   const StatusDef* status(std::string_view id) const;

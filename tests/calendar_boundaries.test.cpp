@@ -15,6 +15,9 @@ using testing::moment_at;
 using testing::shipped_definitions;
 
 struct ExpectedRound {
+  friend void PrintTo(const ExpectedRound& e, std::ostream* os) {
+    *os << e.track << " " << e.year << " " << e.opens;
+  }
   const char* track;
   const char* year;
   const char* round_id;
@@ -33,6 +36,7 @@ const ExpectedRound kRounds[] = {
     {"secundair", "2025-2026", "ronde_4", "open_ended", "2025-09-30 12:00", ""},
     {"duaal", "2024-2025", nullptr, "open", "2024-06-17 00:00", "2024-11-30 00:00"},
     {"duaal", "2025-2026", nullptr, "open", "2025-06-16 00:00", "2025-12-01 00:00"},
+    {"duaal", "2025-2026", nullptr, "open_ended", "2025-12-01 00:00", ""},
     {"cvo", "2022-2023", nullptr, "open", "2022-09-05 00:00", "2022-09-30 00:00"},
     {"cvo", "2022-2023", nullptr, "open", "2022-11-15 00:00", "2022-11-30 00:00"},
     {"cvo", "2022-2023", nullptr, "open", "2023-02-01 12:00", "2023-02-15 12:00"},
@@ -42,6 +46,8 @@ const ExpectedRound kRounds[] = {
     {"cvo", "2024-2025", nullptr, "open", "2025-02-01 12:00", "2025-02-15 12:00"},
     {"cvo", "2024-2025", nullptr, "open", "2025-05-15 12:00", "2025-05-30 12:00"},
     {"dubbele_finaliteit", "2025-2026", nullptr, "open", "2025-09-19 12:00", "2025-10-07 12:00"},
+    // "then open-ended": until the next school year's calendar takes over.
+    {"dubbele_finaliteit", "2025-2026", nullptr, "open_ended", "2025-10-07 12:00", "2026-09-01 00:00"},
     {"dubbele_finaliteit", "2026-2027", nullptr, "open", "2026-09-18 12:00", "2026-10-07 12:00"},
 };
 

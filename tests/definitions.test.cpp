@@ -62,7 +62,7 @@ rounds:
   LoadResult r = with_calendar(*defs, "calendars/secundair/2025-2026.yaml", yaml);
   ASSERT_FALSE(r.ok());
   ASSERT_EQ(r.diagnostics.all().size(), 1u);
-  EXPECT_EQ(r.diagnostics.all()[0].to_string().substr(0, 42), "calendars/secundair/2025-2026.yaml:8:41: e");
+  EXPECT_EQ(r.diagnostics.all()[0].to_string().substr(0, 42), "calendars/secundair/2025-2026.yaml:8:38: e");
   EXPECT_EQ(r.diagnostics.all()[0].code, "WF0204");
   EXPECT_EQ(defs->calendar("secundair", "2025-2026")->version, 1);
 }

@@ -81,7 +81,7 @@ constexpr InvalidFixture kFixtures[] = {
     // Status `aanvaard` defined twice: reported at the second id value.
     {"WF0206_duplicate_status", "WF0206", "workflows/tracks/demo.yaml", 9, 10},
     // Two statuses with `initial: true`: reported at the workflow's first key (see below).
-    {"WF0207_two_initial_statuses", "WF0207", "workflows/tracks/demo.yaml", 1, 1},
+    {"WF0207_two_initial_statuses", "WF0207", "workflows/tracks/demo.yaml", 7, 3},
     // `effects: [notify_school, send_sms]`: reported at the list item.
     {"WF0208_unknown_effect", "WF0208", "workflows/tracks/demo.yaml", 13, 30},
     // `year: "2025-2027"`: reported at the value (the opening quote).

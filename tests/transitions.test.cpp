@@ -14,6 +14,7 @@ using testing::shipped_definitions;
 
 // A moment inside an active round of each track's calendar.
 struct TrackCase {
+  friend void PrintTo(const TrackCase& c, std::ostream* os) { *os << c.track; }
   const char* track;
   const char* year;
   const char* in_round;
