@@ -558,6 +558,13 @@ void open_sandbox(lua_State* L) {
   lua_pushnil(L);
   lua_setfield(L, -2, "dump");
   lua_pop(L, 1);
+  // Rules are pure functions: the same calendar and moment always give the same answer.
+  lua_getglobal(L, LUA_MATHLIBNAME);
+  for (const char* name : {"random", "randomseed"}) {
+    lua_pushnil(L);
+    lua_setfield(L, -2, name);
+  }
+  lua_pop(L, 1);
 
   // getmetatable("") answers this text instead of the metatable shared by all strings.
   lua_pushliteral(L, "");

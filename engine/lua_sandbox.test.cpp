@@ -71,6 +71,7 @@ TEST(LuaSandbox, ForbiddenLibrariesAndFunctionsAreAbsent) {
     EXPECT_EQ(run_ok(std::string("return rawget(_G, '") + name + "') == nil"), Value(true));
   }
   EXPECT_EQ(run_ok("return string.dump == nil and ('').dump == nil"), Value(true));
+  EXPECT_EQ(run_ok("return math.random == nil and math.randomseed == nil"), Value(true));
 }
 
 TEST(LuaSandbox, CallingForbiddenFunctionsIsARuntimeError) {
