@@ -62,7 +62,9 @@ TEST_P(RoundBoundary, OpensAndClosesToTheSecond) {
   Instant opens = local(e.opens);
   const Round* round = cal->round_at(opens);
   ASSERT_NE(round, nullptr) << "no round opens at " << e.opens;
-  if (e.round_id) EXPECT_EQ(round->id, e.round_id);
+  if (e.round_id) {
+    EXPECT_EQ(round->id, e.round_id);
+  }
   EXPECT_EQ(round->kind, e.kind);
   EXPECT_EQ(round->window.opens, opens);
 

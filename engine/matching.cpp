@@ -1,0 +1,486 @@
+#include "matching.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "request_validation.hpp"
+
+namespace stagematch {
+
+namespace {
+
+constexpr const char* kAlreadyAccepted = "Deze student werd intussen al aanvaard door een andere dienst.";
+
+DomainError error(int status, std::string code, std::string message) {
+  return DomainError{status, std::move(code), std::move(message), {}};
+}
+
+DomainError not_found() {
+  return error(404, "not_found", "Deze aanvraag bestaat niet of je hebt er geen toegang toe.");
+}
+
+DomainError from_store(const StoreError& e) {
+  if (e.code == "not_found") return not_found();
+  if (e.code == "already_accepted") return error(409, "already_accepted", e.message.empty() ? kAlreadyAccepted : e.message);
+  if (e.code == "stale")
+    return error(409, "stale", "Iemand anders wijzigde deze gegevens net. Laad de pagina opnieuw en probeer nog eens.");
+  if (e.code == "linked" || e.code == "conflict" || e.code == "duplicate") return error(409, e.code, e.message);
+  return error(503, "unavailable", "De databank is even niet bereikbaar. Probeer het zo meteen opnieuw.");
+}
+
+std::optional<Id> to_id(const Value& v) {
+  if (v.is_int()) return v.as_int();
+  if (v.is_number() && v.as_number() == static_cast<double>(static_cast<Id>(v.as_number())))
+    return static_cast<Id>(v.as_number());
+  if (v.is_string()) {
+    Id out = 0;
+    const std::string& s = v.as_string();
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec == std::errc{} && p == s.data() + s.size()) return out;
+  }
+  return std::nullopt;
+}
+
+std::string text(const Value& v) { return v.is_string() ? v.as_string() : std::string(); }
+
+Value seconds(Instant t) { return Value(static_cast<std::int64_t>(t.time_since_epoch().count())); }
+
+// The columns a visibility predicate reads, as matches() compares them (ids as text, the way
+// the rules receive a service id).
+Value predicate_row(const RequestRecord& r) {
+  Object row{{"province", r.province},
+             {"postal_code", r.postal_code},
+             {"school_id", std::to_string(r.school_id)},
+             {"registered_at", seconds(r.registered_at)}};
+  if (r.preferred_service_id) row["preferred_service_id"] = std::to_string(*r.preferred_service_id);
+  if (r.accepted_by) row["accepted_by"] = std::to_string(*r.accepted_by);
+  return row;
+}
+
+DomainError validation_error(const std::vector<FieldProblem>& problems) {
+  DomainError e = error(422, "validation", "Niet alle velden zijn correct ingevuld. Kijk de aangeduide velden na.");
+  for (const auto& p : problems)
+    if (p.severity == Severity::kError && !e.fields.contains(p.field)) e.fields[p.field] = p.message;
+  return e;
+}
+
+bool has_errors(const std::vector<FieldProblem>& problems) {
+  return std::any_of(problems.begin(), problems.end(),
+                     [](const FieldProblem& p) { return p.severity == Severity::kError; });
+}
+
+std::vector<FieldProblem> warnings_of(const std::vector<FieldProblem>& problems) {
+  std::vector<FieldProblem> out;
+  std::copy_if(problems.begin(), problems.end(), std::back_inserter(out),
+               [](const FieldProblem& p) { return p.severity == Severity::kWarning; });
+  return out;
+}
+
+}  // namespace
+
+std::string mask_national_number(const std::string& digits) {
+  if (digits.size() != 11) return "***";
+  return digits.substr(0, 2) + "." + digits.substr(2, 2) + "." + digits.substr(4, 2) + "-xxx.xx";
+}
+
+Matching::Matching(Store& store, std::function<std::shared_ptr<const DefinitionSet>()> definitions,
+                   const Clock& clock)
+    : store_(store), definitions_(std::move(definitions)), clock_(clock) {}
+
+AuditEntry Matching::audit(const Actor& actor, std::string action, std::optional<Id> object_id,
+                           std::string detail) const {
+  AuditEntry a;
+  a.at = clock_.now();
+  if (actor.user_id) a.user_id = actor.user_id;
+  a.actor = actor.role + ":" + std::to_string(actor.org_id);
+  a.action = std::move(action);
+  a.object_type = "request";
+  a.object_id = object_id;
+  a.outcome = "ok";
+  a.detail = std::move(detail);
+  return a;
+}
+
+const Calendar* Matching::current_calendar(const DefinitionSet& defs, const std::string& track,
+                                           Instant now) const {
+  std::vector<const Calendar*> cals = defs.calendars_of(track);
+  if (cals.empty()) return nullptr;
+  // A calendar with a round open now; else the latest that has started; else the first.
+  for (auto it = cals.rbegin(); it != cals.rend(); ++it)
+    if ((*it)->round_at(now)) return *it;
+  for (auto it = cals.rbegin(); it != cals.rend(); ++it) {
+    const Calendar& c = **it;
+    Instant start = c.registration ? c.registration->opens : (c.rounds.empty() ? now : c.rounds.front().window.opens);
+    if (start <= now) return &c;
+  }
+  return cals.front();
+}
+
+std::vector<FieldProblem> Matching::validate(const Actor& actor, const Workflow& workflow,
+                                             const std::shared_ptr<const DefinitionSet>& defs,
+                                     const Value& fields) {
+  ReferenceCheck refs;
+  refs.school_contact_exists = [&](const std::string& id) {
+    auto n = to_id(Value(id));
+    if (!n) return false;
+    auto c = store_.contact(*n);
+    return c && c->org_id == actor.org_id;
+  };
+  refs.service_exists = [&](const std::string& id) {
+    auto n = to_id(Value(id));
+    if (!n) return false;
+    auto o = store_.organisation(*n);
+    return o && o->type == "service";
+  };
+  std::vector<FieldProblem> problems = validate_request(workflow, fields, refs);
+  RuleEngine rules(defs);
+  auto checks = rules.checks(workflow, fields);
+  if (!checks) {
+    problems.push_back({"", "De controleregels van dit traject konden niet lopen: " + checks.error().message,
+                        Severity::kError});
+  } else {
+    for (auto& p : *checks) {
+      // A field already refused on its own needs no second remark.
+      bool known = std::any_of(problems.begin(), problems.end(), [&](const FieldProblem& q) {
+        return q.field == p.field && q.severity == Severity::kError;
+      });
+      if (!known) problems.push_back(std::move(p));
+    }
+  }
+  return problems;
+}
+
+namespace {
+
+// Copies the validated fields into the record's columns (national number normalised).
+void fill_record(RequestRecord& r, const Value& fields) {
+  Object copy = fields.is_object() ? fields.as_object() : Object{};
+  for (const char* readonly : {"id", "track", "school", "registered_at"}) copy.erase(readonly);
+  if (auto nn = copy.find("national_number"); nn != copy.end() && nn->second.is_string())
+    if (auto digits = normalize_national_number(nn->second.as_string())) nn->second = *digits;
+  r.first_name = text(fields["first_name"]);
+  r.last_name = text(fields["last_name"]);
+  r.province = text(fields["province"]);
+  r.postal_code = fields["postal_code"].is_int() ? std::to_string(fields["postal_code"].as_int())
+                                                 : text(fields["postal_code"]);
+  r.transport.clear();
+  if (fields["transport"].is_array())
+    for (const auto& t : fields["transport"].as_array())
+      if (t.is_string()) r.transport.push_back(t.as_string());
+  r.school_contact_id = to_id(fields["school_contact_id"]).value_or(0);
+  r.preferred_service_id = to_id(fields["preferred_service_id"]);
+  r.fields = Value(std::move(copy));
+}
+
+}  // namespace
+
+DomainResult<Registered> Matching::register_request(const Actor& actor, const std::string& track,
+                                                    const Value& fields) {
+  if (actor.role != "school") return std::unexpected(error(403, "forbidden", "Enkel scholen schrijven leerlingen in."));
+  auto defs = definitions_();
+  const Workflow* workflow = defs->workflow(track);
+  if (!workflow) return std::unexpected(error(404, "not_found", "Dit traject bestaat niet."));
+  auto school = store_.organisation(actor.org_id);
+  if (!school) return std::unexpected(from_store(school.error()));
+  if (std::find(school->tracks.begin(), school->tracks.end(), track) == school->tracks.end())
+    return std::unexpected(error(403, "track_not_allowed",
+                                 "Je school kan geen leerlingen inschrijven in het traject '" + workflow->label + "'."));
+
+  Instant now = clock_.now();
+  RuleEngine rules(defs);
+  const Calendar* calendar = nullptr;
+  std::string closed_message;
+  for (const Calendar* c : defs->calendars_of(track)) {  // in school-year order
+    auto m = rules.moment(*c, now);
+    if (!m) return std::unexpected(error(500, "rule_error", m.error().message));
+    if (m->school_may_register)
+      calendar = c;  // the latest school year open for registration wins
+    else if (closed_message.empty() || c == current_calendar(*defs, track, now))
+      closed_message = m->school_message;
+  }
+  if (!calendar)
+    return std::unexpected(error(403, "registration_closed",
+                                 closed_message.empty() ? "Inschrijven kan nu niet in dit traject." : closed_message));
+
+  std::vector<FieldProblem> problems = validate(actor, *workflow, defs, fields);
+  if (has_errors(problems)) return std::unexpected(validation_error(problems));
+
+  RequestRecord r;
+  r.track = track;
+  r.year = calendar->year;
+  r.school_id = actor.org_id;
+  r.registered_at = now;
+  fill_record(r, fields);
+  auto id = store_.insert_request(r, audit(actor, "request.register", std::nullopt,
+                                           "traject " + track + " " + calendar->year));
+  if (!id) return std::unexpected(from_store(id.error()));
+  return Registered{*id, warnings_of(problems)};
+}
+
+DomainResult<std::vector<FieldProblem>> Matching::edit_request(const Actor& actor, Id request_id,
+                                                               const Value& fields,
+                                                               std::optional<int> version) {
+  if (actor.role != "school") return std::unexpected(error(403, "forbidden", "Enkel de school bewerkt haar leerlingen."));
+  auto loaded = load_visible(actor, request_id);
+  if (!loaded) return std::unexpected(loaded.error());
+  RequestRecord& r = loaded->record;
+  if (r.accepted_by)
+    return std::unexpected(error(409, "already_accepted",
+                                 "Deze student werd al aanvaard door een dienst en kan niet meer bewerkt worden."));
+  if (loaded->calendar) {
+    RuleEngine rules(loaded->defs);
+    auto m = rules.moment(*loaded->calendar, clock_.now());
+    if (m && !m->school_may_edit) return std::unexpected(error(403, "editing_closed", m->school_message));
+  }
+  std::vector<FieldProblem> problems = validate(actor, *loaded->workflow, loaded->defs, fields);
+  if (has_errors(problems)) return std::unexpected(validation_error(problems));
+  if (version) r.version = *version;
+  fill_record(r, fields);
+  auto done = store_.update_request(r, audit(actor, "request.edit", request_id));
+  if (!done) return std::unexpected(from_store(done.error()));
+  return warnings_of(problems);
+}
+
+DomainResult<void> Matching::delete_request(const Actor& actor, Id request_id) {
+  if (actor.role != "school") return std::unexpected(error(403, "forbidden", "Enkel de school verwijdert haar leerlingen."));
+  auto loaded = load_visible(actor, request_id);
+  if (!loaded) return std::unexpected(loaded.error());
+  if (loaded->record.accepted_by)
+    return std::unexpected(error(409, "already_accepted", "Een aanvaarde student kan niet meer verwijderd worden."));
+  auto done = store_.delete_request(actor.org_id, request_id, audit(actor, "request.delete", request_id));
+  if (!done) return std::unexpected(from_store(done.error()));
+  return {};
+}
+
+DomainResult<void> Matching::stop_request(const Actor& actor, Id request_id) {
+  if (actor.role != "school") return std::unexpected(error(403, "forbidden", "Enkel de school meldt een gestopte leerling."));
+  auto loaded = load_visible(actor, request_id);
+  if (!loaded) return std::unexpected(loaded.error());
+  if (loaded->record.accepted_by)
+    return std::unexpected(error(409, "already_accepted",
+                                 "Deze student werd al aanvaard; vraag VIVO om de aanvaarding ongedaan te maken."));
+  auto done = store_.stop_request(actor.org_id, request_id, audit(actor, "request.stop", request_id));
+  if (!done) return std::unexpected(from_store(done.error()));
+  return {};
+}
+
+DomainResult<Predicate> Matching::visibility_for(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
+                                                 Id service_id, Instant now) {
+  auto service = store_.organisation(service_id);
+  if (!service) return std::unexpected(from_store(service.error()));
+  RuleEngine rules(defs);
+  auto p = rules.visibility(calendar, ServiceRef{std::to_string(service_id), service->provinces}, now);
+  if (!p) return std::unexpected(error(500, "rule_error", p.error().message));
+  return *p;
+}
+
+DomainResult<Matching::Loaded> Matching::load_visible(const Actor& actor, Id request_id) {
+  auto record = store_.request(request_id);
+  if (!record) return std::unexpected(from_store(record.error()));
+  Loaded out;
+  out.defs = definitions_();
+  out.record = std::move(*record);
+  out.workflow = out.defs->workflow(out.record.track);
+  out.calendar = out.defs->calendar(out.record.track, out.record.year);
+  if (!out.workflow) return std::unexpected(not_found());
+  if (actor.role == "school") {
+    if (out.record.school_id != actor.org_id) return std::unexpected(not_found());
+  } else if (actor.role == "service") {
+    if (out.record.state != "active" && out.record.accepted_by != actor.org_id) return std::unexpected(not_found());
+    if (out.record.accepted_by == actor.org_id) return out;  // accepted: visible for ever
+    if (!out.calendar) return std::unexpected(not_found());
+    auto p = visibility_for(out.defs, *out.calendar, actor.org_id, clock_.now());
+    if (!p) return std::unexpected(p.error());
+    if (!matches(*p, predicate_row(out.record))) return std::unexpected(not_found());
+  } else if (actor.role != "admin") {
+    return std::unexpected(not_found());
+  }
+  return out;
+}
+
+DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, const StatusInput& input) {
+  if (actor.role != "service" && actor.role != "admin")
+    return std::unexpected(error(403, "forbidden", "Enkel diensten kiezen een status."));
+  auto loaded = load_visible(actor, request_id);
+  if (!loaded) return std::unexpected(loaded.error());
+  const RequestRecord& r = loaded->record;
+  const Workflow& workflow = *loaded->workflow;
+  if (!loaded->calendar)
+    return std::unexpected(error(403, "round_closed", "Er is geen kalender voor dit schooljaar; statussen kunnen niet wijzigen."));
+  if (r.state != "active")
+    return std::unexpected(error(409, "stopped", "Deze student is gestopt met de opleiding."));
+
+  Id service_id = actor.org_id;
+  if (actor.role == "admin") {
+    if (!r.accepted_by)
+      return std::unexpected(error(422, "transition_not_allowed", "Deze student werd door geen enkele dienst aanvaard."));
+    service_id = *r.accepted_by;
+  }
+  const std::string initial = workflow.initial_status() ? workflow.initial_status()->id : "";
+  ServiceStatus current = store_.service_status(request_id, service_id, initial);
+  const StatusDef* target = workflow.status(input.status);
+  if (target && target->exclusive && r.accepted_by && *r.accepted_by != service_id)
+    return std::unexpected(error(409, "already_accepted", kAlreadyAccepted));
+
+  int period_count = r.fields["periods"].is_array() ? static_cast<int>(r.fields["periods"].as_array().size()) : 0;
+  StatusChange change{current.status, input.status, actor.role, input.mentor_id ? std::to_string(*input.mentor_id) : "",
+                      input.periods, input.notes, input.reason};
+  Instant now = clock_.now();
+  RuleEngine rules(loaded->defs);
+  auto decided = decide_transition(rules, workflow, *loaded->calendar, change, period_count, now);
+  if (!decided) {
+    const TransitionRefusal& refusal = decided.error();
+    int status = refusal.error == "round_closed" ? 403 : refusal.error == "rule_error" ? 500 : 422;
+    DomainError e = error(status, refusal.error == "missing_requirement" ? "validation" : refusal.error, refusal.message);
+    if (!refusal.field.empty()) e.fields[refusal.field] = refusal.message;
+    store_.append_audit([&] {
+      AuditEntry a = audit(actor, "status.change", request_id, current.status + " -> " + input.status);
+      a.outcome = "refused:" + refusal.error;
+      return a;
+    }());
+    return std::unexpected(e);
+  }
+  const TransitionDef& row = **decided;
+  if (row.needs("mentor")) {
+    auto mentor = store_.contact(*input.mentor_id);
+    if (!mentor || mentor->org_id != service_id) {
+      DomainError e = error(422, "validation", "Kies een stagementor uit de contactpersonen van je eigen dienst.");
+      e.fields["mentor_id"] = e.message;
+      return std::unexpected(e);
+    }
+  }
+
+  StatusWrite write;
+  write.request_id = request_id;
+  write.service_id = service_id;
+  if (actor.user_id) write.user_id = actor.user_id;
+  write.from = current.status;
+  write.to = input.status;
+  write.exclusive = target && target->exclusive;
+  write.reveal = row.has_effect("reveal_personal");
+  write.release = row.has_effect("release");
+  write.count = row.has_effect("count_status");
+  if (row.needs("mentor")) write.mentor_id = input.mentor_id;
+  if (row.needs("periods")) write.periods = input.periods;
+  write.notes = input.notes;
+  write.reason = input.reason;
+  write.at = now;
+  auto done = store_.write_status(write, audit(actor, "status.change", request_id,
+                                               current.status + " -> " + input.status +
+                                                   (write.reveal ? " (persoonsgegevens zichtbaar)" : "")));
+  if (!done) return std::unexpected(from_store(done.error()));
+  return {};
+}
+
+bool Matching::sees_results(const std::shared_ptr<const DefinitionSet>& defs, const Calendar* calendar, Instant now) {
+  if (!calendar) return true;
+  RuleEngine rules(defs);
+  auto m = rules.moment(*calendar, now);
+  return m && m->school_sees_results;
+}
+
+Value Matching::present(const std::shared_ptr<const DefinitionSet>& defs, const Workflow& workflow, const Calendar* calendar,
+                        const RequestRecord& r, const Actor& actor, Instant now) {
+  bool personal = actor.role != "service";
+  Object out;
+  if (actor.role == "service") {
+    const std::string initial = workflow.initial_status() ? workflow.initial_status()->id : "";
+    ServiceStatus s = store_.service_status(r.id, actor.org_id, initial);
+    personal = s.revealed;
+    out["my_status"] = s.status;
+  }
+  if (r.fields.is_object())
+    for (const auto& [key, value] : r.fields.as_object())
+      if (personal || !workflow.is_personal(key)) out[key] = value;
+  out["id"] = r.id;
+  out["track"] = r.track;
+  out["year"] = r.year;
+  out["state"] = r.state;
+  out["school"] = Object{{"id", r.school_id}, {"name", r.school_name}};
+  out["registered_at"] = format_iso(r.registered_at);
+  if (auto contact = store_.contact(r.school_contact_id)) {
+    Object c{{"id", contact->id}, {"name", contact->name}};
+    if (personal || !workflow.is_personal("school_contact.phone")) c["phone"] = contact->phone;
+    if (personal || !workflow.is_personal("school_contact.email")) c["email"] = contact->email;
+    out["school_contact"] = std::move(c);
+  }
+  bool answer = actor.role == "admin" || (actor.role == "service" && r.accepted_by == actor.org_id) ||
+                (actor.role == "school" && sees_results(defs, calendar, now));
+  if (answer && r.accepted_by) {
+    out["accepted_by"] = Object{{"id", *r.accepted_by}, {"name", r.accepted_by_name}};
+    out["accepted_periods"] = Array(r.accepted_periods.begin(), r.accepted_periods.end());
+    if (r.accepted_at) out["accepted_at"] = format_iso(*r.accepted_at);
+    out["notes"] = r.notes;
+    if (r.mentor_id)
+      if (auto mentor = store_.contact(*r.mentor_id))
+        out["mentor"] = Object{{"id", mentor->id}, {"name", mentor->name}, {"phone", mentor->phone}, {"email", mentor->email}};
+    if (actor.role == "school") out["status"] = "aanvaard";
+  }
+  return out;
+}
+
+DomainResult<Value> Matching::view_request(const Actor& actor, Id request_id) {
+  auto loaded = load_visible(actor, request_id);
+  if (!loaded) return std::unexpected(loaded.error());
+  Value v = present(loaded->defs, *loaded->workflow, loaded->calendar, loaded->record, actor, clock_.now());
+  if (actor.role == "service" && v["my_status"].is_string()) {
+    // Every reveal is audited: the service opened a request with personal data shown.
+    const std::string initial = loaded->workflow->initial_status()->id;
+    if (store_.service_status(request_id, actor.org_id, initial).revealed)
+      store_.append_audit(audit(actor, "request.reveal", request_id));
+  }
+  return v;
+}
+
+DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::string& track,
+                                                 const ListInput& input) {
+  auto defs = definitions_();
+  const Workflow* workflow = defs->workflow(track);
+  if (!workflow) return std::unexpected(error(404, "not_found", "Dit traject bestaat niet."));
+  Instant now = clock_.now();
+  const Calendar* calendar = input.year ? defs->calendar(track, *input.year) : current_calendar(*defs, track, now);
+  if (input.year && !calendar)
+    return std::unexpected(error(404, "not_found", "Er is geen kalender voor dit traject in schooljaar " + *input.year + "."));
+  if (input.tab != "open" && input.tab != "accepted") {
+    DomainError e = error(422, "validation", "Kies het tabblad open of accepted.");
+    e.fields["tab"] = e.message;
+    return std::unexpected(e);
+  }
+
+  RequestQuery q;
+  q.track = track;
+  if (calendar) q.year = calendar->year;
+  q.tab = input.tab;
+  q.name = input.name;
+  q.provinces = input.provinces;
+  q.school_filter = input.school;
+  q.postal_code = input.postal_code;
+  q.transport = input.transport;
+  q.sort = input.sort;
+  q.page = std::max(1, input.page);
+  q.page_size = std::clamp(input.page_size, 1, 500);
+  if (actor.role == "service") {
+    q.service_id = actor.org_id;
+    if (!calendar) return ListOutput{};
+    auto p = visibility_for(defs, *calendar, actor.org_id, now);
+    if (!p) return std::unexpected(p.error());
+    q.visibility = *p;
+  } else if (actor.role == "school") {
+    q.school_id = actor.org_id;
+    q.include_stopped = true;
+    q.tab = "all";
+  } else if (actor.role == "admin") {
+    q.include_stopped = true;
+    q.tab = "all";
+  } else {
+    return std::unexpected(error(403, "forbidden", "Geen toegang."));
+  }
+  auto page = store_.requests(q);
+  if (!page) return std::unexpected(from_store(page.error()));
+  ListOutput out;
+  out.total = page->total;
+  for (const auto& r : page->items) out.items.push_back(present(defs, *workflow, calendar, r, actor, now));
+  return out;
+}
+
+}  // namespace stagematch

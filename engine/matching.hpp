@@ -1,0 +1,121 @@
+// The domain services: what schools, services and admins do with requests, checked against
+// the workflow, the calendar and the rules, and stored through a Store. Every refusal says in
+// Dutch what to fix and leaves stored data untouched.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "clock.hpp"
+#include "definitions.hpp"
+#include "rules.hpp"
+#include "store.hpp"
+#include "transitions.hpp"
+
+namespace stagematch {
+
+// Who is acting: the role and organisation of the logged-in user.
+struct Actor {
+  std::string role;  // school | service | admin
+  Id user_id = 0;
+  Id org_id = 0;
+};
+
+struct DomainError {
+  int http_status = 400;
+  std::string code;     // validation, not_found, already_accepted, transition_not_allowed, ...
+  std::string message;  // Dutch
+  std::map<std::string, std::string> fields;  // field -> what to fix
+};
+
+template <typename T>
+using DomainResult = std::expected<T, DomainError>;
+
+struct Registered {
+  Id id = 0;
+  std::vector<FieldProblem> warnings;  // allowed but worth a look (CVO province)
+};
+
+struct StatusInput {
+  std::string status;
+  std::optional<Id> mentor_id;
+  std::vector<int> periods;
+  std::string notes;
+  std::string reason;  // admin corrections
+};
+
+struct ListInput {
+  std::optional<std::string> year;
+  std::string tab = "open";
+  std::string name;
+  std::vector<std::string> provinces;
+  std::optional<Id> school;
+  std::string postal_code;
+  std::vector<std::string> transport;
+  std::string sort;
+  int page = 1;
+  int page_size = 50;
+};
+
+struct ListOutput {
+  std::vector<Value> items;  // each as the caller may see it
+  std::int64_t total = 0;
+};
+
+class Matching {
+ public:
+  // `definitions` is asked on every call, so a newly published calendar applies at once.
+  Matching(Store& store, std::function<std::shared_ptr<const DefinitionSet>()> definitions,
+           const Clock& clock);
+
+  DomainResult<Registered> register_request(const Actor& actor, const std::string& track,
+                                            const Value& fields);
+  DomainResult<std::vector<FieldProblem>> edit_request(const Actor& actor, Id request_id,
+                                                       const Value& fields,
+                                                       std::optional<int> version = {});
+  DomainResult<void> delete_request(const Actor& actor, Id request_id);
+  DomainResult<void> stop_request(const Actor& actor, Id request_id);
+  DomainResult<void> change_status(const Actor& actor, Id request_id, const StatusInput& input);
+
+  // One request as `actor` may see it; not_found (404) when it may not, the same as a
+  // request that does not exist.
+  DomainResult<Value> view_request(const Actor& actor, Id request_id);
+  DomainResult<ListOutput> list_requests(const Actor& actor, const std::string& track,
+                                         const ListInput& input);
+
+  // The calendar of `track` that governs `now` for a listing without an explicit year.
+  const Calendar* current_calendar(const DefinitionSet& defs, const std::string& track,
+                                   Instant now) const;
+
+ private:
+  struct Loaded {
+    std::shared_ptr<const DefinitionSet> defs;
+    RequestRecord record;
+    const Workflow* workflow = nullptr;
+    const Calendar* calendar = nullptr;
+  };
+  DomainResult<Loaded> load_visible(const Actor& actor, Id request_id);
+  DomainResult<Predicate> visibility_for(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
+                                         Id service_id, Instant now);
+  bool sees_results(const std::shared_ptr<const DefinitionSet>& defs, const Calendar* calendar, Instant now);
+  Value present(const std::shared_ptr<const DefinitionSet>& defs, const Workflow& workflow, const Calendar* calendar,
+                const RequestRecord& record, const Actor& actor, Instant now);
+  std::vector<FieldProblem> validate(const Actor& actor, const Workflow& workflow,
+                                     const std::shared_ptr<const DefinitionSet>& defs,
+                                     const Value& fields);
+  AuditEntry audit(const Actor& actor, std::string action, std::optional<Id> object_id,
+                   std::string detail = {}) const;
+
+  Store& store_;
+  std::function<std::shared_ptr<const DefinitionSet>()> definitions_;
+  const Clock& clock_;
+};
+
+// The name of the student as a service list shows it, for the audit log without personal
+// numbers: "85.07.30-xxx.xx" style masking of a national number.
+std::string mask_national_number(const std::string& digits);
+
+}  // namespace stagematch

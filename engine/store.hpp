@@ -1,0 +1,193 @@
+// What the engine needs from a database, as one narrow interface. The storage plugins
+// (plugins/storage: SQLite, PostgreSQL) implement it; the engine never sees SQL dialects,
+// connections or Poco. Every method is one transaction: it happens whole or not at all.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "local_time.hpp"
+#include "predicate.hpp"
+#include "value.hpp"
+
+namespace stagematch {
+
+using Id = std::int64_t;
+
+// Why a store call did not happen. `code` is stable (the API shows it); `message` is Dutch.
+struct StoreError {
+  std::string code;  // not_found, conflict, already_accepted, linked, stale, duplicate, unavailable
+  std::string message;
+};
+
+template <typename T>
+using StoreResult = std::expected<T, StoreError>;
+
+struct Organisation {
+  Id id = 0;
+  std::string type;  // school | service
+  std::string name;
+  std::vector<std::string> provinces;  // services: ANT BRU LIM OVL VBR WVL
+  std::vector<std::string> tracks;     // schools: the tracks they may register in
+};
+
+struct ContactPerson {
+  Id id = 0;
+  Id org_id = 0;
+  std::string name;
+  std::string phone;
+  std::string email;
+};
+
+// One student's request in one track and school year, as stored.
+struct RequestRecord {
+  Id id = 0;
+  std::string track;
+  std::string year;
+  Id school_id = 0;
+  std::string school_name;
+  Id school_contact_id = 0;
+  std::optional<Id> preferred_service_id;
+  std::string first_name;
+  std::string last_name;
+  std::string province;
+  std::string postal_code;
+  std::vector<std::string> transport;
+  Value fields;  // every request field as the API names it (object), personal ones included
+  Instant registered_at;
+  std::string state = "active";  // active | stopped (left the course; stays in history)
+  std::optional<Id> accepted_by;
+  std::string accepted_by_name;
+  std::optional<Instant> accepted_at;
+  std::vector<int> accepted_periods;  // indexes into fields.periods
+  std::optional<Id> mentor_id;
+  std::string notes;
+  int version = 1;  // raised by every change; an edit names the version it started from
+};
+
+// One service's own status for one request.
+struct ServiceStatus {
+  Id request_id = 0;
+  Id service_id = 0;
+  std::string status;  // the workflow's initial status when the service never chose
+  bool revealed = false;  // personal data revealed to this service (sticky)
+  std::optional<Instant> changed_at;
+};
+
+struct StatusCount {
+  Id service_id = 0;
+  std::string status;
+  int count = 0;
+};
+
+struct AuditEntry {
+  Id id = 0;
+  Instant at;
+  std::optional<Id> user_id;
+  std::string actor;        // "user:12", "system", "admin-cli"
+  std::string action;       // request.register, status.change, request.reveal, ...
+  std::string object_type;  // request, contact, org, user, calendar
+  std::optional<Id> object_id;
+  std::string outcome;  // ok, refused:<code>
+  std::string detail;   // never a password, token or full national number
+};
+
+// A mail waiting in the outbox, written in the same transaction as its cause.
+struct OutboxMail {
+  Id id = 0;
+  std::string dedupe_key;  // unique when set: the same mail is never queued twice
+  std::string to_address;
+  std::string subject;
+  std::string body_text;
+  std::string body_html;
+  std::string state = "pending";  // pending | sent | dead
+  int attempts = 0;
+};
+
+// A status change as the store applies it, after the engine decided it is allowed.
+struct StatusWrite {
+  Id request_id = 0;
+  Id service_id = 0;
+  std::optional<Id> user_id;
+  std::string from;  // the status the decision was based on; a different one is `stale`
+  std::string to;
+  bool exclusive = false;  // `to` may be held by one service only: the first one wins
+  bool reveal = false;     // reveals personal data to this service
+  bool release = false;    // an admin undoing an acceptance: the request is open again
+  bool count = true;       // counted for the admin export
+  std::optional<Id> mentor_id;
+  std::vector<int> periods;
+  std::string notes;
+  std::string reason;
+  Instant at;
+  std::vector<OutboxMail> mails;  // queued in the same transaction
+};
+
+// The service list: visibility from the rules plus the user's filters, sorted and paged.
+struct RequestQuery {
+  std::string track;
+  std::optional<std::string> year;  // none: every school year of the track
+  std::optional<Id> service_id;     // a service's list: its own status joined in
+  std::optional<Id> school_id;      // a school's list: only its own requests
+  std::optional<Predicate> visibility;  // the rules' answer for this service and moment
+  std::string tab = "open";  // open | accepted (by this service) | all (schools, admins)
+  std::string name;                     // part of first or last name, case-insensitive
+  std::vector<std::string> provinces;   // any of; empty = all
+  std::optional<Id> school_filter;
+  std::string postal_code;              // a full code or a prefix
+  std::vector<std::string> transport;   // any of; empty = all
+  std::string sort;  // "" (province, postal code, last name), name, -name, postal_code, -registered_at
+  int page = 1;
+  int page_size = 50;
+  bool include_stopped = false;  // schools and admins also see stopped students
+};
+
+struct RequestPage {
+  std::vector<RequestRecord> items;
+  std::int64_t total = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies pending schema migrations; safe to run twice and from two processes at once.
+  virtual void migrate() = 0;
+  virtual std::string dialect() const = 0;  // "sqlite" or "postgresql"
+
+  virtual StoreResult<Id> create_organisation(const Organisation& org) = 0;
+  virtual StoreResult<Organisation> organisation(Id id) = 0;
+  virtual std::vector<Organisation> organisations(const std::string& type) = 0;  // "" = all
+
+  virtual StoreResult<Id> create_contact(const ContactPerson& contact) = 0;
+  virtual StoreResult<void> update_contact(const ContactPerson& contact) = 0;
+  // `linked` while a request (school contact) or an acceptance (mentor) refers to it.
+  virtual StoreResult<void> delete_contact(Id org_id, Id contact_id) = 0;
+  virtual std::vector<ContactPerson> contacts(Id org_id) = 0;
+  virtual StoreResult<ContactPerson> contact(Id contact_id) = 0;
+
+  virtual StoreResult<Id> insert_request(const RequestRecord& request, const AuditEntry& audit) = 0;
+  // Replaces the fields when the stored version is `request.version` and nobody accepted it
+  // (`already_accepted` otherwise, `stale` when someone else changed it first).
+  virtual StoreResult<void> update_request(const RequestRecord& request, const AuditEntry& audit) = 0;
+  virtual StoreResult<void> delete_request(Id school_id, Id request_id, const AuditEntry& audit) = 0;
+  virtual StoreResult<void> stop_request(Id school_id, Id request_id, const AuditEntry& audit) = 0;
+  virtual StoreResult<RequestRecord> request(Id request_id) = 0;
+  virtual StoreResult<RequestPage> requests(const RequestQuery& query) = 0;
+
+  virtual ServiceStatus service_status(Id request_id, Id service_id, const std::string& initial) = 0;
+  // Applies one status change, its history, count, audit and mails in one transaction.
+  // An exclusive status is one conditional update whose changed-row count decides: the loser
+  // gets `already_accepted`, never an overwrite.
+  virtual StoreResult<void> write_status(const StatusWrite& write, const AuditEntry& audit) = 0;
+  virtual std::vector<StatusCount> status_counts(Id request_id) = 0;
+
+  virtual void append_audit(const AuditEntry& entry) = 0;
+  virtual std::vector<AuditEntry> audit_log(int limit) = 0;
+  virtual std::vector<OutboxMail> outbox(int limit) = 0;
+};
+
+}  // namespace stagematch
