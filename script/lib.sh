@@ -12,7 +12,7 @@ BUILD_PACKAGES=(
 )
 
 # Extra Debian packages for script/test: PostgreSQL 15, the SMTP capture, Node.js.
-TEST_PACKAGES=(postgresql python3-aiosmtpd nodejs npm)
+TEST_PACKAGES=(postgresql python3-aiosmtpd nodejs npm curl)
 
 # say MESSAGE: print one progress line, so the output tells what is being done.
 say() {
