@@ -78,11 +78,6 @@ std::vector<FieldProblem> warnings_of(const std::vector<FieldProblem>& problems)
 
 }  // namespace
 
-std::string mask_national_number(const std::string& digits) {
-  if (digits.size() != 11) return "***";
-  return digits.substr(0, 2) + "." + digits.substr(2, 2) + "." + digits.substr(4, 2) + "-xxx.xx";
-}
-
 Matching::Matching(Store& store, std::function<std::shared_ptr<const DefinitionSet>()> definitions,
                    const Clock& clock)
     : store_(store), definitions_(std::move(definitions)), clock_(clock) {}
@@ -274,7 +269,7 @@ DomainResult<Predicate> Matching::visibility_for(const std::shared_ptr<const Def
   return *p;
 }
 
-DomainResult<Matching::Loaded> Matching::load_visible(const Actor& actor, Id request_id) {
+DomainResult<Matching::Loaded> Matching::load_visible(const Actor& actor, Id request_id, bool deciding) {
   auto record = store_.request(request_id);
   if (!record) return std::unexpected(from_store(record.error()));
   Loaded out;
@@ -291,7 +286,14 @@ DomainResult<Matching::Loaded> Matching::load_visible(const Actor& actor, Id req
     if (!out.calendar) return std::unexpected(not_found());
     auto p = visibility_for(out.defs, *out.calendar, actor.org_id, clock_.now());
     if (!p) return std::unexpected(p.error());
-    if (!matches(*p, predicate_row(out.record))) return std::unexpected(not_found());
+    if (!matches(*p, predicate_row(out.record))) {
+      if (deciding && out.record.accepted_by) {
+        RequestRecord before = out.record;
+        before.accepted_by.reset();
+        if (matches(*p, predicate_row(before))) return std::unexpected(error(409, "already_accepted", kAlreadyAccepted));
+      }
+      return std::unexpected(not_found());
+    }
   } else if (actor.role != "admin") {
     return std::unexpected(not_found());
   }
@@ -301,7 +303,7 @@ DomainResult<Matching::Loaded> Matching::load_visible(const Actor& actor, Id req
 DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, const StatusInput& input) {
   if (actor.role != "service" && actor.role != "admin")
     return std::unexpected(error(403, "forbidden", "Enkel diensten kiezen een status."));
-  auto loaded = load_visible(actor, request_id);
+  auto loaded = load_visible(actor, request_id, true);
   if (!loaded) return std::unexpected(loaded.error());
   const RequestRecord& r = loaded->record;
   const Workflow& workflow = *loaded->workflow;

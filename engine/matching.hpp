@@ -97,7 +97,9 @@ class Matching {
     const Workflow* workflow = nullptr;
     const Calendar* calendar = nullptr;
   };
-  DomainResult<Loaded> load_visible(const Actor& actor, Id request_id);
+  // `deciding`: a service acting on a request another service accepted in the meantime is
+  // told so (409 already_accepted) when it could see the request before that acceptance.
+  DomainResult<Loaded> load_visible(const Actor& actor, Id request_id, bool deciding = false);
   DomainResult<Predicate> visibility_for(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
                                          Id service_id, Instant now);
   bool sees_results(const std::shared_ptr<const DefinitionSet>& defs, const Calendar* calendar, Instant now);
@@ -113,9 +115,5 @@ class Matching {
   std::function<std::shared_ptr<const DefinitionSet>()> definitions_;
   const Clock& clock_;
 };
-
-// The name of the student as a service list shows it, for the audit log without personal
-// numbers: "85.07.30-xxx.xx" style masking of a national number.
-std::string mask_national_number(const std::string& digits);
 
 }  // namespace stagematch

@@ -1,0 +1,240 @@
+#include "migrations.hpp"
+
+#include <chrono>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace stagematch::storage {
+
+namespace {
+
+// One statement of a step. `postgresql` is set where the dialects differ; otherwise `sql` runs on
+// both, with {pk} replaced by the dialect's auto-numbered 64-bit primary key. SQLite gets
+// AUTOINCREMENT so the id of a deleted request is never handed out again (the audit log still
+// names it).
+struct Statement {
+  const char* sql;
+  const char* postgresql = nullptr;
+};
+
+struct Step {
+  int version;
+  const char* description;
+  std::vector<Statement> statements;
+};
+
+// Moments are BIGINT epoch seconds everywhere: no time zones or fractions to lose on the way,
+// and the visibility predicate compares registered_at with integer seconds.
+const std::vector<Step>& steps() {
+  static const std::vector<Step> kSteps = {
+      {1,
+       "organisations, users, contacts, requests, statuses, audit, outbox",
+       {
+           {"CREATE TABLE organisations ("
+            " id {pk},"
+            " type TEXT NOT NULL CHECK (type IN ('school', 'service')),"
+            " name TEXT NOT NULL,"
+            " created_at BIGINT NOT NULL,"
+            " UNIQUE (type, name))"},
+           // Services: the provinces they work in. Schools: the tracks they may register in.
+           {"CREATE TABLE organisation_provinces ("
+            " org_id BIGINT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,"
+            " province TEXT NOT NULL,"
+            " PRIMARY KEY (org_id, province))"},
+           {"CREATE TABLE organisation_tracks ("
+            " org_id BIGINT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,"
+            " track TEXT NOT NULL,"
+            " PRIMARY KEY (org_id, track))"},
+           // Logins: created by invitation, active once the activation link was used.
+           {"CREATE TABLE users ("
+            " id {pk},"
+            " email TEXT NOT NULL UNIQUE,"
+            " role TEXT NOT NULL CHECK (role IN ('admin', 'school', 'service')),"
+            " org_id BIGINT REFERENCES organisations (id),"
+            " name TEXT NOT NULL DEFAULT '',"
+            " password_hash TEXT,"
+            " activated_at BIGINT,"
+            " disabled_at BIGINT,"
+            " created_at BIGINT NOT NULL)"},
+           {"CREATE INDEX users_org ON users (org_id)"},
+           // One live session per login; a newer login ends the older one (end_reason says why).
+           {"CREATE TABLE sessions ("
+            " id {pk},"
+            " token_hash TEXT NOT NULL UNIQUE,"
+            " user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+            " created_at BIGINT NOT NULL,"
+            " last_seen_at BIGINT NOT NULL,"
+            " expires_at BIGINT NOT NULL,"
+            " ended_at BIGINT,"
+            " end_reason TEXT)"},
+           {"CREATE INDEX sessions_user ON sessions (user_id)"},
+           // Activation and password-reset links: only a hash is kept; single use.
+           {"CREATE TABLE tokens ("
+            " id {pk},"
+            " token_hash TEXT NOT NULL UNIQUE,"
+            " user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+            " purpose TEXT NOT NULL CHECK (purpose IN ('activation', 'reset')),"
+            " created_at BIGINT NOT NULL,"
+            " expires_at BIGINT NOT NULL,"
+            " used_at BIGINT)"},
+           {"CREATE INDEX tokens_user ON tokens (user_id, purpose)"},
+           // Stagebegeleiders (schools) and stagementors (services).
+           {"CREATE TABLE contacts ("
+            " id {pk},"
+            " org_id BIGINT NOT NULL REFERENCES organisations (id),"
+            " name TEXT NOT NULL,"
+            " phone TEXT NOT NULL,"
+            " email TEXT NOT NULL)"},
+           {"CREATE INDEX contacts_org ON contacts (org_id)"},
+           // One student's request. The columns are what lists filter and sort on; fields_json
+           // holds every field as the API names it, personal ones included.
+           {"CREATE TABLE requests ("
+            " id {pk},"
+            " track TEXT NOT NULL,"
+            " year TEXT NOT NULL,"
+            " school_id BIGINT NOT NULL REFERENCES organisations (id),"
+            " school_contact_id BIGINT NOT NULL REFERENCES contacts (id),"
+            " preferred_service_id BIGINT REFERENCES organisations (id),"
+            " first_name TEXT NOT NULL,"
+            " last_name TEXT NOT NULL,"
+            " province TEXT NOT NULL,"
+            " postal_code TEXT NOT NULL,"
+            " registered_at BIGINT NOT NULL,"
+            " state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'stopped')),"
+            " accepted_by BIGINT REFERENCES organisations (id),"
+            " accepted_at BIGINT,"
+            " accepted_periods TEXT NOT NULL DEFAULT '[]',"
+            " mentor_id BIGINT REFERENCES contacts (id),"
+            " notes TEXT NOT NULL DEFAULT '',"
+            " version BIGINT NOT NULL DEFAULT 1,"
+            " fields_json TEXT NOT NULL DEFAULT '{}')"},
+           // The service list: equality on track, year, state and accepted_by (IS NULL for the
+           // open tab), then the default order province, postal code, last name.
+           {"CREATE INDEX requests_list ON requests"
+            " (track, year, state, accepted_by, province, postal_code, last_name)"},
+           {"CREATE INDEX requests_registered ON requests (track, registered_at)"},
+           {"CREATE INDEX requests_school ON requests (school_id, track)"},
+           {"CREATE INDEX requests_preferred ON requests (preferred_service_id)"},
+           {"CREATE INDEX requests_accepted_by ON requests (accepted_by)"},
+           {"CREATE INDEX requests_school_contact ON requests (school_contact_id)"},
+           {"CREATE INDEX requests_mentor ON requests (mentor_id)"},
+           // Means of transport, in the order the school ticked them.
+           {"CREATE TABLE request_transport ("
+            " request_id BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
+            " mode TEXT NOT NULL,"
+            " position BIGINT NOT NULL,"
+            " PRIMARY KEY (request_id, mode))"},
+           {"CREATE INDEX request_transport_mode ON request_transport (mode, request_id)"},
+           // Each service's own status per request; no row means the workflow's initial status.
+           {"CREATE TABLE service_statuses ("
+            " request_id BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
+            " service_id BIGINT NOT NULL REFERENCES organisations (id),"
+            " status TEXT NOT NULL,"
+            " revealed_at BIGINT,"
+            " changed_at BIGINT NOT NULL,"
+            " PRIMARY KEY (request_id, service_id))"},
+           {"CREATE INDEX service_statuses_service ON service_statuses (service_id, status)"},
+           {"CREATE TABLE status_history ("
+            " id {pk},"
+            " request_id BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
+            " service_id BIGINT NOT NULL,"
+            " from_status TEXT NOT NULL,"
+            " to_status TEXT NOT NULL,"
+            " user_id BIGINT,"
+            " at BIGINT NOT NULL,"
+            " reason TEXT NOT NULL DEFAULT '')"},
+           {"CREATE INDEX status_history_request ON status_history (request_id, id)"},
+           // How often each service chose each status for a student (the admin export).
+           {"CREATE TABLE status_counts ("
+            " request_id BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
+            " service_id BIGINT NOT NULL,"
+            " status TEXT NOT NULL,"
+            " count BIGINT NOT NULL,"
+            " PRIMARY KEY (request_id, service_id, status))"},
+           // Kept forever, independent of the rows it names (no foreign keys).
+           {"CREATE TABLE audit_log ("
+            " id {pk},"
+            " at BIGINT NOT NULL,"
+            " user_id BIGINT,"
+            " actor TEXT NOT NULL,"
+            " action TEXT NOT NULL,"
+            " object_type TEXT NOT NULL,"
+            " object_id BIGINT,"
+            " outcome TEXT NOT NULL,"
+            " detail TEXT NOT NULL DEFAULT '')"},
+           {"CREATE INDEX audit_log_object ON audit_log (object_type, object_id)"},
+           {"CREATE INDEX audit_log_at ON audit_log (at)"},
+           // Mails, written in the transaction of their cause; dedupe_key (when set) makes sure
+           // the same mail is never queued twice.
+           {"CREATE TABLE outbox ("
+            " id {pk},"
+            " dedupe_key TEXT UNIQUE,"
+            " to_address TEXT NOT NULL,"
+            " subject TEXT NOT NULL,"
+            " body_text TEXT NOT NULL,"
+            " body_html TEXT NOT NULL DEFAULT '',"
+            " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dead')),"
+            " attempts BIGINT NOT NULL DEFAULT 0,"
+            " next_attempt_at BIGINT NOT NULL,"
+            " last_error TEXT NOT NULL DEFAULT '',"
+            " created_at BIGINT NOT NULL,"
+            " sent_at BIGINT)"},
+           {"CREATE INDEX outbox_due ON outbox (state, next_attempt_at)"},
+           // Round starts, closes and reminders: claimed by exactly one server instance.
+           {"CREATE TABLE timed_events ("
+            " key TEXT PRIMARY KEY,"
+            " claimed_at BIGINT,"
+            " done_at BIGINT)"},
+       }},
+  };
+  return kSteps;
+}
+
+std::string dialect_text(const Statement& s, Dialect dialect) {
+  std::string sql = dialect == Dialect::kPostgresql && s.postgresql ? s.postgresql : s.sql;
+  const std::string pk = dialect == Dialect::kPostgresql ? "BIGSERIAL PRIMARY KEY"
+                                                         : "INTEGER PRIMARY KEY AUTOINCREMENT";
+  for (auto at = sql.find("{pk}"); at != std::string::npos; at = sql.find("{pk}", at))
+    sql.replace(at, 4, pk);
+  return sql;
+}
+
+// Any fixed number: the lock only has to be the same for every process of this program.
+constexpr std::int64_t kMigrationLockKey = 0x5374616765;  // "Stage"
+
+}  // namespace
+
+int latest_schema_version() { return steps().back().version; }
+
+void apply_migrations(Db& db) {
+  db.transact(TxMode::kWrite, [&](Tx& tx) {
+    if (tx.dialect() == Dialect::kPostgresql) {
+      tx.exec("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey});
+    }
+    tx.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version BIGINT PRIMARY KEY,"
+        " description TEXT NOT NULL,"
+        " applied_at BIGINT NOT NULL)");
+    std::set<std::int64_t> applied;
+    for (const Row& row : tx.query("SELECT version FROM schema_migrations", {}, 1))
+      applied.insert(row.int64(0));
+    if (!applied.empty() && *applied.rbegin() > latest_schema_version()) {
+      throw std::runtime_error(
+          "de databank heeft schemaversie " + std::to_string(*applied.rbegin()) +
+          ", nieuwer dan dit programma kent (" + std::to_string(latest_schema_version()) + ")");
+    }
+    auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    for (const Step& step : steps()) {
+      if (applied.contains(step.version)) continue;
+      for (const Statement& s : step.statements) tx.exec(dialect_text(s, tx.dialect()));
+      tx.exec("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+              {step.version, step.description, Instant{now}});
+    }
+    return true;
+  });
+}
+
+}  // namespace stagematch::storage

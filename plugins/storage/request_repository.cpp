@@ -1,0 +1,380 @@
+#include "request_repository.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+#include <string_view>
+
+#include "json_reader.hpp"
+#include "store_support.hpp"
+
+namespace stagematch::storage {
+
+namespace {
+
+constexpr int kMaxPageSize = 500;
+
+// Columns of a RequestRecord, in the order read_record expects them.
+constexpr std::string_view kRecordSelect =
+    "SELECT r.id, r.track, r.year, r.school_id, s.name, r.school_contact_id,"
+    " r.preferred_service_id, r.first_name, r.last_name, r.province, r.postal_code,"
+    " r.fields_json, r.registered_at, r.state, r.accepted_by, a.name, r.accepted_at,"
+    " r.accepted_periods, r.mentor_id, r.notes, r.version"
+    " FROM requests r"
+    " JOIN organisations s ON s.id = r.school_id"
+    " LEFT JOIN organisations a ON a.id = r.accepted_by";
+constexpr std::size_t kRecordColumns = 21;
+
+Value parse_stored_json(const std::string& text, Id request_id, const char* column) {
+  auto v = parse_json(text);
+  if (!v) {
+    throw DbError(DbErrorKind::kOther, std::string(column) + " van aanvraag " +
+                                           std::to_string(request_id) + " is geen geldige JSON");
+  }
+  return std::move(*v);
+}
+
+std::vector<int> read_periods(const std::string& text, Id request_id) {
+  std::vector<int> out;
+  Value v = parse_stored_json(text, request_id, "accepted_periods");
+  if (!v.is_array()) return out;
+  for (const Value& p : v.as_array())
+    if (p.is_int()) out.push_back(static_cast<int>(p.as_int()));
+  return out;
+}
+
+RequestRecord read_record(const Row& row) {
+  RequestRecord r;
+  r.id = row.int64(0);
+  r.track = row.text(1);
+  r.year = row.text(2);
+  r.school_id = row.int64(3);
+  r.school_name = row.text(4);
+  r.school_contact_id = row.int64(5);
+  r.preferred_service_id = row.opt_int64(6);
+  r.first_name = row.text(7);
+  r.last_name = row.text(8);
+  r.province = row.text(9);
+  r.postal_code = row.text(10);
+  r.fields = parse_stored_json(row.text(11), r.id, "fields_json");
+  r.registered_at = row.instant(12);
+  r.state = row.text(13);
+  r.accepted_by = row.opt_int64(14);
+  r.accepted_by_name = row.text(15);
+  r.accepted_at = row.opt_instant(16);
+  r.accepted_periods = read_periods(row.text(17), r.id);
+  r.mentor_id = row.opt_int64(18);
+  r.notes = row.text(19);
+  r.version = static_cast<int>(row.int64(20));
+  return r;
+}
+
+// Fills in the transport modes of `records` with one query.
+void load_transport(Tx& tx, std::vector<RequestRecord>& records) {
+  if (records.empty()) return;
+  std::string sql = "SELECT request_id, mode FROM request_transport WHERE request_id IN (";
+  Params params;
+  std::map<Id, RequestRecord*> by_id;
+  for (auto& r : records) {
+    sql += params.empty() ? "?" : ", ?";
+    params.emplace_back(r.id);
+    by_id[r.id] = &r;
+  }
+  sql += ") ORDER BY request_id, position";
+  for (const Row& row : tx.query(sql, params, 2))
+    by_id.at(row.int64(0))->transport.push_back(row.text(1));
+}
+
+void write_transport(Tx& tx, Id request_id, const std::vector<std::string>& modes) {
+  tx.exec("DELETE FROM request_transport WHERE request_id = ?", {request_id});
+  std::set<std::string> seen;
+  int position = 0;
+  for (const std::string& mode : modes) {
+    if (!seen.insert(mode).second) continue;  // ticked twice is still one mode
+    tx.exec("INSERT INTO request_transport (request_id, mode, position) VALUES (?, ?, ?)",
+            {request_id, mode, position++});
+  }
+}
+
+std::unexpected<StoreError> request_not_found() {
+  return refuse("not_found", "Deze aanvraag bestaat niet (meer).");
+}
+
+// `text` as LIKE pattern text, its wildcards taken literally ('!' is the escape character),
+// between `before` and `after` (which may hold wildcards).
+std::string like_escape(std::string_view text, std::string_view before = "",
+                        std::string_view after = "") {
+  std::string out(before);
+  for (char c : text) {
+    if (c == '!' || c == '%' || c == '_') out += '!';
+    out += c;
+  }
+  out += after;
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Whether every column the predicate names is a predicate field and every `not` has its
+// argument. to_sql() writes the field names into the SQL, so a predicate built in code (not read
+// through Predicate::from_value, which checks) is checked here before it gets near a statement.
+bool well_formed(const Predicate& p) {
+  switch (p.op) {
+    case Predicate::Op::kTrue:
+    case Predicate::Op::kFalse:
+      return true;
+    case Predicate::Op::kAll:
+    case Predicate::Op::kAny:
+      return std::all_of(p.args.begin(), p.args.end(), well_formed);
+    case Predicate::Op::kNot:
+      return p.args.size() == 1 && well_formed(p.args.front());
+    default: {
+      const auto& fields = predicate_fields();
+      bool known = std::find(fields.begin(), fields.end(), p.field) != fields.end();
+      bool single =
+          p.op == Predicate::Op::kIn || p.op == Predicate::Op::kNull || p.values.size() == 1;
+      return known && single;
+    }
+  }
+}
+
+// The field of every value to_sql() binds, in the same order (depth first, left to right).
+void param_fields(const Predicate& p, std::vector<std::string>& out) {
+  switch (p.op) {
+    case Predicate::Op::kAll:
+    case Predicate::Op::kAny:
+      for (const auto& a : p.args) param_fields(a, out);
+      break;
+    case Predicate::Op::kNot:
+      param_fields(p.args.front(), out);
+      break;
+    case Predicate::Op::kEq:
+    case Predicate::Op::kLt:
+    case Predicate::Op::kGe:
+      out.push_back(p.field);
+      break;
+    case Predicate::Op::kIn:
+      out.insert(out.end(), p.values.size(), p.field);
+      break;
+    default:
+      break;
+  }
+}
+
+bool is_integer_column(const std::string& field) {
+  return field == "preferred_service_id" || field == "accepted_by" || field == "school_id" ||
+         field == "registered_at";
+}
+
+// A predicate value as its column needs it: ids and moments as 64-bit integers (rules may hand
+// ids over as strings of digits; PostgreSQL would refuse "12" = bigint only by luck of
+// inference, and a non-number would fail the whole list), text columns as text.
+std::optional<SqlValue> predicate_value(const std::string& field, const Value& v) {
+  if (is_integer_column(field)) {
+    if (v.is_int()) return SqlValue(v.as_int());
+    if (v.is_number()) {
+      double d = v.as_number();
+      if (std::trunc(d) != d || std::abs(d) > 9.0e15) return std::nullopt;
+      return SqlValue(static_cast<std::int64_t>(d));
+    }
+    if (v.is_string()) {
+      std::string_view s = trim(v.as_string());
+      std::int64_t i = 0;
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+      if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+      return SqlValue(i);
+    }
+    return std::nullopt;
+  }
+  if (v.is_string()) return SqlValue(v.as_string());
+  if (v.is_int()) return SqlValue(std::to_string(v.as_int()));
+  if (v.is_number()) return SqlValue(v.to_json());
+  return std::nullopt;
+}
+
+std::string in_list(std::size_t n) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+  return out + ")";
+}
+
+std::string_view order_by(const std::string& sort) {
+  if (sort == "name") return "r.last_name, r.first_name, r.id";
+  if (sort == "-name") return "r.last_name DESC, r.first_name DESC, r.id";
+  if (sort == "postal_code") return "r.postal_code, r.id";
+  if (sort == "-registered_at") return "r.registered_at DESC, r.id";
+  return "r.province, r.postal_code, r.last_name, r.id";  // the default order of SPEC.md
+}
+
+}  // namespace
+
+StoreResult<ListCondition> list_condition(const RequestQuery& q) {
+  ListCondition c;
+  auto add = [&](std::string_view sql, Params params = {}) {
+    if (!c.sql.empty()) c.sql += " AND ";
+    c.sql += sql;
+    c.params.insert(c.params.end(), std::make_move_iterator(params.begin()),
+                    std::make_move_iterator(params.end()));
+  };
+  if (!q.track.empty()) add("r.track = ?", {q.track});  // "": every track (admin overviews)
+  if (q.year) add("r.year = ?", {*q.year});
+  if (q.school_id) add("r.school_id = ?", {*q.school_id});
+  if (q.visibility) {
+    if (!well_formed(*q.visibility))
+      return refuse("conflict", "De zichtbaarheidsregel kon niet vertaald worden.");
+    SqlCondition vis = to_sql(*q.visibility, "r.");
+    std::vector<std::string> fields;
+    param_fields(*q.visibility, fields);
+    if (fields.size() != vis.params.size())
+      return refuse("conflict", "De zichtbaarheidsregel kon niet vertaald worden.");
+    Params params;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      auto v = predicate_value(fields[i], vis.params[i]);
+      if (!v)
+        return refuse("conflict", "De zichtbaarheidsregel geeft een ongeldige waarde voor '" +
+                                      fields[i] + "'.");
+      params.push_back(std::move(*v));
+    }
+    add("(" + vis.sql + ")", std::move(params));
+  }
+  if (q.tab == "open") {
+    add("r.accepted_by IS NULL");
+  } else if (q.tab == "accepted") {
+    if (q.service_id) {
+      add("r.accepted_by = ?", {*q.service_id});
+    } else {
+      add("r.accepted_by IS NOT NULL");
+    }
+  } else if (q.tab != "all" && !q.tab.empty()) {  // all (or ""): schools and the admin
+    return refuse("conflict", "Onbekend tabblad '" + q.tab + "'.");
+  }
+  if (std::string_view name = trim(q.name); !name.empty()) {
+    std::string pattern = like_escape(name, "%", "%");
+    add("(LOWER(r.first_name || ' ' || r.last_name) LIKE LOWER(?) ESCAPE '!'"
+        " OR LOWER(r.last_name || ' ' || r.first_name) LIKE LOWER(?) ESCAPE '!')",
+        {pattern, pattern});
+  }
+  if (!q.provinces.empty()) {
+    add("r.province IN " + in_list(q.provinces.size()),
+        Params(q.provinces.begin(), q.provinces.end()));
+  }
+  if (q.school_filter) add("r.school_id = ?", {*q.school_filter});
+  if (std::string_view postal = trim(q.postal_code); !postal.empty()) {
+    add("r.postal_code LIKE ? ESCAPE '!'", {like_escape(postal, "", "%")});
+  }
+  if (!q.transport.empty()) {
+    add("EXISTS (SELECT 1 FROM request_transport t WHERE t.request_id = r.id AND t.mode IN " +
+            in_list(q.transport.size()) + ")",
+        Params(q.transport.begin(), q.transport.end()));
+  }
+  if (!q.include_stopped) add("r.state = 'active'");
+  if (c.sql.empty()) c.sql = "1=1";
+  return c;
+}
+
+Id insert_request(Tx& tx, const RequestRecord& r, const AuditEntry& audit) {
+  Id id = tx.query_one(
+                "INSERT INTO requests (track, year, school_id, school_contact_id,"
+                " preferred_service_id, first_name, last_name, province, postal_code,"
+                " registered_at, state, version, fields_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING id",
+                {r.track, r.year, r.school_id, r.school_contact_id, r.preferred_service_id,
+                 r.first_name, r.last_name, r.province, r.postal_code, r.registered_at,
+                 r.state.empty() ? std::string("active") : r.state, r.fields.to_json()},
+                1)
+              ->int64(0);
+  write_transport(tx, id, r.transport);
+  insert_audit(tx, audit, "request", id);
+  return id;
+}
+
+StoreResult<void> update_request(Tx& tx, const RequestRecord& r, const AuditEntry& audit) {
+  auto stored = tx.query_one("SELECT school_id FROM requests WHERE id = ?", {r.id}, 1);
+  // A school edits only its own students (school_id 0: the caller did not say which school).
+  if (!stored || (r.school_id != 0 && stored->int64(0) != r.school_id)) return request_not_found();
+  // Track, school year, school and registration moment stay what they were.
+  auto changed = tx.query(
+      "UPDATE requests SET school_contact_id = ?, preferred_service_id = ?, first_name = ?,"
+      " last_name = ?, province = ?, postal_code = ?, fields_json = ?, version = version + 1"
+      " WHERE id = ? AND version = ? AND accepted_by IS NULL RETURNING id",
+      {r.school_contact_id, r.preferred_service_id, r.first_name, r.last_name, r.province,
+       r.postal_code, r.fields.to_json(), r.id, r.version},
+      1);
+  if (changed.empty()) {
+    auto now = tx.query_one("SELECT accepted_by FROM requests WHERE id = ?", {r.id}, 1);
+    if (!now) return request_not_found();
+    if (!now->is_null(0)) {
+      return refuse("already_accepted",
+                    "Deze student werd al aanvaard door een dienst en kan niet meer gewijzigd "
+                    "worden.");
+    }
+    return refuse("stale", std::string(kStale));
+  }
+  write_transport(tx, r.id, r.transport);
+  insert_audit(tx, audit, "request", r.id);
+  return {};
+}
+
+StoreResult<void> delete_request(Tx& tx, Id school_id, Id request_id, const AuditEntry& audit) {
+  auto deleted = tx.query(
+      "DELETE FROM requests WHERE id = ? AND school_id = ? AND accepted_by IS NULL RETURNING id",
+      {request_id, school_id}, 1);
+  if (deleted.empty()) {
+    auto now =
+        tx.query_one("SELECT school_id, accepted_by FROM requests WHERE id = ?", {request_id}, 2);
+    if (!now || now->int64(0) != school_id) return request_not_found();
+    return refuse("already_accepted",
+                  "Deze student werd al aanvaard door een dienst en kan niet meer verwijderd "
+                  "worden.");
+  }
+  insert_audit(tx, audit, "request", request_id);
+  return {};
+}
+
+StoreResult<void> stop_request(Tx& tx, Id school_id, Id request_id, const AuditEntry& audit) {
+  auto now = tx.query_one("SELECT school_id, state FROM requests WHERE id = ?", {request_id}, 2);
+  if (!now || now->int64(0) != school_id) return request_not_found();
+  if (now->text(1) != "stopped") {
+    tx.exec("UPDATE requests SET state = 'stopped', version = version + 1 WHERE id = ?",
+            {request_id});
+  }
+  insert_audit(tx, audit, "request", request_id);
+  return {};
+}
+
+std::optional<RequestRecord> load_request(Tx& tx, Id request_id) {
+  auto row =
+      tx.query_one(std::string(kRecordSelect) + " WHERE r.id = ?", {request_id}, kRecordColumns);
+  if (!row) return std::nullopt;
+  std::vector<RequestRecord> one{read_record(*row)};
+  load_transport(tx, one);
+  return std::move(one.front());
+}
+
+StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q) {
+  auto where = list_condition(q);
+  if (!where) return std::unexpected(where.error());
+  RequestPage page;
+  page.total = tx.query_one("SELECT COUNT(*) FROM requests r WHERE " + where->sql, where->params, 1)
+                   ->int64(0);
+  std::int64_t size = std::clamp(q.page_size, 1, kMaxPageSize);
+  std::int64_t offset = (std::max(q.page, 1) - std::int64_t{1}) * size;
+  if (offset >= page.total) return page;
+  Params params = where->params;
+  params.emplace_back(size);
+  params.emplace_back(offset);
+  auto rows = tx.query(std::string(kRecordSelect) + " WHERE " + where->sql + " ORDER BY " +
+                           std::string(order_by(q.sort)) + " LIMIT ? OFFSET ?",
+                       params, kRecordColumns);
+  for (const Row& row : rows) page.items.push_back(read_record(row));
+  load_transport(tx, page.items);
+  return page;
+}
+
+}  // namespace stagematch::storage

@@ -1,0 +1,296 @@
+#include "sql_store.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "migrations.hpp"
+#include "request_repository.hpp"
+#include "sql_db.hpp"
+#include "status_repository.hpp"
+#include "store_support.hpp"
+
+namespace stagematch {
+
+using storage::DbError;
+using storage::DbErrorKind;
+using storage::Params;
+using storage::refuse;
+using storage::Row;
+using storage::store_error;
+using storage::Tx;
+using storage::TxMode;
+
+namespace {
+
+// PostgreSQL: enough sessions for a handful of concurrent requests per server instance; more
+// callers wait for a free one. SQLite always has one.
+constexpr int kPostgresSessions = 8;
+
+constexpr std::string_view kContactNotFound = "Deze contactpersoon bestaat niet (meer).";
+
+std::vector<std::string> unique_in_order(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& i : items)
+    if (seen.insert(i).second) out.push_back(i);
+  return out;
+}
+
+// Reads organisations with their provinces and tracks (sorted), three queries in all.
+std::vector<Organisation> load_organisations(Tx& tx, const std::string& where,
+                                             const Params& params) {
+  std::vector<Organisation> orgs;
+  std::map<Id, std::size_t> index;
+  for (const Row& row :
+       tx.query("SELECT id, type, name FROM organisations o" + where + " ORDER BY name, id", params,
+                3)) {
+    index[row.int64(0)] = orgs.size();
+    orgs.push_back(Organisation{row.int64(0), row.text(1), row.text(2), {}, {}});
+  }
+  if (orgs.empty()) return orgs;
+  auto children = [&](const std::string& table, const std::string& column, auto member) {
+    for (const Row& row : tx.query("SELECT c.org_id, c." + column + " FROM " + table +
+                                       " c JOIN organisations o ON o.id = c.org_id" + where +
+                                       " ORDER BY c.org_id, c." + column,
+                                   params, 2)) {
+      if (auto it = index.find(row.int64(0)); it != index.end())
+        (orgs[it->second].*member).push_back(row.text(1));
+    }
+  };
+  children("organisation_provinces", "province", &Organisation::provinces);
+  children("organisation_tracks", "track", &Organisation::tracks);
+  return orgs;
+}
+
+ContactPerson read_contact(const Row& row) {
+  return ContactPerson{row.int64(0), row.int64(1), row.text(2), row.text(3), row.text(4)};
+}
+
+AuditEntry read_audit(const Row& row) {
+  return AuditEntry{row.int64(0), row.instant(1),   row.opt_int64(2), row.text(3), row.text(4),
+                    row.text(5),  row.opt_int64(6), row.text(7),      row.text(8)};
+}
+
+}  // namespace
+
+struct SqlStore::Impl {
+  explicit Impl(const std::string& url) : db(storage::parse_store_url(url), kPostgresSessions) {}
+
+  // Runs one StoreResult method in a transaction; a driver failure becomes a StoreError.
+  template <typename F>
+  auto guarded(TxMode mode, F&& fn, std::string fk_code = "not_found",
+               std::string fk_message = "Een gekoppeld gegeven bestaat niet (meer).",
+               std::string duplicate_message = "Dit gegeven bestaat al.")
+      -> std::invoke_result_t<F&, Tx&> {
+    try {
+      return db.transact(mode, fn);
+    } catch (const DbError& e) {
+      return std::unexpected(store_error(e, fk_code, fk_message, duplicate_message));
+    }
+  }
+
+  storage::Db db;
+};
+
+SqlStore::SqlStore(const std::string& url) : impl_(std::make_unique<Impl>(url)) {}
+SqlStore::~SqlStore() = default;
+
+void SqlStore::migrate() { storage::apply_migrations(impl_->db); }
+
+std::string SqlStore::dialect() const {
+  return impl_->db.dialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql";
+}
+
+StoreResult<Id> SqlStore::create_organisation(const Organisation& org) {
+  if (org.type != "school" && org.type != "service")
+    return refuse("conflict", "Een organisatie is een school of een dienst.");
+  return impl_->guarded(
+      TxMode::kWrite,
+      [&](Tx& tx) -> StoreResult<Id> {
+        Id id = tx.query_one(
+                      "INSERT INTO organisations (type, name, created_at) VALUES (?, ?, ?)"
+                      " RETURNING id",
+                      {org.type, org.name, storage::now_seconds()}, 1)
+                    ->int64(0);
+        for (const auto& p : unique_in_order(org.provinces))
+          tx.exec("INSERT INTO organisation_provinces (org_id, province) VALUES (?, ?)", {id, p});
+        for (const auto& t : unique_in_order(org.tracks))
+          tx.exec("INSERT INTO organisation_tracks (org_id, track) VALUES (?, ?)", {id, t});
+        return id;
+      },
+      "not_found", "", "Er bestaat al een organisatie met deze naam.");
+}
+
+StoreResult<Organisation> SqlStore::organisation(Id id) {
+  return impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<Organisation> {
+    auto orgs = load_organisations(tx, " WHERE o.id = ?", {id});
+    if (orgs.empty()) return refuse("not_found", "Deze organisatie bestaat niet.");
+    return std::move(orgs.front());
+  });
+}
+
+std::vector<Organisation> SqlStore::organisations(const std::string& type) {
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    return type.empty() ? load_organisations(tx, "", {})
+                        : load_organisations(tx, " WHERE o.type = ?", {type});
+  });
+}
+
+StoreResult<Id> SqlStore::create_contact(const ContactPerson& c) {
+  return impl_->guarded(
+      TxMode::kWrite,
+      [&](Tx& tx) -> StoreResult<Id> {
+        return tx
+            .query_one(
+                "INSERT INTO contacts (org_id, name, phone, email) VALUES (?, ?, ?, ?)"
+                " RETURNING id",
+                {c.org_id, c.name, c.phone, c.email}, 1)
+            ->int64(0);
+      },
+      "not_found", "Deze organisatie bestaat niet.");
+}
+
+StoreResult<void> SqlStore::update_contact(const ContactPerson& c) {
+  return impl_->guarded(TxMode::kWrite, [&](Tx& tx) -> StoreResult<void> {
+    auto changed = tx.query(
+        "UPDATE contacts SET name = ?, phone = ?, email = ? WHERE id = ? AND org_id = ?"
+        " RETURNING id",
+        {c.name, c.phone, c.email, c.id, c.org_id}, 1);
+    if (changed.empty()) return refuse("not_found", std::string(kContactNotFound));
+    return {};
+  });
+}
+
+StoreResult<void> SqlStore::delete_contact(Id org_id, Id contact_id) {
+  constexpr std::string_view kLinked =
+      "Deze contactpersoon is nog gekoppeld aan een student en kan niet verwijderd worden.";
+  return impl_->guarded(
+      TxMode::kWrite,
+      [&](Tx& tx) -> StoreResult<void> {
+        if (!tx.query_one("SELECT id FROM contacts WHERE id = ? AND org_id = ?",
+                          {contact_id, org_id}, 1))
+          return refuse("not_found", std::string(kContactNotFound));
+        if (tx.query_one("SELECT id FROM requests WHERE school_contact_id = ? OR mentor_id = ?"
+                         " LIMIT 1",
+                         {contact_id, contact_id}, 1))
+          return refuse("linked", std::string(kLinked));
+        // A request linked in the meantime still stops the delete: the foreign key refuses it.
+        tx.exec("DELETE FROM contacts WHERE id = ?", {contact_id});
+        return {};
+      },
+      "linked", std::string(kLinked));
+}
+
+std::vector<ContactPerson> SqlStore::contacts(Id org_id) {
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    std::vector<ContactPerson> out;
+    for (const Row& row : tx.query("SELECT id, org_id, name, phone, email FROM contacts"
+                                   " WHERE org_id = ? ORDER BY name, id",
+                                   {org_id}, 5))
+      out.push_back(read_contact(row));
+    return out;
+  });
+}
+
+StoreResult<ContactPerson> SqlStore::contact(Id contact_id) {
+  return impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<ContactPerson> {
+    auto row = tx.query_one("SELECT id, org_id, name, phone, email FROM contacts WHERE id = ?",
+                            {contact_id}, 5);
+    if (!row) return refuse("not_found", std::string(kContactNotFound));
+    return read_contact(*row);
+  });
+}
+
+StoreResult<Id> SqlStore::insert_request(const RequestRecord& request, const AuditEntry& audit) {
+  return impl_->guarded(
+      TxMode::kWrite,
+      [&](Tx& tx) -> StoreResult<Id> { return storage::insert_request(tx, request, audit); },
+      "not_found", "De school, de contactpersoon of de voorkeursdienst bestaat niet (meer).");
+}
+
+StoreResult<void> SqlStore::update_request(const RequestRecord& request, const AuditEntry& audit) {
+  return impl_->guarded(
+      TxMode::kWrite, [&](Tx& tx) { return storage::update_request(tx, request, audit); },
+      "not_found", "De contactpersoon of de voorkeursdienst bestaat niet (meer).");
+}
+
+StoreResult<void> SqlStore::delete_request(Id school_id, Id request_id, const AuditEntry& audit) {
+  return impl_->guarded(TxMode::kWrite, [&](Tx& tx) {
+    return storage::delete_request(tx, school_id, request_id, audit);
+  });
+}
+
+StoreResult<void> SqlStore::stop_request(Id school_id, Id request_id, const AuditEntry& audit) {
+  return impl_->guarded(TxMode::kWrite, [&](Tx& tx) {
+    return storage::stop_request(tx, school_id, request_id, audit);
+  });
+}
+
+StoreResult<RequestRecord> SqlStore::request(Id request_id) {
+  return impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<RequestRecord> {
+    auto r = storage::load_request(tx, request_id);
+    if (!r) return refuse("not_found", "Deze aanvraag bestaat niet (meer).");
+    return std::move(*r);
+  });
+}
+
+StoreResult<RequestPage> SqlStore::requests(const RequestQuery& query) {
+  return impl_->guarded(TxMode::kRead, [&](Tx& tx) { return storage::list_requests(tx, query); });
+}
+
+ServiceStatus SqlStore::service_status(Id request_id, Id service_id, const std::string& initial) {
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    return storage::load_service_status(tx, request_id, service_id, initial);
+  });
+}
+
+StoreResult<void> SqlStore::write_status(const StatusWrite& write, const AuditEntry& audit) {
+  return impl_->guarded(
+      TxMode::kWrite, [&](Tx& tx) { return storage::apply_status_write(tx, write, audit); },
+      "not_found", "De aanvraag, de dienst of de mentor bestaat niet (meer).");
+}
+
+std::vector<StatusCount> SqlStore::status_counts(Id request_id) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_status_counts(tx, request_id); });
+}
+
+void SqlStore::append_audit(const AuditEntry& entry) {
+  impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    storage::insert_audit(tx, entry);
+    return true;
+  });
+}
+
+std::vector<AuditEntry> SqlStore::audit_log(int limit) {
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    std::vector<AuditEntry> out;
+    for (const Row& row :
+         tx.query("SELECT id, at, user_id, actor, action, object_type, object_id, outcome, detail"
+                  " FROM audit_log ORDER BY id DESC LIMIT ?",
+                  {std::max(limit, 0)}, 9))
+      out.push_back(read_audit(row));
+    return out;
+  });
+}
+
+std::vector<OutboxMail> SqlStore::outbox(int limit) {
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    std::vector<OutboxMail> out;
+    for (const Row& row : tx.query(
+             "SELECT id, dedupe_key, to_address, subject, body_text, body_html, state, attempts"
+             " FROM outbox ORDER BY id DESC LIMIT ?",
+             {std::max(limit, 0)}, 8)) {
+      out.push_back(OutboxMail{row.int64(0), row.text(1), row.text(2), row.text(3), row.text(4),
+                               row.text(5), row.text(6), static_cast<int>(row.int64(7))});
+    }
+    return out;
+  });
+}
+
+std::unique_ptr<Store> open_store(const std::string& url) {
+  return std::make_unique<SqlStore>(url);
+}
+
+}  // namespace stagematch

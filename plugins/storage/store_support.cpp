@@ -1,0 +1,57 @@
+#include "store_support.hpp"
+
+#include <Poco/Logger.h>
+
+namespace stagematch::storage {
+
+namespace {
+
+// A driver message for the log, without the "Detail:" part where PostgreSQL repeats values.
+std::string loggable(std::string_view message) {
+  for (std::string_view marker : {"DETAIL:", "Detail:"}) {
+    if (auto at = message.find(marker); at != std::string_view::npos)
+      message = message.substr(0, at);
+  }
+  return std::string(message.substr(0, 400));
+}
+
+}  // namespace
+
+void insert_audit(Tx& tx, const AuditEntry& entry, std::string_view object_type,
+                  std::optional<Id> object_id) {
+  std::optional<Id> id = entry.object_id && *entry.object_id != 0 ? entry.object_id : object_id;
+  std::string type = entry.object_type.empty() ? std::string(object_type) : entry.object_type;
+  tx.exec(
+      "INSERT INTO audit_log (at, user_id, actor, action, object_type, object_id, outcome, detail)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {or_now(entry.at), entry.user_id, entry.actor, entry.action, type, id,
+       entry.outcome.empty() ? std::string("ok") : entry.outcome, entry.detail});
+}
+
+void queue_mails(Tx& tx, const std::vector<OutboxMail>& mails, Instant at) {
+  Instant when = or_now(at);
+  for (const OutboxMail& m : mails) {
+    SqlValue key = m.dedupe_key.empty() ? SqlValue() : SqlValue(m.dedupe_key);
+    tx.exec(
+        "INSERT INTO outbox (dedupe_key, to_address, subject, body_text, body_html, state,"
+        " attempts, next_attempt_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
+        " ON CONFLICT (dedupe_key) DO NOTHING",
+        {key, m.to_address, m.subject, m.body_text, m.body_html, when, when});
+  }
+}
+
+StoreError store_error(const DbError& e, std::string foreign_key_code,
+                       std::string foreign_key_message, std::string duplicate_message) {
+  switch (e.kind()) {
+    case DbErrorKind::kUnique:
+      return StoreError{"duplicate", std::move(duplicate_message)};
+    case DbErrorKind::kForeignKey:
+      return StoreError{std::move(foreign_key_code), std::move(foreign_key_message)};
+    default:
+      Poco::Logger::get("stagematch.storage").error("database failure: " + loggable(e.what()));
+      return StoreError{"unavailable", std::string(kUnavailable)};
+  }
+}
+
+}  // namespace stagematch::storage

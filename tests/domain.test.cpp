@@ -1,0 +1,370 @@
+// The domain rules of SPEC.md through Matching, on SQLite and on PostgreSQL: registration and
+// its refusals, visibility round by round through the secundair 2025-2026 calendar, exclusive
+// acceptance, personal data hidden until reveal, and what a school may still change.
+#include "matching.hpp"
+
+#include <gtest/gtest.h>
+
+#include "db_support.hpp"
+#include "test_support.hpp"
+
+namespace stagematch {
+namespace {
+
+using testing::local;
+
+class Domain : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    store_ = testing::open_fresh_store(GetParam(), "domain");
+    ASSERT_TRUE(store_);
+    defs_ = testing::shipped_definitions();
+    clock_ = std::make_unique<TestClock>(local("2022-01-01 09:00"));
+    clock_->freeze(true);
+    matching_ = std::make_unique<Matching>(*store_, [d = defs_] { return d; }, *clock_);
+    school_ = org("school", "Sint-Jozef Antwerpen", {}, {"secundair", "duaal", "cvo", "dubbele_finaliteit"});
+    other_school_ = org("school", "Atheneum Hasselt", {}, {"secundair"});
+    service_a_ = org("service", "Thuiszorg Antwerpen", {"ANT"}, {});
+    service_b_ = org("service", "Zorg aan huis Noord", {"ANT"}, {});
+    service_c_ = org("service", "Gezinszorg Limburg", {"LIM"}, {});
+    contact_ = contact(school_, "Els Begeleider", "03 123 45 67", "els@sintjozef.be");
+    other_contact_ = contact(other_school_, "Jan Begeleider", "011 22 33 44", "jan@atheneum.be");
+    mentor_a_ = contact(service_a_, "Mentor A", "03 999 88 77", "mentor@thuiszorg-a.be");
+    mentor_b_ = contact(service_b_, "Mentor B", "03 999 11 22", "mentor@zorg-b.be");
+  }
+
+  Id org(const std::string& type, const std::string& name, std::vector<std::string> provinces,
+         std::vector<std::string> tracks) {
+    auto id = store_->create_organisation(Organisation{0, type, name, std::move(provinces), std::move(tracks)});
+    EXPECT_TRUE(id) << (id ? "" : id.error().message);
+    return id.value_or(0);
+  }
+
+  Id contact(Id org_id, const std::string& name, const std::string& phone, const std::string& email) {
+    auto id = store_->create_contact(ContactPerson{0, org_id, name, phone, email});
+    EXPECT_TRUE(id);
+    return id.value_or(0);
+  }
+
+  Value student(const std::string& last_name, const std::string& province, const std::string& postal_code,
+                std::optional<Id> preferred) {
+    Object o{{"first_name", "Lotte"},
+             {"last_name", last_name},
+             {"national_number", "85073003328"},
+             {"street", "Kerkstraat 1"},
+             {"postal_code", postal_code},
+             {"city", "Stad"},
+             {"province", province},
+             {"phone", "0470 12 34 56"},
+             {"email", "lotte@example.be"},
+             {"transport", Array{"fiets", "openbaar_vervoer"}},
+             {"school_contact_id", contact_},
+             {"form", "alternerend"},
+             {"period_count", 2},
+             {"total_hours", 240},
+             {"periods", Array{Object{{"start", "2025-10-06"}, {"end", "2025-10-31"}},
+                               Object{{"start", "2026-02-02"}, {"end", "2026-02-27"}}}}};
+    if (preferred) o["preferred_service_id"] = *preferred;
+    return o;
+  }
+
+  Id register_at(const std::string& when, const Value& fields, const std::string& track = "secundair") {
+    move_to(when);
+    auto r = matching_->register_request(school_actor(), track, fields);
+    EXPECT_TRUE(r) << (r ? "" : r.error().code + ": " + r.error().message);
+    return r ? r->id : 0;
+  }
+
+  void move_to(const std::string& when) { ASSERT_TRUE(clock_->set(local(when))); }
+
+  Actor school_actor() const { return Actor{"school", 1, school_}; }
+  Actor service(Id id) const { return Actor{"service", 2, id}; }
+
+  std::set<Id> open_list(Id service_id, const std::string& track = "secundair") {
+    ListInput in;
+    in.page_size = 500;
+    auto out = matching_->list_requests(service(service_id), track, in);
+    EXPECT_TRUE(out) << (out ? "" : out.error().message);
+    std::set<Id> ids;
+    if (out)
+      for (const auto& item : out->items) ids.insert(item["id"].as_int());
+    return ids;
+  }
+
+  StatusInput accept() const { return StatusInput{"aanvaard", mentor_a_, {0}, "Start op maandag om 9 uur.", ""}; }
+
+  std::unique_ptr<Store> store_;
+  std::shared_ptr<const DefinitionSet> defs_;
+  std::unique_ptr<TestClock> clock_;
+  std::unique_ptr<Matching> matching_;
+  Id school_ = 0, other_school_ = 0, service_a_ = 0, service_b_ = 0, service_c_ = 0;
+  Id contact_ = 0, other_contact_ = 0, mentor_a_ = 0, mentor_b_ = 0;
+};
+
+TEST_P(Domain, RegistersAValidStudentAndRefusesAnInvalidOneWithoutStoringIt) {
+  Id id = register_at("2025-06-02 09:00", student("Peeters", "ANT", "2000", service_a_));
+  ASSERT_GT(id, 0);
+  Value bad = student("Janssens", "ANT", "2000", service_a_);
+  Object o = bad.as_object();
+  o["national_number"] = "12345678901";
+  o["periods"] = Array{Object{{"start", "2025-10-31"}, {"end", "2025-10-06"}}};
+  auto refused = matching_->register_request(school_actor(), "secundair", Value(o));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().http_status, 422);
+  EXPECT_TRUE(refused.error().fields.contains("national_number"));
+  EXPECT_TRUE(refused.error().fields.contains("periods"));
+  auto mine = matching_->list_requests(school_actor(), "secundair", ListInput{});
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->total, 1);
+}
+
+TEST_P(Domain, ProvinceThatDoesNotMatchThePostalCodeIsRefusedExceptForCvoWhereItWarns) {
+  move_to("2024-09-01 09:00");
+  auto secundair = matching_->register_request(school_actor(), "secundair", student("Maes", "LIM", "2000", {}));
+  ASSERT_FALSE(secundair);
+  EXPECT_TRUE(secundair.error().fields.contains("province"));
+  Value cvo = student("Maes", "LIM", "2000", {});
+  auto registered = matching_->register_request(school_actor(), "cvo", cvo);
+  ASSERT_TRUE(registered) << registered.error().message;
+  ASSERT_EQ(registered->warnings.size(), 1u);
+  EXPECT_EQ(registered->warnings[0].field, "province");
+}
+
+TEST_P(Domain, RefusesWhatASchoolMayNotDo) {
+  move_to("2025-06-02 09:00");
+  auto wrong_track = matching_->register_request(Actor{"school", 3, other_school_}, "duaal", student("A", "ANT", "2000", {}));
+  ASSERT_FALSE(wrong_track);
+  EXPECT_EQ(wrong_track.error().code, "track_not_allowed");
+
+  Object foreign_contact = student("B", "ANT", "2000", {}).as_object();
+  foreign_contact["school_contact_id"] = other_contact_;
+  auto contact_refused = matching_->register_request(school_actor(), "secundair", Value(foreign_contact));
+  ASSERT_FALSE(contact_refused);
+  EXPECT_TRUE(contact_refused.error().fields.contains("school_contact_id"));
+
+  auto not_a_service = matching_->register_request(school_actor(), "secundair", student("C", "ANT", "2000", other_school_));
+  ASSERT_FALSE(not_a_service);
+  EXPECT_TRUE(not_a_service.error().fields.contains("preferred_service_id"));
+
+  move_to("2025-07-01 12:00");  // the summer blackout
+  auto blackout = matching_->register_request(school_actor(), "secundair", student("D", "ANT", "2000", {}));
+  ASSERT_FALSE(blackout);
+  EXPECT_EQ(blackout.error().code, "registration_closed");
+  EXPECT_EQ(blackout.error().http_status, 403);
+  EXPECT_FALSE(blackout.error().message.empty());
+}
+
+TEST_P(Domain, VisibilityRoundByRoundThroughSecundair2025_2026) {
+  Id early = register_at("2025-06-15 10:00", student("Early", "ANT", "2000", service_a_));
+  // Registered during the blackout anyway (an import): stored directly.
+  RequestRecord blackout_record;
+  blackout_record.track = "secundair";
+  blackout_record.year = "2025-2026";
+  blackout_record.school_id = school_;
+  blackout_record.school_contact_id = contact_;
+  blackout_record.preferred_service_id = service_a_;
+  blackout_record.first_name = "Zomer";
+  blackout_record.last_name = "Blackout";
+  blackout_record.province = "ANT";
+  blackout_record.postal_code = "2018";
+  blackout_record.transport = {"fiets"};
+  blackout_record.fields = student("Blackout", "ANT", "2018", service_a_);
+  blackout_record.registered_at = local("2025-07-10 10:00");
+  AuditEntry import_audit;
+  import_audit.at = local("2025-07-10 10:00");
+  import_audit.actor = "import";
+  import_audit.action = "request.register";
+  import_audit.object_type = "request";
+  import_audit.outcome = "ok";
+  auto in_blackout = store_->insert_request(blackout_record, import_audit);
+  ASSERT_TRUE(in_blackout);
+
+  move_to("2025-06-20 10:00");  // before round 1: nothing
+  EXPECT_EQ(open_list(service_a_), (std::set<Id>{}));
+
+  move_to("2025-07-01 12:00");  // round 1, preferred: own province and named; blackout hidden
+  EXPECT_EQ(open_list(service_a_), (std::set<Id>{early}));
+  EXPECT_EQ(open_list(service_b_), (std::set<Id>{}));
+  EXPECT_EQ(open_list(service_c_), (std::set<Id>{}));
+
+  Id between = register_at("2025-08-20 10:00", student("Tussen", "ANT", "2100", service_b_));
+  // Between rounds: nothing new, what round 1 showed.
+  EXPECT_EQ(open_list(service_a_), (std::set<Id>{early}));
+  EXPECT_EQ(open_list(service_b_), (std::set<Id>{}));
+
+  Id limburg = register_at("2025-09-08 10:00", student("Limburg", "LIM", "3500", service_a_));
+  move_to("2025-09-10 10:00");  // round 2, preferred
+  EXPECT_EQ(open_list(service_a_), (std::set<Id>{early}));  // limburg: not A's province
+  EXPECT_EQ(open_list(service_b_), (std::set<Id>{between}));
+  EXPECT_EQ(open_list(service_c_), (std::set<Id>{}));  // limburg named A, not C
+
+  move_to("2025-09-19 11:59");  // still round 2: the blackout registration is still hidden
+  EXPECT_FALSE(open_list(service_a_).contains(*in_blackout));
+  move_to("2025-09-19 12:00");  // round 3, open: everyone sees everything not accepted
+  std::set<Id> all{early, *in_blackout, between, limburg};
+  EXPECT_EQ(open_list(service_a_), all);
+  EXPECT_EQ(open_list(service_c_), all);
+
+  ASSERT_TRUE(matching_->change_status(service(service_a_), early, accept()));
+  all.erase(early);
+  EXPECT_EQ(open_list(service_b_), all);
+  EXPECT_EQ(open_list(service_a_), all);
+  ListInput accepted;
+  accepted.tab = "accepted";
+  auto mine = matching_->list_requests(service(service_a_), "secundair", accepted);
+  ASSERT_TRUE(mine);
+  ASSERT_EQ(mine->items.size(), 1u);
+  EXPECT_EQ(mine->items[0]["id"].as_int(), early);
+
+  move_to("2026-09-30 10:00");  // a year later: accepted stays visible to its service
+  auto still = matching_->view_request(service(service_a_), early);
+  EXPECT_TRUE(still);
+  auto other = matching_->view_request(service(service_b_), early);
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().http_status, 404);
+}
+
+TEST_P(Domain, AcceptingIsExclusiveAndFinalAndLocksTheSchoolOut) {
+  Id id = register_at("2025-09-20 10:00", student("Claes", "ANT", "2000", {}));
+  auto first = matching_->change_status(service(service_a_), id, accept());
+  ASSERT_TRUE(first) << first.error().message;
+  StatusInput b = accept();
+  b.mentor_id = mentor_b_;
+  auto second = matching_->change_status(service(service_b_), id, b);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, "already_accepted");
+  EXPECT_EQ(second.error().http_status, 409);
+  EXPECT_EQ(second.error().message, "Deze student werd intussen al aanvaard door een andere dienst.");
+  auto undo = matching_->change_status(service(service_a_), id, StatusInput{"onbeslist", {}, {}, "", ""});
+  ASSERT_FALSE(undo);
+  EXPECT_EQ(undo.error().code, "transition_not_allowed");
+
+  auto edit = matching_->edit_request(school_actor(), id, student("Claes", "ANT", "2000", {}));
+  ASSERT_FALSE(edit);
+  EXPECT_EQ(edit.error().code, "already_accepted");
+  EXPECT_FALSE(matching_->delete_request(school_actor(), id));
+  EXPECT_FALSE(matching_->stop_request(school_actor(), id));
+
+  // Only an admin undoes it, with a reason; then the request is open again.
+  Actor admin{"admin", 9, 0};
+  auto no_reason = matching_->change_status(admin, id, StatusInput{"onbeslist", {}, {}, "", ""});
+  ASSERT_FALSE(no_reason);
+  EXPECT_TRUE(no_reason.error().fields.contains("reason"));
+  ASSERT_TRUE(matching_->change_status(admin, id, StatusInput{"onbeslist", {}, {}, "", "Verkeerde student aanvaard"}));
+  EXPECT_TRUE(open_list(service_b_).contains(id));
+}
+
+TEST_P(Domain, AcceptingNeedsTheServicesOwnMentorAPeriodAndNotes) {
+  Id id = register_at("2025-09-20 10:00", student("Wouters", "ANT", "2000", {}));
+  StatusInput foreign_mentor = accept();
+  foreign_mentor.mentor_id = mentor_b_;
+  auto refused = matching_->change_status(service(service_a_), id, foreign_mentor);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().fields.contains("mentor_id"));
+  StatusInput no_notes = accept();
+  no_notes.notes = "";
+  auto notes = matching_->change_status(service(service_a_), id, no_notes);
+  ASSERT_FALSE(notes);
+  EXPECT_TRUE(notes.error().fields.contains("notes"));
+  EXPECT_TRUE(open_list(service_b_).contains(id)) << "a refused acceptance must leave the request open";
+}
+
+TEST_P(Domain, PersonalDataIsAbsentUntilTheServiceAccepted) {
+  Id id = register_at("2025-09-20 10:00", student("Goossens", "ANT", "2000", {}));
+  auto before = matching_->view_request(service(service_a_), id);
+  ASSERT_TRUE(before);
+  std::string json = before->to_json();
+  for (const char* secret : {"85073003328", "0470 12 34 56", "lotte@example.be", "els@sintjozef.be", "03 123 45 67"})
+    EXPECT_EQ(json.find(secret), std::string::npos) << secret << " leaked: " << json;
+  EXPECT_FALSE(before->has("national_number"));
+  EXPECT_EQ((*before)["last_name"], Value("Goossens"));
+  EXPECT_EQ((*before)["my_status"], Value("onbeslist"));
+
+  ASSERT_TRUE(matching_->change_status(service(service_a_), id, accept()));
+  auto after = matching_->view_request(service(service_a_), id);
+  ASSERT_TRUE(after);
+  EXPECT_EQ((*after)["national_number"], Value("85073003328"));
+  EXPECT_EQ((*after)["school_contact"]["email"], Value("els@sintjozef.be"));
+  EXPECT_EQ((*after)["my_status"], Value("aanvaard"));
+  // The school sees the answer (secundair shows results at once).
+  auto school_view = matching_->view_request(school_actor(), id);
+  ASSERT_TRUE(school_view);
+  EXPECT_EQ((*school_view)["accepted_by"]["id"], Value(service_a_));
+  EXPECT_EQ((*school_view)["mentor"]["name"], Value("Mentor A"));
+}
+
+TEST_P(Domain, DuaalInvitationRevealsPersonalDataAndAcceptingNeedsAnInvitation) {
+  Object o = student("Jacobs", "ANT", "2000", {}).as_object();
+  o["weekdays"] = Array{"ma", "di"};
+  Id id = register_at("2025-06-20 10:00", Value(o), "duaal");
+  auto direct = matching_->change_status(service(service_a_), id, accept());
+  ASSERT_FALSE(direct);
+  EXPECT_EQ(direct.error().code, "transition_not_allowed");
+  ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"uitgenodigd", {}, {}, "", ""}));
+  auto invited = matching_->view_request(service(service_a_), id);
+  ASSERT_TRUE(invited);
+  EXPECT_EQ((*invited)["national_number"], Value("85073003328"));
+  auto other = matching_->view_request(service(service_b_), id);
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other->has("national_number"));
+  EXPECT_TRUE(matching_->change_status(service(service_a_), id, accept()));
+  auto counts = store_->status_counts(id);
+  EXPECT_FALSE(counts.empty());
+}
+
+TEST_P(Domain, StatusesCannotChangeWhileTheTrackIsClosed) {
+  Id id = register_at("2025-06-15 10:00", student("Dubois", "ANT", "2000", service_a_));
+  move_to("2025-08-20 10:00");  // between round 1 and round 2
+  auto refused = matching_->change_status(service(service_a_), id, StatusInput{"niet_aanvaard", {}, {}, "", ""});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "round_closed");
+  EXPECT_EQ(refused.error().http_status, 403);
+  EXPECT_EQ(store_->service_status(id, service_a_, "onbeslist").status, "onbeslist");
+}
+
+TEST_P(Domain, AnotherOrganisationsRequestIsNotFound) {
+  Id id = register_at("2025-06-15 10:00", student("Mertens", "ANT", "2000", service_a_));
+  auto other_school = matching_->view_request(Actor{"school", 3, other_school_}, id);
+  ASSERT_FALSE(other_school);
+  EXPECT_EQ(other_school.error().http_status, 404);
+  auto missing = matching_->view_request(school_actor(), id + 1000);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message, other_school.error().message) << "existence must not leak";
+  EXPECT_FALSE(matching_->edit_request(Actor{"school", 3, other_school_}, id, student("X", "ANT", "2000", {})));
+  EXPECT_FALSE(matching_->delete_request(Actor{"school", 3, other_school_}, id));
+}
+
+TEST_P(Domain, StoppedStudentsLeaveTheServicesListsButStayWithTheSchool) {
+  Id id = register_at("2025-09-20 10:00", student("Lambert", "ANT", "2000", {}));
+  EXPECT_TRUE(open_list(service_a_).contains(id));
+  ASSERT_TRUE(matching_->stop_request(school_actor(), id));
+  EXPECT_FALSE(open_list(service_a_).contains(id));
+  auto mine = matching_->list_requests(school_actor(), "secundair", ListInput{});
+  ASSERT_TRUE(mine);
+  ASSERT_EQ(mine->total, 1);
+  EXPECT_EQ(mine->items[0]["state"], Value("stopped"));
+  Id wrong = register_at("2025-09-20 10:05", student("Verkeerd", "ANT", "2000", {}));
+  ASSERT_TRUE(matching_->delete_request(school_actor(), wrong));
+  EXPECT_FALSE(matching_->view_request(school_actor(), wrong));
+}
+
+TEST_P(Domain, EditingKeepsWhatWasTypedAndChecksItAgain) {
+  Id id = register_at("2025-09-20 10:00", student("Simons", "ANT", "2000", {}));
+  Object edited = student("Simons-Peeters", "ANT", "2018", {}).as_object();
+  ASSERT_TRUE(matching_->edit_request(school_actor(), id, Value(edited)));
+  auto view = matching_->view_request(school_actor(), id);
+  ASSERT_TRUE(view);
+  EXPECT_EQ((*view)["last_name"], Value("Simons-Peeters"));
+  edited["email"] = "geen-adres";
+  auto refused = matching_->edit_request(school_actor(), id, Value(edited));
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().fields.contains("email"));
+  auto unchanged = matching_->view_request(school_actor(), id);
+  EXPECT_EQ((*unchanged)["email"], Value("lotte@example.be"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Databases, Domain, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& param_info) { return param_info.param; });
+
+}  // namespace
+}  // namespace stagematch
