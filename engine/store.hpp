@@ -103,8 +103,12 @@ struct OutboxMail {
   std::string subject;
   std::string body_text;
   std::string body_html;
-  std::string state = "pending";  // pending | sent | dead
+  std::string state = "pending";  // pending | sending | sent | dead
   int attempts = 0;
+  std::optional<Instant> created_at{};
+  std::optional<Instant> next_attempt_at{};
+  std::optional<Instant> sent_at{};
+  std::string last_error{};
 };
 
 // A status change as the store applies it, after the engine decided it is allowed.

@@ -8,7 +8,7 @@
 BUILD_PACKAGES=(
   cmake g++ ninja-build pkg-config
   libpoco-dev libyaml-cpp-dev liblua5.4-dev libboost-dev libsodium-dev
-  libgtest-dev libkainjow-mustache-dev libxlsxwriter-dev
+  libgtest-dev libkainjow-mustache-dev libxlsxwriter-dev libpq-dev libsqlite3-dev
 )
 
 # Extra Debian packages for script/test: PostgreSQL 15, the SMTP capture, Node.js.

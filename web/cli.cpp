@@ -6,10 +6,21 @@
 #include <memory>
 #include <optional>
 
+#include <filesystem>
+#include <mutex>
+
+#include "accounts.hpp"
+#include "app.hpp"
 #include "clock.hpp"
 #include "definitions.hpp"
+#include "mail_templates.hpp"
+#include "mailer.hpp"
+#include "matching.hpp"
 #include "rules.hpp"
+#include "scheduler.hpp"
 #include "server.hpp"
+#include "mail_plugin.hpp"
+#include "sql_store.hpp"
 #include "timeline.hpp"
 
 namespace stagematch {
@@ -18,8 +29,12 @@ namespace {
 
 constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
 
-  serve     --db URL --listen HOST:PORT --workflows DIR --rules DIR [--test-clock]
-            start de server (nu: /healthz met de geladen kalenders)
+  serve     [--db URL] [--listen HOST:PORT] [--workflows DIR] [--rules DIR] [--mail-templates DIR]
+            [--smtp HOST:PORT [--starttls]] [--base-url URL] [--sender ADRES]
+            [--test-clock [--test-clock-start ISO-TIJD]]
+            start de server; zonder --smtp gaan mails naar var/mail/*.eml
+  admin create --email E [--db URL]
+            maakt de eerste beheerder aan; het wachtwoord komt via standaardinvoer
   check     --workflows DIR --rules DIR
             controleert alle definities en regels; exit 0, of 1 met FILE:LINE:COLUMN per probleem
   simulate  --track T --year JJJJ-JJJJ [--format text|json] [--workflows DIR --rules DIR]
@@ -120,11 +135,36 @@ int cmd_simulate(const std::vector<std::string>& args) {
   return 0;
 }
 
+// The active definitions: replaced whole when an admin publishes a calendar, read by every
+// request without a lock held across the request.
+class DefinitionsHolder {
+ public:
+  explicit DefinitionsHolder(std::shared_ptr<const DefinitionSet> defs) : defs_(std::move(defs)) {}
+  std::shared_ptr<const DefinitionSet> get() const {
+    std::lock_guard lock(mutex_);
+    return defs_;
+  }
+  void set(std::shared_ptr<const DefinitionSet> defs) {
+    std::lock_guard lock(mutex_);
+    defs_ = std::move(defs);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const DefinitionSet> defs_;
+};
+
+std::unique_ptr<SqlStore> open_migrated_store(const std::string& url) {
+  auto store = std::make_unique<SqlStore>(url);
+  store->migrate();
+  return store;
+}
+
 int cmd_serve(const std::vector<std::string>& args) {
   Options o = parse_options(args, 1,
                             {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp",
-                             "--base-url"},
-                            {"--test-clock"});
+                             "--base-url", "--sender", "--test-clock-start"},
+                            {"--test-clock", "--starttls"});
   if (report_option_errors(o)) return 2;
   LoadResult loaded = load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
   print_diagnostics(loaded.diagnostics);
@@ -132,17 +172,95 @@ int cmd_serve(const std::vector<std::string>& args) {
     std::cerr << "stagematch serve: de definities bevatten fouten; de server start niet\n";
     return 1;
   }
-  std::shared_ptr<Clock> clock;
-  if (o.has("--test-clock"))
-    clock = std::make_shared<TestClock>(SystemClock().now());
-  else
-    clock = std::make_shared<SystemClock>();
-  ServerOptions so;
-  so.listen = o.get("--listen", "127.0.0.1:8080");
+  std::string base_url = o.get("--base-url", "http://" + o.get("--listen", "127.0.0.1:8080"));
+  std::string sender = o.get("--sender", "Stagematch <info@stagematching.org>");
   try {
-    return serve(so, loaded.definitions, clock);
+    SystemClock system_clock;
+    std::unique_ptr<TestClock> test_clock;
+    if (o.has("--test-clock")) {
+      Instant start = system_clock.now();
+      if (o.has("--test-clock-start")) {
+        auto parsed = parse_instant(o.get("--test-clock-start", ""));
+        if (!parsed) {
+          std::cerr << "stagematch serve: --test-clock-start verwacht bv. 2025-06-01T00:00:00+02:00\n";
+          return 2;
+        }
+        start = *parsed;
+      }
+      test_clock = std::make_unique<TestClock>(start);
+    }
+    const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : system_clock;
+
+    auto store = open_migrated_store(o.get("--db", "sqlite:var/stagematch.db"));
+    DefinitionsHolder definitions(loaded.definitions);
+    MailTemplates mail(o.get("--mail-templates", "mail-templates"), sender, base_url);
+    for (const auto& problem : mail.check()) std::cerr << "mail-templates: " << problem << "\n";
+    AccountOptions account_options;
+    account_options.base_url = base_url;
+    account_options.sender = sender;
+    Accounts accounts(*store, mail, clock, account_options);
+    auto defs_fn = [&definitions] { return definitions.get(); };
+    Matching matching(*store, defs_fn, clock);
+
+    std::filesystem::create_directories("var/mail");
+    auto mailer = make_mailer(o.get("--smtp", ""), "var/mail", sender, o.has("--starttls"));
+    OutboxWorker outbox(*store, *mailer, clock, OutboxOptions{});
+    outbox.start();
+    Scheduler scheduler(*store, *store, mail, defs_fn, clock);
+    scheduler.start([&outbox] { outbox.notify(); });
+
+    // After a test-clock jump: everything that fell due runs now, in order, before the answer.
+    auto run_due_work = [&scheduler, &outbox] {
+      scheduler.run_due();
+      outbox.notify();
+    };
+    auto publish = [&definitions, &scheduler](std::shared_ptr<const DefinitionSet> d) {
+      definitions.set(std::move(d));
+      scheduler.notify();  // the timed events follow the new calendar
+    };
+    Services services{*store, *store, accounts, matching, clock, test_clock.get(), defs_fn, publish,
+                      run_due_work, base_url, "web/templates"};
+    App app(services);
+    ServerOptions so;
+    so.listen = o.get("--listen", "127.0.0.1:8080");
+    int rc = serve(so, app);
+    scheduler.stop();
+    outbox.stop();
+    return rc;
   } catch (const std::exception& e) {
-    std::cerr << "stagematch serve: kan niet starten op " << so.listen << ": " << e.what() << "\n";
+    std::cerr << "stagematch serve: kan niet starten: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+// `admin create --email E [--db URL]`, the password on standard input: the first admin.
+int cmd_admin(const std::vector<std::string>& args) {
+  if (args.size() < 2 || args[1] != "create") {
+    std::cerr << "gebruik: stagematch admin create --email E [--db URL] (wachtwoord via standaardinvoer)\n";
+    return 2;
+  }
+  Options o = parse_options(args, 2, {"--email", "--db"}, {});
+  if (report_option_errors(o)) return 2;
+  if (!o.has("--email")) {
+    std::cerr << "stagematch admin create: geef --email\n";
+    return 2;
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  try {
+    auto store = open_migrated_store(o.get("--db", "sqlite:var/stagematch.db"));
+    SystemClock clock;
+    MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>", "http://127.0.0.1:8080");
+    Accounts accounts(*store, mail, clock, AccountOptions{});
+    auto created = accounts.create_admin(o.get("--email", ""), password);
+    if (!created) {
+      std::cerr << "stagematch admin create: " << created.error().message << "\n";
+      return 1;
+    }
+    std::cout << "admin " << o.get("--email", "") << " aangemaakt\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "stagematch admin create: " << e.what() << "\n";
     return 1;
   }
 }
@@ -158,6 +276,7 @@ int run_cli(const std::vector<std::string>& args) {
   if (cmd == "check") return cmd_check(args);
   if (cmd == "simulate") return cmd_simulate(args);
   if (cmd == "serve") return cmd_serve(args);
+  if (cmd == "admin") return cmd_admin(args);
   std::cerr << "stagematch: onbekend subcommando '" << cmd << "'\n" << kUsage;
   return 2;
 }

@@ -16,7 +16,7 @@
 #include <map>
 #include <thread>
 
-#include "value.hpp"
+#include <cctype>
 
 namespace stagematch {
 
@@ -27,94 +27,89 @@ using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
-struct Reply {
-  HTTPResponse::HTTPStatus status = HTTPResponse::HTTP_OK;
-  std::string content_type = "application/json; charset=utf-8";
-  std::string body;
-};
-
-using Handler = std::function<Reply(const HTTPServerRequest&)>;
-struct RouteKey {
-  std::string method;
-  std::string path;
-  auto operator<=>(const RouteKey&) const = default;
-};
-
 // Headers every response carries, errors included.
 void security_headers(HTTPServerResponse& res) {
-  res.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+  res.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+          "form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Referrer-Policy", "same-origin");
   res.set("X-Frame-Options", "DENY");
+  res.set("Cache-Control", "no-store");
 }
 
-Reply json_error(HTTPResponse::HTTPStatus status, const std::string& code, const std::string& message) {
-  return {status, "application/json; charset=utf-8",
-          Value(Object{{"error", code}, {"message", message}}).to_json()};
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
-class RouteHandler final : public HTTPRequestHandler {
+class AppHandler final : public HTTPRequestHandler {
  public:
-  explicit RouteHandler(const std::map<RouteKey, Handler>& routes) : routes_(routes) {}
+  AppHandler(App& app, std::size_t max_body) : app_(app), max_body_(max_body) {}
 
   void handleRequest(HTTPServerRequest& req, HTTPServerResponse& res) override {
     auto started = std::chrono::steady_clock::now();
-    std::string path = req.getURI().substr(0, req.getURI().find('?'));
-    Reply reply;
-    try {
-      auto it = routes_.find({req.getMethod(), path});
-      reply = it != routes_.end() ? it->second(req)
-                                  : json_error(HTTPResponse::HTTP_NOT_FOUND, "not_found",
-                                               "Deze pagina bestaat niet.");
-    } catch (const std::exception&) {
-      reply = json_error(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "internal",
-                         "Er ging iets mis op de server. Probeer het later opnieuw.");
+    HttpRequest request;
+    request.method = req.getMethod();
+    const std::string& uri = req.getURI();
+    auto q = uri.find('?');
+    request.path = url_decode(uri.substr(0, q), false);
+    if (q != std::string::npos) request.query = parse_query(uri.substr(q + 1));
+    for (const auto& [name, value] : req) request.headers[lower(name)] = value;
+    request.cookies = parse_cookies(request.header("cookie"));
+    request.secure = request.header("x-forwarded-proto") == "https";
+
+    HttpResponse response;
+    if (req.getContentLength() > static_cast<std::streamsize>(max_body_)) {
+      response = HttpResponse::error(413, "too_large", "Het verzoek is te groot.");
+    } else {
+      std::string body;
+      char chunk[16384];
+      while (body.size() <= max_body_ && req.stream().read(chunk, sizeof chunk).gcount() > 0)
+        body.append(chunk, static_cast<std::size_t>(req.stream().gcount()));
+      if (body.size() > max_body_) {
+        response = HttpResponse::error(413, "too_large", "Het verzoek is te groot.");
+      } else {
+        request.body = std::move(body);
+        response = app_.handle(request);
+      }
     }
+
     security_headers(res);
-    res.setStatus(reply.status);
-    res.setContentType(reply.content_type);
-    res.setContentLength(static_cast<std::streamsize>(reply.body.size()));
-    res.send() << reply.body;
+    res.setStatus(static_cast<HTTPResponse::HTTPStatus>(response.status));
+    for (const auto& [name, value] : response.headers) res.add(name, value);
+    if (!response.content_type.empty()) res.setContentType(response.content_type);
+    res.setContentLength(static_cast<std::streamsize>(response.body.size()));
+    if (request.method == "HEAD") {
+      res.send();
+    } else {
+      res.send() << response.body;
+    }
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    // One line per request; the path without its query string, so no personal data.
-    std::clog << req.getMethod() << ' ' << path << ' ' << static_cast<int>(reply.status) << ' '
-              << ms.count() << "ms\n";
+    // One line per request: the path without its query string, so no personal data.
+    std::clog << request.method << ' ' << request.path << ' ' << response.status << ' ' << ms.count() << "ms\n";
   }
 
  private:
-  const std::map<RouteKey, Handler>& routes_;
+  App& app_;
+  std::size_t max_body_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit Factory(std::map<RouteKey, Handler> routes) : routes_(std::move(routes)) {}
+  Factory(App& app, std::size_t max_body) : app_(app), max_body_(max_body) {}
   HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
-    return new RouteHandler(routes_);  // Poco takes ownership
+    return new AppHandler(app_, max_body_);  // Poco takes ownership
   }
 
  private:
-  std::map<RouteKey, Handler> routes_;
+  App& app_;
+  std::size_t max_body_;
 };
-
-// The route table, top to bottom.
-std::map<RouteKey, Handler> routes(std::shared_ptr<const DefinitionSet> defs, std::shared_ptr<Clock> clock) {
-  std::map<RouteKey, Handler> table;
-  table[{"GET", "/healthz"}] = [defs, clock](const HTTPServerRequest&) {
-    Array calendars;
-    for (const auto& [key, cal] : defs->calendars) calendars.emplace_back(key);
-    return Reply{HTTPResponse::HTTP_OK, "application/json; charset=utf-8",
-                 Value(Object{{"status", "ok"},
-                              {"now", format_iso(clock->now())},
-                              {"calendars", std::move(calendars)}})
-                     .to_json()};
-  };
-  return table;
-}
 
 }  // namespace
 
-int serve(const ServerOptions& options, std::shared_ptr<const DefinitionSet> definitions,
-          std::shared_ptr<Clock> clock) {
+int serve(const ServerOptions& options, App& app) {
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -127,8 +122,7 @@ int serve(const ServerOptions& options, std::shared_ptr<const DefinitionSet> def
   params->setMaxQueued(options.max_queued);
   params->setKeepAliveTimeout(Poco::Timespan(5, 0));
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options.listen));
-  Poco::Net::HTTPServer server(new Factory(routes(std::move(definitions), std::move(clock))), socket,
-                               params);
+  Poco::Net::HTTPServer server(new Factory(app, options.max_body_bytes), socket, params);
   server.start();
   std::clog << "stagematch luistert op http://" << options.listen << "\n";
 

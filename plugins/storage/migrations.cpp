@@ -188,6 +188,59 @@ const std::vector<Step>& steps() {
             " claimed_at BIGINT,"
             " done_at BIGINT)"},
        }},
+      {2,
+       "accounts: a CSRF token per session, login attempts for throttling",
+       {
+           // Random per session, shown to the browser in every form: kept as is (worthless
+           // without the session cookie, which is stored only as a hash).
+           {"ALTER TABLE sessions ADD COLUMN csrf_token TEXT NOT NULL DEFAULT ''"},
+           // Every login with a password, per address (known or not): throttling counts the
+           // failures since the last success within its window. Pruned after 30 days.
+           {"CREATE TABLE login_attempts ("
+            " id {pk},"
+            " email TEXT NOT NULL,"
+            " ok BIGINT NOT NULL,"
+            " at BIGINT NOT NULL)"},
+           {"CREATE INDEX login_attempts_email ON login_attempts (email, at)"},
+           {"CREATE INDEX login_attempts_at ON login_attempts (at)"},
+       }},
+      {3,
+       "outbox: a sending state with a lease; when each timed event was due",
+       {
+           // A claimed mail is `sending` until leased_until; a lease that ran out (a crash
+           // mid-send) makes it claimable again. SQLite cannot change a CHECK constraint, so
+           // it rebuilds the table (same ids; rows are never deleted, so the id sequence
+           // carries on); PostgreSQL changes it in place. Each pair does one stage of that:
+           // afterwards both have the new table without the outbox_due index.
+           {"CREATE TABLE outbox_v3 ("
+            " id {pk},"
+            " dedupe_key TEXT UNIQUE,"
+            " to_address TEXT NOT NULL,"
+            " subject TEXT NOT NULL,"
+            " body_text TEXT NOT NULL,"
+            " body_html TEXT NOT NULL DEFAULT '',"
+            " state TEXT NOT NULL DEFAULT 'pending'"
+            " CHECK (state IN ('pending', 'sending', 'sent', 'dead')),"
+            " attempts BIGINT NOT NULL DEFAULT 0,"
+            " next_attempt_at BIGINT NOT NULL,"
+            " last_error TEXT NOT NULL DEFAULT '',"
+            " created_at BIGINT NOT NULL,"
+            " sent_at BIGINT,"
+            " leased_until BIGINT)",
+            "ALTER TABLE outbox DROP CONSTRAINT outbox_state_check"},
+           {"INSERT INTO outbox_v3 (id, dedupe_key, to_address, subject, body_text, body_html,"
+            " state, attempts, next_attempt_at, last_error, created_at, sent_at)"
+            " SELECT id, dedupe_key, to_address, subject, body_text, body_html, state, attempts,"
+            " next_attempt_at, last_error, created_at, sent_at FROM outbox",
+            "ALTER TABLE outbox ADD CONSTRAINT outbox_state_check"
+            " CHECK (state IN ('pending', 'sending', 'sent', 'dead'))"},
+           {"DROP TABLE outbox", "ALTER TABLE outbox ADD COLUMN leased_until BIGINT"},
+           {"ALTER TABLE outbox_v3 RENAME TO outbox", "DROP INDEX outbox_due"},
+           {"CREATE INDEX outbox_due ON outbox (state, next_attempt_at)"},
+           {"CREATE INDEX outbox_lease ON outbox (state, leased_until)"},
+           // The moment the event was planned for (claimed_at: when an instance claimed it).
+           {"ALTER TABLE timed_events ADD COLUMN due_at BIGINT"},
+       }},
   };
   return kSteps;
 }

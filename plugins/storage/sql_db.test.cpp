@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "json_reader.hpp"
+#include "json.hpp"
 
 namespace stagematch::storage {
 namespace {

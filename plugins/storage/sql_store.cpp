@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "account_repository.hpp"
+#include "mail_repository.hpp"
 #include "migrations.hpp"
 #include "request_repository.hpp"
 #include "sql_db.hpp"
@@ -276,17 +278,139 @@ std::vector<AuditEntry> SqlStore::audit_log(int limit) {
 }
 
 std::vector<OutboxMail> SqlStore::outbox(int limit) {
-  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
-    std::vector<OutboxMail> out;
-    for (const Row& row : tx.query(
-             "SELECT id, dedupe_key, to_address, subject, body_text, body_html, state, attempts"
-             " FROM outbox ORDER BY id DESC LIMIT ?",
-             {std::max(limit, 0)}, 8)) {
-      out.push_back(OutboxMail{row.int64(0), row.text(1), row.text(2), row.text(3), row.text(4),
-                               row.text(5), row.text(6), static_cast<int>(row.int64(7))});
-    }
-    return out;
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_outbox(tx, std::max(limit, 0)); });
+}
+
+// AccountStore: each call one transaction around account_repository.
+
+StoreResult<Id> SqlStore::create_user(const UserRecord& user,
+                                      const std::optional<TokenRecord>& token,
+                                      const std::vector<OutboxMail>& mails,
+                                      const AuditEntry& audit) {
+  return impl_->guarded(
+      TxMode::kWrite, [&](Tx& tx) { return storage::insert_user(tx, user, token, mails, audit); },
+      "not_found", "Deze organisatie bestaat niet.", std::string(storage::kDuplicateEmail));
+}
+
+StoreResult<UserRecord> SqlStore::user_by_email(const std::string& email) {
+  return impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<UserRecord> {
+    auto u = storage::load_user_by_email(tx, email);
+    if (!u) return refuse("not_found", "Er bestaat geen account met dit e-mailadres.");
+    return std::move(*u);
   });
+}
+
+StoreResult<UserRecord> SqlStore::user(Id id) {
+  return impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<UserRecord> {
+    auto u = storage::load_user(tx, id);
+    if (!u) return refuse("not_found", "Dit account bestaat niet (meer).");
+    return std::move(*u);
+  });
+}
+
+std::vector<User> SqlStore::users(std::optional<Id> org_id) {
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) { return storage::load_users(tx, org_id); });
+}
+
+StoreResult<void> SqlStore::issue_token(const TokenRecord& token,
+                                        const std::vector<OutboxMail>& mails) {
+  return impl_->guarded(
+      TxMode::kWrite, [&](Tx& tx) { return storage::insert_token(tx, token, mails); }, "not_found",
+      "Dit account bestaat niet (meer).");
+}
+
+StoreResult<Id> SqlStore::use_token(const std::string& hash, const std::string& purpose,
+                                    const std::string& password_hash, Instant now) {
+  return impl_->guarded(TxMode::kWrite, [&](Tx& tx) {
+    return storage::consume_token(tx, hash, purpose, password_hash, now);
+  });
+}
+
+StoreResult<void> SqlStore::start_session(const SessionRecord& session) {
+  return impl_->guarded(
+      TxMode::kWrite, [&](Tx& tx) { return storage::insert_session(tx, session); }, "not_found",
+      "Dit account bestaat niet (meer).");
+}
+
+StoreResult<SessionRecord> SqlStore::session(const std::string& hash) {
+  return impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<SessionRecord> {
+    auto s = storage::load_session(tx, hash);
+    if (!s) return refuse("not_found", "Deze sessie bestaat niet.");
+    return std::move(*s);
+  });
+}
+
+void SqlStore::touch_session(const std::string& hash, Instant now) {
+  impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    storage::touch_session(tx, hash, now);
+    return true;
+  });
+}
+
+void SqlStore::end_session(const std::string& hash, const std::string& reason, Instant now) {
+  impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    storage::end_session(tx, hash, reason, now);
+    return true;
+  });
+}
+
+int SqlStore::failed_logins(const std::string& email, Instant since) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::count_failed_logins(tx, email, since); });
+}
+
+void SqlStore::record_login(const std::string& email, bool ok, Instant at) {
+  impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    storage::insert_login_attempt(tx, email, ok, at);
+    return true;
+  });
+}
+
+// MailQueue: each call one transaction around mail_repository. The void ones throw on a
+// database failure; the outbox worker catches and logs it.
+
+std::vector<OutboxMail> SqlStore::claim_mails(int limit, Instant now, std::chrono::seconds lease) {
+  return impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    return storage::claim_mails(tx, std::max(limit, 0), now, lease);
+  });
+}
+
+void SqlStore::mark_sent(Id id, Instant at) {
+  impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    storage::mark_mail_sent(tx, id, at);
+    return true;
+  });
+}
+
+void SqlStore::mark_retry(Id id, Instant next_attempt, const std::string& error) {
+  impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    storage::mark_mail_retry(tx, id, next_attempt, error);
+    return true;
+  });
+}
+
+void SqlStore::mark_dead(Id id, const std::string& error) {
+  impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    storage::mark_mail_dead(tx, id, error);
+    return true;
+  });
+}
+
+StoreResult<void> SqlStore::resend(Id id, Instant now) {
+  return impl_->guarded(TxMode::kWrite, [&](Tx& tx) { return storage::resend_mail(tx, id, now); });
+}
+
+StoreResult<bool> SqlStore::claim_event(const std::string& key, Instant at, Instant claimed_at,
+                                        const std::vector<OutboxMail>& mails) {
+  return impl_->guarded(TxMode::kWrite, [&](Tx& tx) -> StoreResult<bool> {
+    return storage::claim_timed_event(tx, key, at, claimed_at, mails);
+  });
+}
+
+std::vector<std::string> SqlStore::org_addresses(Id org_id) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_org_addresses(tx, org_id); });
 }
 
 std::unique_ptr<Store> open_store(const std::string& url) {

@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "accounts.hpp"
+#include "mailer.hpp"
 #include "store.hpp"
 
 namespace stagematch {
 
-class SqlStore : public Store {
+class SqlStore : public Store, public AccountStore, public MailQueue {
  public:
   // "sqlite:PATH" or "postgresql://user:pass@host:port/db" (optionally "?schema=NAME" to keep
   // the tables in that PostgreSQL schema). Throws when the URL is malformed or the database
@@ -46,6 +48,34 @@ class SqlStore : public Store {
   void append_audit(const AuditEntry& entry) override;
   std::vector<AuditEntry> audit_log(int limit) override;
   std::vector<OutboxMail> outbox(int limit) override;
+
+  // AccountStore (account_repository.cpp); organisation() above serves both interfaces.
+  StoreResult<Id> create_user(const UserRecord& user, const std::optional<TokenRecord>& token,
+                              const std::vector<OutboxMail>& mails,
+                              const AuditEntry& audit) override;
+  StoreResult<UserRecord> user_by_email(const std::string& email) override;
+  StoreResult<UserRecord> user(Id id) override;
+  std::vector<User> users(std::optional<Id> org_id) override;
+  StoreResult<void> issue_token(const TokenRecord& token,
+                                const std::vector<OutboxMail>& mails) override;
+  StoreResult<Id> use_token(const std::string& hash, const std::string& purpose,
+                            const std::string& password_hash, Instant now) override;
+  StoreResult<void> start_session(const SessionRecord& session) override;
+  StoreResult<SessionRecord> session(const std::string& hash) override;
+  void touch_session(const std::string& hash, Instant now) override;
+  void end_session(const std::string& hash, const std::string& reason, Instant now) override;
+  int failed_logins(const std::string& email, Instant since) override;
+  void record_login(const std::string& email, bool ok, Instant at) override;
+
+  // MailQueue (mail_repository.cpp).
+  std::vector<OutboxMail> claim_mails(int limit, Instant now, std::chrono::seconds lease) override;
+  void mark_sent(Id id, Instant at) override;
+  void mark_retry(Id id, Instant next_attempt, const std::string& error) override;
+  void mark_dead(Id id, const std::string& error) override;
+  StoreResult<void> resend(Id id, Instant now) override;
+  StoreResult<bool> claim_event(const std::string& key, Instant at, Instant claimed_at,
+                                const std::vector<OutboxMail>& mails) override;
+  std::vector<std::string> org_addresses(Id org_id) override;
 
  private:
   struct Impl;

@@ -1,4 +1,4 @@
-#include "json_reader.hpp"
+#include "json.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-namespace stagematch::storage {
+namespace stagematch {
 
 namespace {
 
@@ -240,4 +240,4 @@ class Reader {
 
 std::optional<Value> parse_json(std::string_view text) { return Reader(text).document(); }
 
-}  // namespace stagematch::storage
+}  // namespace stagematch

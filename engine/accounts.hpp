@@ -1,0 +1,144 @@
+// Accounts and sessions: invitation by an admin, activation by a single-use link, login with
+// one active session per account, password reset by mail, logout. Passwords are argon2id
+// hashes (libsodium); links and session cookies are random tokens stored only as hashes.
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clock.hpp"
+#include "matching.hpp"  // DomainError, Actor
+#include "store.hpp"
+
+namespace stagematch {
+
+struct User {
+  Id id = 0;
+  std::string email;
+  std::string role;  // admin | school | service
+  std::optional<Id> org_id;
+  bool activated = false;
+};
+
+struct UserRecord {
+  User user;
+  std::string password_hash;  // argon2id string; empty until activated
+};
+
+// A one-time link (activation, password reset): only the SHA-256 of the token is stored.
+struct TokenRecord {
+  std::string hash;
+  Id user_id = 0;
+  std::string purpose;  // activation | reset
+  Instant expires_at;
+  std::optional<Instant> used_at;
+  Instant created_at;  // when it was issued (the clock's now; also the moment of its mail)
+};
+
+struct SessionRecord {
+  std::string hash;  // SHA-256 of the cookie value
+  Id user_id = 0;
+  std::string csrf_token;
+  Instant created_at;
+  Instant last_seen_at;
+  std::optional<Instant> ended_at;
+  std::string end_reason;  // replaced | logged_out | expired | password_changed
+  Instant expires_at;      // idle deadline: last_seen_at + the idle time; touching moves it
+};
+
+// What accounts need from the database; implemented by the SQL store next to Store.
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+  // The user and the activation token together, with the invitation mail, in one transaction.
+  virtual StoreResult<Id> create_user(const UserRecord& user, const std::optional<TokenRecord>& token,
+                                      const std::vector<OutboxMail>& mails, const AuditEntry& audit) = 0;
+  virtual StoreResult<UserRecord> user_by_email(const std::string& email) = 0;
+  virtual StoreResult<UserRecord> user(Id id) = 0;
+  virtual std::vector<User> users(std::optional<Id> org_id) = 0;
+  // The organisation an invitation names (the same call as Store::organisation).
+  virtual StoreResult<Organisation> organisation(Id id) = 0;
+  // A new token (and its mail) for an existing user; earlier unused tokens of that purpose end.
+  virtual StoreResult<void> issue_token(const TokenRecord& token, const std::vector<OutboxMail>& mails) = 0;
+  // Marks the token used and sets the password (activating the user) in one conditional
+  // update: a used or expired token is `gone`. Also ends the user's other tokens of that
+  // purpose and every open session of the user (reason `password_changed`).
+  virtual StoreResult<Id> use_token(const std::string& hash, const std::string& purpose,
+                                    const std::string& password_hash, Instant now) = 0;
+  // Starts a session and ends every other open session of the user (reason `replaced`).
+  virtual StoreResult<void> start_session(const SessionRecord& session) = 0;
+  virtual StoreResult<SessionRecord> session(const std::string& hash) = 0;
+  virtual void touch_session(const std::string& hash, Instant now) = 0;
+  virtual void end_session(const std::string& hash, const std::string& reason, Instant now) = 0;
+  // Failed logins per e-mail address since `since`, for throttling.
+  virtual int failed_logins(const std::string& email, Instant since) = 0;
+  virtual void record_login(const std::string& email, bool ok, Instant at) = 0;
+};
+
+struct AccountOptions {
+  std::chrono::seconds activation_valid_for = std::chrono::days{7};
+  std::chrono::seconds reset_valid_for = std::chrono::hours{2};
+  std::chrono::seconds session_idle = std::chrono::hours{8};
+  int max_failed_logins = 5;  // per address within `failed_login_window`, then 429
+  std::chrono::seconds failed_login_window = std::chrono::minutes{15};
+  std::string base_url = "http://127.0.0.1:8080";
+  std::string sender = "Stagematch <info@stagematching.org>";
+};
+
+// How a request's session cookie turned out.
+struct SessionCheck {
+  std::optional<SessionRecord> session;
+  std::optional<User> user;
+  std::string ended_reason;  // when the cookie names a session that ended: replaced, ...
+};
+
+struct LoginOk {
+  User user;
+  std::string cookie_value;  // the raw session token: only ever in the Set-Cookie header
+  std::string csrf_token;
+};
+
+// Renders a mail from mail-templates/ (the mail component implements it).
+class MailComposer {
+ public:
+  virtual ~MailComposer() = default;
+  virtual OutboxMail compose(const std::string& template_name, const Value& data,
+                             const std::string& to) const = 0;
+};
+
+class Accounts {
+ public:
+  Accounts(AccountStore& store, const MailComposer& mail, const Clock& clock, AccountOptions options);
+
+  // Admin invites an address for an organisation and role: the activation link goes by mail.
+  DomainResult<Id> invite(const Actor& admin, const std::string& email, const std::string& role,
+                          std::optional<Id> org_id);
+  // 410 `gone` when the link was used or expired; 422 when the password is too weak.
+  DomainResult<void> activate(const std::string& token, const std::string& password);
+  // 401 wrong address or password (the same answer for both), 403 `not_activated` (the caller
+  // then offers to mail a new activation link), 429 `throttled`.
+  DomainResult<LoginOk> login(const std::string& email, const std::string& password);
+  DomainResult<void> resend_activation(const std::string& email);
+  void request_password_reset(const std::string& email);  // always silent about existence
+  DomainResult<void> confirm_password_reset(const std::string& token, const std::string& password);
+  SessionCheck check(const std::string& cookie_value);
+  void logout(const std::string& cookie_value);
+  // The first admin, from the command line: activated at once.
+  DomainResult<Id> create_admin(const std::string& email, const std::string& password);
+
+  static Actor actor_of(const User& user);
+  // Whether the X-CSRF-Token header (or form field) is this session's token, compared in
+  // constant time.
+  static bool csrf_matches(const SessionRecord& session, const std::string& presented);
+
+ private:
+  AccountStore& store_;
+  const MailComposer& mail_;
+  const Clock& clock_;
+  AccountOptions options_;
+};
+
+}  // namespace stagematch

@@ -1,0 +1,647 @@
+// Accounts and sessions against the real SQL store: one parameterised suite, run on a fresh
+// SQLite file and a fresh PostgreSQL schema (STAGEMATCH_TEST_PG, set by script/test; without it
+// the PostgreSQL half fails). Mails are rendered by a small composer that writes the data's link
+// into the text (the real templates are the mail component's), time by a frozen TestClock.
+#include "accounts.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <latch>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sql_db.hpp"
+#include "sql_store.hpp"
+
+namespace stagematch {
+namespace {
+
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using storage::Db;
+using storage::Dialect;
+using storage::Row;
+using storage::Tx;
+using storage::TxMode;
+
+constexpr std::int64_t kT0 = 1757066400;  // 2025-09-05 12:00 Brussels
+constexpr const char* kBaseUrl = "https://stage.example.be";
+constexpr const char* kPassword = "lange-zin-als-wachtwoord";
+constexpr const char* kGoneMessage = "Deze link is al gebruikt of verlopen. Vraag een nieuwe aan.";
+
+std::string unique_name() {
+  static std::atomic<int> counter{0};
+  static const unsigned salt = std::random_device{}();
+  return "acc" + std::to_string(::getpid()) + "_" + std::to_string(salt % 100000) + "_" +
+         std::to_string(counter++);
+}
+
+// The mail component renders the real templates; this one keeps what the tests look at: the
+// template's name as subject and the data (with its link) in the text.
+class TestMail final : public MailComposer {
+ public:
+  OutboxMail compose(const std::string& template_name, const Value& data,
+                     const std::string& to) const override {
+    OutboxMail mail;
+    mail.to_address = to;
+    mail.subject = template_name;
+    std::string link = data["link"].is_string() ? data["link"].as_string() : "";
+    mail.body_text = "Link: " + link + "\nData: " + data.to_json() + "\n";
+    return mail;
+  }
+};
+
+// The token in a mail's link: what follows "token=", up to the first non-base64url character.
+std::string token_in(const std::string& text) {
+  auto at = text.find("token=");
+  if (at == std::string::npos) return "";
+  std::string token;
+  for (std::size_t i = at + 6; i < text.size(); ++i) {
+    char c = text[i];
+    bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_';
+    if (!b64) break;
+    token += c;
+  }
+  return token;
+}
+
+class AccountsTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    url_ = fresh_database();
+    if (url_.empty()) return;  // the failure is already reported
+    store_ = std::make_unique<SqlStore>(url_);
+    store_->migrate();
+    clock_.freeze(true);
+    AccountOptions options;
+    options.base_url = kBaseUrl;
+    accounts_ = std::make_unique<Accounts>(*store_, mail_, clock_, options);
+    school_ = store_->create_organisation(Organisation{0, "school", "Sint-Jozef", {}, {}}).value();
+    service_ =
+        store_->create_organisation(Organisation{0, "service", "Thuiszorg A", {"ANT"}, {}}).value();
+    auto admin = accounts_->create_admin("beheer@fonds.be", "beheerder-wachtwoord");
+    ASSERT_TRUE(admin) << admin.error().message;
+    admin_ = Actor{"admin", *admin, 0};
+  }
+
+  void TearDown() override {
+    accounts_.reset();
+    store_.reset();
+    db_.reset();
+    if (GetParam() == "postgresql" && !schema_.empty()) {
+      Db admin(storage::parse_store_url(pg_base_), 1);
+      admin.transact(TxMode::kWrite,
+                     [&](Tx& tx) { return tx.exec("DROP SCHEMA " + schema_ + " CASCADE"); });
+    }
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // A URL to an empty database of this test's kind: a new SQLite file, or a new schema in the
+  // PostgreSQL test database.
+  std::string fresh_database() {
+    std::string name = unique_name();
+    if (GetParam() == "sqlite") {
+      dir_ = std::filesystem::temp_directory_path() / ("stagematch-accounts-" + name);
+      std::filesystem::create_directories(dir_);
+      return "sqlite:" + (dir_ / "test.db").string();
+    }
+    const char* base = std::getenv("STAGEMATCH_TEST_PG");
+    if (!base || !*base) {
+      ADD_FAILURE() << "STAGEMATCH_TEST_PG is not set: the PostgreSQL half of this suite needs a "
+                       "server. Run script/test, which starts one, or export "
+                       "STAGEMATCH_TEST_PG=postgresql://user@host:port/db";
+      return "";
+    }
+    pg_base_ = base;
+    Db admin(storage::parse_store_url(pg_base_), 1);
+    admin.transact(TxMode::kWrite, [&](Tx& tx) { return tx.exec("CREATE SCHEMA " + name); });
+    schema_ = name;
+    return pg_base_ + (pg_base_.find('?') == std::string::npos ? "?" : "&") + "schema=" + name;
+  }
+
+  bool ready() const { return accounts_ != nullptr; }
+
+  Db& db() {
+    if (!db_) db_ = std::make_unique<Db>(storage::parse_store_url(url_), 1);
+    return *db_;
+  }
+
+  std::vector<Row> rows(const std::string& sql, std::size_t columns,
+                        const storage::Params& params = {}) {
+    return db().transact(TxMode::kRead, [&](Tx& tx) { return tx.query(sql, params, columns); });
+  }
+
+  void advance(seconds by) { ASSERT_TRUE(clock_.set(clock_.now() + by)); }
+
+  // The newest mail to `to`.
+  std::optional<OutboxMail> last_mail(const std::string& to) {
+    for (const OutboxMail& m : store_->outbox(100))
+      if (m.to_address == to) return m;
+    return std::nullopt;
+  }
+
+  std::size_t mails_to(const std::string& to) {
+    std::size_t n = 0;
+    for (const OutboxMail& m : store_->outbox(100)) n += m.to_address == to;
+    return n;
+  }
+
+  // Invites `email` for the school and returns the token of its activation mail.
+  std::string invite(const std::string& email) {
+    auto id = accounts_->invite(admin_, email, "school", school_);
+    EXPECT_TRUE(id) << (id ? "" : id.error().code + ": " + id.error().message);
+    auto mail = last_mail(email);
+    EXPECT_TRUE(mail);
+    return mail ? token_in(mail->body_text) : "";
+  }
+
+  void invite_and_activate(const std::string& email, const std::string& password = kPassword) {
+    std::string token = invite(email);
+    auto activated = accounts_->activate(token, password);
+    ASSERT_TRUE(activated) << activated.error().message;
+  }
+
+  std::string login_cookie(const std::string& email, const std::string& password = kPassword) {
+    auto ok = accounts_->login(email, password);
+    EXPECT_TRUE(ok) << (ok ? "" : ok.error().code + ": " + ok.error().message);
+    return ok ? ok->cookie_value : "";
+  }
+
+  static void expect_error(const DomainError& e, int status, const std::string& code) {
+    EXPECT_EQ(e.http_status, status) << e.code << ": " << e.message;
+    EXPECT_EQ(e.code, code) << e.message;
+  }
+
+  std::string url_;
+  std::string pg_base_;
+  std::string schema_;
+  std::filesystem::path dir_;
+  std::unique_ptr<SqlStore> store_;
+  std::unique_ptr<Db> db_;
+  TestMail mail_;
+  TestClock clock_{Instant{seconds{kT0}}};
+  std::unique_ptr<Accounts> accounts_;
+  Id school_ = 0;
+  Id service_ = 0;
+  Actor admin_;
+};
+
+TEST_P(AccountsTest, InviteMailsALinkThatActivatesAndThenLoginWorks) {
+  if (!ready()) return;
+  auto id = accounts_->invite(admin_, "  Els.Peeters@Sint-Jozef.BE ", "school", school_);
+  ASSERT_TRUE(id) << id.error().message;
+
+  auto mail = last_mail("els.peeters@sint-jozef.be");
+  ASSERT_TRUE(mail) << "the invitation goes to the normalised address";
+  EXPECT_EQ(mail->subject, "activation");
+  EXPECT_NE(mail->body_text.find(std::string(kBaseUrl) + "/activeren?token="), std::string::npos);
+  EXPECT_NE(mail->body_text.find("\"organisation\":\"Sint-Jozef\""), std::string::npos);
+  EXPECT_NE(mail->body_text.find("\"expires\":\"12/09/2025 12:00\""), std::string::npos)
+      << mail->body_text;
+  std::string token = token_in(mail->body_text);
+  EXPECT_EQ(token.size(), 43u) << "32 random bytes, base64url without padding";
+
+  auto user = store_->user(*id);
+  ASSERT_TRUE(user);
+  EXPECT_FALSE(user->user.activated);
+  EXPECT_EQ(user->user.role, "school");
+  EXPECT_EQ(user->user.org_id, school_);
+
+  auto audit = store_->audit_log(10);
+  ASSERT_FALSE(audit.empty());
+  EXPECT_EQ(audit.front().action, "user.invite");
+  EXPECT_EQ(audit.front().object_id, *id);
+  EXPECT_EQ(audit.front().user_id, admin_.user_id);
+  EXPECT_EQ(audit.front().detail.find(token), std::string::npos);
+
+  ASSERT_TRUE(accounts_->activate(token, kPassword));
+  auto ok = accounts_->login("ELS.peeters@sint-jozef.be", kPassword);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->user.id, *id);
+  EXPECT_TRUE(ok->user.activated);
+  EXPECT_EQ(ok->cookie_value.size(), 43u);
+  EXPECT_EQ(ok->csrf_token.size(), 43u);
+  EXPECT_NE(ok->cookie_value, ok->csrf_token);
+
+  SessionCheck check = accounts_->check(ok->cookie_value);
+  ASSERT_TRUE(check.session && check.user);
+  EXPECT_EQ(check.user->id, *id);
+  EXPECT_EQ(check.session->csrf_token, ok->csrf_token);
+  EXPECT_TRUE(Accounts::csrf_matches(*check.session, ok->csrf_token));
+  EXPECT_FALSE(Accounts::csrf_matches(*check.session, ok->cookie_value));
+  EXPECT_FALSE(Accounts::csrf_matches(*check.session, ""));
+
+  Actor actor = Accounts::actor_of(*check.user);
+  EXPECT_EQ(actor.role, "school");
+  EXPECT_EQ(actor.user_id, *id);
+  EXPECT_EQ(actor.org_id, school_);
+}
+
+TEST_P(AccountsTest, AnActivationLinkWorksOnce) {
+  if (!ready()) return;
+  std::string token = invite("jan@sint-jozef.be");
+  ASSERT_TRUE(accounts_->activate(token, kPassword));
+  auto again = accounts_->activate(token, "een-ander-wachtwoord");
+  ASSERT_FALSE(again);
+  expect_error(again.error(), 410, "gone");
+  EXPECT_EQ(again.error().message, kGoneMessage);
+  EXPECT_TRUE(accounts_->login("jan@sint-jozef.be", kPassword)) << "the password stays the first";
+  auto unknown = accounts_->activate("niet-een-echte-token", kPassword);
+  ASSERT_FALSE(unknown);
+  expect_error(unknown.error(), 410, "gone");
+}
+
+TEST_P(AccountsTest, AnActivationLinkExpiresAfterSevenDays) {
+  if (!ready()) return;
+  std::string early = invite("vroeg@sint-jozef.be");
+  std::string late = invite("laat@sint-jozef.be");
+  advance(days{7} - seconds{1});
+  EXPECT_TRUE(accounts_->activate(early, kPassword)) << "still valid one second before";
+  advance(seconds{1});
+  auto expired = accounts_->activate(late, kPassword);
+  ASSERT_FALSE(expired);
+  expect_error(expired.error(), 410, "gone");
+  EXPECT_FALSE(store_->user_by_email("laat@sint-jozef.be")->user.activated);
+}
+
+TEST_P(AccountsTest, LoginBeforeActivationOffersANewLink) {
+  if (!ready()) return;
+  std::string first = invite("nieuw@thuiszorg-a.be");
+  auto refused = accounts_->login("nieuw@thuiszorg-a.be", "om-het-even-wat");
+  ASSERT_FALSE(refused);
+  expect_error(refused.error(), 403, "not_activated");
+  EXPECT_EQ(refused.error().message,
+            "Je account is nog niet geactiveerd. We kunnen je een nieuwe activatielink mailen.");
+
+  ASSERT_TRUE(accounts_->resend_activation(" Nieuw@Thuiszorg-A.be"));
+  auto mail = last_mail("nieuw@thuiszorg-a.be");
+  ASSERT_TRUE(mail);
+  EXPECT_EQ(mail->subject, "activation_again");
+  std::string second = token_in(mail->body_text);
+  ASSERT_FALSE(second.empty());
+  EXPECT_NE(second, first);
+
+  auto old = accounts_->activate(first, kPassword);
+  ASSERT_FALSE(old) << "a new link ends the older one";
+  expect_error(old.error(), 410, "gone");
+  ASSERT_TRUE(accounts_->activate(second, kPassword));
+  EXPECT_TRUE(accounts_->login("nieuw@thuiszorg-a.be", kPassword));
+}
+
+TEST_P(AccountsTest, ResendIsSilentForUnknownAndActivatedAddresses) {
+  if (!ready()) return;
+  invite_and_activate("actief@sint-jozef.be");
+  std::size_t before = mails_to("actief@sint-jozef.be");
+  EXPECT_TRUE(accounts_->resend_activation("actief@sint-jozef.be"));
+  EXPECT_TRUE(accounts_->resend_activation("niemand@nergens.be"));
+  EXPECT_EQ(mails_to("actief@sint-jozef.be"), before);
+  EXPECT_EQ(mails_to("niemand@nergens.be"), 0u);
+}
+
+TEST_P(AccountsTest, WrongPasswordAndUnknownAddressGetTheSameAnswer) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  auto wrong = accounts_->login("els@sint-jozef.be", "fout-wachtwoord");
+  auto unknown = accounts_->login("onbekend@sint-jozef.be", "fout-wachtwoord");
+  ASSERT_FALSE(wrong);
+  ASSERT_FALSE(unknown);
+  expect_error(wrong.error(), 401, "invalid_credentials");
+  EXPECT_EQ(wrong.error().http_status, unknown.error().http_status);
+  EXPECT_EQ(wrong.error().code, unknown.error().code);
+  EXPECT_EQ(wrong.error().message, unknown.error().message);
+  EXPECT_EQ(wrong.error().fields, unknown.error().fields);
+}
+
+TEST_P(AccountsTest, FiveFailuresThrottleUntilTheWindowPasses) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  invite_and_activate("jan@sint-jozef.be");
+  for (int i = 0; i < 5; ++i) {
+    auto failed = accounts_->login("els@sint-jozef.be", "fout-" + std::to_string(i));
+    ASSERT_FALSE(failed);
+    expect_error(failed.error(), 401, "invalid_credentials");
+    advance(seconds{10});
+  }
+  auto throttled = accounts_->login("els@sint-jozef.be", kPassword);
+  ASSERT_FALSE(throttled) << "even the right password waits";
+  expect_error(throttled.error(), 429, "throttled");
+  EXPECT_EQ(throttled.error().message,
+            "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw.");
+  EXPECT_TRUE(accounts_->login("jan@sint-jozef.be", kPassword)) << "counted per address";
+
+  // Unknown addresses are counted the same way (nothing tells them apart).
+  for (int i = 0; i < 5; ++i) accounts_->login("raden@sint-jozef.be", "fout");
+  auto guessed = accounts_->login("raden@sint-jozef.be", "fout");
+  ASSERT_FALSE(guessed);
+  expect_error(guessed.error(), 429, "throttled");
+
+  advance(minutes{15} - seconds{40});  // the first failure left the window, four remain
+  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword));
+}
+
+TEST_P(AccountsTest, ASuccessfulLoginClearsEarlierFailures) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  for (int i = 0; i < 4; ++i) accounts_->login("els@sint-jozef.be", "fout");
+  ASSERT_TRUE(accounts_->login("els@sint-jozef.be", kPassword));
+  for (int i = 0; i < 4; ++i) accounts_->login("els@sint-jozef.be", "fout");
+  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword));
+}
+
+TEST_P(AccountsTest, ANewLoginEndsTheOlderSessionAndSaysWhy) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  invite_and_activate("jan@sint-jozef.be");
+  std::string first = login_cookie("els@sint-jozef.be");
+  std::string other_user = login_cookie("jan@sint-jozef.be");
+  advance(minutes{5});
+  std::string second = login_cookie("els@sint-jozef.be");
+
+  SessionCheck old = accounts_->check(first);
+  EXPECT_FALSE(old.session);
+  EXPECT_FALSE(old.user);
+  EXPECT_EQ(old.ended_reason, "replaced");
+  SessionCheck current = accounts_->check(second);
+  EXPECT_TRUE(current.session && current.user);
+  EXPECT_TRUE(current.ended_reason.empty());
+  EXPECT_TRUE(accounts_->check(other_user).session) << "another account keeps its session";
+}
+
+TEST_P(AccountsTest, TwoLoginsAtOnceLeaveOneOpenSession) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  for (int round = 0; round < 3; ++round) {
+    std::latch start(2);
+    std::vector<std::string> cookies(2);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        auto ok = accounts_->login("els@sint-jozef.be", kPassword);
+        if (ok) cookies[i] = ok->cookie_value;
+      });
+    }
+    for (auto& t : threads) t.join();
+    ASSERT_FALSE(cookies[0].empty());
+    ASSERT_FALSE(cookies[1].empty());
+    auto open = rows("SELECT token_hash FROM sessions WHERE ended_at IS NULL", 1);
+    EXPECT_EQ(open.size(), 1u) << "round " << round;
+    int live = (accounts_->check(cookies[0]).session ? 1 : 0) +
+               (accounts_->check(cookies[1]).session ? 1 : 0);
+    EXPECT_EQ(live, 1);
+  }
+}
+
+TEST_P(AccountsTest, LogoutEndsTheSessionOnTheServer) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  std::string cookie = login_cookie("els@sint-jozef.be");
+  ASSERT_TRUE(accounts_->check(cookie).session);
+  accounts_->logout(cookie);
+  SessionCheck after = accounts_->check(cookie);
+  EXPECT_FALSE(after.session);
+  EXPECT_EQ(after.ended_reason, "logged_out");
+  auto stored = rows("SELECT ended_at, end_reason FROM sessions WHERE ended_at IS NOT NULL", 2);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored.front().text(1), "logged_out");
+  EXPECT_FALSE(accounts_->check("").session);
+  EXPECT_FALSE(accounts_->check("onbekend-koekje").session);
+  EXPECT_TRUE(accounts_->check("onbekend-koekje").ended_reason.empty());
+}
+
+TEST_P(AccountsTest, AnIdleSessionExpiresAndUseKeepsItAlive) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  std::string cookie = login_cookie("els@sint-jozef.be");
+  auto last_seen = [&] {
+    return rows("SELECT last_seen_at FROM sessions WHERE ended_at IS NULL", 1).front().int64(0);
+  };
+  std::int64_t start = last_seen();
+
+  advance(seconds{30});
+  ASSERT_TRUE(accounts_->check(cookie).session);
+  EXPECT_EQ(last_seen(), start) << "not written again within a minute";
+  advance(hours{7});
+  ASSERT_TRUE(accounts_->check(cookie).session);
+  EXPECT_EQ(last_seen(), start + 30 + 7 * 3600);
+  advance(hours{8});
+  ASSERT_TRUE(accounts_->check(cookie).session) << "exactly the idle time is still fine";
+  advance(hours{8} + seconds{1});
+  SessionCheck expired = accounts_->check(cookie);
+  EXPECT_FALSE(expired.session);
+  EXPECT_EQ(expired.ended_reason, "expired");
+  EXPECT_EQ(accounts_->check(cookie).ended_reason, "expired") << "and it stays ended";
+}
+
+TEST_P(AccountsTest, PasswordResetByMail) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  std::string session = login_cookie("els@sint-jozef.be");
+
+  accounts_->request_password_reset(" ELS@sint-jozef.be");
+  auto mail = last_mail("els@sint-jozef.be");
+  ASSERT_TRUE(mail);
+  EXPECT_EQ(mail->subject, "password_reset");
+  EXPECT_NE(mail->body_text.find(std::string(kBaseUrl) + "/wachtwoord-herstellen?token="),
+            std::string::npos);
+  std::string token = token_in(mail->body_text);
+
+  auto weak = accounts_->confirm_password_reset(token, "kort");
+  ASSERT_FALSE(weak);
+  expect_error(weak.error(), 422, "validation");
+  ASSERT_TRUE(weak.error().fields.contains("password"));
+  EXPECT_TRUE(accounts_->check(session).session) << "a refused reset changes nothing";
+
+  advance(minutes{10});
+  ASSERT_TRUE(accounts_->confirm_password_reset(token, "nieuw-lang-wachtwoord"));
+  SessionCheck old = accounts_->check(session);
+  EXPECT_FALSE(old.session) << "a new password ends the sessions of the account";
+  EXPECT_EQ(old.ended_reason, "password_changed");
+
+  auto reuse = accounts_->confirm_password_reset(token, "nog-een-ander-wachtwoord");
+  ASSERT_FALSE(reuse);
+  expect_error(reuse.error(), 410, "gone");
+  auto old_password = accounts_->login("els@sint-jozef.be", kPassword);
+  ASSERT_FALSE(old_password);
+  expect_error(old_password.error(), 401, "invalid_credentials");
+  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", "nieuw-lang-wachtwoord"));
+}
+
+TEST_P(AccountsTest, AResetLinkExpiresAndIsOnlyForActiveAccounts) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  accounts_->request_password_reset("els@sint-jozef.be");
+  std::string token = token_in(last_mail("els@sint-jozef.be")->body_text);
+  advance(hours{2});
+  auto expired = accounts_->confirm_password_reset(token, "nieuw-lang-wachtwoord");
+  ASSERT_FALSE(expired);
+  expect_error(expired.error(), 410, "gone");
+
+  // Nothing goes out for an unknown or not yet activated address.
+  invite("nieuw@sint-jozef.be");
+  std::size_t before = mails_to("nieuw@sint-jozef.be");
+  accounts_->request_password_reset("nieuw@sint-jozef.be");
+  accounts_->request_password_reset("niemand@nergens.be");
+  EXPECT_EQ(mails_to("nieuw@sint-jozef.be"), before);
+  EXPECT_EQ(mails_to("niemand@nergens.be"), 0u);
+
+  // An activation link cannot reset a password, nor a reset link activate.
+  std::string activation = token_in(last_mail("nieuw@sint-jozef.be")->body_text);
+  auto crossed = accounts_->confirm_password_reset(activation, "nieuw-lang-wachtwoord");
+  ASSERT_FALSE(crossed);
+  expect_error(crossed.error(), 410, "gone");
+  EXPECT_TRUE(accounts_->activate(activation, kPassword));
+}
+
+TEST_P(AccountsTest, AWeakPasswordIsRefusedAndTheLinkStaysUsable) {
+  if (!ready()) return;
+  std::string token = invite("els@sint-jozef.be");
+  auto weak = accounts_->activate(token, "negen9tkn");
+  ASSERT_FALSE(weak);
+  expect_error(weak.error(), 422, "validation");
+  ASSERT_TRUE(weak.error().fields.contains("password"));
+  EXPECT_EQ(weak.error().fields.at("password"), "Kies een wachtwoord van minstens 10 tekens.");
+  // Ten characters, counted as characters: "é" is two bytes.
+  EXPECT_TRUE(accounts_->activate(token, "ééééééééé1"));
+}
+
+TEST_P(AccountsTest, InvitationsAreCheckedAndUnique) {
+  if (!ready()) return;
+  ASSERT_TRUE(accounts_->invite(admin_, "els@sint-jozef.be", "school", school_));
+  auto duplicate = accounts_->invite(admin_, " ELS@Sint-Jozef.be", "school", school_);
+  ASSERT_FALSE(duplicate);
+  expect_error(duplicate.error(), 409, "duplicate");
+  EXPECT_EQ(duplicate.error().message, "Er bestaat al een account met dit e-mailadres.");
+
+  auto school_user = Actor{"school", 99, school_};
+  auto forbidden = accounts_->invite(school_user, "x@sint-jozef.be", "school", school_);
+  ASSERT_FALSE(forbidden);
+  expect_error(forbidden.error(), 403, "forbidden");
+
+  auto bad_email = accounts_->invite(admin_, "geen-adres", "school", school_);
+  ASSERT_FALSE(bad_email);
+  expect_error(bad_email.error(), 422, "validation");
+  EXPECT_TRUE(bad_email.error().fields.contains("email"));
+  EXPECT_FALSE(accounts_->invite(admin_, "a@b.be\r\nBcc: x@y.be", "school", school_));
+
+  auto wrong_type = accounts_->invite(admin_, "x@thuiszorg-a.be", "school", service_);
+  ASSERT_FALSE(wrong_type);
+  expect_error(wrong_type.error(), 422, "validation");
+  EXPECT_TRUE(wrong_type.error().fields.contains("org_id"));
+  auto no_org = accounts_->invite(admin_, "x@thuiszorg-a.be", "service", std::nullopt);
+  ASSERT_FALSE(no_org);
+  EXPECT_TRUE(no_org.error().fields.contains("org_id"));
+  auto missing_org = accounts_->invite(admin_, "x@thuiszorg-a.be", "service", 987654);
+  ASSERT_FALSE(missing_org);
+  EXPECT_TRUE(missing_org.error().fields.contains("org_id"));
+  auto bad_role = accounts_->invite(admin_, "x@thuiszorg-a.be", "baas", service_);
+  ASSERT_FALSE(bad_role);
+  EXPECT_TRUE(bad_role.error().fields.contains("role"));
+
+  auto service_user = accounts_->invite(admin_, "x@thuiszorg-a.be", "service", service_);
+  ASSERT_TRUE(service_user);
+  auto admin_user = accounts_->invite(admin_, "tweede@fonds.be", "admin", school_);
+  ASSERT_TRUE(admin_user);
+  EXPECT_FALSE(store_->user(*admin_user)->user.org_id) << "an admin belongs to no organisation";
+  EXPECT_EQ(store_->users(service_).size(), 1u);
+}
+
+TEST_P(AccountsTest, CreateAdminIsActiveAtOnceAndRefusesADuplicate) {
+  if (!ready()) return;
+  EXPECT_TRUE(accounts_->login("beheer@fonds.be", "beheerder-wachtwoord"));
+  auto again = accounts_->create_admin("Beheer@Fonds.be", "nog-een-wachtwoord");
+  ASSERT_FALSE(again);
+  expect_error(again.error(), 409, "duplicate");
+  auto weak = accounts_->create_admin("ander@fonds.be", "kort");
+  ASSERT_FALSE(weak);
+  expect_error(weak.error(), 422, "validation");
+  EXPECT_TRUE(weak.error().fields.contains("password"));
+}
+
+// Passwords are argon2id hashes; links and session cookies are only stored as SHA-256. The
+// outbox is the one place a link is kept whole: the mail has to carry it.
+TEST_P(AccountsTest, NoSecretIsStoredInClear) {
+  if (!ready()) return;
+  std::vector<std::string> secrets;
+  std::string activation = invite("els@sint-jozef.be");
+  secrets.push_back(activation);
+  ASSERT_TRUE(accounts_->activate(activation, kPassword));
+  auto ok = accounts_->login("els@sint-jozef.be", kPassword);
+  ASSERT_TRUE(ok);
+  secrets.push_back(ok->cookie_value);
+  accounts_->request_password_reset("els@sint-jozef.be");
+  std::string reset = token_in(last_mail("els@sint-jozef.be")->body_text);
+  secrets.push_back(reset);
+  ASSERT_TRUE(accounts_->confirm_password_reset(reset, "nieuw-lang-wachtwoord"));
+  auto again = accounts_->login("els@sint-jozef.be", "nieuw-lang-wachtwoord");
+  ASSERT_TRUE(again);
+  secrets.push_back(again->cookie_value);
+  secrets.push_back(invite("jan@sint-jozef.be"));  // an unused one
+
+  for (const Row& row : rows("SELECT password_hash FROM users WHERE password_hash IS NOT NULL", 1))
+    EXPECT_EQ(row.text(0).rfind("$argon2id$", 0), 0u) << row.text(0);
+  for (const char* table : {"tokens", "sessions"}) {
+    for (const Row& row : rows(std::string("SELECT token_hash FROM ") + table, 1)) {
+      EXPECT_EQ(row.text(0).size(), 64u);
+      EXPECT_EQ(row.text(0).find_first_not_of("0123456789abcdef"), std::string::npos);
+    }
+  }
+
+  bool sqlite = db().dialect() == Dialect::kSqlite;
+  std::vector<std::string> tables;
+  for (const Row& row : rows(sqlite ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+                                      " AND name NOT LIKE 'sqlite_%'"
+                                    : "SELECT table_name FROM information_schema.tables"
+                                      " WHERE table_schema = current_schema()",
+                             1))
+    tables.push_back(row.text(0));
+  ASSERT_TRUE(std::find(tables.begin(), tables.end(), "sessions") != tables.end());
+  std::size_t cells = 0;
+  for (const std::string& table : tables) {
+    if (table == "outbox") continue;  // checked below
+    std::vector<Row> columns =
+        sqlite ? rows("SELECT name FROM pragma_table_info('" + table + "')", 1)
+               : rows(
+                     "SELECT column_name FROM information_schema.columns"
+                     " WHERE table_schema = current_schema() AND table_name = ?",
+                     1, {table});
+    for (const Row& column : columns) {
+      for (const Row& cell : rows("SELECT \"" + column.text(0) + "\" FROM \"" + table + "\"", 1)) {
+        ++cells;
+        for (const std::string& secret : secrets) {
+          EXPECT_EQ(cell.text(0).find(secret), std::string::npos)
+              << table << "." << column.text(0) << " holds a secret in clear";
+        }
+      }
+    }
+  }
+  EXPECT_GT(cells, 50u);
+  std::string outbox;
+  for (const Row& row : rows("SELECT body_text FROM outbox", 1)) outbox += row.text(0);
+  EXPECT_NE(outbox.find(activation), std::string::npos) << "the mail itself carries the link";
+  for (const AuditEntry& entry : store_->audit_log(100)) {
+    for (const std::string& secret : secrets)
+      EXPECT_EQ(entry.detail.find(secret), std::string::npos);
+  }
+}
+
+std::string param_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, AccountsTest, ::testing::Values("sqlite"), param_name);
+INSTANTIATE_TEST_SUITE_P(Postgresql, AccountsTest, ::testing::Values("postgresql"), param_name);
+
+}  // namespace
+}  // namespace stagematch

@@ -1,0 +1,195 @@
+#include "account_repository.hpp"
+
+#include <chrono>
+
+#include "store_support.hpp"
+
+namespace stagematch::storage {
+
+namespace {
+
+// Login attempts older than this are deleted when a new one is written: far beyond any
+// throttling window, long enough to look into a run of failures afterwards.
+constexpr std::chrono::days kLoginAttemptsKept{30};
+
+constexpr std::string_view kUserSelect =
+    "SELECT id, email, role, org_id, activated_at, password_hash FROM users";
+constexpr std::size_t kUserColumns = 6;
+
+constexpr std::string_view kSessionSelect =
+    "SELECT token_hash, user_id, csrf_token, created_at, last_seen_at, ended_at, end_reason,"
+    " expires_at FROM sessions";
+constexpr std::size_t kSessionColumns = 8;
+
+UserRecord read_user(const Row& row) {
+  UserRecord r;
+  r.user.id = row.int64(0);
+  r.user.email = row.text(1);
+  r.user.role = row.text(2);
+  r.user.org_id = row.opt_int64(3);
+  r.user.activated = !row.is_null(4);
+  r.password_hash = row.text(5);
+  return r;
+}
+
+SessionRecord read_session(const Row& row) {
+  SessionRecord s;
+  s.hash = row.text(0);
+  s.user_id = row.int64(1);
+  s.csrf_token = row.text(2);
+  s.created_at = row.instant(3);
+  s.last_seen_at = row.instant(4);
+  s.ended_at = row.opt_instant(5);
+  s.end_reason = row.text(6);
+  s.expires_at = row.instant(7);
+  return s;
+}
+
+// Ends the user's unused, unexpired tokens of `purpose` by letting them expire now (used_at
+// keeps meaning "was used").
+void end_open_tokens(Tx& tx, Id user_id, const std::string& purpose, Instant now) {
+  tx.exec(
+      "UPDATE tokens SET expires_at = ?"
+      " WHERE user_id = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?",
+      {now, user_id, purpose, now});
+}
+
+void write_token(Tx& tx, const TokenRecord& token, Id user_id, Instant created_at) {
+  tx.exec(
+      "INSERT INTO tokens (token_hash, user_id, purpose, created_at, expires_at, used_at)"
+      " VALUES (?, ?, ?, ?, ?, ?)",
+      {token.hash, user_id, token.purpose, created_at, token.expires_at, token.used_at});
+}
+
+}  // namespace
+
+StoreResult<Id> insert_user(Tx& tx, const UserRecord& user, const std::optional<TokenRecord>& token,
+                            const std::vector<OutboxMail>& mails, const AuditEntry& audit) {
+  if (tx.query_one("SELECT id FROM users WHERE email = ?", {user.user.email}, 1))
+    return refuse("duplicate", std::string(kDuplicateEmail));
+  Instant at = or_now(audit.at);
+  SqlValue password = user.password_hash.empty() ? SqlValue() : SqlValue(user.password_hash);
+  SqlValue activated_at = user.user.activated ? SqlValue(at) : SqlValue();
+  Id id = tx.query_one(
+                "INSERT INTO users (email, role, org_id, password_hash, activated_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                {user.user.email, user.user.role, user.user.org_id, password, activated_at, at}, 1)
+              ->int64(0);
+  if (token) {
+    bool dated = token->created_at.time_since_epoch().count() != 0;
+    write_token(tx, *token, id, dated ? token->created_at : at);
+  }
+  queue_mails(tx, mails, at);
+  insert_audit(tx, audit, "user", id);
+  return id;
+}
+
+std::optional<UserRecord> load_user_by_email(Tx& tx, const std::string& email) {
+  auto row = tx.query_one(std::string(kUserSelect) + " WHERE email = ?", {email}, kUserColumns);
+  if (!row) return std::nullopt;
+  return read_user(*row);
+}
+
+std::optional<UserRecord> load_user(Tx& tx, Id id) {
+  auto row = tx.query_one(std::string(kUserSelect) + " WHERE id = ?", {id}, kUserColumns);
+  if (!row) return std::nullopt;
+  return read_user(*row);
+}
+
+std::vector<User> load_users(Tx& tx, std::optional<Id> org_id) {
+  std::vector<User> out;
+  std::vector<Row> rows =
+      org_id ? tx.query(std::string(kUserSelect) + " WHERE org_id = ? ORDER BY email, id",
+                        {*org_id}, kUserColumns)
+             : tx.query(std::string(kUserSelect) + " ORDER BY email, id", {}, kUserColumns);
+  for (const Row& row : rows) out.push_back(read_user(row).user);
+  return out;
+}
+
+StoreResult<void> insert_token(Tx& tx, const TokenRecord& token,
+                               const std::vector<OutboxMail>& mails) {
+  Instant at = or_now(token.created_at);
+  end_open_tokens(tx, token.user_id, token.purpose, at);
+  write_token(tx, token, token.user_id, at);
+  queue_mails(tx, mails, at);
+  return {};
+}
+
+StoreResult<Id> consume_token(Tx& tx, const std::string& hash, const std::string& purpose,
+                              const std::string& password_hash, Instant now) {
+  // An activation link only works for an account that is not active yet, a reset link only for
+  // one that is: neither can be turned into the other.
+  std::string_view user_state =
+      purpose == "activation" ? "activated_at IS NULL" : "activated_at IS NOT NULL";
+  auto claimed = tx.query_one(
+      "UPDATE tokens SET used_at = ?"
+      " WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?"
+      " AND user_id IN (SELECT id FROM users WHERE " +
+          std::string(user_state) + ") RETURNING user_id",
+      {now, hash, purpose, now}, 1);
+  if (!claimed) return refuse("gone", std::string(kLinkGone));
+  Id user_id = claimed->int64(0);
+  tx.exec(
+      "UPDATE users SET password_hash = ?, activated_at = COALESCE(activated_at, ?) WHERE id = ?",
+      {password_hash, now, user_id});
+  end_open_tokens(tx, user_id, purpose, now);
+  tx.exec(
+      "UPDATE sessions SET ended_at = ?, end_reason = 'password_changed'"
+      " WHERE user_id = ? AND ended_at IS NULL",
+      {now, user_id});
+  return user_id;
+}
+
+StoreResult<void> insert_session(Tx& tx, const SessionRecord& session) {
+  // PostgreSQL: a second login of the same user waits here until the first one committed, and
+  // then ends that session; SQLite's write transactions run one at a time anyway.
+  if (tx.dialect() == Dialect::kPostgresql)
+    tx.query("SELECT id FROM users WHERE id = ? FOR UPDATE", {session.user_id}, 1);
+  tx.exec(
+      "UPDATE sessions SET ended_at = ?, end_reason = 'replaced'"
+      " WHERE user_id = ? AND ended_at IS NULL",
+      {session.created_at, session.user_id});
+  tx.exec(
+      "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at,"
+      " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+      {session.hash, session.user_id, session.csrf_token, session.created_at, session.last_seen_at,
+       session.expires_at});
+  return {};
+}
+
+std::optional<SessionRecord> load_session(Tx& tx, const std::string& hash) {
+  auto row =
+      tx.query_one(std::string(kSessionSelect) + " WHERE token_hash = ?", {hash}, kSessionColumns);
+  if (!row) return std::nullopt;
+  return read_session(*row);
+}
+
+void touch_session(Tx& tx, const std::string& hash, Instant now) {
+  // Every right-hand side reads the old row: the deadline moves by as much as last_seen_at.
+  tx.exec(
+      "UPDATE sessions SET expires_at = expires_at + (? - last_seen_at), last_seen_at = ?"
+      " WHERE token_hash = ? AND ended_at IS NULL AND last_seen_at < ?",
+      {now, now, hash, now});
+}
+
+void end_session(Tx& tx, const std::string& hash, const std::string& reason, Instant now) {
+  tx.exec(
+      "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL",
+      {now, reason, hash});
+}
+
+int count_failed_logins(Tx& tx, const std::string& email, Instant since) {
+  return static_cast<int>(
+      tx.query_one("SELECT COUNT(*) FROM login_attempts WHERE email = ? AND ok = 0 AND at >= ?"
+                   " AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE email = ? AND ok "
+                   "= 1), 0)",
+                   {email, since, email}, 1)
+          ->int64(0));
+}
+
+void insert_login_attempt(Tx& tx, const std::string& email, bool ok, Instant at) {
+  tx.exec("DELETE FROM login_attempts WHERE at < ?", {at - kLoginAttemptsKept});
+  tx.exec("INSERT INTO login_attempts (email, ok, at) VALUES (?, ?, ?)", {email, ok ? 1 : 0, at});
+}
+
+}  // namespace stagematch::storage

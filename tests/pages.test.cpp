@@ -1,0 +1,757 @@
+// The HTML pages in process: the real App, Accounts, MailTemplates and Matching over the shipped
+// definitions and the SQL store on a fresh SQLite file. Requests go through App::handle the way
+// a browser sends them: a session cookie from POST /login, forms url-encoded with the `_csrf`
+// field read from the page. Covers every page for its role, anonymous and wrong-role visits,
+// the generated registration form (errors next to the field, typed values kept), the service's
+// filters and the accept form, personal data absent from a service's HTML until it accepts,
+// escaping, CSRF, and the static files.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "accounts.hpp"
+#include "app.hpp"
+#include "mail_templates.hpp"
+#include "matching.hpp"
+#include "sql_store.hpp"
+#include "test_support.hpp"
+
+namespace stagematch {
+namespace {
+
+using testing::local;
+using testing::source_path;
+
+constexpr const char* kPassword = "een-lang-wachtwoord";
+constexpr const char* kBaseUrl = "http://stagematch.test";
+
+// What a service may not see before it accepts (SPEC.md "Personal data").
+constexpr const char* kNationalNumber = "85073003328";
+constexpr const char* kStudentPhone = "0470 98 76 54";
+constexpr const char* kStudentEmail = "lotte.verborgen@example.test";
+constexpr const char* kContactPhone = "03 555 01 02";
+constexpr const char* kContactEmail = "els.begeleider@sintjozef.test";
+
+std::string form_body(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) {
+    if (!out.empty()) out += '&';
+    out += url_encode(k);
+    out += '=';
+    out += url_encode(v);
+  }
+  return out;
+}
+
+std::string header_of(const HttpResponse& res, const std::string& name) {
+  for (const auto& [k, v] : res.headers)
+    if (k == name) return v;
+  return "";
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::size_t count_of(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1))
+    ++n;
+  return n;
+}
+
+// The structure every page must have, and a label for every visible form control.
+void expect_accessible_page(const std::string& html, const std::string& what) {
+  SCOPED_TRACE(what);
+  EXPECT_TRUE(contains(html, "<html lang=\"nl\">"));
+  EXPECT_TRUE(contains(html, "<meta name=\"viewport\""));
+  EXPECT_TRUE(contains(html, "class=\"skip-link\" href=\"#inhoud\""));
+  EXPECT_EQ(count_of(html, "<main id=\"inhoud\""), 1u);
+  EXPECT_EQ(count_of(html, "<h1"), 1u);
+  EXPECT_FALSE(contains(html, "style="));
+  EXPECT_FALSE(contains(html, "<script>"));
+  static const std::regex control(R"(<(input|select|textarea)\b([^>]*)>)");
+  static const std::regex id_attr(R"(\bid="([^"]+)\")");
+  static const std::regex type_attr(R"(\btype="([^"]+)\")");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), control);
+       it != std::sregex_iterator(); ++it) {
+    std::string attrs = (*it)[2];
+    std::smatch type;
+    if (std::regex_search(attrs, type, type_attr) && (type[1] == "hidden" || type[1] == "submit"))
+      continue;
+    if (contains(attrs, " hidden")) continue;
+    std::smatch id;
+    ASSERT_TRUE(std::regex_search(attrs, id, id_attr)) << "control without id: " << (*it)[0];
+    EXPECT_TRUE(contains(html, "<label for=\"" + std::string(id[1]) + "\""))
+        << "control without label: " << (*it)[0];
+  }
+}
+
+std::string unique_dir() {
+  static std::atomic<int> counter{0};
+  return "stagematch-pages-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+class Pages : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / unique_dir();
+    std::filesystem::create_directories(dir_);
+    store_ = std::make_unique<SqlStore>("sqlite:" + (dir_ / "test.db").string());
+    store_->migrate();
+    clock_ = std::make_unique<TestClock>(local("2025-09-20 12:00"));  // secundair round 3: open
+    clock_->freeze(true);
+    defs_ = testing::shipped_definitions();
+    mail_ = std::make_unique<MailTemplates>(source_path("mail-templates"),
+                                            "Stagematch <info@stagematching.org>", kBaseUrl);
+    AccountOptions options;
+    options.base_url = kBaseUrl;
+    accounts_ = std::make_unique<Accounts>(*store_, *mail_, *clock_, options);
+    auto definitions = [this] { return defs_; };
+    matching_ = std::make_unique<Matching>(*store_, definitions, *clock_);
+    services_ = std::make_unique<Services>(
+        Services{*store_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
+                 [this](std::shared_ptr<const DefinitionSet> d) { defs_ = std::move(d); }, [] {},
+                 kBaseUrl, source_path("web/templates")});
+    app_ = std::make_unique<App>(*services_);
+    build_world();
+  }
+
+  void TearDown() override {
+    app_.reset();
+    services_.reset();
+    matching_.reset();
+    accounts_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // ---- a browser --------------------------------------------------------------------------
+
+  struct Browser {
+    std::string cookie;
+    std::string csrf;
+  };
+
+  HttpResponse send(const std::string& method, const std::string& target, const std::string& body,
+                    const Browser* browser) {
+    HttpRequest req;
+    req.method = method;
+    auto q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) req.query = parse_query(target.substr(q + 1));
+    if (!body.empty()) {
+      req.body = body;
+      req.headers["content-type"] = "application/x-www-form-urlencoded";
+    }
+    if (browser && !browser->cookie.empty()) req.cookies[kSessionCookie] = browser->cookie;
+    return app_->handle(req);
+  }
+
+  HttpResponse get(const std::string& target, const std::string& who = "") {
+    return send("GET", target, "", who.empty() ? nullptr : &browser(who));
+  }
+
+  // Posts a form as `who`, with the session's CSRF token unless `with_csrf` is false.
+  HttpResponse post(const std::string& target,
+                    std::vector<std::pair<std::string, std::string>> fields,
+                    const std::string& who = "", bool with_csrf = true) {
+    const Browser* b = who.empty() ? nullptr : &browser(who);
+    if (b && with_csrf) fields.emplace_back("_csrf", b->csrf);
+    return send("POST", target, form_body(fields), b);
+  }
+
+  static std::string email_of(const std::string& who) { return who + "@stagematch.test"; }
+
+  // Logs in through the login page and reads the CSRF token from the next page's forms.
+  Browser log_in(const std::string& who) {
+    HttpResponse res = send(
+        "POST", "/login", form_body({{"email", email_of(who)}, {"password", kPassword}}), nullptr);
+    EXPECT_EQ(res.status, 303) << who << ": " << res.body;
+    Browser b;
+    std::string set_cookie = header_of(res, "Set-Cookie");
+    const std::string prefix = std::string(kSessionCookie) + "=";
+    if (set_cookie.rfind(prefix, 0) == 0)
+      b.cookie = set_cookie.substr(prefix.size(), set_cookie.find(';') - prefix.size());
+    HttpResponse home = send("GET", "/", "", &b);
+    EXPECT_EQ(home.status, 303);
+    HttpResponse page = send("GET", header_of(home, "Location"), "", &b);
+    std::smatch m;
+    static const std::regex csrf(R"re(name="_csrf" value="([^"]+)")re");
+    if (std::regex_search(page.body, m, csrf)) b.csrf = m[1];
+    EXPECT_FALSE(b.csrf.empty()) << "no CSRF token on " << header_of(home, "Location");
+    return b;
+  }
+
+  const Browser& browser(const std::string& who) {
+    auto it = browsers_.find(who);
+    if (it != browsers_.end()) return it->second;
+    return browsers_[who] = log_in(who);
+  }
+
+  std::string mailed_token(const std::string& to) {
+    const OutboxMail* newest = nullptr;
+    auto mails = store_->outbox(1000);
+    for (const auto& m : mails)
+      if (m.to_address == to && (!newest || m.id > newest->id)) newest = &m;
+    if (!newest) return "";
+    auto at = newest->body_text.find("token=");
+    std::string token;
+    for (std::size_t i = at + 6; at != std::string::npos && i < newest->body_text.size(); ++i) {
+      char c = newest->body_text[i];
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') break;
+      token += c;
+    }
+    return token;
+  }
+
+  // ---- the world --------------------------------------------------------------------------
+
+  Id org(const std::string& type, const std::string& name, std::vector<std::string> provinces,
+         std::vector<std::string> tracks) {
+    auto id = store_->create_organisation(
+        Organisation{0, type, name, std::move(provinces), std::move(tracks)});
+    EXPECT_TRUE(id);
+    return id.value_or(0);
+  }
+
+  Id contact(Id org_id, const std::string& name, const std::string& phone,
+             const std::string& email) {
+    auto id = store_->create_contact(ContactPerson{0, org_id, name, phone, email});
+    EXPECT_TRUE(id);
+    return id.value_or(0);
+  }
+
+  Actor admin_actor() {
+    auto admin = store_->user_by_email(email_of("admin"));
+    EXPECT_TRUE(admin);
+    return admin ? Accounts::actor_of(admin->user) : Actor{};
+  }
+
+  void user(const std::string& who, const std::string& role, std::optional<Id> org_id) {
+    auto invited = accounts_->invite(admin_actor(), email_of(who), role, org_id);
+    ASSERT_TRUE(invited) << invited.error().message;
+    ASSERT_TRUE(accounts_->activate(mailed_token(email_of(who)), kPassword));
+  }
+
+  void build_world() {
+    ASSERT_TRUE(accounts_->create_admin(email_of("admin"), kPassword));
+    school_ = org("school", "Sint-Jozef Antwerpen", {},
+                  {"secundair", "duaal", "cvo", "dubbele_finaliteit"});
+    service_x_ = org("service", "Thuiszorg Antwerpen", {"ANT", "LIM"}, {});
+    service_y_ = org("service", "Zorg aan huis Noord", {"ANT"}, {});
+    user("school", "school", school_);
+    user("service_x", "service", service_x_);
+    user("service_y", "service", service_y_);
+    contact_ = contact(school_, "Els Begeleider", kContactPhone, kContactEmail);
+    spare_contact_ =
+        contact(school_, "Reserve Begeleider", "03 555 77 88", "reserve@sintjozef.test");
+    mentor_x_ = contact(service_x_, "Mentor X", "03 999 88 77", "mentor@thuiszorg-x.test");
+    mentor_y_ = contact(service_y_, "Mentor Y", "03 999 11 22", "mentor@zorg-y.test");
+  }
+
+  // A valid secundair registration as the form posts it.
+  std::vector<std::pair<std::string, std::string>> student_form(
+      const std::string& last_name, const std::string& postal_code = "2000",
+      const std::string& province = "ANT") {
+    return {{"first_name", "Lotte"},
+            {"last_name", last_name},
+            {"national_number", kNationalNumber},
+            {"street", "Kerkstraat 1"},
+            {"postal_code", postal_code},
+            {"city", "Stad"},
+            {"province", province},
+            {"phone", kStudentPhone},
+            {"email", kStudentEmail},
+            {"transport", "fiets"},
+            {"transport", "openbaar_vervoer"},
+            {"school_contact_id", std::to_string(contact_)},
+            {"form", "alternerend"},
+            {"period_count", "2"},
+            {"total_hours", "240"},
+            {"periods.1.start", "2025-10-06"},
+            {"periods.1.end", "2025-10-31"},
+            {"periods.2.start", "2026-02-02"},
+            {"periods.2.end", "2026-02-27"},
+            {"na", "overzicht"}};
+  }
+
+  // Registers through the page and returns the new request's id (read from the school's list).
+  Id register_student(const std::string& last_name, const std::string& postal_code = "2000",
+                      const std::string& province = "ANT") {
+    HttpResponse res =
+        post("/school/secundair/nieuw", student_form(last_name, postal_code, province), "school");
+    EXPECT_EQ(res.status, 303) << res.body;
+    auto list = matching_->list_requests(Actor{"school", 0, school_}, "secundair", ListInput{});
+    EXPECT_TRUE(list);
+    for (const auto& item : list->items)
+      if (item["last_name"].as_string() == last_name) return item["id"].as_int();
+    ADD_FAILURE() << "not registered: " << last_name;
+    return 0;
+  }
+
+  HttpResponse accept_as(const std::string& who, Id id, Id mentor) {
+    return post("/dienst/aanvraag/" + std::to_string(id) + "/aanvaarden",
+                {{"track", "secundair"},
+                 {"status", "aanvaard"},
+                 {"mentor_id", std::to_string(mentor)},
+                 {"periods", "0"},
+                 {"notes", "Start op maandag om 9 uur."}},
+                who);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<SqlStore> store_;
+  std::unique_ptr<TestClock> clock_;
+  std::shared_ptr<const DefinitionSet> defs_;
+  std::unique_ptr<MailTemplates> mail_;
+  std::unique_ptr<Accounts> accounts_;
+  std::unique_ptr<Matching> matching_;
+  std::unique_ptr<Services> services_;
+  std::unique_ptr<App> app_;
+  std::map<std::string, Browser> browsers_;
+  Id school_ = 0, service_x_ = 0, service_y_ = 0;
+  Id contact_ = 0, spare_contact_ = 0, mentor_x_ = 0, mentor_y_ = 0;
+};
+
+TEST_F(Pages, EveryPageAnswersItsRoleWithAnAccessibleDutchPage) {
+  Id id = register_student("Peeters");
+  std::vector<std::pair<std::string, std::vector<std::string>>> pages = {
+      {"school",
+       {"/school/contactpersonen", "/school/contactpersonen/" + std::to_string(contact_),
+        "/school/secundair", "/school/duaal", "/school/secundair/nieuw", "/school/duaal/nieuw",
+        "/school/cvo/nieuw", "/school/aanvraag/" + std::to_string(id)}},
+      {"service_x",
+       {"/dienst/secundair", "/dienst/secundair?tab=aanvaard", "/dienst/duaal", "/dienst/cvo",
+        "/dienst/contactpersonen", "/dienst/contactpersonen/" + std::to_string(mentor_x_),
+        "/dienst/aanvraag/" + std::to_string(id)}},
+      {"admin",
+       {"/admin", "/admin/organisaties", "/admin/uitnodigingen", "/admin/kalenders", "/admin/audit",
+        "/admin/mails"}},
+  };
+  for (const auto& [who, targets] : pages)
+    for (const auto& target : targets) {
+      HttpResponse res = get(target, who);
+      EXPECT_EQ(res.status, 200) << who << " " << target << "\n" << res.body.substr(0, 2000);
+      EXPECT_EQ(res.content_type, "text/html; charset=utf-8");
+      expect_accessible_page(res.body, who + " " + target);
+    }
+  for (const std::string target : {"/login", "/login?reden=replaced", "/wachtwoord-vergeten",
+                                   "/activeren?token=abc", "/wachtwoord-herstellen?token=abc"}) {
+    HttpResponse res = get(target);
+    EXPECT_EQ(res.status, 200) << target;
+    expect_accessible_page(res.body, target);
+  }
+  EXPECT_EQ(header_of(get("/", "school"), "Location"), "/school/cvo");  // its first track
+  EXPECT_EQ(header_of(get("/", "service_x"), "Location"), "/dienst/cvo");
+  EXPECT_EQ(header_of(get("/", "admin"), "Location"), "/admin");
+}
+
+TEST_F(Pages, AnonymousVisitorsAreSentToLoginAndOtherRolesAreRefused) {
+  for (const std::string target :
+       {"/", "/school/secundair", "/school/secundair/nieuw", "/dienst/secundair",
+        "/dienst/aanvraag/1", "/admin", "/admin/kalenders", "/admin/mails"}) {
+    HttpResponse res = get(target);
+    EXPECT_EQ(res.status, 303) << target;
+    EXPECT_EQ(header_of(res, "Location"), "/login") << target;
+  }
+  EXPECT_EQ(get("/admin", "school").status, 403);
+  EXPECT_EQ(get("/school/secundair", "service_x").status, 403);
+  EXPECT_EQ(get("/dienst/secundair", "admin").status, 403);
+  // A track the school may not register in, and a request of nobody, are simply not there.
+  Id other = org("school", "Atheneum Hasselt", {}, {"secundair"});
+  (void)other;
+  EXPECT_EQ(get("/school/onbestaand", "school").status, 404);
+  EXPECT_EQ(get("/school/aanvraag/999999", "school").status, 404);
+  EXPECT_EQ(get("/dienst/aanvraag/999999", "service_x").status, 404);
+}
+
+TEST_F(Pages, ReplacedSessionIsToldWhyAtLogin) {
+  Browser first = log_in("school");
+  Browser second = log_in("school");
+  HttpResponse res = send("GET", "/school/secundair", "", &first);
+  ASSERT_EQ(res.status, 303);
+  EXPECT_EQ(header_of(res, "Location"), "/login?reden=replaced");
+  HttpResponse login = get("/login?reden=replaced");
+  EXPECT_TRUE(contains(login.body, "elders met dit account werd aangemeld"));
+  EXPECT_EQ(send("GET", "/school/secundair", "", &second).status, 200);
+}
+
+TEST_F(Pages, LoginWithANotActivatedAddressOffersANewActivationLink) {
+  ASSERT_TRUE(accounts_->invite(admin_actor(), email_of("nieuw"), "school", school_));
+  std::size_t mails_before = store_->outbox(1000).size();
+  HttpResponse res =
+      post("/login", {{"email", email_of("nieuw")}, {"password", "om-het-even-wat"}});
+  EXPECT_EQ(res.status, 403);
+  EXPECT_TRUE(contains(res.body, "action=\"/activatielink\""));
+  EXPECT_TRUE(contains(res.body, "value=\"" + email_of("nieuw") + "\""));
+  HttpResponse resent = post("/activatielink", {{"email", email_of("nieuw")}});
+  EXPECT_EQ(resent.status, 200);
+  EXPECT_EQ(store_->outbox(1000).size(), mails_before + 1);
+
+  // The link from the mail: a password form, then a log-in.
+  std::string token = mailed_token(email_of("nieuw"));
+  HttpResponse form = get("/activeren?token=" + token);
+  EXPECT_TRUE(contains(form.body, "name=\"token\" value=\"" + token + "\""));
+  HttpResponse mismatch = post(
+      "/activeren", {{"token", token}, {"password", kPassword}, {"password2", "iets-anders-dan"}});
+  EXPECT_EQ(mismatch.status, 422);
+  EXPECT_TRUE(contains(mismatch.body, "niet gelijk"));
+  HttpResponse done =
+      post("/activeren", {{"token", token}, {"password", kPassword}, {"password2", kPassword}});
+  EXPECT_EQ(done.status, 303);
+  EXPECT_EQ(header_of(done, "Location"), "/login?geactiveerd=1");
+  HttpResponse again =
+      post("/activeren", {{"token", token}, {"password", kPassword}, {"password2", kPassword}});
+  EXPECT_EQ(again.status, 410);
+  EXPECT_EQ(post("/login", {{"email", email_of("nieuw")}, {"password", kPassword}}).status, 303);
+
+  HttpResponse wrong =
+      post("/login", {{"email", email_of("school")}, {"password", "fout-wachtwoord"}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_TRUE(contains(wrong.body, "value=\"" + email_of("school") + "\""));
+}
+
+TEST_F(Pages, RegistrationFormWithAnErrorComesBackWithWhatWasTypedAndTheErrorNextToTheField) {
+  auto fields = student_form("Janssens");
+  for (auto& [k, v] : fields) {
+    if (k == "first_name") v = "Zoë";
+    if (k == "national_number") v = "12345678901";
+    if (k == "periods.2.end") v = "2026-01-01";  // before its start
+  }
+  HttpResponse res = post("/school/secundair/nieuw", fields, "school");
+  ASSERT_EQ(res.status, 422) << res.body;
+  expect_accessible_page(res.body, "form with errors");
+  EXPECT_TRUE(contains(res.body, "value=\"Zoë\""));
+  EXPECT_TRUE(contains(res.body, "value=\"12345678901\""));
+  EXPECT_TRUE(contains(res.body, "value=\"2026-02-02\""));
+  EXPECT_TRUE(contains(res.body, "value=\"fiets\" checked"));
+  EXPECT_TRUE(contains(res.body, "<option value=\"" + std::to_string(contact_) + "\" selected>"));
+  // The message sits next to its field and the field points at it.
+  EXPECT_TRUE(contains(res.body, "<p class=\"field-error\" id=\"f-national-number-fout\">"));
+  std::regex described(R"(<input id="f-national-number"[^>]*)"
+                       R"(aria-describedby="[^"]*f-national-number-fout"[^>]*aria-invalid="true")");
+  EXPECT_TRUE(std::regex_search(res.body, described));
+  EXPECT_TRUE(contains(res.body, "id=\"f-periods-fout\""));
+  EXPECT_TRUE(contains(res.body, "href=\"#f-national-number\""));  // the summary links to it
+  auto list = matching_->list_requests(Actor{"school", 0, school_}, "secundair", ListInput{});
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->total, 0);
+
+  HttpResponse ok = post("/school/secundair/nieuw", student_form("Janssens"), "school");
+  ASSERT_EQ(ok.status, 303) << ok.body;
+  EXPECT_EQ(header_of(ok, "Location"), "/school/secundair?ingeschreven=1");
+  HttpResponse overview = get("/school/secundair?ingeschreven=1", "school");
+  EXPECT_TRUE(contains(overview.body, "Lotte Janssens"));
+  EXPECT_TRUE(contains(overview.body, "De student werd ingeschreven."));
+
+  auto next = student_form("Claes");
+  next.back().second = "volgende";
+  EXPECT_EQ(header_of(post("/school/secundair/nieuw", next, "school"), "Location"),
+            "/school/secundair/nieuw?ingeschreven=1");
+}
+
+TEST_F(Pages, TheFormIsGeneratedFromTheTrackFields) {
+  HttpResponse duaal = get("/school/duaal/nieuw", "school");
+  ASSERT_EQ(duaal.status, 200);
+  EXPECT_TRUE(contains(duaal.body, "Welke dagen"));  // duaal's own field
+  EXPECT_TRUE(contains(duaal.body, "name=\"weekdays\" value=\"wo\""));
+  HttpResponse secundair = get("/school/secundair/nieuw", "school");
+  EXPECT_FALSE(contains(secundair.body, "Welke dagen"));
+  for (int n = 1; n <= 4; ++n)
+    EXPECT_TRUE(contains(secundair.body, "name=\"periods." + std::to_string(n) + ".start\""));
+  EXPECT_TRUE(contains(secundair.body, "<option value=\"" + std::to_string(service_x_) +
+                                           "\">Thuiszorg Antwerpen</option>"));
+}
+
+TEST_F(Pages, SchoolEditsDeletesOnlyWhenConfirmedAndMarksStopped) {
+  Id id = register_student("Maes");
+  const std::string base = "/school/aanvraag/" + std::to_string(id);
+  auto edited = student_form("Maes-Peeters");
+  edited.pop_back();
+  HttpResponse saved = post(base, edited, "school");
+  EXPECT_EQ(saved.status, 303) << saved.body;
+  EXPECT_TRUE(contains(get(base, "school").body, "value=\"Maes-Peeters\""));
+
+  HttpResponse unconfirmed = post(base + "/verwijderen", {}, "school");
+  EXPECT_EQ(unconfirmed.status, 422);
+  EXPECT_TRUE(contains(unconfirmed.body, "bevestig-verwijderen-fout"));
+  HttpResponse stopped = post(base + "/gestopt", {{"bevestig", "ja"}}, "school");
+  EXPECT_EQ(stopped.status, 303);
+  EXPECT_TRUE(contains(get("/school/secundair", "school").body, "Gestopt"));
+
+  Id wrong = register_student("Foutief");
+  EXPECT_EQ(post("/school/aanvraag/" + std::to_string(wrong) + "/verwijderen", {{"bevestig", "ja"}},
+                 "school")
+                .status,
+            303);
+  EXPECT_EQ(get("/school/aanvraag/" + std::to_string(wrong), "school").status, 404);
+}
+
+TEST_F(Pages, ContactPersonsCanBeDeletedOnlyWhileUnlinked) {
+  register_student("Wouters");
+  HttpResponse linked =
+      post("/school/contactpersonen/" + std::to_string(contact_) + "/verwijderen", {}, "school");
+  EXPECT_EQ(linked.status, 409);
+  EXPECT_TRUE(contains(linked.body, "Els Begeleider is nog gekoppeld aan een student"));
+  HttpResponse free = post(
+      "/school/contactpersonen/" + std::to_string(spare_contact_) + "/verwijderen", {}, "school");
+  EXPECT_EQ(free.status, 303);
+
+  HttpResponse invalid =
+      post("/school/contactpersonen", {{"name", "Nieuwe"}, {"phone", "12"}, {"email", "geen-mail"}},
+           "school");
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_TRUE(contains(invalid.body, "value=\"Nieuwe\""));
+  EXPECT_TRUE(contains(invalid.body, "id=\"f-phone-fout\""));
+  EXPECT_TRUE(contains(invalid.body, "id=\"f-email-fout\""));
+  HttpResponse added = post(
+      "/school/contactpersonen",
+      {{"name", "Nieuwe"}, {"phone", "03 123 45 67"}, {"email", "nieuw@school.test"}}, "school");
+  EXPECT_EQ(added.status, 303);
+  EXPECT_TRUE(contains(get("/school/contactpersonen", "school").body, "nieuw@school.test"));
+  // Another organisation's contact person does not exist for this school.
+  EXPECT_EQ(get("/school/contactpersonen/" + std::to_string(mentor_x_), "school").status, 404);
+  EXPECT_EQ(
+      post("/dienst/contactpersonen/" + std::to_string(contact_) + "/verwijderen", {}, "service_x")
+          .status,
+      404);
+}
+
+TEST_F(Pages, AServiceSeesNoPersonalDataBeforeAcceptingAndAllOfItAfter) {
+  Id id = register_student("Verborgen");
+  const std::string detail = "/dienst/aanvraag/" + std::to_string(id);
+  const std::vector<std::string> hidden = {kNationalNumber, kStudentPhone, kStudentEmail,
+                                           kContactPhone, kContactEmail};
+  for (const std::string target : {"/dienst/secundair", detail.c_str()}) {
+    HttpResponse res = get(target, "service_x");
+    ASSERT_EQ(res.status, 200) << target;
+    EXPECT_TRUE(contains(res.body, "Verborgen")) << target;
+    for (const auto& secret : hidden)
+      EXPECT_FALSE(contains(res.body, secret)) << target << ": " << secret;
+  }
+  EXPECT_TRUE(contains(get(detail, "service_x").body, "Pas vanaf de status Aanvaard zie je"));
+
+  HttpResponse accepted = accept_as("service_x", id, mentor_x_);
+  ASSERT_EQ(accepted.status, 303) << accepted.body;
+  HttpResponse after = get(detail, "service_x");
+  for (const auto& secret : hidden) EXPECT_TRUE(contains(after.body, secret)) << secret;
+  EXPECT_TRUE(contains(after.body, "Aanvaard door je dienst"));
+  EXPECT_TRUE(contains(get("/dienst/secundair?tab=aanvaard", "service_x").body, "Verborgen"));
+  // The other service never saw them and no longer sees the student.
+  EXPECT_EQ(get(detail, "service_y").status, 404);
+  EXPECT_FALSE(contains(get("/dienst/secundair", "service_y").body, "Verborgen"));
+}
+
+TEST_F(Pages, TheAcceptFormNeedsMentorPeriodsAndNotesAndTheSlowerServiceIsTold) {
+  Id id = register_student("Claes");
+  const std::string detail = "/dienst/aanvraag/" + std::to_string(id);
+  HttpResponse page = get(detail, "service_y");
+  EXPECT_TRUE(contains(page.body, "van zodra je een student aanvaardt, kan dit niet meer"));
+  EXPECT_TRUE(
+      contains(page.body, "<option value=\"" + std::to_string(mentor_y_) + "\">Mentor Y</option>"));
+  EXPECT_FALSE(contains(page.body, "Mentor X"));
+
+  HttpResponse incomplete = post(detail + "/aanvaarden",
+                                 {{"track", "secundair"},
+                                  {"status", "aanvaard"},
+                                  {"mentor_id", std::to_string(mentor_y_)},
+                                  {"notes", "Welkom"}},
+                                 "service_y");
+  EXPECT_EQ(incomplete.status, 422);
+  EXPECT_TRUE(contains(incomplete.body, "id=\"f-periods-fout\""));
+  EXPECT_TRUE(contains(incomplete.body, "Welkom"));  // the notes typed stay
+
+  ASSERT_EQ(accept_as("service_x", id, mentor_x_).status, 303);
+  HttpResponse late = accept_as("service_y", id, mentor_y_);
+  EXPECT_EQ(late.status, 409);
+  EXPECT_TRUE(
+      contains(late.body, "Deze student werd intussen al aanvaard door een andere dienst."));
+
+  // The school now sees the answer and can no longer edit.
+  HttpResponse school = get("/school/secundair", "school");
+  EXPECT_TRUE(contains(school.body, "Thuiszorg Antwerpen"));
+  EXPECT_TRUE(contains(school.body, "Start op maandag om 9 uur."));
+  HttpResponse view = get("/school/aanvraag/" + std::to_string(id), "school");
+  EXPECT_TRUE(contains(view.body, "Aanvaard door Thuiszorg Antwerpen"));
+  EXPECT_FALSE(contains(view.body, "<form method=\"post\" action=\"/school/aanvraag/"));
+}
+
+TEST_F(Pages, StatusChoicesAreThoseTheWorkflowAllowsNow) {
+  Id id = register_student("Status");
+  const std::string detail = "/dienst/aanvraag/" + std::to_string(id);
+  HttpResponse page = get(detail, "service_x");
+  EXPECT_TRUE(contains(page.body, "name=\"status\" value=\"niet_aanvaard\""));
+  EXPECT_FALSE(contains(page.body, "name=\"status\" value=\"onbeslist\""));
+  HttpResponse set =
+      post(detail + "/status", {{"track", "secundair"}, {"status", "niet_aanvaard"}}, "service_x");
+  EXPECT_EQ(set.status, 303) << set.body;
+  HttpResponse after = get(detail, "service_x");
+  EXPECT_TRUE(contains(after.body, "<span class=\"badge\">Niet aanvaard</span>"));
+  EXPECT_TRUE(contains(after.body, "name=\"status\" value=\"onbeslist\""));
+  HttpResponse refused =
+      post(detail + "/status", {{"track", "secundair"}, {"status", "niet_aanvaard"}}, "service_x");
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_TRUE(contains(refused.body, "kan je niet naar"));
+}
+
+TEST_F(Pages, ServiceFiltersAndSortsThroughAGetForm) {
+  register_student("Antwerps", "2018", "ANT");
+  register_student("Limburgs", "3500", "LIM");
+  register_student("Brugs", "8000", "WVL");
+  HttpResponse all = get("/dienst/secundair", "service_x");
+  EXPECT_TRUE(contains(all.body, "Antwerps") && contains(all.body, "Limburgs") &&
+              contains(all.body, "Brugs"));
+  HttpResponse lim = get("/dienst/secundair?provincie_LIM=1", "service_x");
+  EXPECT_TRUE(contains(lim.body, "Limburgs"));
+  EXPECT_FALSE(contains(lim.body, "Antwerps"));
+  EXPECT_TRUE(contains(lim.body, "name=\"provincie_LIM\" value=\"1\" checked"));
+  HttpResponse prefix = get("/dienst/secundair?postcode=20", "service_x");
+  EXPECT_TRUE(contains(prefix.body, "Antwerps"));
+  EXPECT_FALSE(contains(prefix.body, "Brugs"));
+  HttpResponse za = get("/dienst/secundair?sorteer=naam-za", "service_x");
+  EXPECT_LT(za.body.find("Limburgs"), za.body.find("Brugs"));
+  EXPECT_LT(za.body.find("Brugs"), za.body.find("Antwerps"));
+  EXPECT_TRUE(contains(za.body, "requests.csv?tab=open&amp;sort=-name"));
+  HttpResponse none = get("/dienst/secundair?naam=Niemand", "service_x");
+  EXPECT_TRUE(contains(none.body, "Nog geen studenten gevonden."));
+}
+
+TEST_F(Pages, AScriptInAStudentsNameIsShownAsText) {
+  auto fields = student_form("<script>alert(1)</script>");
+  ASSERT_EQ(post("/school/secundair/nieuw", fields, "school").status, 303);
+  auto list = matching_->list_requests(Actor{"school", 0, school_}, "secundair", ListInput{});
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->items.size(), 1u);
+  Id id = list->items[0]["id"].as_int();
+  for (const auto& [who, target] : std::vector<std::pair<std::string, std::string>>{
+           {"school", "/school/secundair"},
+           {"school", "/school/aanvraag/" + std::to_string(id)},
+           {"service_x", "/dienst/secundair"},
+           {"service_x", "/dienst/aanvraag/" + std::to_string(id)}}) {
+    HttpResponse res = get(target, who);
+    EXPECT_FALSE(contains(res.body, "<script>alert")) << target;
+    EXPECT_TRUE(contains(res.body, "&lt;script&gt;alert(1)&lt;/script&gt;")) << target;
+  }
+}
+
+TEST_F(Pages, FormsWithoutTheCsrfTokenAreRefused) {
+  EXPECT_EQ(post("/school/contactpersonen",
+                 {{"name", "X"}, {"phone", "03 123 45 67"}, {"email", "x@x.test"}}, "school", false)
+                .status,
+            403);
+  EXPECT_EQ(post("/school/secundair/nieuw", student_form("Zonder"), "school", false).status, 403);
+  EXPECT_EQ(post("/afmelden", {}, "school", false).status, 403);
+  EXPECT_EQ(post("/admin/organisaties", {{"type", "school"}, {"name", "X"}}, "admin", false).status,
+            403);
+  EXPECT_TRUE(store_->contacts(school_).size() == 2u);
+}
+
+TEST_F(Pages, StaticFilesAreAWhitelist) {
+  HttpResponse css = get("/static/app.css");
+  EXPECT_EQ(css.status, 200);
+  EXPECT_EQ(css.content_type, "text/css; charset=utf-8");
+  EXPECT_TRUE(contains(css.body, "skip-link"));
+  HttpResponse js = get("/static/app.js");
+  EXPECT_EQ(js.status, 200);
+  EXPECT_EQ(js.content_type, "text/javascript; charset=utf-8");
+  for (const std::string target :
+       {"/static/../CMakeLists.txt", "/static/..", "/static/%2e%2e%2fapp.css",
+        "/static/../templates/login.mustache", "/static/app.css/..", "/static/other.css",
+        "/static/"})
+    EXPECT_EQ(get(target).status, 404) << target;
+}
+
+TEST_F(Pages, LoggingOutEndsTheSession) {
+  Browser b = log_in("school");
+  HttpResponse out = send("POST", "/afmelden", form_body({{"_csrf", b.csrf}}), &b);
+  EXPECT_EQ(out.status, 303);
+  EXPECT_EQ(header_of(out, "Location"), "/login?reden=afgemeld");
+  EXPECT_TRUE(contains(header_of(out, "Set-Cookie"), "Max-Age=0"));
+  EXPECT_EQ(send("GET", "/school/secundair", "", &b).status, 303);
+}
+
+TEST_F(Pages, AdminCreatesOrganisationsAndInvites) {
+  HttpResponse missing =
+      post("/admin/organisaties", {{"type", "service"}, {"name", "Nieuwe dienst"}}, "admin");
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_TRUE(contains(missing.body, "id=\"f-provinces-fout\""));
+  EXPECT_TRUE(contains(missing.body, "value=\"Nieuwe dienst\""));
+  HttpResponse created =
+      post("/admin/organisaties",
+           {{"type", "service"}, {"name", "Nieuwe dienst"}, {"provinces", "OVL"}}, "admin");
+  EXPECT_EQ(created.status, 303);
+  EXPECT_TRUE(contains(get("/admin/organisaties", "admin").body, "Nieuwe dienst"));
+
+  HttpResponse wrong =
+      post("/admin/uitnodigingen",
+           {{"email", "x@dienst.test"}, {"role", "school"}, {"org_id", std::to_string(service_x_)}},
+           "admin");
+  EXPECT_EQ(wrong.status, 422);
+  EXPECT_TRUE(contains(wrong.body, "id=\"f-org-id-fout\""));
+  HttpResponse invited = post(
+      "/admin/uitnodigingen",
+      {{"email", "x@dienst.test"}, {"role", "service"}, {"org_id", std::to_string(service_x_)}},
+      "admin");
+  EXPECT_EQ(invited.status, 303) << invited.body;
+  HttpResponse users = get("/admin/uitnodigingen", "admin");
+  EXPECT_TRUE(contains(users.body, "x@dienst.test"));
+  EXPECT_TRUE(contains(get("/admin/mails", "admin").body, "x@dienst.test"));
+  EXPECT_TRUE(contains(get("/admin/audit", "admin").body, "org.create"));
+}
+
+TEST_F(Pages, AdminDashboardCountsOpenAndAccepted) {
+  Id accepted = register_student("Een");
+  register_student("Twee");
+  register_student("Drie");
+  ASSERT_EQ(accept_as("service_x", accepted, mentor_x_).status, 303);
+  HttpResponse res = get("/admin", "admin");
+  ASSERT_EQ(res.status, 200);
+  // The secundair totals row: 2 open, no invitations in this track, 1 accepted, 0 stopped, 3.
+  EXPECT_TRUE(contains(
+      res.body, "<th scope=\"row\">Totaal</th><td>2</td><td>-</td><td>1</td><td>0</td><td>3</td>"))
+      << res.body;
+}
+
+TEST_F(Pages, AdminChecksShowsTheTimelineAndPublishesACalendar) {
+  std::ifstream in(source_path("workflows/calendars/secundair/2025-2026.yaml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+
+  std::string broken = yaml;
+  broken.replace(broken.find("kind: open\n"), 11, "kind: wide_open\n");
+  HttpResponse refused = post("/admin/kalenders/controleren",
+                              {{"yaml", broken}, {"bestandsnaam", "secundair.yaml"}}, "admin");
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_TRUE(std::regex_search(refused.body, std::regex(R"(secundair\.yaml:\d+:\d+: error: )")))
+      << refused.body;
+
+  std::string changed = yaml;
+  changed.replace(changed.find("closes: 2025-09-30 12:00"), 24, "closes: 2025-10-03 12:00");
+  changed.replace(changed.find("opens: 2025-09-30 12:00"), 23, "opens: 2025-10-03 12:00");
+  HttpResponse checked = post("/admin/kalenders/controleren", {{"yaml", changed}}, "admin");
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  EXPECT_TRUE(contains(checked.body, "Tijdlijn"));
+  EXPECT_TRUE(contains(checked.body, "03/10/2025 12:00"));
+  EXPECT_TRUE(contains(checked.body, "action=\"/admin/kalenders/publiceren\""));
+  EXPECT_EQ(defs_->calendar("secundair", "2025-2026")->rounds[2].window.closes,
+            local("2025-09-30 12:00"));
+
+  HttpResponse published = post("/admin/kalenders/publiceren", {{"yaml", changed}}, "admin");
+  ASSERT_EQ(published.status, 303) << published.body;
+  EXPECT_EQ(defs_->calendar("secundair", "2025-2026")->rounds[2].window.closes,
+            local("2025-10-03 12:00"));
+  EXPECT_TRUE(contains(get(header_of(published, "Location"), "admin").body, "werd gepubliceerd"));
+}
+
+}  // namespace
+}  // namespace stagematch

@@ -1,0 +1,291 @@
+#include "api_export.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "api_support.hpp"
+#include "local_time.hpp"
+
+namespace stagematch::api {
+
+const char* const kStatusCountsHeader =
+    "status_per_dienst (dienst: status aantal keer gekozen, ... | volgende dienst)";
+
+namespace {
+
+// The value at a dotted path ("school.name"); null when any step is missing.
+const Value& at_path(const Value& item, std::string_view path) {
+  const Value* v = &item;
+  while (true) {
+    auto dot = path.find('.');
+    v = &(*v)[path.substr(0, dot)];
+    if (dot == std::string_view::npos) return *v;
+    path.remove_prefix(dot + 1);
+  }
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += separator;
+    out += p;
+  }
+  return out;
+}
+
+// Any value as cell text: text as is, numbers without a needless ".0", lists joined.
+std::string plain(const Value& v) {
+  if (v.is_null()) return {};
+  if (v.is_string()) return v.as_string();
+  if (v.is_bool()) return v.as_bool() ? "ja" : "nee";
+  if (v.is_number()) return v.to_json();
+  if (v.is_array()) {
+    std::vector<std::string> parts;
+    for (const auto& e : v.as_array()) parts.push_back(plain(e));
+    return join(parts, ", ");
+  }
+  return v.to_json();
+}
+
+// "2025-10-06" -> "06/10/2025"; other text unchanged.
+std::string date_nl(const Value& v) {
+  if (!v.is_string()) return plain(v);
+  const std::string& s = v.as_string();
+  if (s.size() == 10 && s[4] == '-' && s[7] == '-')
+    return s.substr(8, 2) + "/" + s.substr(5, 2) + "/" + s.substr(0, 4);
+  return s;
+}
+
+std::string instant_nl(const Value& v) {
+  if (!v.is_string()) return plain(v);
+  auto t = parse_instant(v.as_string());
+  return t ? format_local_nl(*t) : v.as_string();
+}
+
+std::string period_text(const Value& p) {
+  if (!p.is_object()) return plain(p);
+  return date_nl(p["start"]) + " - " + date_nl(p["end"]);
+}
+
+std::string value_label(const FieldDef& field, const Value& v) {
+  if (!v.is_string()) return plain(v);
+  for (const auto& [id, label] : field.values)
+    if (id == v.as_string()) return label;
+  return v.as_string();
+}
+
+std::string status_label(const Workflow* workflow, const Value& v) {
+  if (!v.is_string()) return plain(v);
+  if (workflow)
+    if (const StatusDef* s = workflow->status(v.as_string())) return s->label;
+  return v.as_string();
+}
+
+struct Column {
+  std::string key;  // presence is tested at this path
+  std::string header;
+  std::function<std::string(const ExportItem&)> cell;
+};
+
+Column simple(std::string key, std::string header) {
+  std::string path = key;
+  return Column{std::move(key), std::move(header),
+                [path](const ExportItem& e) { return plain(at_path(e.item, path)); }};
+}
+
+// The columns of one workflow field (a school contact reference becomes its person's columns).
+void field_columns(const FieldDef& field, std::vector<Column>& out,
+                   const std::function<std::string(Id)>& org_name) {
+  const std::string id = field.id;
+  if (field.type == "ref" && field.ref == "school_contact") {
+    out.push_back(simple("school_contact.name", field.label));
+    out.push_back(simple("school_contact.phone", "Telefoon " + field.label));
+    out.push_back(simple("school_contact.email", "E-mail " + field.label));
+    return;
+  }
+  std::function<std::string(const ExportItem&)> cell;
+  if (field.type == "ref" && field.ref == "service") {
+    cell = [id, &org_name](const ExportItem& e) {
+      const Value& v = e.item[id];
+      if (auto service_id = id_value(v)) {
+        std::string name = org_name(*service_id);
+        if (!name.empty()) return name;
+      }
+      return plain(v);
+    };
+  } else if (field.type == "enum") {
+    cell = [id](const ExportItem& e) {
+      const FieldDef* f = e.workflow ? e.workflow->field(id) : nullptr;
+      return f ? value_label(*f, e.item[id]) : plain(e.item[id]);
+    };
+  } else if (field.type == "set") {
+    cell = [id](const ExportItem& e) {
+      const Value& v = e.item[id];
+      const FieldDef* f = e.workflow ? e.workflow->field(id) : nullptr;
+      if (!v.is_array() || !f) return plain(v);
+      std::vector<std::string> parts;
+      for (const auto& x : v.as_array()) parts.push_back(value_label(*f, x));
+      return join(parts, ", ");
+    };
+  } else if (field.type == "periods") {
+    cell = [id](const ExportItem& e) {
+      const Value& v = e.item[id];
+      if (!v.is_array()) return plain(v);
+      std::vector<std::string> parts;
+      for (const auto& p : v.as_array()) parts.push_back(period_text(p));
+      return join(parts, "; ");
+    };
+  } else if (field.type == "date") {
+    cell = [id](const ExportItem& e) { return date_nl(e.item[id]); };
+  } else {
+    cell = [id](const ExportItem& e) { return plain(e.item[id]); };
+  }
+  out.push_back(Column{id, field.label, std::move(cell)});
+}
+
+// Keys the presentation adds around the workflow's fields; the rest of the item is fields.
+const std::set<std::string, std::less<>>& meta_keys() {
+  static const std::set<std::string, std::less<>> kKeys = {
+      "id",     "track",         "year",           "state",
+      "school", "registered_at", "school_contact", "my_status",
+      "status", "accepted_by",   "accepted_at",    "accepted_periods",
+      "mentor", "notes"};
+  return kKeys;
+}
+
+bool present(const Value& v) {
+  if (v.is_null()) return false;
+  if (v.is_string()) return !v.as_string().empty();
+  if (v.is_array()) return !v.as_array().empty();
+  return true;
+}
+
+}  // namespace
+
+std::string format_status_counts(const std::vector<StatusCount>& counts,
+                                 const std::function<std::string(Id)>& org_name) {
+  std::map<Id, std::vector<const StatusCount*>> by_service;
+  for (const auto& c : counts)
+    if (c.count > 0) by_service[c.service_id].push_back(&c);
+  std::vector<std::pair<std::string, std::string>> services;
+  for (auto& [service_id, list] : by_service) {
+    std::sort(list.begin(), list.end(),
+              [](const StatusCount* a, const StatusCount* b) { return a->status < b->status; });
+    std::vector<std::string> parts;
+    for (const StatusCount* c : list) parts.push_back(c->status + " " + std::to_string(c->count));
+    std::string name = org_name(service_id);
+    if (name.empty()) name = "dienst " + std::to_string(service_id);
+    services.emplace_back(name, join(parts, ", "));
+  }
+  std::sort(services.begin(), services.end());
+  std::vector<std::string> out;
+  for (const auto& [name, parts] : services) out.push_back(name + ": " + parts);
+  return join(out, " | ");
+}
+
+Table request_table(const std::vector<ExportItem>& items, const ExportOptions& options,
+                    const std::function<std::string(Id)>& org_name) {
+  std::vector<Column> columns;
+  if (options.with_track)
+    columns.push_back(Column{"track", "Traject", [](const ExportItem& e) {
+                               return e.workflow ? e.workflow->label : plain(e.item["track"]);
+                             }});
+  columns.push_back(simple("year", "Schooljaar"));
+  columns.push_back(simple("id", "Nummer"));
+  columns.push_back(simple("school.name", "School"));
+
+  // The workflows' own fields, in their order, each once.
+  std::set<std::string, std::less<>> field_keys;
+  std::vector<const Workflow*> workflows;
+  for (const auto& e : items)
+    if (e.workflow && std::find(workflows.begin(), workflows.end(), e.workflow) == workflows.end())
+      workflows.push_back(e.workflow);
+  for (const Workflow* w : workflows)
+    for (const auto& f : w->fields)
+      if (field_keys.insert(f.id).second) field_columns(f, columns, org_name);
+
+  // Anything else an item carries (a field of an older definition), by name.
+  std::set<std::string> extra;
+  for (const auto& e : items)
+    if (e.item.is_object())
+      for (const auto& [key, value] : e.item.as_object())
+        if (!meta_keys().contains(key) && !field_keys.contains(key)) extra.insert(key);
+  for (const auto& key : extra) columns.push_back(simple(key, key));
+
+  columns.push_back(Column{"registered_at", "Ingeschreven op", [](const ExportItem& e) {
+                             return instant_nl(e.item["registered_at"]);
+                           }});
+  columns.push_back(Column{"state", "Toestand", [](const ExportItem& e) {
+                             const Value& v = e.item["state"];
+                             if (v.is_string() && v.as_string() == "active")
+                               return std::string("actief");
+                             if (v.is_string() && v.as_string() == "stopped")
+                               return std::string("gestopt");
+                             return plain(v);
+                           }});
+  columns.push_back(Column{"my_status", "Mijn status", [](const ExportItem& e) {
+                             return status_label(e.workflow, e.item["my_status"]);
+                           }});
+  columns.push_back(Column{"status", "Status", [](const ExportItem& e) {
+                             return status_label(e.workflow, e.item["status"]);
+                           }});
+  columns.push_back(simple("accepted_by.name", "Aanvaard door"));
+  columns.push_back(Column{"accepted_at", "Aanvaard op",
+                           [](const ExportItem& e) { return instant_nl(e.item["accepted_at"]); }});
+  columns.push_back(Column{
+      "accepted_periods", "Aanvaarde periodes", [](const ExportItem& e) {
+        const Value& idx = e.item["accepted_periods"];
+        const Value& periods = e.item["periods"];
+        if (!idx.is_array()) return plain(idx);
+        std::vector<std::string> parts;
+        for (const auto& i : idx.as_array()) {
+          if (i.is_int() && periods.is_array() && i.as_int() >= 0 &&
+              static_cast<std::size_t>(i.as_int()) < periods.as_array().size())
+            parts.push_back(period_text(periods.as_array()[static_cast<std::size_t>(i.as_int())]));
+          else
+            parts.push_back("periode " + plain(i));
+        }
+        return join(parts, "; ");
+      }});
+  columns.push_back(simple("mentor.name", "Stagementor"));
+  columns.push_back(simple("mentor.phone", "Telefoon stagementor"));
+  columns.push_back(simple("mentor.email", "E-mail stagementor"));
+  columns.push_back(simple("notes", "Notities"));
+
+  // Only the columns some item carries: what the reader may not see is in no item. An empty
+  // list still gets a header: the non-personal fields of its workflow.
+  std::vector<Column> shown;
+  const Workflow* empty = items.empty() ? options.empty_workflow : nullptr;
+  for (auto& c : columns) {
+    bool any = std::any_of(items.begin(), items.end(),
+                           [&](const ExportItem& e) { return present(at_path(e.item, c.key)); });
+    if (any) shown.push_back(std::move(c));
+  }
+  if (empty) {
+    shown.push_back(simple("id", "Nummer"));
+    shown.push_back(simple("school.name", "School"));
+    for (const auto& f : empty->fields) {
+      if (empty->is_personal(f.id)) continue;
+      std::vector<Column> of_field;
+      field_columns(f, of_field, org_name);
+      for (auto& c : of_field)
+        if (!empty->is_personal(c.key)) shown.push_back(std::move(c));
+    }
+  }
+  if (options.with_status_counts)
+    shown.push_back(
+        Column{"", kStatusCountsHeader, [](const ExportItem& e) { return e.status_counts; }});
+
+  Table table;
+  for (const auto& c : shown) table.header.push_back(c.header);
+  for (const auto& e : items) {
+    std::vector<std::string> row;
+    row.reserve(shown.size());
+    for (const auto& c : shown) row.push_back(c.cell(e));
+    table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
+}  // namespace stagematch::api

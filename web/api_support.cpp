@@ -1,0 +1,80 @@
+#include "api_support.hpp"
+
+#include <charconv>
+
+#include "json.hpp"
+
+namespace stagematch::api {
+
+std::expected<Value, HttpResponse> json_object_body(const HttpRequest& request) {
+  std::optional<Value> parsed = parse_json(request.body);
+  if (!parsed)
+    return std::unexpected(
+        HttpResponse::error(400, "bad_json", "De inhoud van het verzoek is geen geldige JSON."));
+  if (!parsed->is_object())
+    return std::unexpected(HttpResponse::error(
+        400, "bad_json", "De inhoud van het verzoek moet een JSON-object zijn."));
+  return std::move(*parsed);
+}
+
+std::optional<Id> parse_id(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  Id out = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc{} || end != text.data() + text.size() || out <= 0) return std::nullopt;
+  return out;
+}
+
+std::optional<Id> id_value(const Value& value) {
+  if (value.is_int()) return value.as_int() > 0 ? std::optional<Id>(value.as_int()) : std::nullopt;
+  if (value.is_string()) return parse_id(value.as_string());
+  return std::nullopt;
+}
+
+std::string trim(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n\f\v";
+  auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  auto last = text.find_last_not_of(kSpace);
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  while (true) {
+    auto comma = text.find(',');
+    std::string part = trim(text.substr(0, comma));
+    if (!part.empty()) out.push_back(std::move(part));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+HttpResponse validation_error(std::map<std::string, std::string> fields, std::string message) {
+  return HttpResponse::error(DomainError{422, "validation", std::move(message), std::move(fields)});
+}
+
+HttpResponse not_found(std::string message) {
+  return HttpResponse::error(404, "not_found", message);
+}
+
+HttpResponse store_error(const StoreError& error) {
+  if (error.code == "not_found") return not_found();
+  if (error.code == "linked" || error.code == "duplicate" || error.code == "conflict" ||
+      error.code == "stale" || error.code == "already_accepted")
+    return HttpResponse::error(409, error.code, error.message);
+  return HttpResponse::error(503, "unavailable",
+                             "De databank is even niet bereikbaar. Probeer het zo meteen opnieuw.");
+}
+
+HttpResponse ok() { return HttpResponse::json(200, Object{{"ok", true}}); }
+
+Value user_json(const User& user) {
+  return Object{{"id", user.id},
+                {"email", user.email},
+                {"role", user.role},
+                {"org_id", user.org_id ? Value(*user.org_id) : Value()}};
+}
+
+}  // namespace stagematch::api

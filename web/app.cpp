@@ -1,0 +1,116 @@
+#include "app.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+namespace stagematch {
+
+namespace {
+
+// Compares two secrets in time that does not depend on where they differ.
+bool same_secret(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+bool changes_state(const std::string& method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+
+std::string ended_message(const std::string& reason) {
+  if (reason == "replaced")
+    return "Je werd afgemeld omdat er elders met dit account werd aangemeld. Eén account kan maar op één plaats tegelijk gebruikt worden.";
+  if (reason == "expired") return "Je sessie is verlopen. Meld je opnieuw aan.";
+  return "Je bent afgemeld. Meld je opnieuw aan.";
+}
+
+HttpResponse not_found_for(const HttpRequest& req) {
+  if (req.is_api()) return HttpResponse::error(404, "not_found", "Dit adres bestaat niet.");
+  return HttpResponse::html(404, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Niet gevonden</title>"
+                                 "</head><body><main><h1>Deze pagina bestaat niet</h1><p><a href=\"/\">Naar de startpagina</a></p>"
+                                 "</main></body></html>");
+}
+
+}  // namespace
+
+std::string session_cookie(const std::string& value, bool secure) {
+  return std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
+}
+
+std::string expired_session_cookie(bool secure) {
+  return std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + (secure ? "; Secure" : "");
+}
+
+App::App(Services& services) : services_(services) {
+  router_.add("GET", "/healthz", Access::public_route(), [this](HttpRequest&) {
+    Array calendars;
+    for (const auto& [key, cal] : services_.definitions()->calendars) calendars.emplace_back(key);
+    return HttpResponse::json(200, Object{{"status", "ok"},
+                                          {"now", format_iso(services_.clock.now())},
+                                          {"calendars", std::move(calendars)}});
+  });
+  add_api_routes(router_, services_);
+  add_page_routes(router_, services_);
+}
+
+HttpResponse App::handle(HttpRequest& req) {
+  try {
+    return dispatch(req);
+  } catch (const std::exception& e) {
+    std::clog << "error " << req.method << ' ' << req.path << ": " << e.what() << '\n';
+    if (req.is_api()) return HttpResponse::error(500, "internal", "Er ging iets mis op de server. Probeer het later opnieuw.");
+    return HttpResponse::html(500, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Fout</title></head>"
+                                   "<body><main><h1>Er ging iets mis</h1><p>Probeer het later opnieuw.</p></main></body></html>");
+  }
+}
+
+HttpResponse App::dispatch(HttpRequest& req) {
+  bool path_known = false;
+  const Route* route = router_.match(req.method, req.path, req.params, path_known);
+  if (!route) {
+    if (path_known && req.is_api()) return HttpResponse::error(405, "method_not_allowed", "Deze methode kan hier niet.");
+    return not_found_for(req);
+  }
+
+  auto cookie = req.cookies.find(kSessionCookie);
+  if (cookie != req.cookies.end() && !cookie->second.empty()) {
+    SessionCheck check = services_.accounts.check(cookie->second);
+    if (check.session && check.user) {
+      req.user = check.user;
+      req.session_cookie = cookie->second;
+      req.csrf_token = check.session->csrf_token;
+    } else {
+      req.session_ended = check.ended_reason;
+    }
+  }
+
+  if (!route->access.anyone) {
+    if (!req.user) {
+      std::string message = req.session_ended.empty() ? "Meld je eerst aan." : ended_message(req.session_ended);
+      if (req.is_api()) {
+        auto res = HttpResponse::error(401, req.session_ended == "replaced" ? "session_replaced" : "unauthenticated", message);
+        if (!req.session_ended.empty()) res.headers.emplace_back("Set-Cookie", expired_session_cookie(req.secure));
+        return res;
+      }
+      auto res = HttpResponse::redirect("/login" + (req.session_ended.empty() ? std::string() : "?reden=" + req.session_ended));
+      if (!req.session_ended.empty()) res.headers.emplace_back("Set-Cookie", expired_session_cookie(req.secure));
+      return res;
+    }
+    const auto& roles = route->access.roles;
+    if (!roles.empty() && std::find(roles.begin(), roles.end(), req.user->role) == roles.end()) {
+      if (req.is_api()) return HttpResponse::error(403, "forbidden", "Je rol heeft hier geen toegang.");
+      return HttpResponse::html(403, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Geen toegang</title>"
+                                     "</head><body><main><h1>Geen toegang</h1><p><a href=\"/\">Naar de startpagina</a></p></main>"
+                                     "</body></html>");
+    }
+    if (changes_state(req.method)) {
+      std::string token = req.header("x-csrf-token");
+      if (token.empty() && !req.is_api()) token = req.form()["_csrf"];
+      if (token.empty() || !same_secret(token, req.csrf_token))
+        return HttpResponse::error(403, "csrf", "Deze actie kwam niet van een geldig formulier. Laad de pagina opnieuw.");
+    }
+  }
+  return route->handler(req);
+}
+
+}  // namespace stagematch

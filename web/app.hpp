@@ -1,0 +1,56 @@
+// The web application: the route table, the session check, access rules and CSRF in one
+// place; handlers get what they need from Services and never reach for globals.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "accounts.hpp"
+#include "definitions.hpp"
+#include "http.hpp"
+#include "matching.hpp"
+#include "router.hpp"
+
+namespace stagematch {
+
+// The narrow set of things handlers may use.
+struct Services {
+  Store& store;
+  AccountStore& account_store;
+  Accounts& accounts;
+  Matching& matching;
+  const Clock& clock;
+  TestClock* test_clock = nullptr;  // only with --test-clock
+  std::function<std::shared_ptr<const DefinitionSet>()> definitions;
+  // Replaces the active definitions (a published calendar); takes effect on the next request.
+  std::function<void(std::shared_ptr<const DefinitionSet>)> publish;
+  // Runs scheduled work that fell due (after the test clock jumped); may be empty.
+  std::function<void()> run_due_work;
+  std::string base_url = "http://127.0.0.1:8080";
+  std::string templates_dir = "web/templates";
+};
+
+inline constexpr const char* kSessionCookie = "stagematch_session";
+
+// "stagematch_session=...; Path=/; HttpOnly; SameSite=Lax[; Secure]"
+std::string session_cookie(const std::string& value, bool secure);
+std::string expired_session_cookie(bool secure);
+
+// The routes of each part of the product, added to one table in app.cpp.
+void add_api_routes(Router& router, Services& services);
+void add_page_routes(Router& router, Services& services);
+
+class App {
+ public:
+  explicit App(Services& services);
+  // Never throws: an unexpected failure is a 500 with a Dutch message and a log line.
+  HttpResponse handle(HttpRequest& request);
+
+ private:
+  HttpResponse dispatch(HttpRequest& request);
+  Services& services_;
+  Router router_;
+};
+
+}  // namespace stagematch

@@ -1,0 +1,126 @@
+// The HTML pages, as one table: method, path, who may open it, and the handler. Anonymous
+// visitors of a page that needs a login are sent to /login by App; forms that change state
+// carry the session's CSRF token in a hidden `_csrf` field, which App checks.
+#include <memory>
+
+#include "app.hpp"
+#include "pages_account.hpp"
+#include "pages_admin.hpp"
+#include "pages_contacts.hpp"
+#include "pages_school.hpp"
+#include "pages_service.hpp"
+
+namespace stagematch {
+
+namespace {
+
+// Everything the handlers share lives as long as the router's handlers that capture it.
+struct Pages {
+  explicit Pages(Services& services)
+      : kit(services),
+        account(kit),
+        school_contacts(kit, "/school/contactpersonen", true),
+        service_contacts(kit, "/dienst/contactpersonen", false),
+        school(kit),
+        service(kit),
+        admin(kit),
+        calendars(kit) {}
+
+  PageKit kit;
+  AccountPages account;
+  ContactPages school_contacts;
+  ContactPages service_contacts;
+  SchoolPages school;
+  ServicePages service;
+  AdminPages admin;
+  CalendarPages calendars;
+};
+
+template <typename Section, typename Method>
+Handler to(std::shared_ptr<Pages> pages, Section Pages::*section, Method method) {
+  return [pages = std::move(pages), section, method](HttpRequest& req) {
+    return ((*pages).*section.*method)(req);
+  };
+}
+
+}  // namespace
+
+void add_page_routes(Router& router, Services& services) {
+  auto p = std::make_shared<Pages>(services);
+  const Access anyone = Access::public_route();
+  const Access logged_in = Access::logged_in();
+  const Access school = Access::only({"school"});
+  const Access service = Access::only({"service"});
+  const Access admin = Access::only({"admin"});
+  using A = AccountPages;
+  using C = ContactPages;
+  using S = SchoolPages;
+  using D = ServicePages;
+  using M = AdminPages;
+  using K = CalendarPages;
+
+  router.add("GET", "/static/{file}", anyone,
+             [p](HttpRequest& req) { return p->kit.static_file(req); });
+
+  // Accounts: log in and out, activation and password links.
+  router.add("GET", "/", logged_in, to(p, &Pages::account, &A::home));
+  router.add("GET", "/login", anyone, to(p, &Pages::account, &A::login_form));
+  router.add("POST", "/login", anyone, to(p, &Pages::account, &A::login));
+  router.add("POST", "/activatielink", anyone, to(p, &Pages::account, &A::resend_activation));
+  router.add("GET", "/activeren", anyone, to(p, &Pages::account, &A::activate_form));
+  router.add("POST", "/activeren", anyone, to(p, &Pages::account, &A::activate));
+  router.add("GET", "/wachtwoord-vergeten", anyone, to(p, &Pages::account, &A::forgot_form));
+  router.add("POST", "/wachtwoord-vergeten", anyone, to(p, &Pages::account, &A::forgot));
+  router.add("GET", "/wachtwoord-herstellen", anyone, to(p, &Pages::account, &A::reset_form));
+  router.add("POST", "/wachtwoord-herstellen", anyone, to(p, &Pages::account, &A::reset));
+  router.add("POST", "/afmelden", logged_in, to(p, &Pages::account, &A::logout));
+
+  // School: contact persons first (before /school/{track}), then students per track.
+  router.add("GET", "/school/contactpersonen", school, to(p, &Pages::school_contacts, &C::list));
+  router.add("POST", "/school/contactpersonen", school, to(p, &Pages::school_contacts, &C::create));
+  router.add("GET", "/school/contactpersonen/{id}", school,
+             to(p, &Pages::school_contacts, &C::edit_form));
+  router.add("POST", "/school/contactpersonen/{id}", school,
+             to(p, &Pages::school_contacts, &C::update));
+  router.add("POST", "/school/contactpersonen/{id}/verwijderen", school,
+             to(p, &Pages::school_contacts, &C::remove));
+  router.add("GET", "/school/aanvraag/{id}", school, to(p, &Pages::school, &S::edit_form));
+  router.add("POST", "/school/aanvraag/{id}", school, to(p, &Pages::school, &S::update));
+  router.add("POST", "/school/aanvraag/{id}/verwijderen", school,
+             to(p, &Pages::school, &S::remove));
+  router.add("POST", "/school/aanvraag/{id}/gestopt", school, to(p, &Pages::school, &S::stop));
+  router.add("GET", "/school/{track}", school, to(p, &Pages::school, &S::overview));
+  router.add("GET", "/school/{track}/nieuw", school, to(p, &Pages::school, &S::new_form));
+  router.add("POST", "/school/{track}/nieuw", school, to(p, &Pages::school, &S::register_student));
+
+  // Service: contact persons, the two tabs per track, "meer info", status and accept.
+  router.add("GET", "/dienst/contactpersonen", service, to(p, &Pages::service_contacts, &C::list));
+  router.add("POST", "/dienst/contactpersonen", service,
+             to(p, &Pages::service_contacts, &C::create));
+  router.add("GET", "/dienst/contactpersonen/{id}", service,
+             to(p, &Pages::service_contacts, &C::edit_form));
+  router.add("POST", "/dienst/contactpersonen/{id}", service,
+             to(p, &Pages::service_contacts, &C::update));
+  router.add("POST", "/dienst/contactpersonen/{id}/verwijderen", service,
+             to(p, &Pages::service_contacts, &C::remove));
+  router.add("GET", "/dienst/aanvraag/{id}", service, to(p, &Pages::service, &D::detail));
+  router.add("POST", "/dienst/aanvraag/{id}/status", service,
+             to(p, &Pages::service, &D::set_status));
+  router.add("POST", "/dienst/aanvraag/{id}/aanvaarden", service,
+             to(p, &Pages::service, &D::accept));
+  router.add("GET", "/dienst/{track}", service, to(p, &Pages::service, &D::list));
+
+  // Admin (VIVO).
+  router.add("GET", "/admin", admin, to(p, &Pages::admin, &M::dashboard));
+  router.add("GET", "/admin/organisaties", admin, to(p, &Pages::admin, &M::organisations));
+  router.add("POST", "/admin/organisaties", admin, to(p, &Pages::admin, &M::create_organisation));
+  router.add("GET", "/admin/uitnodigingen", admin, to(p, &Pages::admin, &M::invitations));
+  router.add("POST", "/admin/uitnodigingen", admin, to(p, &Pages::admin, &M::invite));
+  router.add("GET", "/admin/kalenders", admin, to(p, &Pages::calendars, &K::list));
+  router.add("POST", "/admin/kalenders/controleren", admin, to(p, &Pages::calendars, &K::check));
+  router.add("POST", "/admin/kalenders/publiceren", admin, to(p, &Pages::calendars, &K::publish));
+  router.add("GET", "/admin/audit", admin, to(p, &Pages::admin, &M::audit));
+  router.add("GET", "/admin/mails", admin, to(p, &Pages::admin, &M::mails));
+}
+
+}  // namespace stagematch

@@ -1,0 +1,238 @@
+#include "pages_account.hpp"
+
+namespace stagematch {
+
+namespace {
+
+constexpr const char* kExpiredLinkHelp =
+    "Vraag een nieuwe link aan: meld je aan met je e-mailadres en een willekeurig wachtwoord; "
+    "als je account nog niet geactiveerd is, bieden we aan om een nieuwe activatielink te "
+    "mailen. Wachtwoord vergeten? Vraag dan een nieuwe herstellink aan.";
+
+std::string reason_text(const std::string& reason) {
+  if (reason == "replaced")
+    return "Je werd afgemeld omdat er elders met dit account werd aangemeld. Eén account kan "
+           "maar op één plaats tegelijk gebruikt worden.";
+  if (reason == "expired") return "Je sessie is verlopen. Meld je opnieuw aan.";
+  if (reason == "afgemeld" || reason == "logged_out") return "Je bent afgemeld.";
+  return "";
+}
+
+std::string form_value(const HttpRequest& req, const std::string& name) {
+  auto form = req.form();
+  auto found = form.find(name);
+  return found == form.end() ? std::string() : found->second;
+}
+
+}  // namespace
+
+HttpResponse AccountPages::home(HttpRequest& req) const {
+  const std::string& role = req.user->role;
+  if (role == "admin") return HttpResponse::redirect("/admin");
+  auto defs = kit_.definitions();
+  if (role == "school") {
+    if (req.user->org_id)
+      if (auto org = kit_.services().store.organisation(*req.user->org_id))
+        for (const auto& track : org->tracks)
+          if (defs->workflow(track)) return HttpResponse::redirect("/school/" + track);
+    return HttpResponse::redirect("/school/contactpersonen");
+  }
+  if (role == "service" && !defs->workflows.empty())
+    return HttpResponse::redirect("/dienst/" + defs->workflows.begin()->first);
+  return HttpResponse::redirect("/dienst/contactpersonen");
+}
+
+HttpResponse AccountPages::login_page(const HttpRequest& req, int status,
+                                      const LoginView& view) const {
+  std::string notice = reason_text(req.query_value("reden"));
+  if (notice.empty()) notice = reason_text(req.session_ended);
+  if (req.query_value("geactiveerd") == "1")
+    notice = "Je account is geactiveerd. Meld je aan met je nieuwe wachtwoord.";
+  if (req.query_value("hersteld") == "1")
+    notice = "Je wachtwoord is gewijzigd. Meld je aan met je nieuwe wachtwoord.";
+  Array fields;
+  fields.push_back(
+      input_field({"email", "E-mailadres", true, "", message_of(view.errors, "email"), ""}, "email",
+                  view.email, Object{{"autocomplete", "username"}}));
+  fields.push_back(
+      input_field({"password", "Wachtwoord", true, "", message_of(view.errors, "password"), ""},
+                  "password", "", Object{{"autocomplete", "current-password"}}));
+  Object data{
+      {"notice", text_or_null(notice)},
+      {"error", text_or_null(view.error)},
+      {"fields", std::move(fields)},
+      {"not_activated", view.not_activated ? Value(Object{{"email", view.email}}) : Value()}};
+  HttpResponse res = kit_.page(req, status, "login", "Aanmelden", std::move(data));
+  if (!req.session_ended.empty())
+    res.headers.emplace_back("Set-Cookie", expired_session_cookie(req.secure));
+  return res;
+}
+
+HttpResponse AccountPages::login_form(HttpRequest& req) const {
+  if (req.user) return HttpResponse::redirect("/");
+  return login_page(req, 200, LoginView{});
+}
+
+HttpResponse AccountPages::login(HttpRequest& req) const {
+  LoginView view;
+  view.email = trim(form_value(req, "email"));
+  std::string password = form_value(req, "password");
+  if (view.email.empty()) view.errors["email"] = "Vul je e-mailadres in.";
+  if (password.empty()) view.errors["password"] = "Vul je wachtwoord in.";
+  if (!view.errors.empty()) return login_page(req, 422, view);
+  auto done = kit_.services().accounts.login(view.email, password);
+  if (done) {
+    HttpResponse res = HttpResponse::redirect("/");
+    res.headers.emplace_back("Set-Cookie", session_cookie(done->cookie_value, req.secure));
+    return res;
+  }
+  const DomainError& e = done.error();
+  if (e.code == "not_activated") {
+    view.not_activated = true;
+    view.error =
+        "Je account is nog niet geactiveerd. Gebruik de link in de activatiemail, of "
+        "vraag hieronder een nieuwe activatielink aan.";
+  } else if (e.http_status == 401) {
+    view.error = "Dit e-mailadres en wachtwoord horen niet bij elkaar. Probeer opnieuw.";
+  } else {
+    view.error = e.message;
+  }
+  return login_page(req, e.http_status, view);
+}
+
+HttpResponse AccountPages::resend_activation(HttpRequest& req) const {
+  std::string email = trim(form_value(req, "email"));
+  if (!email.empty()) (void)kit_.services().accounts.resend_activation(email);
+  // The same answer whatever happened, so the page never tells which addresses exist.
+  return kit_.message(req, 200, "Nieuwe activatielink",
+                      "Als dit e-mailadres een account heeft dat nog niet geactiveerd is, "
+                      "ontvang je binnen enkele minuten een mail met een nieuwe activatielink. "
+                      "Kijk ook in je map met ongewenste mail (spam).",
+                      "/login", "Naar aanmelden");
+}
+
+HttpResponse AccountPages::password_page(const HttpRequest& req, int status, bool activation,
+                                         const std::string& token,
+                                         const FieldMessages& errors) const {
+  auto message = [&errors](const std::string& field) { return message_of(errors, field); };
+  Array fields;
+  fields.push_back(
+      input_field({"password", "Nieuw wachtwoord", true,
+                   "Minstens 10 tekens. Kies een wachtwoord dat je nergens anders gebruikt.",
+                   message("password"), ""},
+                  "password", "", Object{{"autocomplete", "new-password"}}));
+  fields.push_back(
+      input_field({"password2", "Herhaal het wachtwoord", true, "", message("password2"), ""},
+                  "password2", "", Object{{"autocomplete", "new-password"}}));
+  std::string title = activation ? "Account activeren" : "Nieuw wachtwoord kiezen";
+  return kit_.page(req, status, "password", title,
+                   Object{{"heading", title},
+                          {"action", activation ? "/activeren" : "/wachtwoord-herstellen"},
+                          {"intro", activation ? "Kies een wachtwoord om je account te activeren."
+                                               : "Kies een nieuw wachtwoord voor je account."},
+                          {"button", activation ? "Activeer mijn account" : "Wachtwoord opslaan"},
+                          {"token", token},
+                          {"error", text_or_null(message(""))},
+                          {"fields", std::move(fields)}});
+}
+
+HttpResponse AccountPages::activate_form(HttpRequest& req) const {
+  std::string token = req.query_value("token");
+  if (token.empty())
+    return kit_.message(req, 400, "Link onvolledig",
+                        "Deze activatielink is onvolledig. Open de link uit de mail opnieuw.",
+                        "/login", "Naar aanmelden");
+  return password_page(req, 200, true, token, {});
+}
+
+HttpResponse AccountPages::reset_form(HttpRequest& req) const {
+  std::string token = req.query_value("token");
+  if (token.empty())
+    return kit_.message(req, 400, "Link onvolledig",
+                        "Deze herstellink is onvolledig. Open de link uit de mail opnieuw.",
+                        "/wachtwoord-vergeten", "Nieuwe link aanvragen");
+  return password_page(req, 200, false, token, {});
+}
+
+namespace {
+
+// Both passwords typed the same; the rest (length, strength) is for Accounts to judge.
+FieldMessages check_passwords(const std::string& password, const std::string& again) {
+  FieldMessages errors;
+  if (password.empty()) errors["password"] = "Vul een wachtwoord in.";
+  if (password != again) errors["password2"] = "De twee wachtwoorden zijn niet gelijk.";
+  return errors;
+}
+
+FieldMessages password_errors(const DomainError& e) {
+  FieldMessages errors;
+  for (const auto& [field, message] : e.fields)
+    errors[field == "password" || field == "password2" ? field : "password"] = message;
+  if (errors.empty()) errors["password"] = e.message;
+  return errors;
+}
+
+}  // namespace
+
+HttpResponse AccountPages::activate(HttpRequest& req) const {
+  std::string token = form_value(req, "token");
+  std::string password = form_value(req, "password");
+  FieldMessages errors = check_passwords(password, form_value(req, "password2"));
+  if (!errors.empty()) return password_page(req, 422, true, token, errors);
+  auto done = kit_.services().accounts.activate(token, password);
+  if (done) return HttpResponse::redirect("/login?geactiveerd=1");
+  if (done.error().http_status == 410 || done.error().http_status == 404)
+    return kit_.message(
+        req, 410, "Deze link is niet meer geldig",
+        std::string("Deze activatielink werd al gebruikt of is verlopen. ") + kExpiredLinkHelp,
+        "/login", "Naar aanmelden");
+  return password_page(req, done.error().http_status, true, token, password_errors(done.error()));
+}
+
+HttpResponse AccountPages::forgot_form(HttpRequest& req) const {
+  Array fields;
+  fields.push_back(input_field({"email", "E-mailadres", true, "", "", ""}, "email", "",
+                               Object{{"autocomplete", "username"}}));
+  return kit_.page(req, 200, "forgot", "Wachtwoord vergeten",
+                   Object{{"fields", std::move(fields)}});
+}
+
+HttpResponse AccountPages::forgot(HttpRequest& req) const {
+  std::string email = trim(form_value(req, "email"));
+  if (email.empty()) {
+    Array fields;
+    fields.push_back(input_field({"email", "E-mailadres", true, "", "Vul je e-mailadres in.", ""},
+                                 "email", "", Object{{"autocomplete", "username"}}));
+    return kit_.page(req, 422, "forgot", "Wachtwoord vergeten",
+                     Object{{"fields", std::move(fields)}});
+  }
+  kit_.services().accounts.request_password_reset(email);
+  return kit_.message(req, 200, "Kijk in je mailbox",
+                      "Als er een account bestaat voor dit e-mailadres, ontvang je binnen enkele "
+                      "minuten een mail met een link om een nieuw wachtwoord te kiezen. Kijk ook "
+                      "in je map met ongewenste mail (spam).",
+                      "/login", "Naar aanmelden");
+}
+
+HttpResponse AccountPages::reset(HttpRequest& req) const {
+  std::string token = form_value(req, "token");
+  std::string password = form_value(req, "password");
+  FieldMessages errors = check_passwords(password, form_value(req, "password2"));
+  if (!errors.empty()) return password_page(req, 422, false, token, errors);
+  auto done = kit_.services().accounts.confirm_password_reset(token, password);
+  if (done) return HttpResponse::redirect("/login?hersteld=1");
+  if (done.error().http_status == 410 || done.error().http_status == 404)
+    return kit_.message(req, 410, "Deze link is niet meer geldig",
+                        "Deze herstellink werd al gebruikt of is verlopen. Vraag een nieuwe aan.",
+                        "/wachtwoord-vergeten", "Nieuwe link aanvragen");
+  return password_page(req, done.error().http_status, false, token, password_errors(done.error()));
+}
+
+HttpResponse AccountPages::logout(HttpRequest& req) const {
+  kit_.services().accounts.logout(req.session_cookie);
+  HttpResponse res = HttpResponse::redirect("/login?reden=afgemeld");
+  res.headers.emplace_back("Set-Cookie", expired_session_cookie(req.secure));
+  return res;
+}
+
+}  // namespace stagematch

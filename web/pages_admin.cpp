@@ -1,0 +1,348 @@
+#include "pages_admin.hpp"
+
+#include <algorithm>
+
+namespace stagematch {
+
+namespace {
+
+constexpr int kListPage = 500;
+constexpr int kMaxListPages = 200;
+constexpr int kLogLines = 300;
+
+const Choices& role_choices() {
+  static const Choices kRoles = {
+      {"school", "School"}, {"service", "Dienst gezinszorg"}, {"admin", "VIVO (beheerder)"}};
+  return kRoles;
+}
+
+std::string phase_text(const Calendar* calendar, const std::optional<Moment>& m) {
+  if (!calendar) return "Geen kalender";
+  if (!m) return "De regels konden niet beslissen";
+  if (!m->round_id.empty()) {
+    for (const auto& r : calendar->rounds)
+      if (r.id == m->round_id) {
+        std::string until = r.window.closes ? " tot " + format_local_nl(*r.window.closes) : "";
+        return (r.label.empty() ? r.id : r.label) + until;
+      }
+    return "Ronde " + m->round_id;
+  }
+  if (m->phase == "before") return "Voor de eerste ronde";
+  if (m->phase == "after") return "Na de laatste ronde";
+  return "Tussen twee rondes";
+}
+
+struct Counts {
+  std::int64_t total = 0;
+  std::int64_t open = 0;
+  std::int64_t invited = 0;
+  std::int64_t accepted = 0;
+  std::int64_t stopped = 0;
+};
+
+Object counts_value(const Counts& c, bool invites) {
+  return Object{{"total", c.total},
+                {"open", c.open},
+                {"invited", invites ? Value(c.invited) : Value("-")},
+                {"accepted", c.accepted},
+                {"stopped", c.stopped}};
+}
+
+std::string mail_state(const std::string& state) {
+  if (state == "pending") return "Wacht op verzending";
+  if (state == "sending") return "Wordt verstuurd";
+  if (state == "sent") return "Verstuurd";
+  if (state == "dead") return "Mislukt";
+  return state;
+}
+
+std::string org_type(const std::string& type) {
+  return type == "school" ? "School" : type == "service" ? "Dienst" : type;
+}
+
+}  // namespace
+
+Choices province_choices(const DefinitionSet& defs) {
+  for (const auto& [name, workflow] : defs.workflows)
+    if (const FieldDef* province = workflow.field("province");
+        province && !province->values.empty())
+      return province->values;
+  return {{"ANT", "Antwerpen"},      {"BRU", "Brussels Hoofdstedelijk Gewest"},
+          {"LIM", "Limburg"},        {"OVL", "Oost-Vlaanderen"},
+          {"VBR", "Vlaams-Brabant"}, {"WVL", "West-Vlaanderen"}};
+}
+
+HttpResponse AdminPages::dashboard(HttpRequest& req) const {
+  auto defs = kit_.definitions();
+  auto& services = kit_.services();
+  Instant now = services.clock.now();
+  Choices provinces = province_choices(*defs);
+  Array tracks;
+  for (const auto& [track, workflow] : defs->workflows) {
+    std::set<std::string> invite_statuses;  // revealing but not final: "uitgenodigd"
+    for (const auto& s : workflow.revealed_by)
+      if (const StatusDef* def = workflow.status(s); def && !def->exclusive)
+        invite_statuses.insert(s);
+    const std::string initial = workflow.initial_status() ? workflow.initial_status()->id : "";
+    const Calendar* calendar = services.matching.current_calendar(*defs, track, now);
+    Counts all;
+    std::map<std::string, Counts> by_province;
+    ListInput in;
+    in.page_size = kListPage;
+    for (in.page = 1; in.page <= kMaxListPages; ++in.page) {
+      auto list = services.matching.list_requests(req.actor(), track, in);
+      if (!list) return kit_.refused(req, list.error());
+      for (const auto& item : list->items) {
+        Counts& p = by_province[text_of(item["province"])];
+        ++all.total;
+        ++p.total;
+        if (is_stopped(item)) {
+          ++all.stopped;
+          ++p.stopped;
+        } else if (item["accepted_by"].is_object()) {
+          ++all.accepted;
+          ++p.accepted;
+        } else {
+          ++all.open;
+          ++p.open;
+          if (invite_statuses.empty()) continue;
+          Id id = item["id"].as_int();
+          // Only services that ever chose an invitation can hold one now.
+          for (const auto& count : services.store.status_counts(id)) {
+            if (!invite_statuses.contains(count.status)) continue;
+            if (invite_statuses.contains(
+                    services.store.service_status(id, count.service_id, initial).status)) {
+              ++all.invited;
+              ++p.invited;
+              break;
+            }
+          }
+        }
+      }
+      if (static_cast<std::int64_t>(in.page) * kListPage >= list->total) break;
+    }
+    Array province_rows;
+    for (const auto& [code, label] : provinces) {
+      auto found = by_province.find(code);
+      Object row = counts_value(found == by_province.end() ? Counts{} : found->second,
+                                !invite_statuses.empty());
+      row["label"] = label;
+      province_rows.push_back(std::move(row));
+    }
+    std::optional<Moment> moment;
+    if (calendar)
+      if (auto m = RuleEngine(defs).moment(*calendar, now)) moment = *m;
+    Object row = counts_value(all, !invite_statuses.empty());
+    row["label"] = workflow.label.empty() ? track : workflow.label;
+    row["year"] = calendar ? Value(calendar->year) : Value("-");
+    row["phase"] = phase_text(calendar, moment);
+    row["provinces"] = std::move(province_rows);
+    tracks.push_back(std::move(row));
+  }
+  return kit_.page(req, 200, "admin_dashboard", "Overzicht",
+                   Object{{"now", format_local_nl(now)},
+                          {"tracks", std::move(tracks)},
+                          {"export_csv", "/api/v1/admin/export.csv"},
+                          {"export_xlsx", "/api/v1/admin/export.xlsx"}});
+}
+
+HttpResponse AdminPages::organisations_page(const HttpRequest& req, int status, const OrgForm& form,
+                                            const std::string& notice) const {
+  auto defs = kit_.definitions();
+  Choices provinces = province_choices(*defs);
+  Choices tracks;
+  for (const auto& [name, workflow] : defs->workflows)
+    tracks.emplace_back(name, workflow.label.empty() ? name : workflow.label);
+  auto orgs = kit_.services().store.organisations("");
+  std::stable_sort(orgs.begin(), orgs.end(), [](const Organisation& a, const Organisation& b) {
+    return a.type != b.type ? a.type < b.type : a.name < b.name;
+  });
+  Array rows;
+  for (const auto& org : orgs) {
+    std::vector<std::string> labels;
+    for (const auto& p : org.provinces) {
+      std::string label = p;
+      for (const auto& [code, name] : provinces)
+        if (code == p) label = name;
+      labels.push_back(label);
+    }
+    for (const auto& t : org.tracks) labels.push_back(track_label(*defs, t));
+    std::string detail;
+    for (const auto& l : labels) detail += (detail.empty() ? "" : ", ") + l;
+    rows.push_back(Object{
+        {"id", org.id}, {"name", org.name}, {"type", org_type(org.type)}, {"detail", detail}});
+  }
+  Array fields;
+  fields.push_back(checks_field(
+      {"type", "Soort organisatie", true, "", message_of(form.errors, "type"), ""},
+      {{"school", "School"}, {"service", "Dienst gezinszorg"}},
+      form.type.empty() ? std::set<std::string>{} : std::set<std::string>{form.type}, true));
+  fields.push_back(input_field({"name", "Naam", true, "", message_of(form.errors, "name"), ""},
+                               "text", form.name,
+                               Object{{"autocomplete", "off"}, {"maxlength", 200}}));
+  fields.push_back(checks_field(
+      {"provinces", "Provincies (enkel voor een dienst)", false,
+       "De provincies waarin de dienst actief is.", message_of(form.errors, "provinces"), ""},
+      provinces, form.provinces));
+  fields.push_back(checks_field({"tracks", "Trajecten (enkel voor een school)", false,
+                                 "De trajecten waarin de school leerlingen mag inschrijven.",
+                                 message_of(form.errors, "tracks"), ""},
+                                tracks, form.tracks));
+  return kit_.page(
+      req, status, "admin_orgs", "Organisaties",
+      Object{{"notice", text_or_null(notice)},
+             {"error", form.errors.empty() ? Value() : Value("Kijk de aangeduide velden na.")},
+             {"orgs", std::move(rows)},
+             {"fields", std::move(fields)}});
+}
+
+HttpResponse AdminPages::organisations(HttpRequest& req) const {
+  return organisations_page(
+      req, 200, OrgForm{},
+      req.query_value("aangemaakt") == "1" ? "De organisatie werd aangemaakt." : "");
+}
+
+HttpResponse AdminPages::create_organisation(HttpRequest& req) const {
+  auto formdata = req.form();
+  OrgForm form;
+  form.type = formdata["type"];
+  form.name = trim(formdata["name"]);
+  auto defs = kit_.definitions();
+  Choices provinces = province_choices(*defs);
+  for (const auto& p : req.form_all("provinces"))
+    if (std::any_of(provinces.begin(), provinces.end(),
+                    [&p](const auto& c) { return c.first == p; }))
+      form.provinces.insert(p);
+  for (const auto& t : req.form_all("tracks"))
+    if (defs->workflow(t)) form.tracks.insert(t);
+  if (form.type != "school" && form.type != "service")
+    form.errors["type"] = "Kies school of dienst gezinszorg.";
+  if (form.name.empty()) form.errors["name"] = "Vul een naam in.";
+  if (form.name.size() > 200) form.errors["name"] = "De naam is te lang: maximaal 200 tekens.";
+  if (form.type == "service") {
+    if (form.provinces.empty())
+      form.errors["provinces"] = "Kies minstens een provincie waarin de dienst actief is.";
+    if (!form.tracks.empty()) form.errors["tracks"] = "Enkel scholen hebben trajecten.";
+  }
+  if (form.type == "school") {
+    if (form.tracks.empty())
+      form.errors["tracks"] = "Kies minstens een traject waarin de school mag inschrijven.";
+    if (!form.provinces.empty()) form.errors["provinces"] = "Enkel diensten hebben provincies.";
+  }
+  if (!form.errors.empty()) return organisations_page(req, 422, form, "");
+  Organisation org{0,
+                   form.type,
+                   form.name,
+                   {form.provinces.begin(), form.provinces.end()},
+                   {form.tracks.begin(), form.tracks.end()}};
+  auto& store = kit_.services().store;
+  auto id = store.create_organisation(org);
+  if (!id) {
+    form.errors["name"] = id.error().message;
+    return organisations_page(req, 409, form, "");
+  }
+  store.append_audit(
+      page_audit(req, kit_.services().clock.now(), "org.create", "org", *id, form.type));
+  return HttpResponse::redirect("/admin/organisaties?aangemaakt=1");
+}
+
+HttpResponse AdminPages::invitations_page(const HttpRequest& req, int status,
+                                          const InviteForm& form, const std::string& notice) const {
+  auto& services = kit_.services();
+  auto orgs = services.store.organisations("");
+  std::map<Id, std::string> names;
+  Choices org_choices;
+  for (const auto& org : orgs) {
+    names[org.id] = org.name;
+    org_choices.emplace_back(std::to_string(org.id), org.name + " (" + org_type(org.type) + ")");
+  }
+  Array fields;
+  fields.push_back(
+      input_field({"email", "E-mailadres", true, "", message_of(form.errors, "email"), ""}, "email",
+                  form.email, Object{{"autocomplete", "off"}}));
+  fields.push_back(select_field({"role", "Rol", true, "", message_of(form.errors, "role"), ""},
+                                role_choices(), form.role));
+  fields.push_back(select_field({"org_id", "Organisatie", false,
+                                 "Voor een school of een dienst; leeg voor een beheerder van VIVO.",
+                                 message_of(form.errors, "org_id"), ""},
+                                org_choices, form.org_id, "Geen (beheerder)"));
+  Array users;
+  for (const auto& u : services.account_store.users(std::nullopt)) {
+    std::string role = u.role;
+    for (const auto& [id, label] : role_choices())
+      if (id == u.role) role = label;
+    users.push_back(Object{
+        {"email", u.email},
+        {"role", role},
+        {"org", u.org_id && names.contains(*u.org_id) ? Value(names[*u.org_id]) : Value("-")},
+        {"activated", u.activated}});
+  }
+  return kit_.page(req, status, "admin_invites", "Uitnodigingen",
+                   Object{{"notice", text_or_null(notice)},
+                          {"error", text_or_null(form.error)},
+                          {"fields", std::move(fields)},
+                          {"users", std::move(users)}});
+}
+
+HttpResponse AdminPages::invitations(HttpRequest& req) const {
+  return invitations_page(req, 200, InviteForm{},
+                          req.query_value("uitgenodigd") == "1"
+                              ? "De uitnodiging werd verstuurd: de activatielink vertrekt per mail."
+                              : "");
+}
+
+HttpResponse AdminPages::invite(HttpRequest& req) const {
+  auto formdata = req.form();
+  InviteForm form;
+  form.email = trim(formdata["email"]);
+  form.role = formdata["role"];
+  form.org_id = formdata["org_id"];
+  if (form.email.empty()) form.errors["email"] = "Vul een e-mailadres in.";
+  if (form.role.empty()) form.errors["role"] = "Kies een rol.";
+  std::optional<Id> org_id = parse_id(form.org_id);
+  if (!form.org_id.empty() && !org_id) form.errors["org_id"] = "Kies een organisatie uit de lijst.";
+  if (!form.errors.empty()) return invitations_page(req, 422, form, "");
+  auto done = kit_.services().accounts.invite(req.actor(), form.email, form.role, org_id);
+  if (!done) {
+    for (const auto& [field, message] : done.error().fields)
+      form.errors[field == "email" || field == "role" || field == "org_id" ? field : "email"] =
+          message;
+    form.error = done.error().message;
+    return invitations_page(req, done.error().http_status, form, "");
+  }
+  return HttpResponse::redirect("/admin/uitnodigingen?uitgenodigd=1");
+}
+
+HttpResponse AdminPages::audit(HttpRequest& req) const {
+  Array rows;
+  for (const auto& a : kit_.services().store.audit_log(kLogLines))
+    rows.push_back(
+        Object{{"at", format_local_nl(a.at)},
+               {"actor", a.actor},
+               {"user", a.user_id ? Value(*a.user_id) : Value("-")},
+               {"action", a.action},
+               {"object", a.object_type + (a.object_id ? " " + std::to_string(*a.object_id) : "")},
+               {"outcome", a.outcome},
+               {"refused", a.outcome != "ok"},
+               {"detail", a.detail}});
+  return kit_.page(req, 200, "admin_audit", "Auditlog",
+                   Object{{"rows", std::move(rows)}, {"limit", kLogLines}});
+}
+
+HttpResponse AdminPages::mails(HttpRequest& req) const {
+  Array rows;
+  for (const auto& m : kit_.services().store.outbox(kLogLines))
+    rows.push_back(
+        Object{{"created", m.created_at ? Value(format_local_nl(*m.created_at)) : Value("-")},
+               {"to", m.to_address},
+               {"subject", m.subject},
+               {"state", mail_state(m.state)},
+               {"dead", m.state == "dead"},
+               {"attempts", m.attempts},
+               {"sent", m.sent_at ? Value(format_local_nl(*m.sent_at)) : Value("-")},
+               {"error", text_or_null(m.last_error)}});
+  return kit_.page(req, 200, "admin_mails", "Mails",
+                   Object{{"rows", std::move(rows)}, {"limit", kLogLines}});
+}
+
+}  // namespace stagematch

@@ -1,0 +1,260 @@
+#include "pages_common.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace stagematch {
+
+namespace {
+
+struct StaticFile {
+  std::string_view name;
+  std::string_view content_type;
+};
+
+// The only files GET /static/{file} serves: a name outside this list is a 404, so no path
+// (../, encoded slashes, absolute names) ever reaches the file system.
+constexpr StaticFile kStaticFiles[] = {
+    {"app.css", "text/css; charset=utf-8"},
+    {"app.js", "text/javascript; charset=utf-8"},
+};
+
+std::filesystem::path static_dir_for(const std::string& templates_dir) {
+  std::filesystem::path dir = std::filesystem::path(templates_dir).lexically_normal();
+  if (!dir.has_filename()) dir = dir.parent_path();  // "web/templates/" -> "web/templates"
+  return dir.parent_path() / "static";
+}
+
+bool under(const std::string& path, const std::string& prefix) {
+  return path == prefix || path.starts_with(prefix + "/");
+}
+
+}  // namespace
+
+PageKit::PageKit(Services& services)
+    : services_(services),
+      renderer_(services.templates_dir),
+      static_dir_(static_dir_for(services.templates_dir)) {}
+
+Array PageKit::menu(const HttpRequest& req) const {
+  std::vector<std::pair<std::string, std::string>> items;  // href, label
+  const std::string& role = req.user->role;
+  auto defs = definitions();
+  if (role == "school") {
+    if (req.user->org_id)
+      if (auto org = services_.store.organisation(*req.user->org_id))
+        for (const auto& track : org->tracks)
+          if (defs->workflow(track))
+            items.emplace_back("/school/" + track, track_label(*defs, track));
+    items.emplace_back("/school/contactpersonen", "Contactpersonen");
+  } else if (role == "service") {
+    for (const auto& [name, workflow] : defs->workflows)
+      items.emplace_back("/dienst/" + name, workflow.label.empty() ? name : workflow.label);
+    items.emplace_back("/dienst/contactpersonen", "Contactpersonen");
+  } else if (role == "admin") {
+    items = {{"/admin", "Overzicht"},
+             {"/admin/organisaties", "Organisaties"},
+             {"/admin/uitnodigingen", "Uitnodigingen"},
+             {"/admin/kalenders", "Kalenders"},
+             {"/admin/audit", "Audit"},
+             {"/admin/mails", "Mails"}};
+  }
+  Array out;
+  for (const auto& [href, label] : items) {
+    bool current = href == "/admin" ? req.path == href : under(req.path, href);
+    out.push_back(Object{{"href", href}, {"label", label}, {"current", current}});
+  }
+  return out;
+}
+
+Object PageKit::frame(const HttpRequest& req, const std::string& title) const {
+  Object frame{{"title", title}, {"user", nullptr}, {"csrf", req.csrf_token}};
+  if (req.user) {
+    const char* role = req.user->role == "school"    ? "school"
+                       : req.user->role == "service" ? "dienst"
+                                                     : "VIVO";
+    std::string org_name;
+    if (req.user->org_id)
+      if (auto org = services_.store.organisation(*req.user->org_id)) org_name = org->name;
+    frame["user"] = Object{{"email", req.user->email},
+                           {"role", role},
+                           {"org", text_or_null(org_name)},
+                           {"menu", menu(req)}};
+  }
+  return frame;
+}
+
+HttpResponse PageKit::page(const HttpRequest& req, int status, const std::string& tmpl,
+                           const std::string& title, Object data) const {
+  Object all = frame(req, title);
+  for (auto& [key, value] : data) all[key] = std::move(value);
+  return HttpResponse::html(status, renderer_.render(tmpl, Value(std::move(all))));
+}
+
+HttpResponse PageKit::message(const HttpRequest& req, int status, const std::string& title,
+                              const std::string& text, const std::string& link_href,
+                              const std::string& link_label) const {
+  return page(req, status, "message", title,
+              Object{{"heading", title},
+                     {"text", text},
+                     {"link", Object{{"href", link_href}, {"label", link_label}}}});
+}
+
+HttpResponse PageKit::not_found(const HttpRequest& req) const {
+  return message(req, 404, "Niet gevonden",
+                 "Deze pagina bestaat niet, of je hebt er geen toegang toe.");
+}
+
+HttpResponse PageKit::refused(const HttpRequest& req, const DomainError& e,
+                              const std::string& back_href) const {
+  if (e.http_status == 404) return not_found(req);
+  std::string title = e.http_status == 409 ? "Niet gelukt" : "Dat kan niet";
+  return message(req, e.http_status, title, e.message, back_href, "Terug");
+}
+
+HttpResponse PageKit::static_file(const HttpRequest& req) const {
+  const std::string name = req.param("file");
+  for (const auto& file : kStaticFiles) {
+    if (file.name != name) continue;
+    std::ifstream in(static_dir_ / std::string(file.name), std::ios::binary);
+    if (!in) break;
+    std::ostringstream body;
+    body << in.rdbuf();
+    HttpResponse res = HttpResponse::html(200, body.str());
+    res.content_type = std::string(file.content_type);
+    return res;
+  }
+  return not_found(req);
+}
+
+std::optional<Moment> PageKit::moment_now(const std::string& track, const std::string& year) const {
+  auto defs = definitions();
+  Instant now = services_.clock.now();
+  const Calendar* calendar = year.empty() ? services_.matching.current_calendar(*defs, track, now)
+                                          : defs->calendar(track, year);
+  if (!calendar) return std::nullopt;
+  auto moment = RuleEngine(defs).moment(*calendar, now);
+  if (!moment) return std::nullopt;
+  return *moment;
+}
+
+std::string PageKit::registration_closed(const std::string& track) const {
+  auto defs = definitions();
+  Instant now = services_.clock.now();
+  RuleEngine rules(defs);
+  for (const Calendar* calendar : defs->calendars_of(track)) {
+    auto moment = rules.moment(*calendar, now);
+    if (moment && moment->school_may_register) return "";
+  }
+  auto current = moment_now(track);
+  if (current && !current->school_message.empty()) return current->school_message;
+  return "Inschrijven kan nu niet in dit traject.";
+}
+
+std::string trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::optional<Id> parse_id(std::string_view s) {
+  Id out = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return out;
+}
+
+std::string date_nl(std::string_view iso_date) {
+  if (iso_date.size() != 10 || iso_date[4] != '-' || iso_date[7] != '-')
+    return std::string(iso_date);
+  std::string out;
+  out.append(iso_date.substr(8, 2)).append("/");
+  out.append(iso_date.substr(5, 2)).append("/");
+  out.append(iso_date.substr(0, 4));
+  return out;
+}
+
+std::string instant_nl(std::string_view iso) {
+  auto t = parse_instant(iso);
+  return t ? format_local_nl(*t) : std::string(iso);
+}
+
+Value text_or_null(const std::string& s) { return s.empty() ? Value() : Value(s); }
+
+std::string value_label(const FieldDef* field, const std::string& id) {
+  if (field)
+    for (const auto& [value, label] : field->values)
+      if (value == id) return label;
+  return id;
+}
+
+std::string track_label(const DefinitionSet& defs, const std::string& track) {
+  const Workflow* workflow = defs.workflow(track);
+  return workflow && !workflow->label.empty() ? workflow->label : track;
+}
+
+std::string query_string(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string out;
+  for (const auto& [key, value] : pairs) {
+    if (value.empty()) continue;
+    if (!out.empty()) out += '&';
+    out += url_encode(key) + "=" + url_encode(value);
+  }
+  return out;
+}
+
+AuditEntry page_audit(const HttpRequest& req, Instant at, std::string action,
+                      std::string object_type, std::optional<Id> object_id, std::string detail) {
+  AuditEntry a;
+  a.at = at;
+  if (req.user) {
+    a.user_id = req.user->id;
+    a.actor = req.user->role + ":" + std::to_string(req.user->org_id.value_or(0));
+  }
+  a.action = std::move(action);
+  a.object_type = std::move(object_type);
+  a.object_id = object_id;
+  a.outcome = "ok";
+  a.detail = std::move(detail);
+  return a;
+}
+
+Value error_of(const std::map<std::string, std::string>& errors, const std::string& field) {
+  auto found = errors.find(field);
+  return found == errors.end() ? Value() : Value(found->second);
+}
+
+std::string full_name(const Value& item) {
+  return trim(text_of(item["first_name"]) + " " + text_of(item["last_name"]));
+}
+
+std::string status_label(const Workflow& workflow, const std::string& status) {
+  const StatusDef* def = workflow.status(status);
+  return def && !def->label.empty() ? def->label : status;
+}
+
+std::string text_of(const Value& v) { return v.is_string() ? v.as_string() : std::string(); }
+
+bool is_stopped(const Value& item) { return text_of(item["state"]) == "stopped"; }
+
+int page_number(const HttpRequest& req) {
+  auto n = parse_id(req.query_value("pagina"));
+  return n && *n > 0 && *n < 100000 ? static_cast<int>(*n) : 1;
+}
+
+Value paging(const std::string& base, int page, std::int64_t total, int size) {
+  std::int64_t pages = std::max<std::int64_t>(1, (total + size - 1) / size);
+  if (pages <= 1) return Value();
+  auto href = [&base](int n) {
+    return base + (base.find('?') == std::string::npos ? "?" : "&") + "pagina=" + std::to_string(n);
+  };
+  return Object{{"page", page},
+                {"pages", pages},
+                {"previous", page > 1 ? Value(href(page - 1)) : Value()},
+                {"next", page < pages ? Value(href(page + 1)) : Value()}};
+}
+
+}  // namespace stagematch

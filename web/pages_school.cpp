@@ -1,0 +1,246 @@
+#include "pages_school.hpp"
+
+namespace stagematch {
+
+namespace {
+
+constexpr int kPageSize = 50;
+
+}  // namespace
+
+const Workflow* SchoolPages::own_track(const HttpRequest& req, const DefinitionSet& defs,
+                                       const std::string& track) const {
+  const Workflow* workflow = defs.workflow(track);
+  if (!workflow || !req.user->org_id) return nullptr;
+  auto org = kit_.services().store.organisation(*req.user->org_id);
+  if (!org || std::find(org->tracks.begin(), org->tracks.end(), track) == org->tracks.end())
+    return nullptr;
+  return workflow;
+}
+
+FormChoices SchoolPages::choices(const HttpRequest& req) const {
+  FormChoices c;
+  c.contacts = kit_.services().store.contacts(req.user->org_id.value_or(0));
+  c.services = kit_.services().store.organisations("service");
+  return c;
+}
+
+HttpResponse SchoolPages::overview(HttpRequest& req) const {
+  const std::string track = req.param("track");
+  auto defs = kit_.definitions();
+  const Workflow* workflow = own_track(req, *defs, track);
+  if (!workflow) return kit_.not_found(req);
+  ListInput in;
+  in.page = page_number(req);
+  in.page_size = kPageSize;
+  auto list = kit_.services().matching.list_requests(req.actor(), track, in);
+  if (!list) return kit_.refused(req, list.error());
+
+  Array rows;
+  for (const auto& item : list->items) {
+    std::string status = text_of(item["status"]);
+    rows.push_back(
+        Object{{"name", full_name(item)},
+               {"href", "/school/aanvraag/" + std::to_string(item["id"].as_int())},
+               {"registered", instant_nl(text_of(item["registered_at"]))},
+               {"stopped", is_stopped(item)},
+               {"status", status.empty() ? Value() : Value(status_label(*workflow, status))},
+               {"service", item["accepted_by"]["name"]},
+               {"periods", accepted_periods(item)},
+               {"mentor", mentor_of(item)},
+               {"notes", text_or_null(text_of(item["notes"]))}});
+  }
+  std::string notice;
+  if (req.query_value("ingeschreven") == "1") notice = "De student werd ingeschreven.";
+  if (req.query_value("bewaard") == "1") notice = "De wijzigingen werden bewaard.";
+  if (req.query_value("verwijderd") == "1") notice = "De student werd verwijderd.";
+  if (req.query_value("gestopt") == "1") notice = "De student werd als gestopt gemarkeerd.";
+  auto moment = kit_.moment_now(track);
+  std::string title = track_label(*defs, track);
+  return kit_.page(req, 200, "school_track", title,
+                   Object{{"heading", title},
+                          {"notice", text_or_null(notice)},
+                          {"timing", moment ? text_or_null(moment->school_message) : Value()},
+                          {"new_href", "/school/" + track + "/nieuw"},
+                          {"csv_href", "/api/v1/tracks/" + track + "/requests.csv"},
+                          {"xlsx_href", "/api/v1/tracks/" + track + "/requests.xlsx"},
+                          {"total", list->total},
+                          {"rows", std::move(rows)},
+                          {"paging", paging("/school/" + track, in.page, list->total, kPageSize)}});
+}
+
+HttpResponse SchoolPages::form_page(const HttpRequest& req, int status, const Workflow& workflow,
+                                    const FormState& state) const {
+  FormChoices c = choices(req);
+  bool no_contacts = c.contacts.empty();
+  RequestFormView form = request_form(workflow, state.values, state.errors, state.warnings, c);
+  auto defs = kit_.definitions();
+  std::string title = state.id ? "Student bewerken" : "Student toevoegen";
+  std::string base = state.id ? "/school/aanvraag/" + std::to_string(*state.id) : "";
+  Value manage;
+  if (state.id)
+    manage = Object{{"delete_action", base + "/verwijderen"},
+                    {"stop_action", base + "/gestopt"},
+                    {"delete_error", text_or_null(message_of(state.action_errors, "delete"))},
+                    {"stop_error", text_or_null(message_of(state.action_errors, "stop"))}};
+  std::string closed = state.id ? "" : kit_.registration_closed(state.track);
+  return kit_.page(req, status, "request_form", title + " - " + track_label(*defs, state.track),
+                   Object{{"heading", title},
+                          {"track_label", track_label(*defs, state.track)},
+                          {"back", "/school/" + state.track},
+                          {"action", state.id ? base : "/school/" + state.track + "/nieuw"},
+                          {"is_new", !state.id},
+                          {"closed", text_or_null(closed)},
+                          {"no_contacts", no_contacts},
+                          // The summary lists every field's problem; the general
+                          // sentence is only for refusals that name no field.
+                          {"error", form.summary.empty() ? text_or_null(state.error) : Value()},
+                          {"notice", text_or_null(state.notice)},
+                          {"has_summary", !form.summary.empty()},
+                          {"summary", std::move(form.summary)},
+                          {"sections", std::move(form.sections)},
+                          {"manage", std::move(manage)}});
+}
+
+HttpResponse SchoolPages::new_form(HttpRequest& req) const {
+  FormState state;
+  state.track = req.param("track");
+  auto defs = kit_.definitions();
+  const Workflow* workflow = own_track(req, *defs, state.track);
+  if (!workflow) return kit_.not_found(req);
+  if (req.query_value("ingeschreven") == "1")
+    state.notice =
+        "De student werd ingeschreven. Vul hieronder de gegevens van de volgende "
+        "student in.";
+  state.values = Object{};
+  return form_page(req, 200, *workflow, state);
+}
+
+HttpResponse SchoolPages::register_student(HttpRequest& req) const {
+  FormState state;
+  state.track = req.param("track");
+  auto defs = kit_.definitions();
+  const Workflow* workflow = own_track(req, *defs, state.track);
+  if (!workflow) return kit_.not_found(req);
+  state.values = request_from_form(*workflow, req);
+  auto done = kit_.services().matching.register_request(req.actor(), state.track, state.values);
+  if (!done) {
+    state.errors = done.error().fields;
+    state.error = done.error().message;
+    return form_page(req, done.error().http_status, *workflow, state);
+  }
+  if (!done->warnings.empty())
+    return HttpResponse::redirect("/school/aanvraag/" + std::to_string(done->id) +
+                                  "?ingeschreven=1");
+  if (req.form()["na"] == "volgende")
+    return HttpResponse::redirect("/school/" + state.track + "/nieuw?ingeschreven=1");
+  return HttpResponse::redirect("/school/" + state.track + "?ingeschreven=1");
+}
+
+FieldMessages SchoolPages::warnings_for(const Workflow& workflow, const Value& item) const {
+  FieldMessages warnings;
+  auto problems = RuleEngine(kit_.definitions()).checks(workflow, item);
+  if (problems)
+    for (const auto& p : *problems)
+      if (p.severity == Severity::kWarning) warnings.emplace(p.field, p.message);
+  return warnings;
+}
+
+HttpResponse SchoolPages::read_only_page(const HttpRequest& req, const Workflow& workflow,
+                                         const Value& item) const {
+  const std::string track = item["track"].as_string();
+  bool stopped = is_stopped(item);
+  Value answer;
+  if (item["accepted_by"].is_object())
+    answer = Object{{"service", item["accepted_by"]["name"]},
+                    {"periods", accepted_periods(item)},
+                    {"mentor", mentor_of(item)},
+                    {"notes", text_or_null(text_of(item["notes"]))}};
+  auto services = kit_.services().store.organisations("service");
+  return kit_.page(req, 200, "school_request", full_name(item),
+                   Object{{"heading", full_name(item)},
+                          {"back", "/school/" + track},
+                          {"stopped", stopped},
+                          {"answer", std::move(answer)},
+                          {"sections", request_display(workflow, item, services)}});
+}
+
+HttpResponse SchoolPages::edit_form(HttpRequest& req) const {
+  auto id = parse_id(req.param("id"));
+  if (!id) return kit_.not_found(req);
+  auto item = kit_.services().matching.view_request(req.actor(), *id);
+  if (!item) return kit_.refused(req, item.error());
+  auto defs = kit_.definitions();
+  const Workflow* workflow = defs->workflow((*item)["track"].as_string());
+  if (!workflow) return kit_.not_found(req);
+  if ((*item)["accepted_by"].is_object() || (*item)["status"].is_string() || is_stopped(*item))
+    return read_only_page(req, *workflow, *item);
+  FormState state;
+  state.track = (*item)["track"].as_string();
+  state.id = *id;
+  state.values = *item;
+  state.warnings = warnings_for(*workflow, *item);
+  if (req.query_value("ingeschreven") == "1")
+    state.notice = "De student werd ingeschreven. Kijk de opmerkingen bij de velden hieronder na.";
+  if (req.query_value("bewaard") == "1")
+    state.notice = "De wijzigingen werden bewaard. Kijk de opmerkingen bij de velden hieronder na.";
+  return form_page(req, 200, *workflow, state);
+}
+
+HttpResponse SchoolPages::update(HttpRequest& req) const {
+  auto id = parse_id(req.param("id"));
+  if (!id) return kit_.not_found(req);
+  auto& matching = kit_.services().matching;
+  auto item = matching.view_request(req.actor(), *id);
+  if (!item) return kit_.refused(req, item.error());
+  auto defs = kit_.definitions();
+  const Workflow* workflow = defs->workflow((*item)["track"].as_string());
+  if (!workflow) return kit_.not_found(req);
+  FormState state;
+  state.track = (*item)["track"].as_string();
+  state.id = *id;
+  state.values = request_from_form(*workflow, req);
+  auto done = matching.edit_request(req.actor(), *id, state.values);
+  if (!done) {
+    if (done.error().code == "already_accepted")
+      return kit_.refused(req, done.error(), "/school/aanvraag/" + std::to_string(*id));
+    state.errors = done.error().fields;
+    state.error = done.error().message;
+    return form_page(req, done.error().http_status, *workflow, state);
+  }
+  if (!done->empty())
+    return HttpResponse::redirect("/school/aanvraag/" + std::to_string(*id) + "?bewaard=1");
+  return HttpResponse::redirect("/school/" + state.track + "?bewaard=1");
+}
+
+HttpResponse SchoolPages::manage(HttpRequest& req, bool remove) const {
+  auto id = parse_id(req.param("id"));
+  if (!id) return kit_.not_found(req);
+  auto& matching = kit_.services().matching;
+  auto item = matching.view_request(req.actor(), *id);
+  if (!item) return kit_.refused(req, item.error());
+  const std::string track = (*item)["track"].as_string();
+  auto defs = kit_.definitions();
+  const Workflow* workflow = defs->workflow(track);
+  if (!workflow) return kit_.not_found(req);
+  if (req.form()["bevestig"] != "ja") {
+    FormState state;
+    state.track = track;
+    state.id = *id;
+    state.values = *item;
+    state.action_errors[remove ? "delete" : "stop"] =
+        remove ? "Vink aan dat deze student foutief werd toegevoegd om hem te verwijderen."
+               : "Vink aan dat deze student de opleiding stopzette.";
+    return form_page(req, 422, *workflow, state);
+  }
+  auto done =
+      remove ? matching.delete_request(req.actor(), *id) : matching.stop_request(req.actor(), *id);
+  if (!done) return kit_.refused(req, done.error(), "/school/aanvraag/" + std::to_string(*id));
+  return HttpResponse::redirect("/school/" + track + (remove ? "?verwijderd=1" : "?gestopt=1"));
+}
+
+HttpResponse SchoolPages::remove(HttpRequest& req) const { return manage(req, true); }
+
+HttpResponse SchoolPages::stop(HttpRequest& req) const { return manage(req, false); }
+
+}  // namespace stagematch

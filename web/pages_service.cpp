@@ -1,0 +1,404 @@
+#include "pages_service.hpp"
+
+#include <charconv>
+
+namespace stagematch {
+
+namespace {
+
+constexpr int kPageSize = 50;
+constexpr const char* kAlreadyAccepted =
+    "Deze student werd intussen al aanvaard door een andere dienst.";
+
+// The sorts of SPEC.md: page value, API value, Dutch label.
+struct SortChoice {
+  const char* page;
+  const char* api;
+  const char* label;
+};
+constexpr SortChoice kSorts[] = {
+    {"", "", "Provincie, postcode, achternaam"},
+    {"naam", "name", "Naam a-z"},
+    {"naam-za", "-name", "Naam z-a"},
+    {"postcode", "postal_code", "Postcode"},
+    {"recent", "-registered_at", "Datum van inschrijving (nieuwste eerst)"},
+};
+
+// The filters as the page's GET form sends them, and the same as the API's query.
+struct Filters {
+  bool accepted_tab = false;
+  std::string name;
+  std::vector<std::string> provinces;
+  std::string school;
+  std::string postal_code;
+  std::vector<std::string> transport;
+  std::string sort;  // page value
+
+  std::vector<std::pair<std::string, std::string>> page_query() const {
+    std::vector<std::pair<std::string, std::string>> q;
+    if (accepted_tab) q.emplace_back("tab", "aanvaard");
+    q.emplace_back("naam", name);
+    for (const auto& p : provinces) q.emplace_back("provincie_" + p, "1");
+    q.emplace_back("school", school);
+    q.emplace_back("postcode", postal_code);
+    for (const auto& t : transport) q.emplace_back("vervoer_" + t, "1");
+    q.emplace_back("sorteer", sort);
+    return q;
+  }
+};
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
+  return out;
+}
+
+const char* api_sort(const std::string& page_value) {
+  for (const auto& s : kSorts)
+    if (page_value == s.page) return s.api;
+  return "";
+}
+
+Filters read_filters(const HttpRequest& req, const Workflow& workflow) {
+  Filters f;
+  f.accepted_tab = req.query_value("tab") == "aanvaard";
+  f.name = trim(req.query_value("naam"));
+  if (const FieldDef* province = workflow.field("province"))
+    for (const auto& [code, label] : province->values)
+      if (req.query_value("provincie_" + code) == "1") f.provinces.push_back(code);
+  if (parse_id(req.query_value("school"))) f.school = req.query_value("school");
+  f.postal_code = trim(req.query_value("postcode"));
+  if (const FieldDef* transport = workflow.field("transport"))
+    for (const auto& [code, label] : transport->values)
+      if (req.query_value("vervoer_" + code) == "1") f.transport.push_back(code);
+  f.sort = req.query_value("sorteer");
+  if (std::string(api_sort(f.sort)).empty()) f.sort.clear();
+  return f;
+}
+
+Array filter_fields(const Workflow& workflow, const Filters& f,
+                    const std::vector<Organisation>& schools) {
+  Array fields;
+  fields.push_back(input_field({"naam", "Naam", false, "", "", ""}, "search", f.name,
+                               Object{{"autocomplete", "off"}}));
+  if (const FieldDef* province = workflow.field("province"))
+    fields.push_back(checks_field(
+        {"provincie", "Provincie", false, "Niets aangevinkt: alle provincies.", "", ""},
+        province->values, std::set<std::string>(f.provinces.begin(), f.provinces.end()), false,
+        true));
+  Choices school_choices;
+  for (const auto& s : schools) school_choices.emplace_back(std::to_string(s.id), s.name);
+  fields.push_back(select_field({"school", "School", false, "", "", ""}, school_choices, f.school,
+                                "Alle scholen"));
+  fields.push_back(
+      input_field({"postcode", "Postcode", false,
+                   "Een volledige postcode, of de eerste cijfers voor een regio "
+                   "(bijvoorbeeld 25).",
+                   "", ""},
+                  "text", f.postal_code,
+                  Object{{"inputmode", "numeric"}, {"maxlength", 4}, {"width", "w-short"}}));
+  if (const FieldDef* transport = workflow.field("transport"))
+    fields.push_back(
+        checks_field({"vervoer", "Vervoersmiddel", false,
+                      "Studenten met minstens een van de aangevinkte vervoersmiddelen.", "", ""},
+                     transport->values,
+                     std::set<std::string>(f.transport.begin(), f.transport.end()), false, true));
+  Choices sorts;
+  for (const auto& s : kSorts)
+    if (*s.page) sorts.emplace_back(s.page, s.label);
+  fields.push_back(
+      select_field({"sorteer", "Sorteer op", false, "", "", ""}, sorts, f.sort, kSorts[0].label));
+  return fields;
+}
+
+std::string residence(const Workflow& workflow, const Value& item) {
+  std::string line = trim(text_of(item["postal_code"]) + " " + text_of(item["city"]));
+  std::string province = value_label(workflow.field("province"), text_of(item["province"]));
+  return join({text_of(item["street"]), line, province}, ", ");
+}
+
+std::string labels_of(const FieldDef* field, const Value& values) {
+  std::vector<std::string> out;
+  if (values.is_array())
+    for (const auto& v : values.as_array()) out.push_back(value_label(field, text_of(v)));
+  return join(out, ", ");
+}
+
+std::string number_of(const Value& v) {
+  if (v.is_int()) return std::to_string(v.as_int());
+  if (v.is_number()) {
+    std::string s = std::to_string(v.as_number());
+    s.erase(s.find_last_not_of('0') + 1);
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    std::replace(s.begin(), s.end(), '.', ',');
+    return s;
+  }
+  return text_of(v);
+}
+
+Array periods_of(const Value& item) {
+  Array out;
+  for (auto& text : period_texts(item["periods"])) out.emplace_back(std::move(text));
+  return out;
+}
+
+}  // namespace
+
+HttpResponse ServicePages::list(HttpRequest& req) const {
+  const std::string track = req.param("track");
+  auto defs = kit_.definitions();
+  const Workflow* workflow = defs->workflow(track);
+  if (!workflow) return kit_.not_found(req);
+  Filters f = read_filters(req, *workflow);
+  ListInput in;
+  in.tab = f.accepted_tab ? "accepted" : "open";
+  in.name = f.name;
+  in.provinces = f.provinces;
+  if (auto school = parse_id(f.school)) in.school = *school;
+  in.postal_code = f.postal_code;
+  in.transport = f.transport;
+  in.sort = api_sort(f.sort);
+  in.page = page_number(req);
+  in.page_size = kPageSize;
+  auto list = kit_.services().matching.list_requests(req.actor(), track, in);
+  if (!list) return kit_.refused(req, list.error());
+
+  Array rows;
+  for (const auto& item : list->items) {
+    std::string status = text_of(item["my_status"]);
+    rows.push_back(
+        Object{{"name", full_name(item)},
+               {"href", "/dienst/aanvraag/" + std::to_string(item["id"].as_int())},
+               {"school", item["school"]["name"]},
+               {"residence", residence(*workflow, item)},
+               {"periods", periods_of(item)},
+               {"transport", labels_of(workflow->field("transport"), item["transport"])},
+               {"hours", number_of(item["total_hours"])},
+               {"status", text_or_null(status.empty() ? "" : status_label(*workflow, status))},
+               {"registered", instant_nl(text_of(item["registered_at"]))}});
+  }
+  std::string base = "/dienst/" + track;
+  auto tab_href = [&](bool accepted) {  // the same filters on either tab
+    Filters tab = f;
+    tab.accepted_tab = accepted;
+    std::string q = query_string(tab.page_query());
+    return base + (q.empty() ? "" : "?" + q);
+  };
+  std::vector<std::pair<std::string, std::string>> api{{"tab", in.tab},
+                                                       {"name", in.name},
+                                                       {"province", join(in.provinces, ",")},
+                                                       {"school", f.school},
+                                                       {"postal_code", in.postal_code},
+                                                       {"transport", join(in.transport, ",")},
+                                                       {"sort", in.sort}};
+  std::string current = tab_href(f.accepted_tab);
+  auto moment = kit_.moment_now(track);
+  std::string title = track_label(*defs, track);
+  return kit_.page(
+      req, 200, "service_track", title,
+      Object{
+          {"heading", title},
+          {"timing", moment ? text_or_null(moment->service_message) : Value()},
+          {"tabs", Array{Object{{"href", tab_href(false)},
+                                {"label", "Studenten zonder stageplaats"},
+                                {"current", !f.accepted_tab}},
+                         Object{{"href", tab_href(true)},
+                                {"label", "Aanvaarde studenten"},
+                                {"current", f.accepted_tab}}}},
+          {"tab_label", f.accepted_tab ? "Aanvaarde studenten" : "Studenten zonder stageplaats"},
+          {"action", base},
+          {"tab_value", f.accepted_tab ? Value("aanvaard") : Value()},
+          {"filters", filter_fields(*workflow, f, kit_.services().store.organisations("school"))},
+          {"reset_href", f.accepted_tab ? base + "?tab=aanvaard" : base},
+          {"csv_href", "/api/v1/tracks/" + track + "/requests.csv?" + query_string(api)},
+          {"xlsx_href", "/api/v1/tracks/" + track + "/requests.xlsx?" + query_string(api)},
+          {"total", list->total},
+          {"rows", std::move(rows)},
+          {"paging", paging(current, in.page, list->total, kPageSize)}});
+}
+
+HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id,
+                                       const DetailState& state) const {
+  auto item = kit_.services().matching.view_request(req.actor(), id);
+  if (!item) return kit_.refused(req, item.error());
+  auto defs = kit_.definitions();
+  const std::string track = text_of((*item)["track"]);
+  const Workflow* workflow = defs->workflow(track);
+  if (!workflow) return kit_.not_found(req);
+  const std::string my_status = text_of((*item)["my_status"]);
+  const std::string base = "/dienst/aanvraag/" + std::to_string(id);
+
+  // Matching leaves personal fields out until this service's status reveals them.
+  std::string hidden;
+  for (const auto& field : workflow->personal_fields)
+    if (field.find('.') == std::string::npos && !item->has(field)) {
+      std::string statuses;
+      for (const auto& s : workflow->revealed_by)
+        statuses += (statuses.empty() ? "" : " of ") + status_label(*workflow, s);
+      hidden = "Pas vanaf de status " + statuses +
+               " zie je het rijksregisternummer, het e-mailadres en het telefoonnummer van de "
+               "student en van de stage-/werkplekbegeleider.";
+    }
+
+  Value accepted;
+  const Value& by = (*item)["accepted_by"];
+  if (by.is_object() && by["id"].is_int() && by["id"].as_int() == req.user->org_id.value_or(-1))
+    accepted = Object{{"at", instant_nl(text_of((*item)["accepted_at"]))},
+                      {"periods", accepted_periods(*item)},
+                      {"mentor", mentor_of(*item)},
+                      {"notes", text_or_null(text_of((*item)["notes"]))}};
+
+  Value choose;
+  Value accept;
+  std::string closed;
+  auto moment = kit_.moment_now(track, text_of((*item)["year"]));
+  if (accepted.is_null() && !is_stopped(*item)) {
+    if (!moment || !moment->service_may_set_status) {
+      closed = moment && !moment->service_message.empty()
+                   ? moment->service_message
+                   : "Statussen kunnen nu niet gewijzigd worden in dit traject.";
+    } else {
+      Choices plain;
+      std::string exclusive;
+      for (const auto& next : workflow->next_statuses(my_status, "service")) {
+        const StatusDef* def = workflow->status(next);
+        if (def && def->exclusive)
+          exclusive = next;
+        else
+          plain.emplace_back(next, status_label(*workflow, next));
+      }
+      if (!plain.empty())
+        choose = Object{
+            {"action", base + "/status"},
+            {"track", track},
+            {"error", text_or_null(state.status_error)},
+            {"field", checks_field({"status", "Nieuwe status", true, "", state.status_error, ""},
+                                   plain, {}, true)}};
+      if (!exclusive.empty()) {
+        const TransitionDef* row = workflow->transition(my_status, exclusive, "service");
+        Array fields;
+        if (row && row->needs("mentor")) {
+          Choices mentors;
+          for (const auto& c : kit_.services().store.contacts(req.user->org_id.value_or(0)))
+            mentors.emplace_back(std::to_string(c.id), c.name);
+          fields.push_back(select_field({"mentor_id", "Stagementor", true, "",
+                                         message_of(state.accept_errors, "mentor_id"), ""},
+                                        mentors, state.mentor_id));
+        }
+        if (row && row->needs("periods")) {
+          Choices periods;
+          auto texts = period_texts((*item)["periods"]);
+          std::set<std::string> ticked;
+          for (std::size_t i = 0; i < texts.size(); ++i) {
+            periods.emplace_back(std::to_string(i), texts[i]);
+            if (state.periods.contains(static_cast<int>(i))) ticked.insert(std::to_string(i));
+          }
+          fields.push_back(checks_field({"periods", "Stageperiodes", true,
+                                         "Duid de periodes aan die de student bij jullie kan "
+                                         "lopen (minstens een).",
+                                         message_of(state.accept_errors, "periods"), ""},
+                                        periods, ticked));
+        }
+        if (row && row->needs("notes"))
+          fields.push_back(textarea_field(
+              {"notes", "Notities", true, "Bijvoorbeeld waar en wanneer de student start.",
+               message_of(state.accept_errors, "notes"), ""},
+              state.notes));
+        accept = Object{{"action", base + "/aanvaarden"},
+                        {"track", track},
+                        {"status", exclusive},
+                        {"label", status_label(*workflow, exclusive)},
+                        {"error", text_or_null(state.accept_error)},
+                        {"no_mentors",
+                         row && row->needs("mentor") &&
+                             kit_.services().store.contacts(req.user->org_id.value_or(0)).empty()},
+                        {"fields", std::move(fields)}};
+      }
+    }
+  }
+  auto services = kit_.services().store.organisations("service");
+  return kit_.page(
+      req, status, "service_request", full_name(*item),
+      Object{
+          {"heading", full_name(*item)},
+          {"school", (*item)["school"]["name"]},
+          {"back", "/dienst/" + track},
+          {"track_label", track_label(*defs, track)},
+          {"notice", text_or_null(state.notice)},
+          {"my_status", text_or_null(my_status.empty() ? "" : status_label(*workflow, my_status))},
+          {"stopped", is_stopped(*item)},
+          {"hidden", text_or_null(hidden)},
+          {"accepted", std::move(accepted)},
+          {"closed", text_or_null(closed)},
+          {"choose", std::move(choose)},
+          {"accept", std::move(accept)},
+          {"sections", request_display(*workflow, *item, services)}});
+}
+
+HttpResponse ServicePages::detail(HttpRequest& req) const {
+  auto id = parse_id(req.param("id"));
+  if (!id) return kit_.not_found(req);
+  DetailState state;
+  if (req.query_value("bewaard") == "1") state.notice = "De status werd gewijzigd.";
+  if (req.query_value("aanvaard") == "1")
+    state.notice =
+        "De student werd aanvaard. Neem contact op met de school en de student voor "
+        "de verdere praktische opvolging.";
+  return detail_page(req, 200, *id, state);
+}
+
+HttpResponse ServicePages::status_refused(const HttpRequest& req, Id id, const DomainError& e,
+                                          DetailState state, bool accepting) const {
+  if (e.code == "already_accepted") {
+    // The request is no longer visible: the list it came from, named by the form.
+    std::string track = req.form()["track"];
+    std::string back = kit_.definitions()->workflow(track) ? "/dienst/" + track : "/";
+    return kit_.message(req, 409, "Niet gelukt", kAlreadyAccepted, back, "Terug naar de lijst");
+  }
+  if (e.http_status == 404) return kit_.not_found(req);
+  if (accepting) {
+    state.accept_errors = e.fields;
+    state.accept_error = e.message;
+  } else {
+    state.status_error = e.message;
+  }
+  return detail_page(req, e.http_status, id, state);
+}
+
+HttpResponse ServicePages::set_status(HttpRequest& req) const {
+  auto id = parse_id(req.param("id"));
+  if (!id) return kit_.not_found(req);
+  std::string status = req.form()["status"];
+  if (status.empty()) {
+    DetailState state;
+    state.status_error = "Kies een nieuwe status.";
+    return detail_page(req, 422, *id, state);
+  }
+  auto done =
+      kit_.services().matching.change_status(req.actor(), *id, StatusInput{status, {}, {}, "", ""});
+  if (!done) return status_refused(req, *id, done.error(), DetailState{}, false);
+  return HttpResponse::redirect("/dienst/aanvraag/" + std::to_string(*id) + "?bewaard=1");
+}
+
+HttpResponse ServicePages::accept(HttpRequest& req) const {
+  auto id = parse_id(req.param("id"));
+  if (!id) return kit_.not_found(req);
+  auto form = req.form();
+  DetailState state;
+  state.mentor_id = form["mentor_id"];
+  state.notes = trim(form["notes"]);
+  StatusInput input;
+  input.status = form["status"];
+  input.mentor_id = parse_id(state.mentor_id);
+  input.notes = state.notes;
+  for (const auto& p : req.form_all("periods"))
+    if (auto n = parse_id(p); n && *n >= 0 && *n < 100) {
+      input.periods.push_back(static_cast<int>(*n));
+      state.periods.insert(static_cast<int>(*n));
+    }
+  auto done = kit_.services().matching.change_status(req.actor(), *id, input);
+  if (!done) return status_refused(req, *id, done.error(), state, true);
+  return HttpResponse::redirect("/dienst/aanvraag/" + std::to_string(*id) + "?aanvaard=1");
+}
+
+}  // namespace stagematch

@@ -1,0 +1,40 @@
+// A service's pages per track: the two tabs (open requests, accepted students) with every
+// filter and sort as a GET form, "meer info" with the status choices allowed right now, and
+// the accept form (mentor, periods, notes; it cannot be undone).
+#pragma once
+
+#include "pages_common.hpp"
+#include "pages_form.hpp"
+
+namespace stagematch {
+
+class ServicePages {
+ public:
+  explicit ServicePages(const PageKit& kit) : kit_(kit) {}
+
+  HttpResponse list(HttpRequest& req) const;        // GET  /dienst/{track}
+  HttpResponse detail(HttpRequest& req) const;      // GET  /dienst/aanvraag/{id}
+  HttpResponse set_status(HttpRequest& req) const;  // POST /dienst/aanvraag/{id}/status
+  HttpResponse accept(HttpRequest& req) const;      // POST /dienst/aanvraag/{id}/aanvaarden
+
+ private:
+  struct DetailState {
+    std::string notice;
+    std::string status_error;
+    std::string accept_error;
+    FieldMessages accept_errors;  // mentor_id, periods, notes
+    std::string mentor_id;
+    std::set<int> periods;
+    std::string notes;
+  };
+  HttpResponse detail_page(const HttpRequest& req, int status, Id id,
+                           const DetailState& state) const;
+  // A refused status change: a page of its own when the student is gone, else the detail
+  // page with the reason next to the form that was sent.
+  HttpResponse status_refused(const HttpRequest& req, Id id, const DomainError& e,
+                              DetailState state, bool accepting) const;
+
+  const PageKit& kit_;
+};
+
+}  // namespace stagematch
