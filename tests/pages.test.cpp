@@ -120,7 +120,7 @@ class Pages : public ::testing::Test {
     services_ = std::make_unique<Services>(
         Services{*store_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
                  [this](std::shared_ptr<const DefinitionSet> d) { defs_ = std::move(d); }, [] {},
-                 kBaseUrl, source_path("web/templates")});
+                 kBaseUrl, source_path("web/templates"), store_.get()});
     app_ = std::make_unique<App>(*services_);
     build_world();
   }
@@ -706,6 +706,38 @@ TEST_F(Pages, AdminCreatesOrganisationsAndInvites) {
   EXPECT_TRUE(contains(users.body, "x@dienst.test"));
   EXPECT_TRUE(contains(get("/admin/mails", "admin").body, "x@dienst.test"));
   EXPECT_TRUE(contains(get("/admin/audit", "admin").body, "org.create"));
+}
+
+TEST_F(Pages, AdminResendsADeadMail) {
+  OutboxMail m;
+  m.dedupe_key = "test/dood";
+  m.to_address = "onbereikbaar@dienst.test";
+  m.subject = "Ronde gestart";
+  m.body_text = "tekst";
+  ASSERT_TRUE(store_->claim_event("test/dood", clock_->now(), clock_->now(), {m}));
+  // Everything queued so far is sent; the one test mail fails for good.
+  Id dead = 0;
+  for (const auto& c : store_->claim_mails(100, clock_->now(), std::chrono::seconds{60})) {
+    if (c.to_address == m.to_address) {
+      dead = c.id;
+      store_->mark_dead(c.id, "550 mailbox unavailable");
+    } else {
+      store_->mark_sent(c.id, clock_->now());
+    }
+  }
+  ASSERT_NE(dead, 0);
+  HttpResponse page = get("/admin/mails", "admin");
+  std::string action = "/admin/mails/" + std::to_string(dead) + "/opnieuw";
+  EXPECT_TRUE(contains(page.body, action)) << page.body;
+  EXPECT_EQ(post(action, {}, "admin", false).status, 403) << "resend needs the CSRF token";
+  HttpResponse resent = post(action, {}, "admin");
+  EXPECT_EQ(resent.status, 303);
+  EXPECT_EQ(header_of(resent, "Location"), "/admin/mails?opnieuw=ok");
+  auto again = store_->claim_mails(100, clock_->now(), std::chrono::seconds{60});
+  ASSERT_EQ(again.size(), 1u) << "the dead mail is pending again";
+  EXPECT_EQ(again[0].id, dead);
+  EXPECT_EQ(post(action, {}, "admin").status, 303);
+  EXPECT_TRUE(contains(get("/admin/audit", "admin").body, "mail.resend"));
 }
 
 TEST_F(Pages, AdminDashboardCountsOpenAndAccepted) {

@@ -9,6 +9,7 @@
 #include "accounts.hpp"
 #include "definitions.hpp"
 #include "http.hpp"
+#include "mailer.hpp"
 #include "matching.hpp"
 #include "router.hpp"
 
@@ -29,6 +30,8 @@ struct Services {
   std::function<void()> run_due_work;
   std::string base_url = "http://127.0.0.1:8080";
   std::string templates_dir = "web/templates";
+  // The outbox, for an admin resending a dead mail; null where no queue is wired in.
+  MailQueue* mail_queue = nullptr;
 };
 
 inline constexpr const char* kSessionCookie = "stagematch_session";

@@ -218,8 +218,8 @@ int cmd_serve(const std::vector<std::string>& args) {
       definitions.set(std::move(d));
       scheduler.notify();  // the timed events follow the new calendar
     };
-    Services services{*store, *store, accounts, matching, clock, test_clock.get(), defs_fn, publish,
-                      run_due_work, base_url, "web/templates"};
+    Services services{*store,  *store,       accounts, matching,        clock, test_clock.get(),
+                      defs_fn, publish,      run_due_work, base_url, "web/templates", store.get()};
     App app(services);
     ServerOptions so;
     so.listen = o.get("--listen", "127.0.0.1:8080");

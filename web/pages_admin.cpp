@@ -340,9 +340,32 @@ HttpResponse AdminPages::mails(HttpRequest& req) const {
                {"dead", m.state == "dead"},
                {"attempts", m.attempts},
                {"sent", m.sent_at ? Value(format_local_nl(*m.sent_at)) : Value("-")},
-               {"error", text_or_null(m.last_error)}});
+               {"error", text_or_null(m.last_error)},
+               {"id", m.id}});
+  std::string notice;
+  if (req.query_value("opnieuw") == "ok") notice = "De mail staat opnieuw in de wachtrij.";
+  if (req.query_value("opnieuw") == "niet") notice = "Die mail staat niet (meer) op mislukt.";
   return kit_.page(req, 200, "admin_mails", "Mails",
-                   Object{{"rows", std::move(rows)}, {"limit", kLogLines}});
+                   Object{{"rows", std::move(rows)},
+                          {"limit", kLogLines},
+                          {"notice", text_or_null(notice)},
+                          {"can_resend", kit_.services().mail_queue != nullptr}});
+}
+
+HttpResponse AdminPages::resend_mail(HttpRequest& req) const {
+  MailQueue* queue = kit_.services().mail_queue;
+  Id id = 0;
+  try {
+    id = std::stoll(req.param("id"));
+  } catch (const std::exception&) {
+    return HttpResponse::redirect("/admin/mails?opnieuw=niet");
+  }
+  if (!queue || !queue->resend(id, kit_.services().clock.now()))
+    return HttpResponse::redirect("/admin/mails?opnieuw=niet");
+  kit_.services().store.append_audit(
+      page_audit(req, kit_.services().clock.now(), "mail.resend", "mail", id, ""));
+  if (kit_.services().run_due_work) kit_.services().run_due_work();
+  return HttpResponse::redirect("/admin/mails?opnieuw=ok");
 }
 
 }  // namespace stagematch

@@ -19,6 +19,7 @@ class AdminPages {
   HttpResponse invite(HttpRequest& req) const;               // POST /admin/uitnodigingen
   HttpResponse audit(HttpRequest& req) const;                // GET  /admin/audit
   HttpResponse mails(HttpRequest& req) const;                // GET  /admin/mails
+  HttpResponse resend_mail(HttpRequest& req) const;          // POST /admin/mails/{id}/opnieuw
 
  private:
   struct OrgForm {
