@@ -6,9 +6,12 @@ bin=$1
 cd "$2"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp)
-"$bin" serve --listen "127.0.0.1:$port" --workflows workflows --rules rules 2>"$log" &
+work=$(mktemp -d)
+# A folder that does not exist yet: serve makes it, as on a fresh checkout without var/.
+"$bin" serve --db "sqlite:$work/nieuw/stagematch.db" --listen "127.0.0.1:$port" --workflows workflows \
+  --rules rules 2>"$log" &
 pid=$!
-trap 'kill "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$log" "$work"' EXIT
 for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   sleep 0.1

@@ -155,6 +155,11 @@ class DefinitionsHolder {
 };
 
 std::unique_ptr<SqlStore> open_migrated_store(const std::string& url) {
+  // An SQLite file's folder is made when missing (a fresh checkout has no var/ yet).
+  if (url.rfind("sqlite:", 0) == 0) {
+    std::filesystem::path file = url.substr(7);
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+  }
   auto store = std::make_unique<SqlStore>(url);
   store->migrate();
   return store;
