@@ -101,14 +101,6 @@ struct LoginOk {
   std::string csrf_token;
 };
 
-// Renders a mail from mail-templates/ (the mail component implements it).
-class MailComposer {
- public:
-  virtual ~MailComposer() = default;
-  virtual OutboxMail compose(const std::string& template_name, const Value& data,
-                             const std::string& to) const = 0;
-};
-
 class Accounts {
  public:
   Accounts(AccountStore& store, const MailComposer& mail, const Clock& clock, AccountOptions options);

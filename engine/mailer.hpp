@@ -38,6 +38,14 @@ class MailQueue {
   virtual std::vector<std::string> org_addresses(Id org_id) = 0;
 };
 
+// Renders a mail from mail-templates/ (the mail component implements it).
+class MailComposer {
+ public:
+  virtual ~MailComposer() = default;
+  virtual OutboxMail compose(const std::string& template_name, const Value& data,
+                             const std::string& to) const = 0;
+};
+
 struct SendOutcome {
   enum class Kind { kSent, kTemporary, kPermanent };
   Kind kind = Kind::kSent;

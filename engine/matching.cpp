@@ -367,11 +367,46 @@ DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, co
   write.notes = input.notes;
   write.reason = input.reason;
   write.at = now;
+  if (row.has_effect("notify_school")) write.mails = school_notice(workflow, r, service_id, input);
   auto done = store_.write_status(write, audit(actor, "status.change", request_id,
                                                current.status + " -> " + input.status +
                                                    (write.reveal ? " (persoonsgegevens zichtbaar)" : "")));
   if (!done) return std::unexpected(from_store(done.error()));
   return {};
+}
+
+std::vector<OutboxMail> Matching::school_notice(const Workflow& workflow, const RequestRecord& r,
+                                                Id service_id, const StatusInput& input) {
+  std::vector<OutboxMail> out;
+  if (!notice_mail_ || !notice_queue_) return out;
+  auto service = store_.organisation(service_id);
+  auto school = store_.organisation(r.school_id);
+  Array periods;
+  if (r.fields["periods"].is_array()) {
+    const Array& all = r.fields["periods"].as_array();
+    for (int i : input.periods)
+      if (i >= 0 && i < static_cast<int>(all.size()))
+        periods.emplace_back(text(all[static_cast<std::size_t>(i)]["start"]) + " - " +
+                             text(all[static_cast<std::size_t>(i)]["end"]));
+  }
+  std::string mentor;
+  if (input.mentor_id)
+    if (auto c = store_.contact(*input.mentor_id)) mentor = c->name;
+  Object data{{"student", r.first_name + " " + r.last_name},
+              {"service", service ? service->name : std::string()},
+              {"mentor", mentor},
+              {"periods", std::move(periods)},
+              {"notes", input.notes},
+              {"organisation", school ? school->name : std::string()},
+              {"track_label", workflow.label},
+              {"link", "/school/" + r.track}};
+  for (const auto& address : notice_queue_->org_addresses(r.school_id)) {
+    OutboxMail m = notice_mail_->compose("student_accepted", Value(data), address);
+    m.dedupe_key = "accepted/" + std::to_string(r.id) + "/" + std::to_string(service_id) + "/" +
+                   std::to_string(clock_.now().time_since_epoch().count()) + "/" + address;
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 bool Matching::sees_results(const std::shared_ptr<const DefinitionSet>& defs, const Calendar* calendar, Instant now) {

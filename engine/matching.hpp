@@ -11,6 +11,7 @@
 
 #include "clock.hpp"
 #include "definitions.hpp"
+#include "mailer.hpp"
 #include "rules.hpp"
 #include "store.hpp"
 #include "transitions.hpp"
@@ -86,6 +87,13 @@ class Matching {
   DomainResult<ListOutput> list_requests(const Actor& actor, const std::string& track,
                                          const ListInput& input);
 
+  // Where the notice to a school about an accepted student goes (the transition's
+  // `notify_school` effect); without it no notice is queued.
+  void set_notices(const MailComposer& mail, MailQueue& queue) {
+    notice_mail_ = &mail;
+    notice_queue_ = &queue;
+  }
+
   // The calendar of `track` that governs `now` for a listing without an explicit year.
   const Calendar* current_calendar(const DefinitionSet& defs, const std::string& track,
                                    Instant now) const;
@@ -111,9 +119,14 @@ class Matching {
   AuditEntry audit(const Actor& actor, std::string action, std::optional<Id> object_id,
                    std::string detail = {}) const;
 
+  std::vector<OutboxMail> school_notice(const Workflow& workflow, const RequestRecord& record,
+                                        Id service_id, const StatusInput& input);
+
   Store& store_;
   std::function<std::shared_ptr<const DefinitionSet>()> definitions_;
   const Clock& clock_;
+  const MailComposer* notice_mail_ = nullptr;
+  MailQueue* notice_queue_ = nullptr;
 };
 
 }  // namespace stagematch

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "db_support.hpp"
+#include "mail_templates.hpp"
 #include "test_support.hpp"
 
 namespace stagematch {
@@ -361,6 +362,34 @@ TEST_P(Domain, EditingKeepsWhatWasTypedAndChecksItAgain) {
   EXPECT_TRUE(refused.error().fields.contains("email"));
   auto unchanged = matching_->view_request(school_actor(), id);
   EXPECT_EQ((*unchanged)["email"], Value("lotte@example.be"));
+}
+
+TEST_P(Domain, TheSchoolIsToldWhenItsStudentIsAccepted) {
+  auto* queue = dynamic_cast<MailQueue*>(store_.get());
+  auto* accounts = dynamic_cast<AccountStore*>(store_.get());
+  ASSERT_TRUE(queue && accounts);
+  UserRecord u;
+  u.user = User{0, "secretariaat@sintjozef.be", "school", school_, true};
+  AuditEntry a;
+  a.at = clock_->now();
+  a.actor = "test";
+  a.action = "user.create";
+  a.object_type = "user";
+  ASSERT_TRUE(accounts->create_user(u, std::nullopt, {}, a));
+  MailTemplates mail(testing::source_path("mail-templates"), "Stagematch <info@stagematching.org>",
+                     "http://stagematch.test");
+  matching_->set_notices(mail, *queue);
+  Id id = register_at("2025-09-20 10:00", student("Vermeulen", "ANT", "2000", {}));
+  ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"niet_aanvaard", {}, {}, "", ""}));
+  EXPECT_TRUE(store_->outbox(10).empty()) << "only accepting tells the school";
+  ASSERT_TRUE(matching_->change_status(service(service_b_), id, StatusInput{"aanvaard", mentor_b_, {1}, "Welkom", ""}));
+  auto mails = store_->outbox(10);
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].to_address, "secretariaat@sintjozef.be");
+  EXPECT_NE(mails[0].body_text.find("Vermeulen"), std::string::npos);
+  EXPECT_NE(mails[0].body_text.find("Zorg aan huis Noord"), std::string::npos);
+  EXPECT_NE(mails[0].body_text.find("2026-02-02"), std::string::npos) << mails[0].body_text;
+  EXPECT_EQ(mails[0].body_text.find("85073003328"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, Domain, ::testing::Values("sqlite", "postgresql"),

@@ -206,6 +206,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     Accounts accounts(*store, mail, clock, account_options);
     auto defs_fn = [&definitions] { return definitions.get(); };
     Matching matching(*store, defs_fn, clock);
+    matching.set_notices(mail, *store);
 
     std::filesystem::create_directories("var/mail");
     auto mailer = make_mailer(o.get("--smtp", ""), "var/mail", sender, o.has("--starttls"));
