@@ -110,7 +110,9 @@ TEST_P(SchedulerWalk, EveryRoundMailOnceAndRemindersCountTheList) {
   ASSERT_TRUE(events);
   int reminders_checked = 0;
   for (const auto& e : *events) {
-    if (clock_->now() < e.at) ASSERT_TRUE(clock_->set(e.at));
+    if (clock_->now() < e.at) {
+      ASSERT_TRUE(clock_->set(e.at));
+    }
     scheduler.run_due();
     std::vector<OutboxMail> mails = mails_for_event(e.key());
     if (e.kind == "reminder") {
