@@ -527,6 +527,32 @@ class Validator {
 
 }  // namespace
 
+const Workflow& contact_person_fields() {
+  static const Workflow kForm = [] {
+    Workflow w;
+    w.name = "contact";
+    FieldDef name;
+    name.id = "name";
+    name.label = "Naam";
+    name.type = "text";
+    name.required = true;
+    name.max_length = 100;
+    FieldDef phone;
+    phone.id = "phone";
+    phone.label = "Telefoon";
+    phone.type = "phone";
+    phone.required = true;
+    FieldDef email;
+    email.id = "email";
+    email.label = "E-mail";
+    email.type = "email";
+    email.required = true;
+    w.fields = {name, phone, email};
+    return w;
+  }();
+  return kForm;
+}
+
 std::vector<FieldProblem> validate_request(const Workflow& workflow, const Value& request,
                                            const ReferenceCheck& refs) {
   return Validator(workflow, request, refs).run();

@@ -29,6 +29,10 @@ struct ReferenceCheck {
 // key order. A request that is not an object gives one problem with an empty field name.
 // The read-only keys id, track, school and registered_at are ignored; any other key the
 // workflow does not define is reported as "Onbekend veld.".
+// A contact person's fields (name, phone, e-mail), checked by the same rules as a request's;
+// schools and services use the same form in the pages and the API.
+const Workflow& contact_person_fields();
+
 std::vector<FieldProblem> validate_request(const Workflow& workflow, const Value& request,
                                            const ReferenceCheck& refs = {});
 

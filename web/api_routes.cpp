@@ -304,33 +304,6 @@ void add_org_routes(Router& router, Services& s) {
 
 // ---- contact persons ---------------------------------------------------------------------------
 
-// The contact person fields, checked the way the request form checks its own fields.
-const Workflow& contact_form() {
-  static const Workflow kForm = [] {
-    Workflow w;
-    w.name = "contact";
-    FieldDef name;
-    name.id = "name";
-    name.label = "Naam";
-    name.type = "text";
-    name.required = true;
-    name.max_length = 100;
-    FieldDef phone;
-    phone.id = "phone";
-    phone.label = "Telefoon";
-    phone.type = "phone";
-    phone.required = true;
-    FieldDef email;
-    email.id = "email";
-    email.label = "E-mail";
-    email.type = "email";
-    email.required = true;
-    w.fields = {name, phone, email};
-    return w;
-  }();
-  return kForm;
-}
-
 // The contact's fields from a body, or a 422 answer.
 std::expected<ContactPerson, HttpResponse> contact_from(const Value& body) {
   Object only;
@@ -338,7 +311,7 @@ std::expected<ContactPerson, HttpResponse> contact_from(const Value& body) {
     if (body.has(key)) only[key] = body[key];
   Value fields(std::move(only));
   Fields problems;
-  for (const auto& p : validate_request(contact_form(), fields))
+  for (const auto& p : validate_request(contact_person_fields(), fields))
     if (p.severity == Severity::kError && !problems.contains(p.field))
       problems[p.field] = p.message;
   if (!problems.empty()) return std::unexpected(validation_error(std::move(problems)));

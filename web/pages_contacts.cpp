@@ -6,33 +6,6 @@ namespace stagematch {
 
 namespace {
 
-// The contact person's fields, checked by the same validation as a student request.
-const Workflow& contact_fields() {
-  static const Workflow kFields = [] {
-    Workflow w;
-    w.name = "contact_person";
-    FieldDef name;
-    name.id = "name";
-    name.label = "Naam";
-    name.type = "text";
-    name.required = true;
-    name.max_length = 100;
-    FieldDef phone;
-    phone.id = "phone";
-    phone.label = "Telefoon";
-    phone.type = "phone";
-    phone.required = true;
-    FieldDef email;
-    email.id = "email";
-    email.label = "E-mail";
-    email.type = "email";
-    email.required = true;
-    w.fields = {name, phone, email};
-    return w;
-  }();
-  return kFields;
-}
-
 ContactPerson typed_contact(const HttpRequest& req) {
   auto form = req.form();
   ContactPerson c;
@@ -48,7 +21,7 @@ FieldMessages check_contact(const ContactPerson& c) {
   if (!c.name.empty()) fields["name"] = c.name;
   if (!c.phone.empty()) fields["phone"] = c.phone;
   if (!c.email.empty()) fields["email"] = c.email;
-  for (const auto& p : validate_request(contact_fields(), Value(std::move(fields))))
+  for (const auto& p : validate_request(contact_person_fields(), Value(std::move(fields))))
     errors.emplace(p.field, p.message);
   return errors;
 }
