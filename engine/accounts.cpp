@@ -55,17 +55,6 @@ DomainError from_store(const StoreError& e) {
   return error(503, "unavailable", kUnavailable);
 }
 
-// 32 random bytes as base64url without padding (43 characters).
-std::string random_token() {
-  std::array<unsigned char, kTokenBytes> bytes{};
-  randombytes_buf(bytes.data(), bytes.size());
-  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::array<char, sodium_base64_ENCODED_LEN(kTokenBytes, kVariant)> text{};
-  sodium_bin2base64(text.data(), text.size(), bytes.data(), bytes.size(), kVariant);
-  sodium_memzero(bytes.data(), bytes.size());
-  return std::string(text.data());
-}
-
 // What the database keeps of a link token or session cookie: SHA-256, as lower-case hex.
 std::string sha256_hex(std::string_view secret) {
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
@@ -74,10 +63,6 @@ std::string sha256_hex(std::string_view secret) {
   std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
   sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
   return std::string(hex.data());
-}
-
-bool same_secret(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // argon2id (libsodium's crypto_pwhash_str default), interactive limits.
@@ -148,6 +133,21 @@ std::string role_field_problem(const std::string& role) {
 }
 
 }  // namespace
+
+std::string random_token() {
+  std::array<unsigned char, kTokenBytes> bytes{};
+  randombytes_buf(bytes.data(), bytes.size());
+  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::array<char, sodium_base64_ENCODED_LEN(kTokenBytes, kVariant)> text{};
+  sodium_bin2base64(text.data(), text.size(), bytes.data(), bytes.size(), kVariant);
+  sodium_memzero(bytes.data(), bytes.size());
+  return std::string(text.data());
+}
+
+bool same_secret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 
 Accounts::Accounts(AccountStore& store, const MailComposer& mail, const Clock& clock,
                    AccountOptions options)
@@ -355,21 +355,28 @@ void Accounts::logout(const std::string& cookie_value) {
 }
 
 DomainResult<Id> Accounts::create_admin(const std::string& email, const std::string& password) {
+  return create_activated(email, "admin", std::nullopt, password, "admin-cli");
+}
+
+DomainResult<Id> Accounts::create_activated(const std::string& email, const std::string& role,
+                                            std::optional<Id> org_id, const std::string& password,
+                                            const std::string& actor) {
   std::string address = normalise_email(email);
   if (!valid_email(address)) return std::unexpected(invalid_field("email", kInvalidEmail));
   if (auto problem = password_problem(password)) return std::unexpected(std::move(*problem));
   UserRecord user;
   user.user.email = address;
-  user.user.role = "admin";
+  user.user.role = role;
+  user.user.org_id = org_id;
   user.user.activated = true;
   user.password_hash = hash_password(password);
   AuditEntry audit;
   audit.at = clock_.now();
-  audit.actor = "admin-cli";
-  audit.action = "user.create_admin";
+  audit.actor = actor;
+  audit.action = role == "admin" ? "user.create_admin" : "user.create";
   audit.object_type = "user";
   audit.outcome = "ok";
-  audit.detail = "role=admin";
+  audit.detail = "role=" + role;
   auto id = store_.create_user(user, std::nullopt, {}, audit);
   if (!id) return std::unexpected(from_store(id.error()));
   return *id;

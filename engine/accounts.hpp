@@ -7,6 +7,7 @@
 #include <expected>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "clock.hpp"
@@ -14,6 +15,12 @@
 #include "store.hpp"
 
 namespace stagematch {
+
+// 32 random bytes as base64url without padding (43 characters): links, cookies, CSRF tokens.
+std::string random_token();
+// Whether two secrets are equal (and not empty), in time that does not depend on where they
+// differ.
+bool same_secret(std::string_view a, std::string_view b);
 
 struct User {
   Id id = 0;
@@ -120,6 +127,11 @@ class Accounts {
   void logout(const std::string& cookie_value);
   // The first admin, from the command line: activated at once.
   DomainResult<Id> create_admin(const std::string& email, const std::string& password);
+  // An account that is active at once, without an invitation (the first admin, the demo data
+  // set). `actor` is who the audit log names: "admin-cli", "demo".
+  DomainResult<Id> create_activated(const std::string& email, const std::string& role,
+                                    std::optional<Id> org_id, const std::string& password,
+                                    const std::string& actor);
 
   static Actor actor_of(const User& user);
   // Whether the X-CSRF-Token header (or form field) is this session's token, compared in

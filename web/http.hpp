@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,15 +29,29 @@ struct HttpRequest {
   std::string session_cookie;
   std::string csrf_token;
   std::string session_ended;  // why the cookie's session ended (replaced, expired, ...)
+  // The token of the forms used before a session exists (log in, activation, password links),
+  // from the browser's double-submit cookie; set by the public form guard (pages_account.hpp).
+  std::string form_token;
 
   std::string header(const std::string& lower_name) const;
   std::string param(const std::string& name) const;
   std::string query_value(const std::string& name) const;
-  // application/x-www-form-urlencoded body fields (first value of each; `all_form` for lists).
+  // The posted form's fields, from an application/x-www-form-urlencoded or a
+  // multipart/form-data body (first value of each; `form_all` for lists). A file field holds
+  // the file's content; `file_names` gives the name the browser sent with it.
   std::map<std::string, std::string> form() const;
   std::vector<std::string> form_all(const std::string& name) const;
+  // {"bestand": "2025-2026.yaml"}: the file name of each file field of a multipart body.
+  std::map<std::string, std::string> file_names() const;
   Actor actor() const;
   bool is_api() const { return path.rfind("/api/", 0) == 0; }
+};
+
+// One part of a multipart/form-data body: a plain field, or a file with its own name.
+struct FormPart {
+  std::string name;
+  std::string file_name;  // empty for a plain field
+  std::string content;
 };
 
 struct HttpResponse {
@@ -59,5 +74,11 @@ std::string url_encode(std::string_view s);
 std::map<std::string, std::string> parse_query(std::string_view s);
 std::vector<std::pair<std::string, std::string>> parse_query_pairs(std::string_view s);
 std::map<std::string, std::string> parse_cookies(std::string_view header);
+// The boundary of a "multipart/form-data; boundary=..." Content-Type; empty for another type
+// or a missing or invalid boundary.
+std::string multipart_boundary(std::string_view content_type);
+// The parts of a multipart/form-data body (RFC 7578), in order. Malformed input never throws:
+// parsing stops at the first thing that does not fit, keeping the parts complete before it.
+std::vector<FormPart> parse_multipart(std::string_view body, std::string_view boundary);
 
 }  // namespace stagematch

@@ -1,6 +1,7 @@
 // The HTML pages, as one table: method, path, who may open it, and the handler. Anonymous
 // visitors of a page that needs a login are sent to /login by App; forms that change state
-// carry the session's CSRF token in a hidden `_csrf` field, which App checks.
+// carry the session's CSRF token in a hidden `_csrf` field, which App checks. The account forms
+// used before a session exists carry a double-submit token instead (public_form).
 #include <memory>
 
 #include "app.hpp"
@@ -62,17 +63,21 @@ void add_page_routes(Router& router, Services& services) {
   router.add("GET", "/static/{file}", anyone,
              [p](HttpRequest& req) { return p->kit.static_file(req); });
 
-  // Accounts: log in and out, activation and password links.
+  // Accounts: log in and out, activation and password links. The forms before a session carry
+  // the token of the browser's form cookie instead of a session's (public_form).
+  auto account = [p](HttpResponse (A::*method)(HttpRequest&) const) {
+    return public_form(p->kit, to(p, &Pages::account, method));
+  };
   router.add("GET", "/", logged_in, to(p, &Pages::account, &A::home));
-  router.add("GET", "/login", anyone, to(p, &Pages::account, &A::login_form));
-  router.add("POST", "/login", anyone, to(p, &Pages::account, &A::login));
-  router.add("POST", "/activatielink", anyone, to(p, &Pages::account, &A::resend_activation));
-  router.add("GET", "/activeren", anyone, to(p, &Pages::account, &A::activate_form));
-  router.add("POST", "/activeren", anyone, to(p, &Pages::account, &A::activate));
-  router.add("GET", "/wachtwoord-vergeten", anyone, to(p, &Pages::account, &A::forgot_form));
-  router.add("POST", "/wachtwoord-vergeten", anyone, to(p, &Pages::account, &A::forgot));
-  router.add("GET", "/wachtwoord-herstellen", anyone, to(p, &Pages::account, &A::reset_form));
-  router.add("POST", "/wachtwoord-herstellen", anyone, to(p, &Pages::account, &A::reset));
+  router.add("GET", "/login", anyone, account(&A::login_form));
+  router.add("POST", "/login", anyone, account(&A::login));
+  router.add("POST", "/activatielink", anyone, account(&A::resend_activation));
+  router.add("GET", "/activeren", anyone, account(&A::activate_form));
+  router.add("POST", "/activeren", anyone, account(&A::activate));
+  router.add("GET", "/wachtwoord-vergeten", anyone, account(&A::forgot_form));
+  router.add("POST", "/wachtwoord-vergeten", anyone, account(&A::forgot));
+  router.add("GET", "/wachtwoord-herstellen", anyone, account(&A::reset_form));
+  router.add("POST", "/wachtwoord-herstellen", anyone, account(&A::reset));
   router.add("POST", "/afmelden", logged_in, to(p, &Pages::account, &A::logout));
 
   // School: contact persons first (before /school/{track}), then students per track.

@@ -1,8 +1,32 @@
 #include "pages_account.hpp"
 
+
+#include <algorithm>
+#include <array>
+
 namespace stagematch {
 
 namespace {
+
+// Only a value of our own shape (random_token: 43 base64url characters) counts as a token;
+// anything else in the cookie is replaced.
+bool is_form_token(const std::string& s) {
+  return s.size() == 43 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  c == '-' || c == '_';
+         });
+}
+
+// SameSite=Strict: only our own pages post these forms, so no link from elsewhere needs it.
+std::string form_cookie(const std::string& value, bool secure) {
+  return std::string(kFormCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict" +
+         (secure ? "; Secure" : "");
+}
+
+std::string cookie_token(const HttpRequest& req) {
+  auto found = req.cookies.find(kFormCookie);
+  return found != req.cookies.end() && is_form_token(found->second) ? found->second : std::string();
+}
 
 constexpr const char* kExpiredLinkHelp =
     "Vraag een nieuwe link aan: meld je aan met je e-mailadres en een willekeurig wachtwoord; "
@@ -25,6 +49,32 @@ std::string form_value(const HttpRequest& req, const std::string& name) {
 }
 
 }  // namespace
+
+Handler public_form(const PageKit& kit, Handler handler) {
+  return [&kit, handler = std::move(handler)](HttpRequest& req) {
+    std::string token = cookie_token(req);
+    if (req.method != "POST") {
+      bool is_new = token.empty();
+      req.form_token = is_new ? random_token() : token;
+      HttpResponse res = handler(req);
+      if (is_new) res.headers.emplace_back("Set-Cookie", form_cookie(req.form_token, req.secure));
+      return res;
+    }
+    auto form = req.form();
+    const std::string& sent = form["_csrf"];
+    if (!same_secret(sent, token)) {
+      // Back to the form: the page it came from, with the link's token for activate and reset.
+      std::string again = req.path == "/activatielink" ? "/login" : req.path;
+      if (!form["token"].empty()) again += "?token=" + url_encode(form["token"]);
+      return kit.message(req, 403, "Formulier verlopen",
+                         "Dit formulier is verlopen of kwam niet van deze site. Laad de pagina "
+                         "opnieuw en probeer nog eens.",
+                         again, "Opnieuw proberen");
+    }
+    req.form_token = token;
+    return handler(req);
+  };
+}
 
 HttpResponse AccountPages::home(HttpRequest& req) const {
   const std::string& role = req.user->role;
@@ -58,6 +108,7 @@ HttpResponse AccountPages::login_page(const HttpRequest& req, int status,
       input_field({"password", "Wachtwoord", true, "", message_of(view.errors, "password"), ""},
                   "password", "", Object{{"autocomplete", "current-password"}}));
   Object data{
+      {"form_csrf", req.form_token},
       {"notice", text_or_null(notice)},
       {"error", text_or_null(view.error)},
       {"fields", std::move(fields)},
@@ -123,10 +174,11 @@ HttpResponse AccountPages::password_page(const HttpRequest& req, int status, boo
                   "password", "", Object{{"autocomplete", "new-password"}}));
   fields.push_back(
       input_field({"password2", "Herhaal het wachtwoord", true, "", message("password2"), ""},
-                  "password2", "", Object{{"autocomplete", "new-password"}}));
+                  "password", "", Object{{"autocomplete", "new-password"}}));
   std::string title = activation ? "Account activeren" : "Nieuw wachtwoord kiezen";
   return kit_.page(req, status, "password", title,
                    Object{{"heading", title},
+                          {"form_csrf", req.form_token},
                           {"action", activation ? "/activeren" : "/wachtwoord-herstellen"},
                           {"intro", activation ? "Kies een wachtwoord om je account te activeren."
                                                : "Kies een nieuw wachtwoord voor je account."},
@@ -194,7 +246,7 @@ HttpResponse AccountPages::forgot_form(HttpRequest& req) const {
   fields.push_back(input_field({"email", "E-mailadres", true, "", "", ""}, "email", "",
                                Object{{"autocomplete", "username"}}));
   return kit_.page(req, 200, "forgot", "Wachtwoord vergeten",
-                   Object{{"fields", std::move(fields)}});
+                   Object{{"form_csrf", req.form_token}, {"fields", std::move(fields)}});
 }
 
 HttpResponse AccountPages::forgot(HttpRequest& req) const {
@@ -204,7 +256,7 @@ HttpResponse AccountPages::forgot(HttpRequest& req) const {
     fields.push_back(input_field({"email", "E-mailadres", true, "", "Vul je e-mailadres in.", ""},
                                  "email", "", Object{{"autocomplete", "username"}}));
     return kit_.page(req, 422, "forgot", "Wachtwoord vergeten",
-                     Object{{"fields", std::move(fields)}});
+                     Object{{"form_csrf", req.form_token}, {"fields", std::move(fields)}});
   }
   kit_.services().accounts.request_password_reset(email);
   return kit_.message(req, 200, "Kijk in je mailbox",

@@ -1,5 +1,6 @@
-// The admin's calendar pages: upload a school year's calendar (YAML), see every problem with
-// its position, see the timeline of what each role may do and which mails go out, publish.
+// The admin's calendar pages: upload a school year's calendar (YAML, a chosen file or pasted
+// text), see every problem with its position, see the timeline of what each role may do and
+// which mails go out, publish.
 #include <algorithm>
 
 #include "pages_admin.hpp"
@@ -143,7 +144,7 @@ HttpResponse CalendarPages::page(const HttpRequest& req, int status, Object resu
   }
   Object data{{"notice", text_or_null(notice)},
               {"calendars", std::move(calendars)},
-              {"yaml_field", textarea_field({"yaml", "Kalender (YAML)", true,
+              {"yaml_field", textarea_field({"yaml", "Kalender (YAML)", false,
                                              "Plak de inhoud van het kalenderbestand, of kies "
                                              "hieronder een bestand.",
                                              "", ""},
@@ -176,6 +177,11 @@ HttpResponse CalendarPages::check(HttpRequest& req) const {
   auto form = req.form();
   std::string yaml = form["yaml"];
   std::string label = file_label(form["bestandsnaam"]);
+  // A chosen file wins over the text area; browsers send an empty file part when none is chosen.
+  if (!trim(form["bestand"]).empty()) {
+    yaml = form["bestand"];
+    label = file_label(req.file_names()["bestand"]);
+  }
   if (trim(yaml).empty())
     return page(req, 422,
                 Object{{"ok", false},
@@ -233,9 +239,11 @@ HttpResponse CalendarPages::publish(HttpRequest& req) const {
                 label, "");
   }
   std::string name = checked.calendar->track + "/" + checked.calendar->year;
+  AuditEntry audit =
+      page_audit(req, services.clock.now(), "calendar.publish", "calendar", std::nullopt, name);
+  services.store.save_calendar(
+      {checked.calendar->track, checked.calendar->year, label, yaml, audit.at, audit.actor}, audit);
   services.publish(std::shared_ptr<const DefinitionSet>(checked.result.definitions));
-  services.store.append_audit(
-      page_audit(req, services.clock.now(), "calendar.publish", "calendar", std::nullopt, name));
   if (services.run_due_work) services.run_due_work();
   return HttpResponse::redirect("/admin/kalenders?" + query_string({{"gepubliceerd", name}}));
 }
