@@ -345,4 +345,19 @@ LoadResult with_calendar(const DefinitionSet& base, const std::string& file_labe
   return result;
 }
 
+std::shared_ptr<const DefinitionSet> with_calendars(std::shared_ptr<const DefinitionSet> base,
+                                                    const std::vector<CalendarText>& calendars,
+                                                    std::vector<std::string>& skipped) {
+  for (const auto& calendar : calendars) {
+    LoadResult applied = with_calendar(*base, calendar.label, calendar.yaml);
+    if (applied.ok() && applied.definitions) {
+      base = std::move(applied.definitions);
+      continue;
+    }
+    for (const auto& d : applied.diagnostics.sorted())
+      if (d.severity == Severity::kError) skipped.push_back(d.to_string());
+  }
+  return base;
+}
+
 }  // namespace stagematch

@@ -48,6 +48,20 @@ LoadResult load_definitions(const std::filesystem::path& workflows_dir,
 LoadResult with_calendar(const DefinitionSet& base, const std::string& file_label,
                          std::string_view yaml_text);
 
+// A calendar to lay over the definitions: published by an admin earlier and kept in the store.
+struct CalendarText {
+  std::string label;  // the file name its positions are reported under
+  std::string yaml;
+};
+
+// `base` with each calendar applied in order (a later one for the same track and year wins).
+// A calendar that no longer passes, because the workflows or rules changed since it was
+// published, is left out: its problems are added to `skipped`, and the one from workflows/
+// (if any) stays in force.
+std::shared_ptr<const DefinitionSet> with_calendars(std::shared_ptr<const DefinitionSet> base,
+                                                    const std::vector<CalendarText>& calendars,
+                                                    std::vector<std::string>& skipped);
+
 // Internal passes, exposed for the loader's own translation units.
 namespace detail {
 struct ParsedFiles {

@@ -149,6 +149,17 @@ struct RequestQuery {
   bool include_stopped = false;  // schools and admins also see stopped students
 };
 
+// A calendar an admin published (its YAML text, as uploaded): kept so it holds after a restart,
+// on top of the calendars in workflows/. One per track and school year; a later one replaces it.
+struct StoredCalendar {
+  std::string track;
+  std::string year;
+  std::string label;  // the file name its positions are reported under
+  std::string yaml;
+  Instant published_at;
+  std::string published_by;  // the audit actor ("user:12", "demo")
+};
+
 struct RequestPage {
   std::vector<RequestRecord> items;
   std::int64_t total = 0;
@@ -188,6 +199,11 @@ class Store {
   // gets `already_accepted`, never an overwrite.
   virtual StoreResult<void> write_status(const StatusWrite& write, const AuditEntry& audit) = 0;
   virtual std::vector<StatusCount> status_counts(Id request_id) = 0;
+
+  // Keeps a published calendar (replacing the track and year's earlier one) with its audit entry.
+  virtual void save_calendar(const StoredCalendar& calendar, const AuditEntry& audit) = 0;
+  // Every published calendar, in the order they were published.
+  virtual std::vector<StoredCalendar> stored_calendars() = 0;
 
   virtual void append_audit(const AuditEntry& entry) = 0;
   virtual std::vector<AuditEntry> audit_log(int limit) = 0;

@@ -1338,12 +1338,36 @@ TEST_P(Api, CalendarUploadIsCheckedAndTakesEffectAtOnce) {
                 .status,
             404);
 
+  EXPECT_TRUE(store_->stored_calendars().empty()) << "a refused calendar is not kept";
+
   HttpResponse accepted = call("PUT", path, calendar_2026(), "admin");
   ASSERT_EQ(accepted.status, 200) << accepted.body;
   EXPECT_EQ(get("/api/v1/tracks/secundair/requests?year=2026-2027", "admin").status, 200);
   EXPECT_NE(current_definitions()->calendar("secundair", "2026-2027"), nullptr);
   HttpResponse health = get("/healthz", "");
   EXPECT_NE(health.body.find("secundair/2026-2027"), std::string::npos);
+
+  // Kept in the database: a server starting afresh from workflows/ has it again.
+  auto kept = store_->stored_calendars();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept.front().track, "secundair");
+  EXPECT_EQ(kept.front().year, "2026-2027");
+  EXPECT_EQ(kept.front().yaml, calendar_2026());
+  EXPECT_EQ(kept.front().label, "calendars/secundair/2026-2027.yaml");
+  std::vector<std::string> skipped;
+  auto restarted = with_calendars(testing::shipped_definitions(),
+                                  {{kept.front().label, kept.front().yaml}}, skipped);
+  EXPECT_TRUE(skipped.empty());
+  ASSERT_NE(restarted->calendar("secundair", "2026-2027"), nullptr);
+  EXPECT_EQ(restarted->calendar("secundair", "2026-2027")->rounds.size(), 1u);
+
+  // Publishing the same track and year again replaces the kept one.
+  std::string renamed = calendar_2026();
+  renamed.replace(renamed.find("label: Open ronde"), 17, "label: Open ronde (gewijzigd)");
+  ASSERT_EQ(call("PUT", path, renamed, "admin").status, 200);
+  kept = store_->stored_calendars();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept.front().yaml, renamed);
 }
 
 TEST_P(Api, TestClockJumpsForwardOnlyAndRunsDueWork) {

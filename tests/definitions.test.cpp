@@ -67,5 +67,42 @@ rounds:
   EXPECT_EQ(defs->calendar("secundair", "2025-2026")->version, 1);
 }
 
+// At start-up the published calendars are laid over workflows/ in order. One that no longer
+// passes (the rules changed since it was published) is left out with its position, and the
+// calendar from workflows/ keeps holding.
+TEST(PublishedCalendars, ApplyInOrderAndSkipOnesThatNoLongerPass) {
+  auto defs = testing::shipped_definitions();
+  const std::string sound = R"(kind: calendar
+name: secundair-2025-2026
+version: 3
+track: secundair
+year: 2025-2026
+rounds:
+  - {id: ronde_1, kind: open, opens: 2025-09-01 12:00, closes: 2025-10-01 12:00}
+)";
+  std::string later = sound;
+  later.replace(later.find("version: 3"), 10, "version: 4");
+  const std::string broken = R"(kind: calendar
+name: duaal-2025-2026
+version: 2
+track: duaal
+year: 2025-2026
+rules: {visibility: visibility.weg}
+rounds:
+  - {id: ronde_1, kind: open, opens: 2025-09-01 12:00, closes: 2025-10-01 12:00}
+)";
+  std::vector<std::string> skipped;
+  auto result = with_calendars(defs,
+                               {{"kalender-a.yaml", sound},
+                                {"kalender-b.yaml", broken},
+                                {"kalender-c.yaml", later}},
+                               skipped);
+  EXPECT_EQ(result->calendar("secundair", "2025-2026")->version, 4) << "the later one wins";
+  EXPECT_EQ(result->calendar("duaal", "2025-2026")->version, 1) << "workflows/ still holds";
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped.front().rfind("kalender-b.yaml:6:", 0), 0u) << skipped.front();
+  EXPECT_EQ(defs->calendar("secundair", "2025-2026")->version, 1) << "the base set must not change";
+}
+
 }  // namespace
 }  // namespace stagematch

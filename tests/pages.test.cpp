@@ -1,10 +1,12 @@
 // The HTML pages in process: the real App, Accounts, MailTemplates and Matching over the shipped
 // definitions and the SQL store on a fresh SQLite file. Requests go through App::handle the way
-// a browser sends them: a session cookie from POST /login, forms url-encoded with the `_csrf`
-// field read from the page. Covers every page for its role, anonymous and wrong-role visits,
-// the generated registration form (errors next to the field, typed values kept), the service's
-// filters and the accept form, personal data absent from a service's HTML until it accepts,
-// escaping, CSRF, and the static files.
+// a browser sends them: a session cookie from POST /login, forms url-encoded (the calendar
+// upload as multipart/form-data) with the `_csrf` field read from the page, and before a
+// session the form cookie that the public account pages set. Covers every page for its role,
+// anonymous and wrong-role visits, the generated registration form (errors next to the field,
+// typed values kept), the service's filters and the accept form, personal data absent from a
+// service's HTML until it accepts, escaping, CSRF (session and pre-session), the calendar
+// upload, and the static files.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -21,6 +24,7 @@
 #include "app.hpp"
 #include "mail_templates.hpp"
 #include "matching.hpp"
+#include "pages_account.hpp"
 #include "sql_store.hpp"
 #include "test_support.hpp"
 
@@ -55,6 +59,47 @@ std::string header_of(const HttpResponse& res, const std::string& name) {
   for (const auto& [k, v] : res.headers)
     if (k == name) return v;
   return "";
+}
+
+// The whole Set-Cookie line for cookie `name`, or an empty text.
+std::string set_cookie_of(const HttpResponse& res, const std::string& name) {
+  for (const auto& [k, v] : res.headers)
+    if (k == "Set-Cookie" && v.rfind(name + "=", 0) == 0) return v;
+  return "";
+}
+
+// The value a Set-Cookie line sets.
+std::string cookie_value(const std::string& set_cookie) {
+  auto eq = set_cookie.find('=');
+  if (eq == std::string::npos) return "";
+  return set_cookie.substr(eq + 1, set_cookie.find(';') - eq - 1);
+}
+
+// The value of the first hidden `_csrf` field of a page.
+std::string csrf_field(const std::string& html) {
+  static const std::regex csrf(R"re(name="_csrf" value="([^"]+)")re");
+  std::smatch m;
+  return std::regex_search(html, m, csrf) ? std::string(m[1]) : std::string();
+}
+
+// A multipart/form-data body as a browser sends it; a field with a file name is a file.
+struct Part {
+  std::string name;
+  std::string content;
+  std::optional<std::string> file_name;
+};
+constexpr const char* kBoundary = "----StagematchTestGrens7MA4YWxkTrZu0gW";
+
+std::string multipart_body(const std::vector<Part>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    out += std::string("--") + kBoundary + "\r\n";
+    out += "Content-Disposition: form-data; name=\"" + p.name + "\"";
+    if (p.file_name)
+      out += "; filename=\"" + *p.file_name + "\"\r\nContent-Type: application/x-yaml";
+    out += "\r\n\r\n" + p.content + "\r\n";
+  }
+  return out + "--" + kBoundary + "--\r\n";
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -137,12 +182,15 @@ class Pages : public ::testing::Test {
   // ---- a browser --------------------------------------------------------------------------
 
   struct Browser {
-    std::string cookie;
-    std::string csrf;
+    std::string cookie;       // the session
+    std::string csrf;         // the session's token
+    std::string form_cookie;  // before a session: the form cookie the account pages set
+    std::string form_csrf;    // ... and the token their forms carry
   };
 
   HttpResponse send(const std::string& method, const std::string& target, const std::string& body,
-                    const Browser* browser) {
+                    const Browser* browser,
+                    const std::string& content_type = "application/x-www-form-urlencoded") {
     HttpRequest req;
     req.method = method;
     auto q = target.find('?');
@@ -150,10 +198,31 @@ class Pages : public ::testing::Test {
     if (q != std::string::npos) req.query = parse_query(target.substr(q + 1));
     if (!body.empty()) {
       req.body = body;
-      req.headers["content-type"] = "application/x-www-form-urlencoded";
+      req.headers["content-type"] = content_type;
     }
     if (browser && !browser->cookie.empty()) req.cookies[kSessionCookie] = browser->cookie;
+    if (browser && !browser->form_cookie.empty()) req.cookies[kFormCookie] = browser->form_cookie;
     return app_->handle(req);
+  }
+
+  // A browser without a session that opened the public form page `page`: it keeps the form
+  // cookie the page sets and the token the page's form carries, as the next post needs.
+  Browser visitor(const std::string& page = "/login") {
+    HttpResponse res = send("GET", page, "", nullptr);
+    EXPECT_EQ(res.status, 200) << page;
+    Browser b;
+    b.form_cookie = cookie_value(set_cookie_of(res, kFormCookie));
+    b.form_csrf = csrf_field(res.body);
+    EXPECT_FALSE(b.form_cookie.empty()) << "no form cookie from " << page;
+    EXPECT_EQ(b.form_csrf, b.form_cookie) << page;
+    return b;
+  }
+
+  // Posts a public form (log in, activation and password links) as `visitor`, with its token.
+  HttpResponse post_form(const Browser& visitor, const std::string& target,
+                         std::vector<std::pair<std::string, std::string>> fields) {
+    fields.emplace_back("_csrf", visitor.form_csrf);
+    return send("POST", target, form_body(fields), &visitor);
   }
 
   HttpResponse get(const std::string& target, const std::string& who = "") {
@@ -173,20 +242,14 @@ class Pages : public ::testing::Test {
 
   // Logs in through the login page and reads the CSRF token from the next page's forms.
   Browser log_in(const std::string& who) {
-    HttpResponse res = send(
-        "POST", "/login", form_body({{"email", email_of(who)}, {"password", kPassword}}), nullptr);
+    Browser b = visitor("/login");
+    HttpResponse res = post_form(b, "/login", {{"email", email_of(who)}, {"password", kPassword}});
     EXPECT_EQ(res.status, 303) << who << ": " << res.body;
-    Browser b;
-    std::string set_cookie = header_of(res, "Set-Cookie");
-    const std::string prefix = std::string(kSessionCookie) + "=";
-    if (set_cookie.rfind(prefix, 0) == 0)
-      b.cookie = set_cookie.substr(prefix.size(), set_cookie.find(';') - prefix.size());
+    b.cookie = cookie_value(set_cookie_of(res, kSessionCookie));
     HttpResponse home = send("GET", "/", "", &b);
     EXPECT_EQ(home.status, 303);
     HttpResponse page = send("GET", header_of(home, "Location"), "", &b);
-    std::smatch m;
-    static const std::regex csrf(R"re(name="_csrf" value="([^"]+)")re");
-    if (std::regex_search(page.body, m, csrf)) b.csrf = m[1];
+    b.csrf = csrf_field(page.body);
     EXPECT_FALSE(b.csrf.empty()) << "no CSRF token on " << header_of(home, "Location");
     return b;
   }
@@ -350,6 +413,12 @@ TEST_F(Pages, EveryPageAnswersItsRoleWithAnAccessibleDutchPage) {
     EXPECT_EQ(res.status, 200) << target;
     expect_accessible_page(res.body, target);
   }
+  // Both password fields hide what is typed, the repeated one too.
+  for (const std::string target : {"/activeren?token=abc", "/wachtwoord-herstellen?token=abc"}) {
+    HttpResponse res = get(target);
+    EXPECT_TRUE(contains(res.body, "name=\"password\" type=\"password\"")) << target;
+    EXPECT_TRUE(contains(res.body, "name=\"password2\" type=\"password\"")) << target;
+  }
   EXPECT_EQ(header_of(get("/", "school"), "Location"), "/school/cvo");  // its first track
   EXPECT_EQ(header_of(get("/", "service_x"), "Location"), "/dienst/cvo");
   EXPECT_EQ(header_of(get("/", "admin"), "Location"), "/admin");
@@ -388,34 +457,44 @@ TEST_F(Pages, ReplacedSessionIsToldWhyAtLogin) {
 TEST_F(Pages, LoginWithANotActivatedAddressOffersANewActivationLink) {
   ASSERT_TRUE(accounts_->invite(admin_actor(), email_of("nieuw"), "school", school_));
   std::size_t mails_before = store_->outbox(1000).size();
-  HttpResponse res =
-      post("/login", {{"email", email_of("nieuw")}, {"password", "om-het-even-wat"}});
+  Browser visiting = visitor("/login");
+  HttpResponse res = post_form(visiting, "/login",
+                               {{"email", email_of("nieuw")}, {"password", "om-het-even-wat"}});
   EXPECT_EQ(res.status, 403);
-  EXPECT_TRUE(contains(res.body, "action=\"/activatielink\""));
+  ASSERT_TRUE(contains(res.body, "action=\"/activatielink\""));
   EXPECT_TRUE(contains(res.body, "value=\"" + email_of("nieuw") + "\""));
-  HttpResponse resent = post("/activatielink", {{"email", email_of("nieuw")}});
+  // The "new activation link" form on that page carries the same token, and works.
+  EXPECT_EQ(csrf_field(res.body.substr(res.body.find("action=\"/activatielink\""))),
+            visiting.form_csrf);
+  HttpResponse resent = post_form(visiting, "/activatielink", {{"email", email_of("nieuw")}});
   EXPECT_EQ(resent.status, 200);
   EXPECT_EQ(store_->outbox(1000).size(), mails_before + 1);
 
   // The link from the mail: a password form, then a log-in.
   std::string token = mailed_token(email_of("nieuw"));
-  HttpResponse form = get("/activeren?token=" + token);
+  const std::string link = "/activeren?token=" + token;
+  HttpResponse form = get(link);
   EXPECT_TRUE(contains(form.body, "name=\"token\" value=\"" + token + "\""));
-  HttpResponse mismatch = post(
-      "/activeren", {{"token", token}, {"password", kPassword}, {"password2", "iets-anders-dan"}});
+  HttpResponse mismatch =
+      post_form(visitor(link), "/activeren",
+                {{"token", token}, {"password", kPassword}, {"password2", "iets-anders-dan"}});
   EXPECT_EQ(mismatch.status, 422);
   EXPECT_TRUE(contains(mismatch.body, "niet gelijk"));
   HttpResponse done =
-      post("/activeren", {{"token", token}, {"password", kPassword}, {"password2", kPassword}});
+      post_form(visitor(link), "/activeren",
+                {{"token", token}, {"password", kPassword}, {"password2", kPassword}});
   EXPECT_EQ(done.status, 303);
   EXPECT_EQ(header_of(done, "Location"), "/login?geactiveerd=1");
   HttpResponse again =
-      post("/activeren", {{"token", token}, {"password", kPassword}, {"password2", kPassword}});
+      post_form(visitor(link), "/activeren",
+                {{"token", token}, {"password", kPassword}, {"password2", kPassword}});
   EXPECT_EQ(again.status, 410);
-  EXPECT_EQ(post("/login", {{"email", email_of("nieuw")}, {"password", kPassword}}).status, 303);
+  EXPECT_EQ(post_form(visitor(), "/login", {{"email", email_of("nieuw")}, {"password", kPassword}})
+                .status,
+            303);
 
-  HttpResponse wrong =
-      post("/login", {{"email", email_of("school")}, {"password", "fout-wachtwoord"}});
+  HttpResponse wrong = post_form(visitor(), "/login",
+                                 {{"email", email_of("school")}, {"password", "fout-wachtwoord"}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_TRUE(contains(wrong.body, "value=\"" + email_of("school") + "\""));
 }
@@ -751,6 +830,13 @@ TEST_F(Pages, AdminDashboardCountsOpenAndAccepted) {
   EXPECT_TRUE(contains(
       res.body, "<th scope=\"row\">Totaal</th><td>2</td><td>-</td><td>1</td><td>0</td><td>3</td>"))
       << res.body;
+  // Per round: all three registered and the one accepted while round 3 ran (from 19/09 12:00).
+  EXPECT_TRUE(contains(res.body,
+                       "<td>19/09/2025 12:00 tot 30/09/2025 12:00</td><td>3</td><td>1</td>"))
+      << res.body;
+  EXPECT_TRUE(contains(res.body,
+                       "<td>05/09/2025 12:00 tot 19/09/2025 12:00</td><td>0</td><td>0</td>"))
+      << res.body;
 }
 
 TEST_F(Pages, AdminChecksShowsTheTimelineAndPublishesACalendar) {
@@ -783,6 +869,217 @@ TEST_F(Pages, AdminChecksShowsTheTimelineAndPublishesACalendar) {
   EXPECT_EQ(defs_->calendar("secundair", "2025-2026")->rounds[2].window.closes,
             local("2025-10-03 12:00"));
   EXPECT_TRUE(contains(get(header_of(published, "Location"), "admin").body, "werd gepubliceerd"));
+}
+
+TEST_F(Pages, PublicPagesSetAFormCookieAndPutItsTokenInTheirForms) {
+  HttpResponse first = get("/login");
+  ASSERT_EQ(first.status, 200);
+  std::string set_cookie = set_cookie_of(first, kFormCookie);
+  std::string token = cookie_value(set_cookie);
+  EXPECT_TRUE(std::regex_match(token, std::regex("[A-Za-z0-9_-]{43}"))) << set_cookie;
+  EXPECT_TRUE(contains(set_cookie, "; Path=/"));
+  EXPECT_TRUE(contains(set_cookie, "; HttpOnly"));
+  EXPECT_TRUE(contains(set_cookie, "; SameSite=Strict"));
+  EXPECT_FALSE(contains(set_cookie, "Secure"));
+  EXPECT_EQ(csrf_field(first.body), token);
+  EXPECT_NE(cookie_value(set_cookie_of(get("/login"), kFormCookie)), token) << "random per browser";
+
+  // A browser that has the cookie keeps it (several tabs), on every public form page.
+  Browser b;
+  b.form_cookie = token;
+  for (const std::string page : {"/login", "/wachtwoord-vergeten", "/activeren?token=abc",
+                                 "/wachtwoord-herstellen?token=abc"}) {
+    HttpResponse again = send("GET", page, "", &b);
+    EXPECT_EQ(set_cookie_of(again, kFormCookie), "") << page;
+    EXPECT_EQ(csrf_field(again.body), token) << page;
+  }
+  // A cookie that is not one of ours is replaced.
+  b.form_cookie = "niet-van-ons";
+  EXPECT_NE(set_cookie_of(send("GET", "/login", "", &b), kFormCookie), "");
+
+  // Over https (behind the proxy) the cookie is Secure, as the session cookie is.
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/login";
+  req.secure = true;
+  EXPECT_TRUE(contains(set_cookie_of(app_->handle(req), kFormCookie), "; Secure"));
+}
+
+TEST_F(Pages, PublicFormsWithoutTheFormCookieAndItsTokenAreRefusedAndChangeNothing) {
+  const std::string refused_text =
+      "Dit formulier is verlopen of kwam niet van deze site. Laad de pagina opnieuw en probeer "
+      "nog eens.";
+  const Instant since = clock_->now() - std::chrono::hours{1};
+  std::size_t mails = store_->outbox(1000).size();
+  Browser real = visitor("/login");
+  Browser other = visitor("/login");
+  Browser no_token = real;
+  no_token.form_csrf.clear();
+  Browser no_cookie = real;
+  no_cookie.form_cookie.clear();
+  Browser mixed = real;  // another visitor's token with this browser's cookie
+  mixed.form_csrf = other.form_csrf;
+
+  for (const Browser* b : {&no_token, &no_cookie, &mixed}) {
+    HttpResponse right =
+        post_form(*b, "/login", {{"email", email_of("school")}, {"password", kPassword}});
+    EXPECT_EQ(right.status, 403);
+    EXPECT_TRUE(contains(right.body, refused_text)) << right.body;
+    EXPECT_EQ(set_cookie_of(right, kSessionCookie), "") << "no session";
+    HttpResponse wrong =
+        post_form(*b, "/login", {{"email", email_of("school")}, {"password", "fout-wachtwoord"}});
+    EXPECT_EQ(wrong.status, 403);
+    EXPECT_EQ(post_form(*b, "/wachtwoord-vergeten", {{"email", email_of("school")}}).status, 403);
+  }
+  // A form posted from elsewhere sends neither cookie nor token.
+  EXPECT_EQ(send("POST", "/login",
+                 form_body({{"email", email_of("school")}, {"password", kPassword}}), nullptr)
+                .status,
+            403);
+  EXPECT_EQ(store_->failed_logins(email_of("school"), since), 0) << "a refused post is no attempt";
+  EXPECT_EQ(store_->outbox(1000).size(), mails) << "no reset mail";
+  expect_accessible_page(post_form(no_token, "/login", {}).body, "refused form");
+
+  // Activation: refused, the link stays unused; with the token it works.
+  ASSERT_TRUE(accounts_->invite(admin_actor(), email_of("nieuw"), "school", school_));
+  mails = store_->outbox(1000).size();
+  EXPECT_EQ(post_form(no_token, "/activatielink", {{"email", email_of("nieuw")}}).status, 403);
+  EXPECT_EQ(store_->outbox(1000).size(), mails) << "no new activation link";
+  std::string activation = mailed_token(email_of("nieuw"));
+  const std::vector<std::pair<std::string, std::string>> activate = {
+      {"token", activation}, {"password", kPassword}, {"password2", kPassword}};
+  HttpResponse refused = post_form(mixed, "/activeren", activate);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_TRUE(contains(refused.body, "href=\"/activeren?token=" + activation + "\""))
+      << "the way back to the form";
+  EXPECT_TRUE(contains(
+      post_form(visitor(), "/login", {{"email", email_of("nieuw")}, {"password", kPassword}}).body,
+      "nog niet geactiveerd"));
+  HttpResponse activated =
+      post_form(visitor("/activeren?token=" + activation), "/activeren", activate);
+  EXPECT_EQ(activated.status, 303);
+  EXPECT_EQ(header_of(activated, "Location"), "/login?geactiveerd=1");
+
+  // Password reset: asking works with the token; setting refused keeps the old password.
+  Browser forgot = visitor("/wachtwoord-vergeten");
+  EXPECT_EQ(post_form(forgot, "/wachtwoord-vergeten", {{"email", email_of("school")}}).status, 200);
+  std::string reset = mailed_token(email_of("school"));
+  ASSERT_FALSE(reset.empty());
+  const std::string new_password = "een-ander-lang-wachtwoord";
+  const std::vector<std::pair<std::string, std::string>> set = {
+      {"token", reset}, {"password", new_password}, {"password2", new_password}};
+  EXPECT_EQ(post_form(no_cookie, "/wachtwoord-herstellen", set).status, 403);
+  EXPECT_EQ(post_form(visitor(), "/login", {{"email", email_of("school")}, {"password", kPassword}})
+                .status,
+            303)
+      << "the old password still works";
+  HttpResponse changed =
+      post_form(visitor("/wachtwoord-herstellen?token=" + reset), "/wachtwoord-herstellen", set);
+  EXPECT_EQ(changed.status, 303);
+  EXPECT_EQ(header_of(changed, "Location"), "/login?hersteld=1");
+  EXPECT_EQ(
+      post_form(visitor(), "/login", {{"email", email_of("school")}, {"password", new_password}})
+          .status,
+      303);
+
+  // The JSON API is unchanged: scripts log in without any form cookie or token.
+  HttpRequest api;
+  api.method = "POST";
+  api.path = "/api/v1/login";
+  api.headers["content-type"] = "application/json";
+  api.body = R"({"email":")" + email_of("service_x") + R"(","password":")" + kPassword + "\"}";
+  EXPECT_EQ(app_->handle(api).status, 200);
+}
+
+// ---- the calendar upload, without JavaScript ----------------------------------------------
+
+TEST_F(Pages, TheCalendarFormUploadsAFileWithoutJavaScript) {
+  HttpResponse page = get("/admin/kalenders", "admin");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(contains(page.body, "enctype=\"multipart/form-data\""));
+  EXPECT_TRUE(std::regex_search(
+      page.body, std::regex(R"re(<input type="file" id="f-bestand" name="bestand"[^>]*>)re")));
+  EXPECT_FALSE(std::regex_search(
+      page.body, std::regex(R"re(<(input|div)[^>]*\bhidden\b[^>]*>\s*<label for="f-bestand")re")));
+  EXPECT_FALSE(
+      std::regex_search(page.body, std::regex(R"re(<textarea id="f-yaml"[^>]*required)re")))
+      << "a chosen file is enough";
+}
+
+TEST_F(Pages, AnUploadedCalendarFileIsCheckedUnderItsOwnNameAndPublished) {
+  std::ifstream in(source_path("workflows/calendars/secundair/2025-2026.yaml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string yaml = text.str();
+  const std::string csrf = browser("admin").csrf;
+  auto upload = [&](const std::vector<Part>& parts) {
+    return send("POST", "/admin/kalenders/controleren", multipart_body(parts), &browser("admin"),
+                std::string("multipart/form-data; boundary=") + kBoundary);
+  };
+
+  // A broken file: the errors name the uploaded file, and the pasted text is not used.
+  std::string broken = yaml;
+  broken.replace(broken.find("kind: open\n"), 11, "kind: wide_open\n");
+  HttpResponse refused = upload({{"_csrf", csrf, {}},
+                                 {"bestandsnaam", "", {}},
+                                 {"yaml", yaml, {}},
+                                 {"bestand", broken, "mijn-kalender.yml"}});
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_TRUE(std::regex_search(refused.body, std::regex(R"(mijn-kalender\.yml:\d+:\d+: error: )")))
+      << refused.body;
+  EXPECT_TRUE(contains(refused.body, "wide_open")) << "the file's text comes back to edit";
+
+  // A valid file: the timeline, and the file's name carried on to "Publiceren".
+  std::string changed = yaml;
+  changed.replace(changed.find("closes: 2025-09-30 12:00"), 24, "closes: 2025-10-03 12:00");
+  changed.replace(changed.find("opens: 2025-09-30 12:00"), 23, "opens: 2025-10-03 12:00");
+  HttpResponse checked = upload({{"_csrf", csrf, {}},
+                                 {"bestandsnaam", "", {}},
+                                 {"yaml", "", {}},
+                                 {"bestand", changed, "C:\\fakepath\\secundair-2025.yaml"}});
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  EXPECT_TRUE(contains(checked.body, "Tijdlijn"));
+  EXPECT_TRUE(contains(checked.body, "03/10/2025 12:00"));
+  auto publish_form = checked.body.find("action=\"/admin/kalenders/publiceren\"");
+  ASSERT_NE(publish_form, std::string::npos);
+  EXPECT_TRUE(contains(checked.body.substr(publish_form),
+                       "name=\"bestandsnaam\" value=\"secundair-2025.yaml\""));
+
+  HttpResponse published =
+      post("/admin/kalenders/publiceren",
+           {{"yaml", changed}, {"bestandsnaam", "secundair-2025.yaml"}}, "admin");
+  ASSERT_EQ(published.status, 303) << published.body;
+  EXPECT_EQ(defs_->calendar("secundair", "2025-2026")->rounds[2].window.closes,
+            local("2025-10-03 12:00"));
+  EXPECT_TRUE(contains(get("/admin/kalenders", "admin").body,
+                       "<td data-label=\"Bestand\">secundair-2025.yaml</td>"));
+}
+
+TEST_F(Pages, WithoutAChosenFileTheCalendarFormUsesThePastedText) {
+  std::ifstream in(source_path("workflows/calendars/secundair/2025-2026.yaml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string csrf = browser("admin").csrf;
+  auto upload = [&](const std::vector<Part>& parts) {
+    return send("POST", "/admin/kalenders/controleren", multipart_body(parts), &browser("admin"),
+                std::string("multipart/form-data; boundary=") + kBoundary);
+  };
+  // Browsers send an empty file part, with an empty file name, when no file was chosen.
+  HttpResponse pasted = upload({{"_csrf", csrf, {}},
+                                {"bestandsnaam", "", {}},
+                                {"yaml", text.str(), {}},
+                                {"bestand", "", ""}});
+  EXPECT_EQ(pasted.status, 200) << pasted.body;
+  EXPECT_TRUE(contains(pasted.body, "Tijdlijn"));
+
+  HttpResponse nothing = upload(
+      {{"_csrf", csrf, {}}, {"bestandsnaam", "", {}}, {"yaml", "", {}}, {"bestand", "", ""}});
+  EXPECT_EQ(nothing.status, 422);
+  EXPECT_TRUE(contains(nothing.body, "Plak eerst de inhoud van een kalender."));
+
+  // The session's CSRF token is read from the multipart body too.
+  HttpResponse forged = upload({{"yaml", text.str(), {}}, {"bestand", "", ""}});
+  EXPECT_EQ(forged.status, 403);
 }
 
 }  // namespace

@@ -752,9 +752,10 @@ void add_admin_routes(Router& router, Services& s) {
                  {"fields", Object{{"calendar", all}}},
                  {"problems", Array(problems.begin(), problems.end())}});
     }
+    AuditEntry audit =
+        audit_of(s, req, "calendar.publish", "calendar", std::nullopt, track + "/" + year);
+    s.store.save_calendar({track, year, label, req.body, audit.at, audit.actor}, audit);
     s.publish(std::shared_ptr<const DefinitionSet>(result.definitions));
-    s.store.append_audit(
-        audit_of(s, req, "calendar.publish", "calendar", std::nullopt, track + "/" + year));
     if (s.run_due_work) s.run_due_work();
     return HttpResponse::json(
         200,

@@ -13,6 +13,7 @@
 #include "app.hpp"
 #include "clock.hpp"
 #include "definitions.hpp"
+#include "demo.hpp"
 #include "mail_templates.hpp"
 #include "mailer.hpp"
 #include "matching.hpp"
@@ -33,6 +34,9 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
             [--smtp HOST:PORT [--starttls]] [--base-url URL] [--sender ADRES]
             [--test-clock [--test-clock-start ISO-TIJD]]
             start de server; zonder --smtp gaan mails naar var/mail/*.eml
+  demo      [--db URL] [--workflows DIR] [--rules DIR]
+            laadt de demogegevens (scholen, diensten, leerlingen, een open ronde per traject)
+            in een lege databank en toont de demologins; een tweede keer verandert niets
   admin create --email E [--db URL]
             maakt de eerste beheerder aan; het wachtwoord komt via standaardinvoer
   check     --workflows DIR --rules DIR
@@ -165,6 +169,20 @@ std::unique_ptr<SqlStore> open_migrated_store(const std::string& url) {
   return store;
 }
 
+// The definitions of workflows/ and rules/ with the calendars admins published since (kept in
+// the database). One that no longer passes is left out, and said so.
+std::shared_ptr<const DefinitionSet> with_published(Store& store,
+                                                    std::shared_ptr<const DefinitionSet> files) {
+  std::vector<CalendarText> texts;
+  for (auto& c : store.stored_calendars()) texts.push_back({c.label, std::move(c.yaml)});
+  std::vector<std::string> skipped;
+  auto definitions = with_calendars(std::move(files), texts, skipped);
+  for (const auto& line : skipped)
+    std::cerr << "gepubliceerde kalender niet geladen (de kalender uit workflows/ blijft gelden): "
+              << line << "\n";
+  return definitions;
+}
+
 int cmd_serve(const std::vector<std::string>& args) {
   Options o = parse_options(args, 1,
                             {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp",
@@ -197,7 +215,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : system_clock;
 
     auto store = open_migrated_store(o.get("--db", "sqlite:var/stagematch.db"));
-    DefinitionsHolder definitions(loaded.definitions);
+    DefinitionsHolder definitions(with_published(*store, loaded.definitions));
     MailTemplates mail(o.get("--mail-templates", "mail-templates"), sender, base_url);
     for (const auto& problem : mail.check()) std::cerr << "mail-templates: " << problem << "\n";
     AccountOptions account_options;
@@ -271,6 +289,47 @@ int cmd_admin(const std::vector<std::string>& args) {
   }
 }
 
+// `demo [--db URL]`: the demo data set in an empty database, and the logins to try it with.
+int cmd_demo(const std::vector<std::string>& args) {
+  Options o = parse_options(args, 1, {"--db", "--workflows", "--rules"}, {"--help"});
+  if (report_option_errors(o)) return 2;
+  if (o.has("--help")) {
+    std::cout << "gebruik: stagematch demo [--db URL] [--workflows DIR] [--rules DIR]\n";
+    return 0;
+  }
+  LoadResult loaded = load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
+  if (!loaded.ok()) {
+    print_diagnostics(loaded.diagnostics);
+    return 1;
+  }
+  const std::string db = o.get("--db", "sqlite:var/stagematch.db");
+  try {
+    auto store = open_migrated_store(db);
+    SystemClock clock;
+    MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>", "http://127.0.0.1:8080");
+    Accounts accounts(*store, mail, clock, AccountOptions{});
+    auto demo = load_demo(*store, *store, accounts, with_published(*store, loaded.definitions), clock);
+    if (!demo) {
+      std::cerr << "stagematch demo: " << demo.error() << "\n";
+      return 1;
+    }
+    if (demo->created) {
+      std::cout << "demogegevens geladen: " << demo->students << " leerlingen, een kalender per traject:\n";
+      for (const auto& line : demo->calendars) std::cout << "  " << line << "\n";
+    } else {
+      std::cout << "de demogegevens waren al geladen; niets veranderd\n";
+    }
+    std::cout << "demologins (wachtwoord voor elk: " << demo->password << "):\n";
+    for (const auto& login : demo->logins)
+      std::cout << "  " << (login.role == "admin" ? "beheerder" : login.role == "school" ? "school   " : "dienst   ")
+                << "  " << login.email << (login.organisation.empty() ? "" : "  (" + login.organisation + ")") << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "stagematch demo: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args) {
@@ -283,6 +342,7 @@ int run_cli(const std::vector<std::string>& args) {
   if (cmd == "simulate") return cmd_simulate(args);
   if (cmd == "serve") return cmd_serve(args);
   if (cmd == "admin") return cmd_admin(args);
+  if (cmd == "demo") return cmd_demo(args);
   std::cerr << "stagematch: onbekend subcommando '" << cmd << "'\n" << kUsage;
   return 2;
 }

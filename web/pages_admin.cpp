@@ -40,6 +40,11 @@ struct Counts {
   std::int64_t stopped = 0;
 };
 
+struct RoundCounts {
+  std::int64_t registered = 0;
+  std::int64_t accepted = 0;
+};
+
 Object counts_value(const Counts& c, bool invites) {
   return Object{{"total", c.total},
                 {"open", c.open},
@@ -87,6 +92,21 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
     const Calendar* calendar = services.matching.current_calendar(*defs, track, now);
     Counts all;
     std::map<std::string, Counts> by_province;
+    // Per round of the current calendar: students registered and accepted while it ran.
+    std::vector<const Round*> rounds;
+    if (calendar)
+      for (const auto& round : calendar->rounds) rounds.push_back(&round);
+    std::vector<RoundCounts> by_round(rounds.size() + 1);  // the last one: before the rounds
+    auto round_of = [&rounds](const Value& when) -> std::optional<std::size_t> {
+      auto at = when.is_string() ? parse_instant(when.as_string()) : std::nullopt;
+      if (!at) return std::nullopt;
+      for (std::size_t i = 0; i < rounds.size(); ++i)
+        if (rounds[i]->window.opens <= *at &&
+            (!rounds[i]->window.closes || *at < *rounds[i]->window.closes))
+          return i;
+      if (!rounds.empty() && *at < rounds.front()->window.opens) return rounds.size();
+      return std::nullopt;
+    };
     ListInput in;
     in.page_size = kListPage;
     for (in.page = 1; in.page <= kMaxListPages; ++in.page) {
@@ -94,6 +114,8 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
       if (!list) return kit_.refused(req, list.error());
       for (const auto& item : list->items) {
         Counts& p = by_province[text_of(item["province"])];
+        if (auto r = round_of(item["registered_at"])) ++by_round[*r].registered;
+        if (auto r = round_of(item["accepted_at"])) ++by_round[*r].accepted;
         ++all.total;
         ++p.total;
         if (is_stopped(item)) {
@@ -137,6 +159,22 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
     row["year"] = calendar ? Value(calendar->year) : Value("-");
     row["phase"] = phase_text(calendar, moment);
     row["provinces"] = std::move(province_rows);
+    Array round_rows;
+    if (!rounds.empty() && by_round.back().registered > 0)
+      round_rows.push_back(Object{{"label", "Voor de eerste ronde"},
+                                  {"window", ""},
+                                  {"registered", by_round.back().registered},
+                                  {"accepted", by_round.back().accepted}});
+    for (std::size_t i = 0; i < rounds.size(); ++i)
+      round_rows.push_back(Object{
+          {"label", rounds[i]->label.empty() ? rounds[i]->id : rounds[i]->label},
+          {"window", format_local_nl(rounds[i]->window.opens) + " tot " +
+                         (rounds[i]->window.closes ? format_local_nl(*rounds[i]->window.closes)
+                                                   : std::string("(blijft open)"))},
+          {"registered", by_round[i].registered},
+          {"accepted", by_round[i].accepted}});
+    row["has_rounds"] = !round_rows.empty();
+    row["rounds"] = std::move(round_rows);
     tracks.push_back(std::move(row));
   }
   return kit_.page(req, 200, "admin_dashboard", "Overzicht",

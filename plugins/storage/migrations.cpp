@@ -241,6 +241,18 @@ const std::vector<Step>& steps() {
            // The moment the event was planned for (claimed_at: when an instance claimed it).
            {"ALTER TABLE timed_events ADD COLUMN due_at BIGINT"},
        }},
+      {4,
+       "calendars published by an admin, so they hold after a restart",
+       {
+           {"CREATE TABLE published_calendars ("
+            " track TEXT NOT NULL,"
+            " year TEXT NOT NULL,"
+            " label TEXT NOT NULL,"
+            " yaml TEXT NOT NULL,"
+            " published_at BIGINT NOT NULL,"
+            " published_by TEXT NOT NULL,"
+            " PRIMARY KEY (track, year))"},
+       }},
   };
   return kSteps;
 }

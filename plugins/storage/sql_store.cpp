@@ -258,6 +258,32 @@ std::vector<StatusCount> SqlStore::status_counts(Id request_id) {
                             [&](Tx& tx) { return storage::load_status_counts(tx, request_id); });
 }
 
+void SqlStore::save_calendar(const StoredCalendar& calendar, const AuditEntry& audit) {
+  impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    tx.exec(
+        "INSERT INTO published_calendars (track, year, label, yaml, published_at, published_by)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (track, year) DO UPDATE SET label = excluded.label, yaml = excluded.yaml,"
+        " published_at = excluded.published_at, published_by = excluded.published_by",
+        {calendar.track, calendar.year, calendar.label, calendar.yaml, calendar.published_at,
+         calendar.published_by});
+    storage::insert_audit(tx, audit);
+    return true;
+  });
+}
+
+std::vector<StoredCalendar> SqlStore::stored_calendars() {
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    std::vector<StoredCalendar> out;
+    for (const Row& row : tx.query("SELECT track, year, label, yaml, published_at, published_by"
+                                   " FROM published_calendars ORDER BY published_at, track, year",
+                                   {}, 6))
+      out.push_back(StoredCalendar{row.text(0), row.text(1), row.text(2), row.text(3),
+                                   row.instant(4), row.text(5)});
+    return out;
+  });
+}
+
 void SqlStore::append_audit(const AuditEntry& entry) {
   impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
     storage::insert_audit(tx, entry);

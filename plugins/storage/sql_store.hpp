@@ -45,6 +45,9 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
   StoreResult<void> write_status(const StatusWrite& write, const AuditEntry& audit) override;
   std::vector<StatusCount> status_counts(Id request_id) override;
 
+  void save_calendar(const StoredCalendar& calendar, const AuditEntry& audit) override;
+  std::vector<StoredCalendar> stored_calendars() override;
+
   void append_audit(const AuditEntry& entry) override;
   std::vector<AuditEntry> audit_log(int limit) override;
   std::vector<OutboxMail> outbox(int limit) override;
