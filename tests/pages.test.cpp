@@ -739,9 +739,10 @@ TEST_F(Pages, StaticFilesAreAWhitelist) {
   EXPECT_EQ(css.status, 200);
   EXPECT_EQ(css.content_type, "text/css; charset=utf-8");
   EXPECT_TRUE(contains(css.body, "skip-link"));
-  HttpResponse js = get("/static/app.js");
-  EXPECT_EQ(js.status, 200);
-  EXPECT_EQ(js.content_type, "text/javascript; charset=utf-8");
+  HttpResponse icon = get("/static/favicon.svg");
+  EXPECT_EQ(icon.status, 200);
+  EXPECT_EQ(icon.content_type, "image/svg+xml");
+  EXPECT_EQ(get("/static/app.js").status, 404) << "the pages need no script";
   for (const std::string target :
        {"/static/../CMakeLists.txt", "/static/..", "/static/%2e%2e%2fapp.css",
         "/static/../templates/login.mustache", "/static/app.css/..", "/static/other.css",

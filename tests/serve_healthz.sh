@@ -26,6 +26,7 @@ for h in Content-Security-Policy X-Content-Type-Options Referrer-Policy; do
   grep -qi "^$h:" <<<"$headers" || { echo "missing $h on an error response"; exit 1; }
 done
 grep -q "frame-ancestors 'none'" <<<"$headers" || { echo "CSP lacks frame-ancestors"; exit 1; }
+grep -q "script-src 'none'" <<<"$headers" || { echo "CSP allows scripts: $headers"; exit 1; }
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?

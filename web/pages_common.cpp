@@ -18,7 +18,7 @@ struct StaticFile {
 // (../, encoded slashes, absolute names) ever reaches the file system.
 constexpr StaticFile kStaticFiles[] = {
     {"app.css", "text/css; charset=utf-8"},
-    {"app.js", "text/javascript; charset=utf-8"},
+    {"favicon.svg", "image/svg+xml"},
 };
 
 std::filesystem::path static_dir_for(const std::string& templates_dir) {

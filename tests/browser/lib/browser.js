@@ -29,8 +29,8 @@ function newContext(browser, baseUrl, extra = {}) {
   return browser.newContext({ baseURL: baseUrl, locale: 'nl-BE', ...extra });
 }
 
-// Collects what the browser reports about a page: Content-Security-Policy refusals and
-// uncaught script errors, each as a line naming the page.
+// Collects what the browser reports about a page: Content-Security-Policy refusals, uncaught
+// script errors and parts that did not load, each as a line naming the page.
 function watchPage(page, name, problems) {
   page.on('console', (msg) => {
     if (/Content Security Policy|Refused to/i.test(msg.text())) {
@@ -38,6 +38,13 @@ function watchPage(page, name, problems) {
     }
   });
   page.on('pageerror', (err) => problems.push(`${name}: script error: ${err.message}`));
+  // A style sheet, icon or other part of a page that did not load (the page itself may
+  // answer 4xx on purpose, such as the 409 of a service that was too late).
+  page.on('response', (res) => {
+    if (res.status() >= 400 && res.request().resourceType() !== 'document') {
+      problems.push(`${name}: ${res.status()} for ${res.request().resourceType()} ${res.url()}`);
+    }
+  });
 }
 
 // Empties artifacts/ of an earlier run's files and numbers this run's screenshots 01, 02, ...
@@ -71,7 +78,7 @@ class Artifacts {
 // Runs axe-core on the page as it is now. Returns every violation, each with its nodes' targets.
 async function runAxe(page) {
   // Evaluated through the DevTools protocol, not as a <script> in the page, so the page's
-  // Content-Security-Policy (script-src 'self') needs no exception for it.
+  // Content-Security-Policy (script-src 'none') needs no exception for it.
   const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
   if (!loaded) await page.evaluate(AXE_SOURCE);
   const result = await page.evaluate(

@@ -350,7 +350,7 @@ describe('accessibility (axe-core: no serious or critical violations)', () => {
 });
 
 describe('content security policy', () => {
-  it('every visited page ran under its Content-Security-Policy without refusals or script errors', () => {
+  it('every visited page loaded whole under its Content-Security-Policy: no refusals, script errors or missing parts', () => {
     assert.deepEqual(state.browserProblems, [],
       `the browser reported:\n${state.browserProblems.join('\n')}`);
   });
