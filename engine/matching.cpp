@@ -416,15 +416,20 @@ bool Matching::sees_results(const std::shared_ptr<const DefinitionSet>& defs, co
   return m && m->school_sees_results;
 }
 
-Value Matching::present(const std::shared_ptr<const DefinitionSet>& defs, const Workflow& workflow, const Calendar* calendar,
-                        const RequestRecord& r, const Actor& actor, Instant now) {
+Value Matching::present(const Workflow& workflow, const RequestRecord& r, const Actor& actor,
+                        bool school_sees_results) {
   bool personal = actor.role != "service";
   Object out;
   if (actor.role == "service") {
     const std::string initial = workflow.initial_status() ? workflow.initial_status()->id : "";
-    ServiceStatus s = store_.service_status(r.id, actor.org_id, initial);
-    personal = s.revealed;
-    out["my_status"] = s.status;
+    if (r.own_status_read) {  // a list read it along
+      personal = r.own_revealed;
+      out["my_status"] = r.own_status.empty() ? initial : r.own_status;
+    } else {
+      ServiceStatus s = store_.service_status(r.id, actor.org_id, initial);
+      personal = s.revealed;
+      out["my_status"] = s.status;
+    }
   }
   if (r.fields.is_object())
     for (const auto& [key, value] : r.fields.as_object())
@@ -435,22 +440,21 @@ Value Matching::present(const std::shared_ptr<const DefinitionSet>& defs, const 
   out["state"] = r.state;
   out["school"] = Object{{"id", r.school_id}, {"name", r.school_name}};
   out["registered_at"] = format_iso(r.registered_at);
-  if (auto contact = store_.contact(r.school_contact_id)) {
+  if (const auto& contact = r.school_contact) {
     Object c{{"id", contact->id}, {"name", contact->name}};
     if (personal || !workflow.is_personal("school_contact.phone")) c["phone"] = contact->phone;
     if (personal || !workflow.is_personal("school_contact.email")) c["email"] = contact->email;
     out["school_contact"] = std::move(c);
   }
   bool answer = actor.role == "admin" || (actor.role == "service" && r.accepted_by == actor.org_id) ||
-                (actor.role == "school" && sees_results(defs, calendar, now));
+                (actor.role == "school" && school_sees_results);
   if (answer && r.accepted_by) {
     out["accepted_by"] = Object{{"id", *r.accepted_by}, {"name", r.accepted_by_name}};
     out["accepted_periods"] = Array(r.accepted_periods.begin(), r.accepted_periods.end());
     if (r.accepted_at) out["accepted_at"] = format_iso(*r.accepted_at);
     out["notes"] = r.notes;
-    if (r.mentor_id)
-      if (auto mentor = store_.contact(*r.mentor_id))
-        out["mentor"] = Object{{"id", mentor->id}, {"name", mentor->name}, {"phone", mentor->phone}, {"email", mentor->email}};
+    if (const auto& mentor = r.mentor)
+      out["mentor"] = Object{{"id", mentor->id}, {"name", mentor->name}, {"phone", mentor->phone}, {"email", mentor->email}};
     if (actor.role == "school") out["status"] = "aanvaard";
   }
   return out;
@@ -459,7 +463,8 @@ Value Matching::present(const std::shared_ptr<const DefinitionSet>& defs, const 
 DomainResult<Value> Matching::view_request(const Actor& actor, Id request_id) {
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
-  Value v = present(loaded->defs, *loaded->workflow, loaded->calendar, loaded->record, actor, clock_.now());
+  const bool results = actor.role == "school" && sees_results(loaded->defs, loaded->calendar, clock_.now());
+  Value v = present(*loaded->workflow, loaded->record, actor, results);
   if (actor.role == "service" && v["my_status"].is_string()) {
     // Every reveal is audited: the service opened a request with personal data shown.
     const std::string initial = loaded->workflow->initial_status()->id;
@@ -516,7 +521,9 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   if (!page) return std::unexpected(from_store(page.error()));
   ListOutput out;
   out.total = page->total;
-  for (const auto& r : page->items) out.items.push_back(present(defs, *workflow, calendar, r, actor, now));
+  // Once per page, not per row: whether a school sees the services' answers now.
+  const bool results = actor.role == "school" && sees_results(defs, calendar, now);
+  for (const auto& r : page->items) out.items.push_back(present(*workflow, r, actor, results));
   return out;
 }
 

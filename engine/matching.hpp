@@ -111,8 +111,10 @@ class Matching {
   DomainResult<Predicate> visibility_for(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
                                          Id service_id, Instant now);
   bool sees_results(const std::shared_ptr<const DefinitionSet>& defs, const Calendar* calendar, Instant now);
-  Value present(const std::shared_ptr<const DefinitionSet>& defs, const Workflow& workflow, const Calendar* calendar,
-                const RequestRecord& record, const Actor& actor, Instant now);
+  // The request as `actor` may see it. Uses what the store read along (contacts, a list's own
+  // status), so presenting a page of requests asks the store nothing more per row.
+  Value present(const Workflow& workflow, const RequestRecord& record, const Actor& actor,
+                bool school_sees_results);
   std::vector<FieldProblem> validate(const Actor& actor, const Workflow& workflow,
                                      const std::shared_ptr<const DefinitionSet>& defs,
                                      const Value& fields);

@@ -66,6 +66,14 @@ struct RequestRecord {
   std::optional<Id> mentor_id;
   std::string notes;
   int version = 1;  // raised by every change; an edit names the version it started from
+
+  // Read along with the request, so showing a page of them takes no query per row.
+  std::optional<ContactPerson> school_contact;  // the school's contact person
+  std::optional<ContactPerson> mentor;          // the accepting service's mentor
+  // A service's list (RequestQuery::service_id): that service's own status, read along.
+  bool own_status_read = false;
+  std::string own_status;  // "" when the service never chose: the workflow's initial status
+  bool own_revealed = false;
 };
 
 // One service's own status for one request.

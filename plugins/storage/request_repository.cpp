@@ -30,12 +30,24 @@ std::string record_columns(Dialect dialect) {
          " r.preferred_service_id, r.first_name, r.last_name, r.province, r.postal_code,"
          " r.fields_json, r.registered_at, r.state, r.accepted_by, a.name, r.accepted_at,"
          " r.accepted_periods, r.mentor_id, r.notes, r.version, " +
-         transport;
+         transport +
+         ", sc.org_id, sc.name, sc.phone, sc.email, m.org_id, m.name, m.phone, m.email";
 }
+// The school's contact person and the mentor come along (both may be missing).
 constexpr std::string_view kRecordJoins =
     " JOIN organisations s ON s.id = r.school_id"
-    " LEFT JOIN organisations a ON a.id = r.accepted_by";
-constexpr std::size_t kRecordColumns = 22;
+    " LEFT JOIN organisations a ON a.id = r.accepted_by"
+    " LEFT JOIN contacts sc ON sc.id = r.school_contact_id"
+    " LEFT JOIN contacts m ON m.id = r.mentor_id";
+constexpr std::size_t kRecordColumns = 30;
+
+// A contact person read along with a request (org_id, name, phone, email from `first`).
+std::optional<ContactPerson> read_joined_contact(const Row& row, std::size_t first,
+                                                 std::optional<Id> id) {
+  if (!id || row.is_null(first)) return std::nullopt;
+  return ContactPerson{*id, row.int64(first), row.text(first + 1), row.text(first + 2),
+                       row.text(first + 3)};
+}
 
 Value parse_stored_json(const std::string& text, Id request_id, const char* column) {
   auto v = parse_json(text);
@@ -101,6 +113,8 @@ RequestRecord read_record(const Row& row) {
   r.notes = row.text(19);
   r.version = static_cast<int>(row.int64(20));
   r.transport = read_transport(row.text(21), r.id);
+  r.school_contact = read_joined_contact(row, 22, r.school_contact_id);
+  r.mentor = read_joined_contact(row, 26, r.mentor_id);
   return r;
 }
 
@@ -388,14 +402,30 @@ StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q) {
   params.emplace_back(offset);
   const std::string page_ids = "SELECT r.id, COUNT(*) OVER () AS total FROM requests r WHERE " +
                                where->sql + " ORDER BY " + order + " LIMIT ? OFFSET ?";
-  auto rows = tx.query("SELECT " + record_columns(tx.dialect()) + ", p.total FROM (" + page_ids +
-                           ") p JOIN requests r ON r.id = p.id" + std::string(kRecordJoins) +
-                           " ORDER BY " + order,
-                       params, kRecordColumns + 1);
+  // A service's list brings that service's own status along (no row: never chose).
+  std::string own_status = ", NULL, NULL";
+  std::string own_join;
+  if (q.service_id) {
+    own_status = ", ss.status, ss.revealed_at";
+    own_join = " LEFT JOIN service_statuses ss ON ss.request_id = r.id AND ss.service_id = ?";
+    params.emplace_back(*q.service_id);
+  }
+  auto rows = tx.query("SELECT " + record_columns(tx.dialect()) + own_status + ", p.total FROM (" +
+                           page_ids + ") p JOIN requests r ON r.id = p.id" +
+                           std::string(kRecordJoins) + own_join + " ORDER BY " + order,
+                       params, kRecordColumns + 3);
   RequestPage page;
-  for (const Row& row : rows) page.items.push_back(read_record(row));
+  for (const Row& row : rows) {
+    RequestRecord r = read_record(row);
+    if (q.service_id) {
+      r.own_status_read = true;
+      r.own_status = row.text(kRecordColumns);
+      r.own_revealed = !row.is_null(kRecordColumns + 1);
+    }
+    page.items.push_back(std::move(r));
+  }
   if (!rows.empty()) {
-    page.total = rows.front().int64(kRecordColumns);
+    page.total = rows.front().int64(kRecordColumns + 2);
   } else if (offset > 0) {  // past the last page: still say how many there are
     page.total =
         tx.query_one("SELECT COUNT(*) FROM requests r WHERE " + where->sql, where->params, 1)
