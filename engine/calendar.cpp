@@ -20,6 +20,15 @@ const Round* Calendar::round_at(Instant t) const {
   return nullptr;
 }
 
+std::optional<Instant> Calendar::answer_visible_from(Instant given_at) const {
+  if (results_at) return given_at <= *results_at ? results_at : std::nullopt;
+  std::optional<Instant> first;
+  for (const auto& r : rounds)
+    if (r.results_at && given_at <= *r.results_at && (!first || *r.results_at < *first))
+      first = r.results_at;
+  return first;
+}
+
 Value Calendar::to_value() const {
   Array blackout_list;
   for (const auto& b : blackouts) {

@@ -76,6 +76,10 @@ struct Calendar {
 
   // The round whose window holds `t`, or null.
   const Round* round_at(Instant t) const;
+  // When a school may see a service's answer given at `given_at`: the first results date
+  // (the calendar's, or else any round's) at or after it. None: at once (no results date is
+  // still ahead of the answer). A CVO student accepted in round 2 waits for round 2's results.
+  std::optional<Instant> answer_visible_from(Instant given_at) const;
   // The table the Lua rules receive (see workflows/README.md).
   Value to_value() const;
 };

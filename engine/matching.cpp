@@ -212,6 +212,16 @@ DomainResult<Registered> Matching::register_request(const Actor& actor, const st
   return Registered{*id, warnings_of(problems)};
 }
 
+// The school's change refused because a service accepted the student. Before the results date
+// the school may not know that yet, so the refusal then does not say it.
+DomainError Matching::answered(const Loaded& loaded, const std::string& message) {
+  if (school_sees_answer(*loaded.defs, loaded.record, clock_.now()))
+    return error(409, "already_accepted", message);
+  return error(409, "locked",
+               "Deze aanvraag is in behandeling en kan nu niet gewijzigd worden. Neem contact op "
+               "met VIVO als er iets moet veranderen.");
+}
+
 DomainResult<std::vector<FieldProblem>> Matching::edit_request(const Actor& actor, Id request_id,
                                                                const Value& fields,
                                                                std::optional<int> version) {
@@ -220,8 +230,7 @@ DomainResult<std::vector<FieldProblem>> Matching::edit_request(const Actor& acto
   if (!loaded) return std::unexpected(loaded.error());
   RequestRecord& r = loaded->record;
   if (r.accepted_by)
-    return std::unexpected(error(409, "already_accepted",
-                                 "Deze student werd al aanvaard door een dienst en kan niet meer bewerkt worden."));
+    return std::unexpected(answered(*loaded, "Deze student werd al aanvaard door een dienst en kan niet meer bewerkt worden."));
   if (loaded->calendar) {
     RuleEngine rules(loaded->defs);
     auto m = rules.moment(*loaded->calendar, clock_.now());
@@ -241,7 +250,7 @@ DomainResult<void> Matching::delete_request(const Actor& actor, Id request_id) {
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
   if (loaded->record.accepted_by)
-    return std::unexpected(error(409, "already_accepted", "Een aanvaarde student kan niet meer verwijderd worden."));
+    return std::unexpected(answered(*loaded, "Een aanvaarde student kan niet meer verwijderd worden."));
   auto done = store_.delete_request(actor.org_id, request_id, audit(actor, "request.delete", request_id));
   if (!done) return std::unexpected(from_store(done.error()));
   return {};
@@ -252,8 +261,7 @@ DomainResult<void> Matching::stop_request(const Actor& actor, Id request_id) {
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
   if (loaded->record.accepted_by)
-    return std::unexpected(error(409, "already_accepted",
-                                 "Deze student werd al aanvaard; vraag VIVO om de aanvaarding ongedaan te maken."));
+    return std::unexpected(answered(*loaded, "Deze student werd al aanvaard; vraag VIVO om de aanvaarding ongedaan te maken."));
   auto done = store_.stop_request(actor.org_id, request_id, audit(actor, "request.stop", request_id));
   if (!done) return std::unexpected(from_store(done.error()));
   return {};
@@ -400,8 +408,13 @@ std::vector<OutboxMail> Matching::school_notice(const Workflow& workflow, const 
               {"organisation", school ? school->name : std::string()},
               {"track_label", workflow.label},
               {"link", "/school/" + r.track}};
+  // Before the results date the school may not know yet: the mail waits in the outbox until then.
+  std::optional<Instant> hold_until;
+  if (const Calendar* calendar = definitions_()->calendar(r.track, r.year))
+    hold_until = calendar->answer_visible_from(clock_.now());
   for (const auto& address : notice_queue_->org_addresses(r.school_id)) {
     OutboxMail m = notice_mail_->compose("student_accepted", Value(data), address);
+    if (hold_until) m.next_attempt_at = hold_until;
     m.dedupe_key = "accepted/" + std::to_string(r.id) + "/" + std::to_string(service_id) + "/" +
                    std::to_string(clock_.now().time_since_epoch().count()) + "/" + address;
     out.push_back(std::move(m));
@@ -409,15 +422,16 @@ std::vector<OutboxMail> Matching::school_notice(const Workflow& workflow, const 
   return out;
 }
 
-bool Matching::sees_results(const std::shared_ptr<const DefinitionSet>& defs, const Calendar* calendar, Instant now) {
+bool Matching::school_sees_answer(const DefinitionSet& defs, const RequestRecord& r, Instant now) {
+  if (!r.accepted_at) return true;
+  const Calendar* calendar = defs.calendar(r.track, r.year);
   if (!calendar) return true;
-  RuleEngine rules(defs);
-  auto m = rules.moment(*calendar, now);
-  return m && m->school_sees_results;
+  auto from = calendar->answer_visible_from(*r.accepted_at);
+  return !from || now >= *from;
 }
 
-Value Matching::present(const Workflow& workflow, const RequestRecord& r, const Actor& actor,
-                        bool school_sees_results) {
+Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
+                        const RequestRecord& r, const Actor& actor, Instant now) {
   bool personal = actor.role != "service";
   Object out;
   if (actor.role == "service") {
@@ -447,7 +461,7 @@ Value Matching::present(const Workflow& workflow, const RequestRecord& r, const 
     out["school_contact"] = std::move(c);
   }
   bool answer = actor.role == "admin" || (actor.role == "service" && r.accepted_by == actor.org_id) ||
-                (actor.role == "school" && school_sees_results);
+                (actor.role == "school" && school_sees_answer(defs, r, now));
   if (answer && r.accepted_by) {
     out["accepted_by"] = Object{{"id", *r.accepted_by}, {"name", r.accepted_by_name}};
     out["accepted_periods"] = Array(r.accepted_periods.begin(), r.accepted_periods.end());
@@ -463,8 +477,7 @@ Value Matching::present(const Workflow& workflow, const RequestRecord& r, const 
 DomainResult<Value> Matching::view_request(const Actor& actor, Id request_id) {
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
-  const bool results = actor.role == "school" && sees_results(loaded->defs, loaded->calendar, clock_.now());
-  Value v = present(*loaded->workflow, loaded->record, actor, results);
+  Value v = present(*loaded->defs, *loaded->workflow, loaded->record, actor, clock_.now());
   if (actor.role == "service" && v["my_status"].is_string()) {
     // Every reveal is audited: the service opened a request with personal data shown.
     const std::string initial = loaded->workflow->initial_status()->id;
@@ -483,7 +496,7 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   const Calendar* calendar = input.year ? defs->calendar(track, *input.year) : current_calendar(*defs, track, now);
   if (input.year && !calendar)
     return std::unexpected(error(404, "not_found", "Er is geen kalender voor dit traject in schooljaar " + *input.year + "."));
-  if (input.tab != "open" && input.tab != "accepted") {
+  if (!input.tab.empty() && input.tab != "open" && input.tab != "accepted") {
     DomainError e = error(422, "validation", "Kies het tabblad open of accepted.");
     e.fields["tab"] = e.message;
     return std::unexpected(e);
@@ -491,8 +504,12 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
 
   RequestQuery q;
   q.track = track;
-  if (calendar) q.year = calendar->year;
-  q.tab = input.tab;
+  // Without a year: a service's open tab follows the calendar that holds now (the rounds
+  // decide what it sees); its accepted students, a school's students and the admin's list
+  // span every school year (accepted stays visible to the accepting service forever).
+  const bool open_tab = actor.role == "service" && input.tab != "accepted";
+  if (calendar && (input.year || open_tab)) q.year = calendar->year;
+  q.tab = input.tab.empty() ? "open" : input.tab;
   q.name = input.name;
   q.provinces = input.provinces;
   q.school_filter = input.school;
@@ -512,8 +529,10 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     q.include_stopped = true;
     q.tab = "all";
   } else if (actor.role == "admin") {
+    // The admin may narrow to open or accepted requests; a school always gets all of its own
+    // (a tab would tell it about acceptances before the results date).
     q.include_stopped = true;
-    q.tab = "all";
+    q.tab = input.tab.empty() ? "all" : input.tab;
   } else {
     return std::unexpected(error(403, "forbidden", "Geen toegang."));
   }
@@ -521,9 +540,15 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   if (!page) return std::unexpected(from_store(page.error()));
   ListOutput out;
   out.total = page->total;
-  // Once per page, not per row: whether a school sees the services' answers now.
-  const bool results = actor.role == "school" && sees_results(defs, calendar, now);
-  for (const auto& r : page->items) out.items.push_back(present(*workflow, r, actor, results));
+  int revealed = 0;
+  for (const auto& r : page->items) {
+    out.items.push_back(present(*defs, *workflow, r, actor, now));
+    if (actor.role == "service" && r.own_revealed) ++revealed;
+  }
+  // A list that shows a service personal data is a reveal too, audited like opening one.
+  if (revealed > 0)
+    store_.append_audit(audit(actor, "request.reveal_list", std::nullopt,
+                              std::to_string(revealed) + " aanvragen met persoonsgegevens, traject " + track));
   return out;
 }
 

@@ -50,7 +50,7 @@ struct StatusInput {
 
 struct ListInput {
   std::optional<std::string> year;
-  std::string tab = "open";
+  std::string tab;  // open | accepted; empty: a service's open tab, everything for the others
   std::string name;
   std::vector<std::string> provinces;
   std::optional<Id> school;
@@ -110,11 +110,14 @@ class Matching {
   DomainResult<Loaded> load_visible(const Actor& actor, Id request_id, bool deciding = false);
   DomainResult<Predicate> visibility_for(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
                                          Id service_id, Instant now);
-  bool sees_results(const std::shared_ptr<const DefinitionSet>& defs, const Calendar* calendar, Instant now);
   // The request as `actor` may see it. Uses what the store read along (contacts, a list's own
   // status), so presenting a page of requests asks the store nothing more per row.
-  Value present(const Workflow& workflow, const RequestRecord& record, const Actor& actor,
-                bool school_sees_results);
+  Value present(const DefinitionSet& defs, const Workflow& workflow, const RequestRecord& record,
+                const Actor& actor, Instant now);
+  // Whether the school sees the answer on this request now: its calendar's results date for
+  // the moment the answer was given has passed (Calendar::answer_visible_from).
+  static bool school_sees_answer(const DefinitionSet& defs, const RequestRecord& record, Instant now);
+  DomainError answered(const Loaded& loaded, const std::string& message);
   std::vector<FieldProblem> validate(const Actor& actor, const Workflow& workflow,
                                      const std::shared_ptr<const DefinitionSet>& defs,
                                      const Value& fields);

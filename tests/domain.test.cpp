@@ -392,6 +392,95 @@ TEST_P(Domain, TheSchoolIsToldWhenItsStudentIsAccepted) {
   EXPECT_EQ(mails[0].body_text.find("85073003328"), std::string::npos);
 }
 
+// CVO 2024-2025: each round has its own results date. An answer shows to the school from the
+// first results date at or after it was given; until then the school is not told, not in its
+// lists, not in a refusal, not by mail. Services keep their accepted students in every year.
+TEST_P(Domain, EachCvoAnswerWaitsForItsOwnRoundsResultsDate) {
+  auto* queue = dynamic_cast<MailQueue*>(store_.get());
+  auto* accounts = dynamic_cast<AccountStore*>(store_.get());
+  ASSERT_TRUE(queue && accounts);
+  UserRecord u;
+  u.user = User{0, "cvo@sintjozef.be", "school", school_, true};
+  AuditEntry a{0, clock_->now(), std::nullopt, "test", "user.create", "user", std::nullopt, "ok", ""};
+  ASSERT_TRUE(accounts->create_user(u, std::nullopt, {}, a));
+  MailTemplates mail(testing::source_path("mail-templates"), "Stagematch <info@stagematching.org>",
+                     "http://stagematch.test");
+  matching_->set_notices(mail, *queue);
+  const Actor admin{"admin", 9, 0};
+  auto answer_shown = [&](Id id) {
+    auto seen = matching_->view_request(school_actor(), id);
+    EXPECT_TRUE(seen) << (seen ? "" : seen.error().message);
+    return seen && (*seen)["accepted_by"].is_object();
+  };
+  auto listed_answers = [&] {
+    auto list = matching_->list_requests(school_actor(), "cvo", ListInput{});
+    EXPECT_TRUE(list);
+    int n = 0;
+    for (const auto& item : list ? list->items : std::vector<Value>{})
+      if (item["accepted_by"].is_object()) ++n;
+    return n;
+  };
+
+  Id first = register_at("2024-09-01 10:00", student("Peeters", "ANT", "2000", {}), "cvo");
+  move_to("2024-09-10 12:00");  // round 1 runs; its results: 30/09/2024 12:00
+  ASSERT_TRUE(matching_->change_status(service(service_a_), first, accept()));
+  auto held = store_->outbox(10);
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].next_attempt_at, local("2024-09-30 12:00")) << "the mail waits for the results";
+
+  move_to("2024-09-20 12:00");
+  EXPECT_FALSE(answer_shown(first));
+  EXPECT_EQ(listed_answers(), 0);
+  auto edit = matching_->edit_request(school_actor(), first, student("Peeters", "ANT", "2000", {}));
+  ASSERT_FALSE(edit);
+  EXPECT_EQ(edit.error().http_status, 409);
+  EXPECT_EQ(edit.error().code, "locked");
+  EXPECT_EQ(edit.error().message.find("aanvaard"), std::string::npos) << edit.error().message;
+  auto stop = matching_->stop_request(school_actor(), first);
+  ASSERT_FALSE(stop);
+  EXPECT_EQ(stop.error().code, "locked");
+
+  Id second = register_at("2024-10-05 10:00", student("Claes", "ANT", "2000", {}), "cvo");
+  EXPECT_TRUE(answer_shown(first)) << "round 1's results date has passed";
+  Id open = register_at("2024-10-06 10:00", student("Wouters", "ANT", "2000", {}), "cvo");
+  move_to("2024-11-20 12:00");  // round 2 runs; its results: 30/11/2024 12:00
+  ASSERT_TRUE(matching_->change_status(service(service_a_), second, accept()));
+  move_to("2024-11-25 09:00");
+  EXPECT_TRUE(answer_shown(first));
+  EXPECT_FALSE(answer_shown(second)) << "round 2's answer waits for round 2's results date";
+  EXPECT_EQ(listed_answers(), 1);
+  EXPECT_EQ(matching_->delete_request(school_actor(), first).error().code, "already_accepted");
+  move_to("2024-11-30 12:00");
+  EXPECT_TRUE(answer_shown(second));
+  EXPECT_EQ(listed_answers(), 2);
+
+  // A year later the service still has both under its accepted students, and seeing their
+  // personal data in that list is audited.
+  move_to("2025-10-01 12:00");
+  ListInput accepted;
+  accepted.tab = "accepted";
+  auto mine = matching_->list_requests(service(service_a_), "cvo", accepted);
+  ASSERT_TRUE(mine) << mine.error().message;
+  EXPECT_EQ(mine->total, 2);
+  EXPECT_TRUE(mine->items.front()["national_number"].is_string());
+  bool audited = false;
+  for (const auto& entry : store_->audit_log(50)) audited |= entry.action == "request.reveal_list";
+  EXPECT_TRUE(audited);
+
+  // The admin can narrow its list to accepted or open requests.
+  ListInput admin_accepted;
+  admin_accepted.tab = "accepted";
+  auto admin_list = matching_->list_requests(admin, "cvo", admin_accepted);
+  ASSERT_TRUE(admin_list);
+  EXPECT_EQ(admin_list->total, 2);
+  ListInput admin_open;
+  admin_open.tab = "open";
+  admin_list = matching_->list_requests(admin, "cvo", admin_open);
+  ASSERT_TRUE(admin_list);
+  ASSERT_EQ(admin_list->total, 1);
+  EXPECT_EQ(admin_list->items.front()["id"].as_int(), open);
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, Domain, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& param_info) { return param_info.param; });
 

@@ -37,7 +37,8 @@ void queue_mails(Tx& tx, const std::vector<OutboxMail>& mails, Instant at) {
         " attempts, next_attempt_at, created_at)"
         " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
         " ON CONFLICT (dedupe_key) DO NOTHING",
-        {key, m.to_address, m.subject, m.body_text, m.body_html, when, when});
+        {key, m.to_address, m.subject, m.body_text, m.body_html,
+         m.next_attempt_at && *m.next_attempt_at > when ? *m.next_attempt_at : when, when});
   }
 }
 

@@ -38,6 +38,7 @@ void insert_audit(Tx& tx, const AuditEntry& entry, std::string_view object_type 
                   std::optional<Id> object_id = std::nullopt);
 
 // Queues mails; a mail whose dedupe_key is already in the outbox is skipped, not sent twice.
+// A mail with a later next_attempt_at waits in the outbox until then.
 void queue_mails(Tx& tx, const std::vector<OutboxMail>& mails, Instant at);
 
 // A driver failure as the API shows it: unique violations are `duplicate`, a missing or still
