@@ -873,6 +873,41 @@ TEST_P(Api, DetailIsA404WhenTheCallerMayNotSeeIt) {
   EXPECT_EQ(get(req_path(id), "").status, 401);
 }
 
+// CONTRACT.md: every error is {"error", "message", "fields"}. `fields` is an object even when
+// no field is at fault (404, 401, 409), so a client reads it without checking first.
+TEST_P(Api, EveryErrorAnswerCarriesAFieldsObject) {
+  auto expect_error = [](const HttpResponse& res, int status, const std::string& code,
+                         bool fields_empty) {
+    SCOPED_TRACE(code + " " + std::to_string(status));
+    EXPECT_EQ(res.status, status) << res.body;
+    Value v = body_of(res);
+    EXPECT_EQ(v["error"], Value(code)) << res.body;
+    EXPECT_TRUE(v["message"].is_string()) << res.body;
+    ASSERT_TRUE(v["fields"].is_object()) << res.body;
+    EXPECT_EQ(v["fields"].as_object().empty(), fields_empty) << res.body;
+  };
+  Id id = register_student(student("Peeters"));
+  expect_error(get(req_path(999999), "school_a"), 404, "not_found", true);
+  expect_error(get(req_path(id), "school_b"), 404, "not_found", true);
+  expect_error(get("/api/v1/bestaat-niet", "school_a"), 404, "not_found", true);
+  expect_error(get(req_path(id), ""), 401, "unauthenticated", true);
+  expect_error(login_response(email_of("school_a"), "niet-het-wachtwoord"), 401,
+               "invalid_credentials", true);
+
+  ASSERT_EQ(post(req_path(id, "/status"), accept_body(mentor_x_), "service_x").status, 200);
+  expect_error(post(req_path(id, "/status"), accept_body(mentor_y_), "service_y"), 409,
+               "already_accepted", true);
+  expect_error(put(req_path(id), student("Later"), "school_a"), 409, "already_accepted", true);
+  expect_error(del(req_path(id), "school_a"), 409, "already_accepted", true);
+
+  // Field problems still name their fields in it.
+  Object bad = student("Fout");
+  bad["postal_code"] = "99999";
+  HttpResponse invalid = post("/api/v1/tracks/secundair/requests", bad, "school_a");
+  expect_error(invalid, 422, "validation", false);
+  EXPECT_TRUE(has_field_error(invalid, "postal_code"));
+}
+
 TEST_P(Api, SchoolEditsUntilAccepted) {
   Id id = register_student(student("Peeters"));
   Object changed = student("Peeters-Janssens");

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -111,6 +112,15 @@ std::size_t count_of(const std::string& haystack, const std::string& needle) {
   for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1))
     ++n;
   return n;
+}
+
+// The text between `from` and the first `to` after it; empty when either is missing.
+std::string between(const std::string& text, const std::string& from, const std::string& to) {
+  auto start = text.find(from);
+  if (start == std::string::npos) return "";
+  start += from.size();
+  auto end = text.find(to, start);
+  return end == std::string::npos ? "" : text.substr(start, end - start);
 }
 
 // The structure every page must have, and a label for every visible form control.
@@ -704,6 +714,36 @@ TEST_F(Pages, ServiceFiltersAndSortsThroughAGetForm) {
   EXPECT_TRUE(contains(none.body, "Nog geen studenten gevonden."));
 }
 
+TEST_F(Pages, ServiceListShowsTheRegistrationDateItCanSortOn) {
+  register_student("Vroeg");  // 20/09/2025 12:00
+  ASSERT_TRUE(clock_->set(local("2025-09-22 09:30")));
+  browsers_.clear();
+  register_student("Laat");
+  HttpResponse res = get("/dienst/secundair?sorteer=recent", "service_x");
+  ASSERT_EQ(res.status, 200);
+  EXPECT_TRUE(contains(res.body, "<th scope=\"col\">Ingeschreven op</th>")) << res.body;
+  const std::string early =
+      "<td data-label=\"Ingeschreven op\"><time datetime=\"2025-09-20T12:00:00+02:00\">"
+      "20/09/2025 12:00</time></td>";
+  const std::string late =
+      "<td data-label=\"Ingeschreven op\"><time datetime=\"2025-09-22T09:30:00+02:00\">"
+      "22/09/2025 09:30</time></td>";
+  EXPECT_TRUE(contains(res.body, early)) << res.body;
+  EXPECT_TRUE(contains(res.body, late)) << res.body;
+  EXPECT_LT(res.body.find(late), res.body.find(early)) << "newest first";
+  // The mobile cards: every column of the header has its label on each row's cell.
+  std::string head = between(res.body, "<thead>", "</thead>");
+  std::string row = between(between(res.body, "<tbody>", "</tbody>"), "<tr>", "</tr>");
+  EXPECT_EQ(count_of(head, "<th scope=\"col\">"), count_of(row, "data-label=\""));
+  static const std::regex column(R"(<th scope="col">([^<]+)</th>)");
+  for (auto it = std::sregex_iterator(head.begin(), head.end(), column);
+       it != std::sregex_iterator(); ++it)
+    EXPECT_TRUE(contains(row, "data-label=\"" + std::string((*it)[1]) + "\""))
+        << (*it)[1] << " has no cell label";
+  EXPECT_TRUE(contains(get("/dienst/secundair?naam=Niemand", "service_x").body,
+                       "<td colspan=\"8\">Nog geen studenten gevonden.</td>"));
+}
+
 TEST_F(Pages, AScriptInAStudentsNameIsShownAsText) {
   auto fields = student_form("<script>alert(1)</script>");
   ASSERT_EQ(post("/school/secundair/nieuw", fields, "school").status, 303);
@@ -820,6 +860,98 @@ TEST_F(Pages, AdminResendsADeadMail) {
   EXPECT_TRUE(contains(get("/admin/audit", "admin").body, "mail.resend"));
 }
 
+TEST_F(Pages, AdminAuditLogNamesOrganisationsAndUsers) {
+  register_student("Peeters");  // school:<id> with the school's user
+  AuditEntry system;
+  system.at = clock_->now();
+  system.actor = "system";
+  system.action = "round.open";
+  system.object_type = "calendar";
+  system.outcome = "ok";
+  store_->append_audit(system);
+
+  HttpResponse res = get("/admin/audit", "admin");
+  ASSERT_EQ(res.status, 200);
+  expect_accessible_page(res.body, "/admin/audit");
+  // The school's registration: its name and its user's address.
+  EXPECT_TRUE(contains(res.body,
+                       "<td data-label=\"Wie\">Sint-Jozef Antwerpen</td>"
+                       "<td data-label=\"Gebruiker\">school@stagematch.test</td>"))
+      << res.body;
+  // The admin's invitations (actor "user:<id>") and the admin made on the command line.
+  EXPECT_TRUE(contains(res.body,
+                       "<td data-label=\"Wie\">VIVO (beheerder)</td>"
+                       "<td data-label=\"Gebruiker\">admin@stagematch.test</td>"))
+      << res.body;
+  EXPECT_TRUE(contains(res.body, "<td data-label=\"Wie\">Beheerder via de opdrachtregel</td>"))
+      << res.body;
+  EXPECT_TRUE(contains(res.body,
+                       "<td data-label=\"Wie\">Systeem</td>"
+                       "<td data-label=\"Gebruiker\">-</td>"))
+      << res.body;
+  // No raw actors or user ids left.
+  EXPECT_FALSE(
+      std::regex_search(res.body, std::regex(R"(data-label="Wie">(school|service|admin|user):)")))
+      << res.body;
+  EXPECT_FALSE(std::regex_search(res.body, std::regex(R"(data-label="Gebruiker">\d+<)")))
+      << res.body;
+}
+
+TEST_F(Pages, AdminReadsAMailAsTextWithItsState) {
+  OutboxMail m;
+  m.dedupe_key = "test/lezen";
+  m.to_address = "lezer@dienst.test";
+  m.subject = "Ronde 3 gestart";
+  m.body_text = "Beste dienst,\n\nRonde 3 is gestart: <b>kijk</b> & kies.\n";
+  m.body_html = "<p onclick=\"steel()\">Ronde 3 is gestart</p><script>steel()</script>";
+  ASSERT_TRUE(store_->claim_event("test/lezen", clock_->now(), clock_->now(), {m}));
+  Id id = 0;
+  for (const auto& queued : store_->outbox(100))
+    if (queued.to_address == m.to_address) id = queued.id;
+  ASSERT_NE(id, 0);
+  const std::string target = "/admin/mails/" + std::to_string(id);
+
+  EXPECT_TRUE(contains(get("/admin/mails", "admin").body, "href=\"" + target + "\""))
+      << "each mail in the list links to its page";
+  HttpResponse res = get(target, "admin");
+  ASSERT_EQ(res.status, 200) << res.body;
+  expect_accessible_page(res.body, target);
+  EXPECT_TRUE(contains(res.body, "<dd>lezer@dienst.test</dd>"));
+  EXPECT_TRUE(contains(res.body, "<h1>Ronde 3 gestart</h1>"));
+  EXPECT_TRUE(contains(res.body, "<dd>Wacht op verzending</dd>"));
+  EXPECT_TRUE(contains(res.body, "<dd>0</dd>")) << "no attempts yet";
+  EXPECT_TRUE(contains(res.body,
+                       "<pre class=\"mail-body\">Beste dienst,\n\nRonde 3 is gestart: "
+                       "&lt;b&gt;kijk&lt;/b&gt; &amp; kies.\n</pre>"))
+      << res.body;
+  // The HTML version only as escaped source: nothing of it runs in the admin's page.
+  EXPECT_FALSE(contains(res.body, "<script>steel"));
+  EXPECT_FALSE(contains(res.body, "<p onclick"));
+  EXPECT_TRUE(contains(res.body, "&lt;script&gt;steel()&lt;/script&gt;"));
+
+  // A failed mail shows its error and can be sent again from its page.
+  for (const auto& c : store_->claim_mails(100, clock_->now(), std::chrono::seconds{60}))
+    if (c.id == id)
+      store_->mark_dead(c.id, "550 mailbox unavailable");
+    else
+      store_->mark_sent(c.id, clock_->now());
+  HttpResponse dead = get(target, "admin");
+  EXPECT_TRUE(contains(dead.body, "<dd>550 mailbox unavailable</dd>")) << dead.body;
+  EXPECT_TRUE(contains(dead.body, "action=\"" + target + "/opnieuw\""));
+
+  // Like every admin page: only for admins, and a Dutch 404 for a mail that is not there.
+  EXPECT_EQ(get(target, "school").status, 403);
+  EXPECT_EQ(get(target, "service_x").status, 403);
+  HttpResponse anonymous = get(target);
+  EXPECT_EQ(anonymous.status, 303);
+  EXPECT_EQ(header_of(anonymous, "Location"), "/login");
+  HttpResponse missing = get("/admin/mails/999999", "admin");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_TRUE(contains(missing.body, "Mail niet gevonden")) << missing.body;
+  expect_accessible_page(missing.body, "/admin/mails/999999");
+  EXPECT_EQ(get("/admin/mails/abc", "admin").status, 404);
+}
+
 TEST_F(Pages, AdminDashboardCountsOpenAndAccepted) {
   Id accepted = register_student("Een");
   register_student("Twee");
@@ -831,13 +963,72 @@ TEST_F(Pages, AdminDashboardCountsOpenAndAccepted) {
   EXPECT_TRUE(contains(
       res.body, "<th scope=\"row\">Totaal</th><td>2</td><td>-</td><td>1</td><td>0</td><td>3</td>"))
       << res.body;
-  // Per round: all three registered and the one accepted while round 3 ran (from 19/09 12:00).
-  EXPECT_TRUE(contains(res.body,
-                       "<td>19/09/2025 12:00 tot 30/09/2025 12:00</td><td>3</td><td>1</td>"))
+  // Per round: all three registered, two of them still open, and the one accepted while
+  // round 3 ran (from 19/09 12:00).
+  EXPECT_TRUE(contains(
+      res.body, "<td>19/09/2025 12:00 tot 30/09/2025 12:00</td><td>3</td><td>2</td><td>1</td>"))
       << res.body;
-  EXPECT_TRUE(contains(res.body,
-                       "<td>05/09/2025 12:00 tot 19/09/2025 12:00</td><td>0</td><td>0</td>"))
+  EXPECT_TRUE(contains(
+      res.body, "<td>05/09/2025 12:00 tot 19/09/2025 12:00</td><td>0</td><td>0</td><td>0</td>"))
       << res.body;
+}
+
+TEST_F(Pages, AdminDashboardCountsEveryRegistrationInExactlyOneRound) {
+  // Secundair with a gap between round 3 (now until 25/09) and round 4 (from 30/09), like the
+  // CVO calendar has between the services' windows.
+  std::ifstream in(source_path("workflows/calendars/secundair/2025-2026.yaml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  yaml.replace(yaml.find("closes: 2025-09-30 12:00"), 24, "closes: 2025-09-25 12:00");
+  ASSERT_EQ(post("/admin/kalenders/publiceren", {{"yaml", yaml}}, "admin").status, 303);
+
+  Id accepted = register_student("Binnen");  // 20/09, in round 3
+  ASSERT_EQ(accept_as("service_x", accepted, mentor_x_).status, 303);
+  // Between round 3 and round 4; the sessions went idle meanwhile.
+  ASSERT_TRUE(clock_->set(local("2025-09-27 12:00")));
+  browsers_.clear();
+  register_student("Tussen");
+  Id stopped = register_student("Gestopt");
+  ASSERT_EQ(post("/school/aanvraag/" + std::to_string(stopped) + "/gestopt", {{"bevestig", "ja"}},
+                 "school")
+                .status,
+            303);
+
+  HttpResponse res = get("/admin", "admin");
+  ASSERT_EQ(res.status, 200);
+  std::string section =
+      between(res.body, "<h2>Secundair onderwijs (7de jaar verzorgende-zorgkundige)", "</section>");
+  ASSERT_FALSE(section.empty()) << res.body;
+  EXPECT_FALSE(contains(section, "Voor de eerste ronde")) << "every request is in a round row";
+  // The totals: 1 open, no invitations in this track, 1 accepted, 1 stopped, 3 in all.
+  EXPECT_TRUE(contains(
+      section, "<th scope=\"row\">Totaal</th><td>1</td><td>-</td><td>1</td><td>1</td><td>3</td>"))
+      << section;
+
+  // Each round row: its label, its window, then its numbers; the first is "Ingeschreven".
+  static const std::regex round_row(
+      R"(<tr><th scope="row">[^<]*</th><td>([^<]*)</td>((?:<td>\d+</td>)+)</tr>)");
+  static const std::regex number(R"(<td>(\d+)</td>)");
+  std::string rounds = between(section, "Per ronde", "</table>");
+  std::map<std::string, std::vector<int>> by_window;  // registered, still open, accepted
+  int registered = 0;
+  for (auto it = std::sregex_iterator(rounds.begin(), rounds.end(), round_row);
+       it != std::sregex_iterator(); ++it) {
+    std::string cells = (*it)[2];
+    std::vector<int>& numbers = by_window[(*it)[1]];
+    for (auto n = std::sregex_iterator(cells.begin(), cells.end(), number);
+         n != std::sregex_iterator(); ++n)
+      numbers.push_back(std::stoi((*n)[1]));
+    registered += numbers.front();
+  }
+  ASSERT_EQ(by_window.size(), 4u) << rounds;
+  EXPECT_EQ(registered, 3) << "the round rows add up to the track's total\n" << rounds;
+  // Round 3 holds the one registered and accepted in it; the two registered in the gap wait
+  // for round 4: one still open, one stopped.
+  EXPECT_EQ(by_window["19/09/2025 12:00 tot 25/09/2025 12:00"], (std::vector<int>{1, 0, 1}));
+  EXPECT_EQ(by_window["30/09/2025 12:00 tot (blijft open)"], (std::vector<int>{2, 1, 0}));
+  EXPECT_EQ(by_window["05/09/2025 12:00 tot 19/09/2025 12:00"], (std::vector<int>{0, 0, 0}));
 }
 
 TEST_F(Pages, AdminChecksShowsTheTimelineAndPublishesACalendar) {

@@ -744,13 +744,13 @@ void add_admin_routes(Router& router, Services& s) {
         return a;
       }());
       std::string all = join(problems, "\n");
-      return HttpResponse::json(
-          422,
-          Object{{"error", "invalid_calendar"},
-                 {"message",
-                  "De kalender werd niet aanvaard; de actieve kalender blijft gelden.\n" + all},
-                 {"fields", Object{{"calendar", all}}},
-                 {"problems", Array(problems.begin(), problems.end())}});
+      Object answer = error_object(
+          DomainError{422,
+                      "invalid_calendar",
+                      "De kalender werd niet aanvaard; de actieve kalender blijft gelden.\n" + all,
+                      {{"calendar", all}}});
+      answer["problems"] = Array(problems.begin(), problems.end());
+      return HttpResponse::json(422, std::move(answer));
     }
     AuditEntry audit =
         audit_of(s, req, "calendar.publish", "calendar", std::nullopt, track + "/" + year);

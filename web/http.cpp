@@ -287,14 +287,14 @@ HttpResponse HttpResponse::redirect(const std::string& location) {
 
 HttpResponse HttpResponse::no_content() { return HttpResponse{204, "", "", {}}; }
 
+Object error_object(const DomainError& e) {
+  Object fields;
+  for (const auto& [k, v] : e.fields) fields[k] = v;
+  return Object{{"error", e.code}, {"message", e.message}, {"fields", std::move(fields)}};
+}
+
 HttpResponse HttpResponse::error(const DomainError& e) {
-  Object o{{"error", e.code}, {"message", e.message}};
-  if (!e.fields.empty()) {
-    Object fields;
-    for (const auto& [k, v] : e.fields) fields[k] = v;
-    o["fields"] = std::move(fields);
-  }
-  return json(e.http_status, Value(std::move(o)));
+  return json(e.http_status, Value(error_object(e)));
 }
 
 HttpResponse HttpResponse::error(int status, const std::string& code, const std::string& message) {

@@ -64,10 +64,16 @@ struct HttpResponse {
   static HttpResponse html(int status, std::string body);
   static HttpResponse redirect(const std::string& location);  // 303 See Other
   static HttpResponse no_content();
-  // {"error", "message", "fields"} with the error's status.
+  // {"error", "message", "fields"} with the error's status (see error_object).
   static HttpResponse error(const DomainError& e);
   static HttpResponse error(int status, const std::string& code, const std::string& message);
 };
+
+// The body of every JSON error answer, built only here so that none can miss a member:
+// {"error": code, "message": Dutch text, "fields": {name: message}}. `fields` is always there,
+// an empty object when no field is at fault, so clients read it without checking first
+// (CONTRACT.md). A handler that adds members of its own starts from this object.
+Object error_object(const DomainError& e);
 
 std::string url_decode(std::string_view s, bool plus_is_space = true);
 std::string url_encode(std::string_view s);

@@ -126,6 +126,7 @@ void add_page_routes(Router& router, Services& services) {
   router.add("POST", "/admin/kalenders/publiceren", admin, to(p, &Pages::calendars, &K::publish));
   router.add("GET", "/admin/audit", admin, to(p, &Pages::admin, &M::audit));
   router.add("GET", "/admin/mails", admin, to(p, &Pages::admin, &M::mails));
+  router.add("GET", "/admin/mails/{id}", admin, to(p, &Pages::admin, &M::mail));
   router.add("POST", "/admin/mails/{id}/opnieuw", admin, to(p, &Pages::admin, &M::resend_mail));
 }
 

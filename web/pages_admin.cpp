@@ -9,6 +9,11 @@ namespace {
 constexpr int kListPage = 500;
 constexpr int kMaxListPages = 200;
 constexpr int kLogLines = 300;
+// How far back the page of one mail looks. The Store interface has no lookup of one mail by
+// id, so the page searches the newest mails of Store::outbox, bodies included: generous, since
+// an admin follows links from the list (the newest kLogLines), yet bounded so that one page
+// never loads the whole history. An older mail is answered as not found.
+constexpr int kMailLookback = 5000;
 
 const Choices& role_choices() {
   static const Choices kRoles = {
@@ -41,9 +46,36 @@ struct Counts {
 };
 
 struct RoundCounts {
-  std::int64_t registered = 0;
-  std::int64_t accepted = 0;
+  std::int64_t registered = 0;  // registered in the round, or before it opened (see below)
+  std::int64_t open = 0;        // of those: neither accepted nor stopped
+  std::int64_t accepted = 0;    // accepted while the round ran, whenever registered
 };
+
+// Which round a registration at `at` counts for: the round running then, else the next round
+// to open after it. Schools register before and between the rounds (CVO registers between the
+// services' windows), and such a student waits for the next round, so that is where it
+// belongs; counting only registrations inside a round's window would lose them, and the rows
+// would not add up to the track's total. After the last round closed it stays with the last
+// round. `rounds` are in calendar order, which the calendar check keeps without overlaps.
+std::size_t registration_round(const std::vector<const Round*>& rounds, Instant at) {
+  for (std::size_t i = 0; i < rounds.size(); ++i)
+    if (!rounds[i]->window.closes || at < *rounds[i]->window.closes) return i;
+  return rounds.size() - 1;
+}
+
+// The round whose window held `at` (an acceptance); nullopt outside every window, so an
+// acceptance made between rounds shows in the track's totals but in no round's "Aanvaard".
+std::optional<std::size_t> running_round(const std::vector<const Round*>& rounds, Instant at) {
+  for (std::size_t i = 0; i < rounds.size(); ++i)
+    if (rounds[i]->window.opens <= at &&
+        (!rounds[i]->window.closes || at < *rounds[i]->window.closes))
+      return i;
+  return std::nullopt;
+}
+
+std::optional<Instant> instant_of(const Value& v) {
+  return v.is_string() ? parse_instant(v.as_string()) : std::nullopt;
+}
 
 Object counts_value(const Counts& c, bool invites) {
   return Object{{"total", c.total},
@@ -64,6 +96,67 @@ std::string mail_state(const std::string& state) {
 std::string org_type(const std::string& type) {
   return type == "school" ? "School" : type == "service" ? "Dienst" : type;
 }
+
+// The audit log's "who" in words an admin reads: the organisation's name and the user's e-mail
+// address instead of "service:3" and a user id. Users and organisations are read once per page.
+class AuditNames {
+ public:
+  AuditNames(const std::vector<User>& users, const std::vector<Organisation>& orgs) {
+    for (const auto& u : users) users_.emplace(u.id, u);
+    for (const auto& o : orgs) orgs_.emplace(o.id, o.name);
+  }
+
+  // "Sint-Jozef Antwerpen" for "school:3", the admin's side for "admin:0" and "user:12" (an
+  // admin's invitation), and Dutch words for the actors that are no user ("system", ...).
+  std::string who(const AuditEntry& a) const {
+    if (a.actor.empty()) return a.user_id ? org_of_user(*a.user_id) : "Niet aangemeld";
+    if (a.actor == "system") return "Systeem";
+    if (a.actor == "demo") return "Demodata";
+    if (a.actor == "admin-cli") return "Beheerder via de opdrachtregel";
+    auto colon = a.actor.find(':');
+    if (colon == std::string::npos) return a.actor;
+    std::string kind = a.actor.substr(0, colon);
+    std::optional<Id> id = parse_id(std::string_view(a.actor).substr(colon + 1));
+    if (kind == "admin") return kAdminSide;
+    if (kind == "user") {
+      if (id) return org_of_user(*id);
+      if (a.user_id) return org_of_user(*a.user_id);
+      return a.actor;
+    }
+    if (kind == "school" || kind == "service") {
+      if (id) {
+        auto org = orgs_.find(*id);
+        if (org != orgs_.end()) return org->second;
+      }
+      // An organisation that is gone, or none: still say what kind it was.
+      return org_type(kind) + (id ? " " + std::to_string(*id) : std::string());
+    }
+    return a.actor;
+  }
+
+  // The e-mail address of the user who acted; "-" when no user did.
+  std::string user(const AuditEntry& a) const {
+    std::optional<Id> id = a.user_id;
+    if (!id && a.actor.starts_with("user:")) id = parse_id(std::string_view(a.actor).substr(5));
+    if (!id) return "-";
+    auto found = users_.find(*id);
+    return found != users_.end() ? found->second.email : "Gebruiker " + std::to_string(*id);
+  }
+
+ private:
+  static constexpr const char* kAdminSide = "VIVO (beheerder)";
+
+  std::string org_of_user(Id id) const {
+    auto u = users_.find(id);
+    if (u == users_.end()) return "Gebruiker " + std::to_string(id);
+    if (u->second.role == "admin" || !u->second.org_id) return kAdminSide;
+    auto org = orgs_.find(*u->second.org_id);
+    return org != orgs_.end() ? org->second : u->second.email;
+  }
+
+  std::map<Id, User> users_;
+  std::map<Id, std::string> orgs_;
+};
 
 }  // namespace
 
@@ -92,36 +185,39 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
     const Calendar* calendar = services.matching.current_calendar(*defs, track, now);
     Counts all;
     std::map<std::string, Counts> by_province;
-    // Per round of the current calendar: students registered and accepted while it ran.
+    // Per round of the current calendar: every student once, under the round it registered for
+    // (registration_round), and acceptances under the round that ran when they happened.
     std::vector<const Round*> rounds;
     if (calendar)
       for (const auto& round : calendar->rounds) rounds.push_back(&round);
-    std::vector<RoundCounts> by_round(rounds.size() + 1);  // the last one: before the rounds
-    auto round_of = [&rounds](const Value& when) -> std::optional<std::size_t> {
-      auto at = when.is_string() ? parse_instant(when.as_string()) : std::nullopt;
-      if (!at) return std::nullopt;
-      for (std::size_t i = 0; i < rounds.size(); ++i)
-        if (rounds[i]->window.opens <= *at &&
-            (!rounds[i]->window.closes || *at < *rounds[i]->window.closes))
-          return i;
-      if (!rounds.empty() && *at < rounds.front()->window.opens) return rounds.size();
-      return std::nullopt;
-    };
+    std::vector<RoundCounts> by_round(rounds.size());
     ListInput in;
     in.page_size = kListPage;
+    // The school year the page names: without it the admin's list spans every year, and last
+    // year's students would swell the totals and fall outside this year's rounds.
+    if (calendar) in.year = calendar->year;
     for (in.page = 1; in.page <= kMaxListPages; ++in.page) {
       auto list = services.matching.list_requests(req.actor(), track, in);
       if (!list) return kit_.refused(req, list.error());
       for (const auto& item : list->items) {
         Counts& p = by_province[text_of(item["province"])];
-        if (auto r = round_of(item["registered_at"])) ++by_round[*r].registered;
-        if (auto r = round_of(item["accepted_at"])) ++by_round[*r].accepted;
+        const bool stopped = is_stopped(item);
+        const bool accepted = item["accepted_by"].is_object();
+        if (!rounds.empty()) {
+          // A request without a readable registration time still counts, in the first round.
+          auto registered = instant_of(item["registered_at"]);
+          RoundCounts& r = by_round[registered ? registration_round(rounds, *registered) : 0];
+          ++r.registered;
+          if (!stopped && !accepted) ++r.open;
+          if (auto at = instant_of(item["accepted_at"]))
+            if (auto during = running_round(rounds, *at)) ++by_round[*during].accepted;
+        }
         ++all.total;
         ++p.total;
-        if (is_stopped(item)) {
+        if (stopped) {
           ++all.stopped;
           ++p.stopped;
-        } else if (item["accepted_by"].is_object()) {
+        } else if (accepted) {
           ++all.accepted;
           ++p.accepted;
         } else {
@@ -160,11 +256,6 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
     row["phase"] = phase_text(calendar, moment);
     row["provinces"] = std::move(province_rows);
     Array round_rows;
-    if (!rounds.empty() && by_round.back().registered > 0)
-      round_rows.push_back(Object{{"label", "Voor de eerste ronde"},
-                                  {"window", ""},
-                                  {"registered", by_round.back().registered},
-                                  {"accepted", by_round.back().accepted}});
     for (std::size_t i = 0; i < rounds.size(); ++i)
       round_rows.push_back(Object{
           {"label", rounds[i]->label.empty() ? rounds[i]->id : rounds[i]->label},
@@ -172,6 +263,7 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
                          (rounds[i]->window.closes ? format_local_nl(*rounds[i]->window.closes)
                                                    : std::string("(blijft open)"))},
           {"registered", by_round[i].registered},
+          {"open", by_round[i].open},
           {"accepted", by_round[i].accepted}});
     row["has_rounds"] = !round_rows.empty();
     row["rounds"] = std::move(round_rows);
@@ -352,12 +444,15 @@ HttpResponse AdminPages::invite(HttpRequest& req) const {
 }
 
 HttpResponse AdminPages::audit(HttpRequest& req) const {
+  auto& services = kit_.services();
+  const AuditNames names(services.account_store.users(std::nullopt),
+                         services.store.organisations(""));
   Array rows;
-  for (const auto& a : kit_.services().store.audit_log(kLogLines))
+  for (const auto& a : services.store.audit_log(kLogLines))
     rows.push_back(
         Object{{"at", format_local_nl(a.at)},
-               {"actor", a.actor},
-               {"user", a.user_id ? Value(*a.user_id) : Value("-")},
+               {"actor", names.who(a)},
+               {"user", names.user(a)},
                {"action", a.action},
                {"object", a.object_type + (a.object_id ? " " + std::to_string(*a.object_id) : "")},
                {"outcome", a.outcome},
@@ -388,6 +483,40 @@ HttpResponse AdminPages::mails(HttpRequest& req) const {
                           {"limit", kLogLines},
                           {"notice", text_or_null(notice)},
                           {"can_resend", kit_.services().mail_queue != nullptr}});
+}
+
+HttpResponse AdminPages::mail(HttpRequest& req) const {
+  std::optional<Id> id = parse_id(req.param("id"));
+  if (!id) return kit_.not_found(req);
+  auto& services = kit_.services();
+  // No Store call reads one mail by id: look for it among the newest kMailLookback mails.
+  std::vector<OutboxMail> mails = services.store.outbox(kMailLookback);
+  auto found =
+      std::find_if(mails.begin(), mails.end(), [&](const OutboxMail& m) { return m.id == *id; });
+  if (found == mails.end())
+    return kit_.message(req, 404, "Mail niet gevonden",
+                        "Deze mail bestaat niet, of is te oud om hier nog te tonen.",
+                        "/admin/mails", "Naar de mails");
+  const OutboxMail& m = *found;
+  // Both bodies are shown as text, escaped by the template: the HTML version as its source,
+  // never rendered, so nothing a mail carries can act inside the admin's page.
+  return kit_.page(
+      req, 200, "admin_mail", "Mail: " + m.subject,
+      Object{{"id", m.id},
+             {"to", m.to_address},
+             {"subject", m.subject},
+             {"state", mail_state(m.state)},
+             {"dead", m.state == "dead"},
+             {"attempts", m.attempts},
+             {"created", m.created_at ? Value(format_local_nl(*m.created_at)) : Value("-")},
+             {"sent", m.sent_at ? Value(format_local_nl(*m.sent_at)) : Value("-")},
+             {"next_attempt", m.state == "pending" && m.next_attempt_at
+                                  ? Value(format_local_nl(*m.next_attempt_at))
+                                  : Value()},
+             {"error", text_or_null(m.last_error)},
+             {"body_text", m.body_text},
+             {"body_html", text_or_null(m.body_html)},
+             {"can_resend", services.mail_queue != nullptr}});
 }
 
 HttpResponse AdminPages::resend_mail(HttpRequest& req) const {

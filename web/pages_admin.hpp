@@ -1,6 +1,7 @@
-// The sector fund's pages: a dashboard of open, invited and accepted requests per track and
-// province, organisations, invitations, the audit log, the mail outbox, and the school-year
-// calendars (upload, validation with positions, the timeline, publish).
+// The sector fund's pages: a dashboard of open, invited and accepted requests per track,
+// province and round, organisations, invitations, the audit log, the mail outbox with each
+// mail's content, and the school-year calendars (upload, validation with positions, the
+// timeline, publish).
 #pragma once
 
 #include "pages_common.hpp"
@@ -19,6 +20,7 @@ class AdminPages {
   HttpResponse invite(HttpRequest& req) const;               // POST /admin/uitnodigingen
   HttpResponse audit(HttpRequest& req) const;                // GET  /admin/audit
   HttpResponse mails(HttpRequest& req) const;                // GET  /admin/mails
+  HttpResponse mail(HttpRequest& req) const;                 // GET  /admin/mails/{id}
   HttpResponse resend_mail(HttpRequest& req) const;          // POST /admin/mails/{id}/opnieuw
 
  private:

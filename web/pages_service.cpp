@@ -175,7 +175,9 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
                {"transport", labels_of(workflow->field("transport"), item["transport"])},
                {"hours", number_of(item["total_hours"])},
                {"status", text_or_null(status.empty() ? "" : status_label(*workflow, status))},
-               {"registered", instant_nl(text_of(item["registered_at"]))}});
+               // The sort offers "Datum van inschrijving", so the list shows it too.
+               {"registered", instant_nl(text_of(item["registered_at"]))},
+               {"registered_iso", text_or_null(text_of(item["registered_at"]))}});
   }
   std::string base = "/dienst/" + track;
   auto tab_href = [&](bool accepted) {  // the same filters on either tab
