@@ -49,6 +49,16 @@ std::string plain(const Value& v) {
 }
 
 // "2025-10-06" -> "06/10/2025"; other text unchanged.
+// A national register number the way the identity card writes it (85.07.30-033.28). Excel
+// keeps that as text, where a bare 11-digit number would lose its leading zero.
+std::string national_number_text(const std::string& digits) {
+  if (digits.size() != 11 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return digits;
+  return digits.substr(0, 2) + "." + digits.substr(2, 2) + "." + digits.substr(4, 2) + "-" +
+         digits.substr(6, 3) + "." + digits.substr(9, 2);
+}
+
 std::string date_nl(const Value& v) {
   if (!v.is_string()) return plain(v);
   const std::string& s = v.as_string();
@@ -136,6 +146,8 @@ void field_columns(const FieldDef& field, std::vector<Column>& out,
       for (const auto& p : v.as_array()) parts.push_back(period_text(p));
       return join(parts, "; ");
     };
+  } else if (field.type == "national_number") {
+    cell = [id](const ExportItem& e) { return national_number_text(plain(e.item[id])); };
   } else if (field.type == "date") {
     cell = [id](const ExportItem& e) { return date_nl(e.item[id]); };
   } else {
