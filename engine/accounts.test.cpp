@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "scratch_database.hpp"
 #include "sql_db.hpp"
 #include "sql_store.hpp"
 
@@ -40,13 +41,6 @@ constexpr std::int64_t kT0 = 1757066400;  // 2025-09-05 12:00 Brussels
 constexpr const char* kBaseUrl = "https://stage.example.be";
 constexpr const char* kPassword = "lange-zin-als-wachtwoord";
 constexpr const char* kGoneMessage = "Deze link is al gebruikt of verlopen. Vraag een nieuwe aan.";
-
-std::string unique_name() {
-  static std::atomic<int> counter{0};
-  static const unsigned salt = std::random_device{}();
-  return "acc" + std::to_string(::getpid()) + "_" + std::to_string(salt % 100000) + "_" +
-         std::to_string(counter++);
-}
 
 // The mail component renders the real templates; this one keeps what the tests look at: the
 // template's name as subject and the data (with its link) in the text.
@@ -81,7 +75,7 @@ std::string token_in(const std::string& text) {
 class AccountsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    url_ = fresh_database();
+    url_ = databases_.fresh();
     if (url_.empty()) return;  // the failure is already reported
     store_ = std::make_unique<SqlStore>(url_);
     store_->migrate();
@@ -101,35 +95,6 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     accounts_.reset();
     store_.reset();
     db_.reset();
-    if (GetParam() == "postgresql" && !schema_.empty()) {
-      Db admin(storage::parse_store_url(pg_base_), 1);
-      admin.transact(TxMode::kWrite,
-                     [&](Tx& tx) { return tx.exec("DROP SCHEMA " + schema_ + " CASCADE"); });
-    }
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
-  // A URL to an empty database of this test's kind: a new SQLite file, or a new schema in the
-  // PostgreSQL test database.
-  std::string fresh_database() {
-    std::string name = unique_name();
-    if (GetParam() == "sqlite") {
-      dir_ = std::filesystem::temp_directory_path() / ("stagematch-accounts-" + name);
-      std::filesystem::create_directories(dir_);
-      return "sqlite:" + (dir_ / "test.db").string();
-    }
-    const char* base = std::getenv("STAGEMATCH_TEST_PG");
-    if (!base || !*base) {
-      ADD_FAILURE() << "STAGEMATCH_TEST_PG is not set: the PostgreSQL half of this suite needs a "
-                       "server. Run script/test, which starts one, or export "
-                       "STAGEMATCH_TEST_PG=postgresql://user@host:port/db";
-      return "";
-    }
-    pg_base_ = base;
-    Db admin(storage::parse_store_url(pg_base_), 1);
-    admin.transact(TxMode::kWrite, [&](Tx& tx) { return tx.exec("CREATE SCHEMA " + name); });
-    schema_ = name;
-    return pg_base_ + (pg_base_.find('?') == std::string::npos ? "?" : "&") + "schema=" + name;
   }
 
   bool ready() const { return accounts_ != nullptr; }
@@ -185,10 +150,8 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(e.code, code) << e.message;
   }
 
+  testing::ScratchDatabases databases_{GetParam(), "acc"};  // outlives the stores below
   std::string url_;
-  std::string pg_base_;
-  std::string schema_;
-  std::filesystem::path dir_;
   std::unique_ptr<SqlStore> store_;
   std::unique_ptr<Db> db_;
   TestMail mail_;

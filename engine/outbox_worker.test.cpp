@@ -20,6 +20,7 @@
 #include "maildrop_mailer.hpp"
 #include "mailer.hpp"
 #include "smtp_mailer.hpp"
+#include "scratch_database.hpp"
 #include "sql_db.hpp"
 #include "sql_store.hpp"
 
@@ -33,13 +34,6 @@ using storage::TxMode;
 constexpr std::int64_t kT0 = 1757066400;  // 2025-09-05 12:00 Brussels
 
 Instant at(std::int64_t seconds) { return Instant{std::chrono::seconds{seconds}}; }
-
-std::string unique_name() {
-  static std::atomic<int> counter{0};
-  static const unsigned salt = std::random_device{}();
-  return "w" + std::to_string(::getpid()) + "_" + std::to_string(salt % 100000) + "_" +
-         std::to_string(counter++);
-}
 
 TEST(OutboxWorker, MessageIdComesFromTheRow) {
   EXPECT_EQ(message_id_for(123, "stagematching.org"), "<outbox-123@stagematching.org>");
@@ -63,13 +57,13 @@ class OutboxWorkerTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     clock_.freeze(true);
-    domain_ = unique_name() + ".test";  // this test's Message-IDs (a domain: no '_')
+    domain_ = testing::unique_name("ow") + ".test";  // this test's Message-IDs (a domain: no '_')
     std::replace(domain_.begin(), domain_.end(), '_', '-');
     options_.message_id_domain = domain_;
     options_.first_retry = std::chrono::seconds{60};
     options_.max_retry = std::chrono::seconds{3600};
     options_.lease = std::chrono::seconds{300};
-    url_ = fresh_database();
+    url_ = databases_.fresh();
     if (url_.empty()) return;
     store_ = std::make_unique<SqlStore>(url_);
     store_->migrate();
@@ -78,31 +72,6 @@ class OutboxWorkerTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     store_.reset();
     db_.reset();
-    if (!schema_.empty()) {
-      Db admin(storage::parse_store_url(pg_base_), 1);
-      admin.transact(TxMode::kWrite,
-                     [&](Tx& tx) { return tx.exec("DROP SCHEMA " + schema_ + " CASCADE"); });
-    }
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
-  std::string fresh_database() {
-    std::string name = unique_name();
-    dir_ = std::filesystem::temp_directory_path() / ("stagematch-outbox-" + name);
-    std::filesystem::create_directories(dir_);
-    if (GetParam() == "sqlite") return "sqlite:" + (dir_ / "test.db").string();
-    const char* base = std::getenv("STAGEMATCH_TEST_PG");
-    if (!base || !*base) {
-      ADD_FAILURE() << "STAGEMATCH_TEST_PG is not set: the PostgreSQL half of this suite needs a "
-                       "server. Run script/test, which starts one, or export "
-                       "STAGEMATCH_TEST_PG=postgresql://user@host:port/db";
-      return "";
-    }
-    pg_base_ = base;
-    Db admin(storage::parse_store_url(pg_base_), 1);
-    admin.transact(TxMode::kWrite, [&](Tx& tx) { return tx.exec("CREATE SCHEMA " + name); });
-    schema_ = name;
-    return pg_base_ + (pg_base_.find('?') == std::string::npos ? "?" : "&") + "schema=" + name;
   }
 
   bool ready() const { return store_ != nullptr; }
@@ -123,7 +92,7 @@ class OutboxWorkerTest : public ::testing::TestWithParam<std::string> {
       m.body_html = "<p>Ronde 2 is gestart.</p>\n";
       mails.push_back(std::move(m));
     }
-    auto claimed = store_->claim_event("event/" + unique_name(), clock_.now(), clock_.now(), mails);
+    auto claimed = store_->claim_event("event/" + testing::unique_name("ow"), clock_.now(), clock_.now(), mails);
     EXPECT_TRUE(claimed && *claimed);
     std::vector<Id> ids;
     db().transact(TxMode::kRead, [&](Tx& tx) {
@@ -174,10 +143,8 @@ class OutboxWorkerTest : public ::testing::TestWithParam<std::string> {
   TestClock clock_{at(kT0)};
   OutboxOptions options_;
   std::string domain_;
+  testing::ScratchDatabases databases_{GetParam(), "ow"};  // outlives the stores below
   std::string url_;
-  std::string pg_base_;
-  std::string schema_;
-  std::filesystem::path dir_;
   std::unique_ptr<SqlStore> store_;
   std::unique_ptr<Db> db_;
 };
@@ -185,7 +152,8 @@ class OutboxWorkerTest : public ::testing::TestWithParam<std::string> {
 TEST_P(OutboxWorkerTest, SendsWhatIsDueIntoTheMaildrop) {
   if (!ready()) return;
   auto ids = queue(3);
-  MaildropMailer mailer(dir_ / "mail", "Stagematch <info@stagematching.org>");
+  const auto drop = databases_.folder() / "mail";
+  MaildropMailer mailer(drop, "Stagematch <info@stagematching.org>");
   OutboxWorker worker(*store_, mailer, clock_, options_);
   EXPECT_EQ(worker.run_once(), 3);
   EXPECT_EQ(worker.run_once(), 0);
@@ -194,7 +162,7 @@ TEST_P(OutboxWorkerTest, SendsWhatIsDueIntoTheMaildrop) {
     EXPECT_EQ(row(id).attempts, 1);
   }
   int files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir_ / "mail")) {
+  for (const auto& e : std::filesystem::directory_iterator(drop)) {
     ++files;
     auto m = mail_testing::parse_mail(e.path());
     EXPECT_TRUE(m.header("Message-ID").ends_with("@" + domain_ + ">")) << m.header("Message-ID");
@@ -338,7 +306,7 @@ TEST_P(OutboxWorkerTest, TwoWorkersOnOneDatabaseSendEveryMailOnce) {
 
 TEST_P(OutboxWorkerTest, NotifyWakesTheWorkerAndStopReturns) {
   if (!ready()) return;
-  MaildropMailer mailer(dir_ / "mail", "Stagematch <info@stagematching.org>");
+  MaildropMailer mailer(databases_.folder() / "mail", "Stagematch <info@stagematching.org>");
   options_.poll = std::chrono::hours{1};
   OutboxWorker worker(*store_, mailer, clock_, options_);
   worker.start();

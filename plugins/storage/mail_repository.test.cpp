@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "scratch_database.hpp"
 #include "sql_db.hpp"
 #include "sql_store.hpp"
 
@@ -32,13 +33,6 @@ constexpr std::int64_t kT0 = 1757066400;  // 2025-09-05 12:00 Brussels
 constexpr std::chrono::seconds kLease{300};
 
 Instant at(std::int64_t seconds) { return Instant{std::chrono::seconds{seconds}}; }
-
-std::string unique_name() {
-  static std::atomic<int> counter{0};
-  static const unsigned salt = std::random_device{}();
-  return "m" + std::to_string(::getpid()) + "_" + std::to_string(salt % 100000) + "_" +
-         std::to_string(counter++);
-}
 
 OutboxMail mail_to(const std::string& to, const std::string& subject = "Onderwerp") {
   OutboxMail m;
@@ -58,7 +52,7 @@ std::vector<Id> ids_of(const std::vector<OutboxMail>& mails) {
 class MailQueueTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    url_ = fresh_database();
+    url_ = databases_.fresh();
     if (url_.empty()) return;
     store_ = std::make_unique<SqlStore>(url_);
     store_->migrate();
@@ -67,33 +61,6 @@ class MailQueueTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     store_.reset();
     db_.reset();
-    if (!schema_.empty()) {
-      Db admin(storage::parse_store_url(pg_base_), 1);
-      admin.transact(TxMode::kWrite,
-                     [&](Tx& tx) { return tx.exec("DROP SCHEMA " + schema_ + " CASCADE"); });
-    }
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
-  std::string fresh_database() {
-    std::string name = unique_name();
-    if (GetParam() == "sqlite") {
-      dir_ = std::filesystem::temp_directory_path() / ("stagematch-mailqueue-" + name);
-      std::filesystem::create_directories(dir_);
-      return "sqlite:" + (dir_ / "test.db").string();
-    }
-    const char* base = std::getenv("STAGEMATCH_TEST_PG");
-    if (!base || !*base) {
-      ADD_FAILURE() << "STAGEMATCH_TEST_PG is not set: the PostgreSQL half of this suite needs a "
-                       "server. Run script/test, which starts one, or export "
-                       "STAGEMATCH_TEST_PG=postgresql://user@host:port/db";
-      return "";
-    }
-    pg_base_ = base;
-    Db admin(storage::parse_store_url(pg_base_), 1);
-    admin.transact(TxMode::kWrite, [&](Tx& tx) { return tx.exec("CREATE SCHEMA " + name); });
-    schema_ = name;
-    return pg_base_ + (pg_base_.find('?') == std::string::npos ? "?" : "&") + "schema=" + name;
   }
 
   bool ready() const { return store_ != nullptr; }
@@ -110,7 +77,7 @@ class MailQueueTest : public ::testing::TestWithParam<std::string> {
 
   // Queues mails the way the product does: in the transaction that claims an event.
   void queue(const std::vector<OutboxMail>& mails, std::int64_t when = kT0) {
-    auto claimed = store_->claim_event("test/" + unique_name(), at(when), at(when), mails);
+    auto claimed = store_->claim_event("test/" + testing::unique_name("mq"), at(when), at(when), mails);
     ASSERT_TRUE(claimed) << claimed.error().message;
     ASSERT_TRUE(*claimed);
   }
@@ -121,10 +88,8 @@ class MailQueueTest : public ::testing::TestWithParam<std::string> {
     });
   }
 
+  testing::ScratchDatabases databases_{GetParam(), "mq"};  // outlives the stores below
   std::string url_;
-  std::string pg_base_;
-  std::string schema_;
-  std::filesystem::path dir_;
   std::unique_ptr<SqlStore> store_;
   std::unique_ptr<Db> db_;
 };

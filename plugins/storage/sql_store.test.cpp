@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "migrations.hpp"
+#include "scratch_database.hpp"
 #include "sql_db.hpp"
 
 namespace stagematch {
@@ -38,13 +39,6 @@ constexpr std::int64_t kT0 = 1757066400;  // 2025-09-05 12:00 Brussels
 constexpr const char* kAccepted = "Deze student werd intussen al aanvaard door een andere dienst.";
 
 Instant at(std::int64_t seconds) { return Instant{std::chrono::seconds{seconds}}; }
-
-std::string unique_name() {
-  static std::atomic<int> counter{0};
-  static const unsigned salt = std::random_device{}();
-  return "t" + std::to_string(::getpid()) + "_" + std::to_string(salt % 100000) + "_" +
-         std::to_string(counter++);
-}
 
 std::vector<Id> ids(const std::vector<RequestRecord>& records) {
   std::vector<Id> out;
@@ -70,7 +64,7 @@ Predicate node(Predicate::Op op, std::vector<Predicate> args) {
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    url_ = fresh_database();
+    url_ = databases_.fresh();
     if (url_.empty()) return;  // the failure is already reported
     store_ = open_store(url_);
     store_->migrate();
@@ -80,38 +74,6 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     store_.reset();
     db_.reset();
-    if (GetParam() == "postgresql" && !schemas_.empty()) {
-      Db admin(storage::parse_store_url(pg_base_), 1);
-      for (const auto& s : schemas_) {
-        admin.transact(TxMode::kWrite,
-                       [&](Tx& tx) { return tx.exec("DROP SCHEMA " + s + " CASCADE"); });
-      }
-    }
-    for (const auto& dir : dirs_) std::filesystem::remove_all(dir);
-  }
-
-  // A URL to an empty database of this test's kind: a new SQLite file, or a new schema in the
-  // PostgreSQL test database (tests run in parallel; each gets its own tables).
-  std::string fresh_database() {
-    std::string name = unique_name();
-    if (GetParam() == "sqlite") {
-      auto dir = std::filesystem::temp_directory_path() / ("stagematch-storage-" + name);
-      std::filesystem::create_directories(dir);
-      dirs_.push_back(dir);
-      return "sqlite:" + (dir / "test.db").string();
-    }
-    const char* base = std::getenv("STAGEMATCH_TEST_PG");
-    if (!base || !*base) {
-      ADD_FAILURE() << "STAGEMATCH_TEST_PG is not set: the PostgreSQL half of this suite needs a "
-                       "server. Run script/test, which starts one, or export "
-                       "STAGEMATCH_TEST_PG=postgresql://user@host:port/db";
-      return "";
-    }
-    pg_base_ = base;
-    Db admin(storage::parse_store_url(pg_base_), 1);
-    admin.transact(TxMode::kWrite, [&](Tx& tx) { return tx.exec("CREATE SCHEMA " + name); });
-    schemas_.push_back(name);
-    return pg_base_ + (pg_base_.find('?') == std::string::npos ? "?" : "&") + "schema=" + name;
   }
 
   bool ready() const { return store_ != nullptr; }
@@ -274,12 +236,10 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 
   Id school_ = 0, mentor_a_ = 0, mentor_b_ = 0, request_ = 0;
 
+  testing::ScratchDatabases databases_{GetParam(), "st"};  // outlives the stores below
   std::string url_;
-  std::string pg_base_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Db> db_;
-  std::vector<std::string> schemas_;
-  std::vector<std::filesystem::path> dirs_;
 };
 
 #define REQUIRE_DATABASE() \
@@ -301,7 +261,7 @@ TEST_P(StoreTest, MigratingTwiceKeepsSchemaAndData) {
 
 TEST_P(StoreTest, TwoProcessesMigratingAFreshDatabaseAtOnceBothSucceed) {
   REQUIRE_DATABASE();
-  std::string url = fresh_database();
+  std::string url = databases_.fresh();
   // Two stores stand for two server processes: separate connections, separate pools.
   auto first = open_store(url);
   auto second = open_store(url);
