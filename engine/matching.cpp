@@ -376,9 +376,15 @@ DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, co
   write.reason = input.reason;
   write.at = now;
   if (row.has_effect("notify_school")) write.mails = school_notice(workflow, r, service_id, input);
-  auto done = store_.write_status(write, audit(actor, "status.change", request_id,
-                                               current.status + " -> " + input.status +
-                                                   (write.reveal ? " (persoonsgegevens zichtbaar)" : "")));
+  std::string detail = current.status + " -> " + input.status + (write.reveal ? " (persoonsgegevens zichtbaar)" : "");
+  // An admin's correction says in the audit log whose acceptance it undid and why: the reason
+  // is also kept in status_history, but the audit log is what the admin reads.
+  if (write.release) {
+    std::string service = r.accepted_by_name.empty() ? "dienst " + std::to_string(service_id) : r.accepted_by_name;
+    detail += "; aanvaarding door " + service + " ongedaan gemaakt";
+  }
+  if (row.needs("reason")) detail += "; reden: " + input.reason;
+  auto done = store_.write_status(write, audit(actor, "status.change", request_id, detail));
   if (!done) return std::unexpected(from_store(done.error()));
   return {};
 }

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cctype>
@@ -92,6 +93,73 @@ std::vector<std::string> names_in_order(const HttpResponse& res) {
   if (v["items"].is_array())
     for (const auto& item : v["items"].as_array()) out.push_back(item["last_name"].as_string());
   return out;
+}
+
+// A CSV export as rows of cells (the BOM dropped, quoted cells unquoted), header first.
+std::vector<std::vector<std::string>> csv_rows(const std::string& csv) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string cell;
+  bool quoted = false;
+  std::size_t i = csv.rfind(kBom, 0) == 0 ? 3 : 0;
+  for (; i < csv.size(); ++i) {
+    char c = csv[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < csv.size() && csv[i + 1] == '"') {
+        cell += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ';') {
+      row.push_back(std::move(cell));
+      cell.clear();
+    } else if (c == '\r' && i + 1 < csv.size() && csv[i + 1] == '\n') {
+      row.push_back(std::move(cell));
+      cell.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+      ++i;
+    } else {
+      cell += c;
+    }
+  }
+  if (!cell.empty() || !row.empty()) {
+    row.push_back(std::move(cell));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<std::string> csv_header(const std::string& csv) {
+  auto rows = csv_rows(csv);
+  return rows.empty() ? std::vector<std::string>{} : rows.front();
+}
+
+bool has_column(const std::vector<std::string>& header, const std::string& name) {
+  return std::find(header.begin(), header.end(), name) != header.end();
+}
+
+// The cell of `column` in the row that has `key` in column `key_column`; "?" when either is
+// missing.
+std::string csv_cell(const std::string& csv, const std::string& key_column, const std::string& key,
+                     const std::string& column) {
+  auto rows = csv_rows(csv);
+  if (rows.empty()) return "?";
+  auto index = [&](const std::string& name) {
+    auto it = std::find(rows[0].begin(), rows[0].end(), name);
+    return it == rows[0].end() ? std::string::npos
+                               : static_cast<std::size_t>(it - rows[0].begin());
+  };
+  std::size_t k = index(key_column), c = index(column);
+  if (k == std::string::npos || c == std::string::npos) return "?";
+  for (std::size_t r = 1; r < rows.size(); ++r)
+    if (rows[r].size() > std::max(k, c) && rows[r][k] == key) return rows[r][c];
+  return "?";
 }
 
 // The text of every part of an .xlsx (a zip), through Debian's python3 (script/test needs it
@@ -1261,11 +1329,13 @@ TEST_P(Api, CsvExportIsForBelgianExcelAndNeutralisesFormulas) {
   HttpResponse filtered = get("/api/v1/tracks/secundair/requests.csv?name=peeters", "service_x");
   EXPECT_EQ(filtered.body.find("kwaad"), std::string::npos);
   EXPECT_NE(filtered.body.find("Peeters"), std::string::npos);
-  // An empty list still has its header: the non-personal fields only.
+  // An empty list still has its full header, the same as with rows: in a service's open tab
+  // that is without the personal columns (and without the acceptance's mentor).
   HttpResponse none = get("/api/v1/tracks/secundair/requests.csv?name=niemand", "service_x");
   ASSERT_EQ(none.status, 200);
   std::string empty_header = none.body.substr(3, none.body.find("\r\n") - 3);
   EXPECT_EQ(none.body.size(), empty_header.size() + 5) << none.body;
+  EXPECT_EQ(empty_header, header);
   EXPECT_NE(empty_header.find("Achternaam"), std::string::npos) << empty_header;
   EXPECT_EQ(empty_header.find("Rijksregisternummer"), std::string::npos) << empty_header;
   EXPECT_EQ(empty_header.find("Telefoon"), std::string::npos) << empty_header;
@@ -1305,28 +1375,163 @@ TEST_P(Api, XlsxExportIsARealWorkbook) {
   EXPECT_EQ(get("/api/v1/tracks/secundair/requests.xlsx?sort=x", "service_x").status, 422);
 }
 
+TEST_P(Api, ExportColumnsAreFixedPerTrackAndTab) {
+  struct Export {
+    std::string who;
+    std::string target;
+  };
+  const std::vector<Export> exports = {
+      {"service_x", "/api/v1/tracks/secundair/requests.csv"},
+      {"service_x", "/api/v1/tracks/secundair/requests.csv?tab=accepted"},
+      {"service_y", "/api/v1/tracks/secundair/requests.csv"},
+      {"school_a", "/api/v1/tracks/secundair/requests.csv"},
+      {"admin", "/api/v1/tracks/secundair/requests.csv"},
+      {"admin", "/api/v1/admin/export.csv"}};
+  auto headers = [&] {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& e : exports) {
+      HttpResponse res = get(e.target, e.who);
+      EXPECT_EQ(res.status, 200) << e.who << " " << e.target << ": " << res.body;
+      out.push_back(csv_header(res.body));
+    }
+    return out;
+  };
+
+  // Nothing registered yet: every export has its full header row.
+  auto empty = headers();
+  // One student without any optional field (no "Opmerkingen", no hours per week, ...).
+  register_student(student("Zonder"));
+  auto without = headers();
+  // Another with every optional field, accepted by service x.
+  Object full = student("Met");
+  full["remarks"] = "Kleurenblind";
+  full["internship_remarks"] = "Liefst in de voormiddag";
+  full["hours_per_week"] = 20;
+  full["preferred_service_id"] = service_x_;
+  Id met = register_student(full);
+  ASSERT_EQ(post(req_path(met, "/status"), accept_body(mentor_x_), "service_x").status, 200);
+  auto with = headers();
+  for (std::size_t i = 0; i < exports.size(); ++i) {
+    EXPECT_EQ(empty[i], without[i]) << exports[i].who << " " << exports[i].target;
+    EXPECT_EQ(without[i], with[i]) << exports[i].who << " " << exports[i].target;
+    EXPECT_TRUE(has_column(with[i], "Opmerkingen")) << exports[i].who << " " << exports[i].target;
+    EXPECT_TRUE(has_column(with[i], "Aantal uren/week")) << exports[i].target;
+  }
+
+  // The columns follow the reader and the tab: personal ones where personal data can be seen.
+  const auto& service_open = with[0];
+  const auto& service_accepted = with[1];
+  const auto& school = with[3];
+  const auto& admin = with[4];
+  EXPECT_EQ(with[2], service_open) << "every service's open tab has the same columns";
+  for (const char* personal : {"Rijksregisternummer", "Telefoon", "E-mail",
+                               "Telefoon Stage-/werkplekbegeleider",
+                               "E-mail Stage-/werkplekbegeleider"}) {
+    EXPECT_FALSE(has_column(service_open, personal)) << personal;
+    EXPECT_TRUE(has_column(service_accepted, personal)) << personal;
+    EXPECT_TRUE(has_column(school, personal)) << personal;
+    EXPECT_TRUE(has_column(admin, personal)) << personal;
+  }
+  EXPECT_TRUE(has_column(service_open, "Mijn status"));
+  EXPECT_FALSE(has_column(service_open, "Aanvaard door"));
+  EXPECT_FALSE(has_column(service_open, "Stagementor"));
+  EXPECT_TRUE(has_column(service_accepted, "Stagementor"));
+  EXPECT_TRUE(has_column(school, "Status"));
+  EXPECT_TRUE(has_column(school, "Aanvaard door"));
+  EXPECT_FALSE(has_column(school, "Mijn status"));
+  EXPECT_TRUE(has_column(admin, "Aanvaard door"));
+
+  // The same columns hold the data: the student without remarks has an empty cell.
+  std::string school_csv = get("/api/v1/tracks/secundair/requests.csv", "school_a").body;
+  EXPECT_EQ(csv_cell(school_csv, "Achternaam", "Met", "Opmerkingen"), "Kleurenblind");
+  EXPECT_EQ(csv_cell(school_csv, "Achternaam", "Zonder", "Opmerkingen"), "");
+  EXPECT_EQ(csv_cell(school_csv, "Achternaam", "Met", "Voorkeursdienst"), "Thuiszorg Antwerpen");
+}
+
+TEST_P(Api, AnInvitationRevealsPersonalDataInTheServicesOpenTabExport) {
+  // Duaal: inviting reveals the student's personal data while the request stays open, so a
+  // service's open tab of that track has the personal columns, filled only where it invited.
+  Object fields = student("Uitgenodigd");
+  fields["weekdays"] = Array{"ma", "di"};
+  Id id = register_student(fields, "school_a", "duaal");
+  const std::string path = "/api/v1/tracks/duaal/requests.csv";
+  std::string before_x = get(path, "service_x").body;
+  ASSERT_EQ(post(req_path(id, "/status"), Object{{"status", "uitgenodigd"}}, "service_x").status,
+            200);
+  std::string after_x = get(path, "service_x").body;
+  std::string after_y = get(path, "service_y").body;
+  EXPECT_EQ(csv_header(before_x), csv_header(after_x));
+  EXPECT_EQ(csv_header(after_y), csv_header(after_x));
+  EXPECT_TRUE(has_column(csv_header(after_x), "Rijksregisternummer"));
+  EXPECT_EQ(csv_cell(after_x, "Achternaam", "Uitgenodigd", "Rijksregisternummer"),
+            "85.07.30-033.28");
+  EXPECT_EQ(csv_cell(before_x, "Achternaam", "Uitgenodigd", "Rijksregisternummer"), "");
+  EXPECT_EQ(csv_cell(after_y, "Achternaam", "Uitgenodigd", "Rijksregisternummer"), "");
+  EXPECT_EQ(csv_cell(after_y, "Achternaam", "Uitgenodigd", "Telefoon"), "");
+  for (const std::string& secret : {std::string("85.07.30-033.28"), std::string("0470 12 34 56"),
+                                    std::string("lotte@example.test")}) {
+    EXPECT_EQ(after_y.find(secret), std::string::npos) << secret;
+    EXPECT_EQ(before_x.find(secret), std::string::npos) << secret;
+    EXPECT_NE(after_x.find(secret), std::string::npos) << secret;
+  }
+}
+
 TEST_P(Api, AdminExportHasEveryRequestWithPerServiceStatusCounts) {
   Id id = register_student(student("Peeters"));
   register_student(student("Willems", "OVL", "9000", contact_b_), "school_b");
-  ASSERT_EQ(post(req_path(id, "/status"), Object{{"status", "niet_aanvaard"}}, "service_y").status,
-            200);
-  ASSERT_EQ(post(req_path(id, "/status"), Object{{"status", "onbeslist"}}, "service_y").status,
+  for (const char* status : {"niet_aanvaard", "onbeslist", "niet_aanvaard"})
+    ASSERT_EQ(post(req_path(id, "/status"), Object{{"status", status}}, "service_y").status, 200)
+        << status;
+  ASSERT_EQ(post(req_path(id, "/status"), Object{{"status", "niet_aanvaard"}}, "service_x").status,
             200);
   ASSERT_EQ(post(req_path(id, "/status"), accept_body(mentor_x_), "service_x").status, 200);
   HttpResponse res = get("/api/v1/admin/export.csv", "admin");
   ASSERT_EQ(res.status, 200) << res.body;
   const std::string& csv = res.body;
   EXPECT_EQ(csv.substr(0, 3), kBom);
-  std::string header = csv.substr(3, csv.find("\r\n") - 3);
-  EXPECT_NE(header.find("status_per_dienst"), std::string::npos) << header;
-  EXPECT_NE(header.find("Traject"), std::string::npos) << header;
+  auto header = csv_header(csv);
+  EXPECT_TRUE(has_column(header, "Traject"));
   EXPECT_NE(csv.find("Willems"), std::string::npos);
-  EXPECT_NE(csv.find("Thuiszorg Antwerpen: aanvaard 1"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("Zorg aan huis Noord: niet_aanvaard 1, onbeslist 1"), std::string::npos)
-      << csv;
+
+  // One column per status of the exported tracks' workflows, in workflow order (cvo's first,
+  // then the statuses duaal adds), labelled in Dutch; then the readable detail per service.
+  const std::vector<std::string> counted = {
+      "Aantal keer Onbeslist",       "Aantal keer Niet aanvaard",
+      "Aantal keer Aanvaard",        "Aantal keer Uitgenodigd",
+      "Aantal keer Niet uitgenodigd", "Aantal keer Niet opgedaagd/gestopt",
+      "Status per dienst (aantal keer gekozen)"};
+  auto first = std::find(header.begin(), header.end(), counted.front());
+  ASSERT_NE(first, header.end()) << ::testing::PrintToString(header);
+  EXPECT_EQ(std::vector<std::string>(first, header.end()), counted);
+
+  // Summed over the services: y chose niet aanvaard twice and onbeslist once, x niet aanvaard
+  // once and then aanvaard.
+  auto cell = [&](const std::string& last_name, const std::string& column) {
+    return csv_cell(csv, "Achternaam", last_name, column);
+  };
+  EXPECT_EQ(cell("Peeters", "Aantal keer Onbeslist"), "1");
+  EXPECT_EQ(cell("Peeters", "Aantal keer Niet aanvaard"), "3");
+  EXPECT_EQ(cell("Peeters", "Aantal keer Aanvaard"), "1");
+  EXPECT_EQ(cell("Peeters", "Aantal keer Uitgenodigd"), "0");
+  EXPECT_EQ(cell("Peeters", "Status per dienst (aantal keer gekozen)"),
+            "Thuiszorg Antwerpen: Niet aanvaard 1, Aanvaard 1; "
+            "Zorg aan huis Noord: Onbeslist 1, Niet aanvaard 2");
+  EXPECT_EQ(cell("Willems", "Aantal keer Niet aanvaard"), "0");
+  EXPECT_EQ(cell("Willems", "Status per dienst (aantal keer gekozen)"), "");
   EXPECT_NE(header_of(res, "Content-Disposition").find("attachment"), std::string::npos);
+
+  // The workbook has the same columns; neither file shows a raw status code.
   HttpResponse xlsx = get("/api/v1/admin/export.xlsx", "admin");
-  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+  ASSERT_EQ(xlsx.body.substr(0, 2), "PK");
+  std::string text = xlsx_text(xlsx.body);
+  for (const auto& column : header) EXPECT_NE(text.find(column), std::string::npos) << column;
+  EXPECT_NE(text.find("Zorg aan huis Noord: Onbeslist 1, Niet aanvaard 2"), std::string::npos);
+  for (const char* code :
+       {"niet_aanvaard", "niet_uitgenodigd", "niet_opgedaagd", "onbeslist", ": aanvaard",
+        ", aanvaard", ": uitgenodigd", ", uitgenodigd"}) {
+    EXPECT_EQ(csv.find(code), std::string::npos) << code << " in\n" << csv;
+    EXPECT_EQ(text.find(code), std::string::npos) << code;
+  }
 }
 
 // ---- admin: calendars and the clock ------------------------------------------------------------

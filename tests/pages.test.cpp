@@ -408,7 +408,8 @@ TEST_F(Pages, EveryPageAnswersItsRoleWithAnAccessibleDutchPage) {
         "/dienst/aanvraag/" + std::to_string(id)}},
       {"admin",
        {"/admin", "/admin/organisaties", "/admin/uitnodigingen", "/admin/kalenders", "/admin/audit",
-        "/admin/mails"}},
+        "/admin/mails", "/admin/aanvragen/secundair", "/admin/aanvragen/duaal?tab=aanvaard",
+        "/admin/aanvraag/" + std::to_string(id)}},
   };
   for (const auto& [who, targets] : pages)
     for (const auto& target : targets) {
@@ -1272,6 +1273,209 @@ TEST_F(Pages, WithoutAChosenFileTheCalendarFormUsesThePastedText) {
   // The session's CSRF token is read from the multipart body too.
   HttpResponse forged = upload({{"yaml", text.str(), {}}, {"bestand", "", ""}});
   EXPECT_EQ(forged.status, 403);
+}
+
+// ---- the admin's request pages ------------------------------------------------------------
+
+TEST_F(Pages, AdminListsATrackWithSchoolYearProvinceAndWhoAccepted) {
+  Id accepted = register_student("Vermeulen");
+  Id open = register_student("Janssens", "3500", "LIM");
+  Id stopped = register_student("Maes");
+  ASSERT_EQ(accept_as("service_x", accepted, mentor_x_).status, 303);
+  ASSERT_EQ(post("/school/aanvraag/" + std::to_string(stopped) + "/gestopt", {{"bevestig", "ja"}},
+                 "school")
+                .status,
+            303);
+
+  // The menu's one entry goes to the first track; the page offers the others.
+  HttpResponse first = get("/admin/aanvragen", "admin");
+  EXPECT_EQ(first.status, 303);
+  EXPECT_EQ(header_of(first, "Location"), "/admin/aanvragen/cvo");
+
+  HttpResponse all = get("/admin/aanvragen/secundair", "admin");
+  ASSERT_EQ(all.status, 200) << all.body;
+  expect_accessible_page(all.body, "/admin/aanvragen/secundair");
+  EXPECT_TRUE(
+      contains(all.body, "<a href=\"/admin/aanvragen\" aria-current=\"page\">Aanvragen</a>"));
+  EXPECT_TRUE(contains(all.body, "<a href=\"/admin/aanvragen/duaal\">"));
+  EXPECT_TRUE(contains(all.body, "<span class=\"count\">(3)</span>"));
+  // Each row: name with its "meer info", school, school year, province, status, date.
+  const std::string row = between(all.body, "Vermeulen", "</tr>");
+  EXPECT_TRUE(contains(row, "href=\"/admin/aanvraag/" + std::to_string(accepted) + "\">meer info"))
+      << row;
+  EXPECT_TRUE(contains(row, "<td data-label=\"School\">Sint-Jozef Antwerpen</td>")) << row;
+  EXPECT_TRUE(contains(row, "<td data-label=\"Schooljaar\">2025-2026</td>")) << row;
+  EXPECT_TRUE(contains(row, "<td data-label=\"Provincie\">Antwerpen</td>")) << row;
+  EXPECT_TRUE(contains(row, "Aanvaard door Thuiszorg Antwerpen")) << row;
+  EXPECT_TRUE(contains(row, "20/09/2025 12:00")) << row;
+  EXPECT_TRUE(contains(between(all.body, "Janssens", "</tr>"),
+                       "href=\"/admin/aanvraag/" + std::to_string(open) + "\""));
+  EXPECT_TRUE(contains(between(all.body, "Janssens", "</tr>"), ">Open</span>"));
+  EXPECT_TRUE(contains(between(all.body, "Janssens", "</tr>"), ">Limburg</td>"));
+  EXPECT_TRUE(contains(between(all.body, "Maes", "</tr>"), ">Gestopt</span>"));
+  // The admin sees personal data, but a list has no place for it.
+  EXPECT_FALSE(contains(all.body, kNationalNumber));
+
+  HttpResponse done = get("/admin/aanvragen/secundair?tab=aanvaard", "admin");
+  EXPECT_TRUE(contains(done.body, "Vermeulen"));
+  EXPECT_FALSE(contains(done.body, "Janssens") || contains(done.body, "Maes"));
+  HttpResponse waiting = get("/admin/aanvragen/secundair?tab=open", "admin");
+  EXPECT_TRUE(contains(waiting.body, "Janssens") && contains(waiting.body, "Maes"));
+  EXPECT_FALSE(contains(waiting.body, "Vermeulen"));
+  HttpResponse named = get("/admin/aanvragen/secundair?naam=janss", "admin");
+  EXPECT_TRUE(contains(named.body, "Janssens"));
+  EXPECT_FALSE(contains(named.body, "Vermeulen") || contains(named.body, "Maes"));
+  EXPECT_TRUE(contains(named.body, "name=\"naam\" type=\"search\" value=\"janss\""));
+  HttpResponse limburg = get("/admin/aanvragen/secundair?provincie_LIM=1", "admin");
+  EXPECT_TRUE(contains(limburg.body, "Janssens"));
+  EXPECT_FALSE(contains(limburg.body, "Vermeulen"));
+  HttpResponse last_year = get("/admin/aanvragen/secundair?jaar=2024-2025", "admin");
+  EXPECT_TRUE(contains(last_year.body, "<span class=\"count\">(0)</span>"));
+
+  EXPECT_FALSE(contains(get("/admin/aanvragen/duaal", "admin").body, "Vermeulen"));
+  EXPECT_EQ(get("/admin/aanvragen/onbestaand", "admin").status, 404);
+}
+
+TEST_F(Pages, AdminListPagesThroughEveryRequest) {
+  // Posted directly: register_student looks the new one up in the school's first page only.
+  for (int i = 0; i < 51; ++i)
+    ASSERT_EQ(
+        post("/school/secundair/nieuw", student_form("Student" + std::to_string(100 + i)), "school")
+            .status,
+        303);
+  HttpResponse first = get("/admin/aanvragen/secundair?naam=student", "admin");
+  EXPECT_TRUE(contains(first.body, "Pagina 1 van 2"));
+  EXPECT_TRUE(contains(first.body, "href=\"/admin/aanvragen/secundair?naam=student&amp;pagina=2\""))
+      << between(first.body, "class=\"paging\"", "</nav>");
+  HttpResponse second = get("/admin/aanvragen/secundair?naam=student&pagina=2", "admin");
+  EXPECT_EQ(count_of(second.body, ">meer info<"), 1u);
+}
+
+TEST_F(Pages, AdminSeesEveryFieldOfARequestAndTheAcceptance) {
+  Id id = register_student("Vermeulen");
+  const std::string page = "/admin/aanvraag/" + std::to_string(id);
+  HttpResponse before = get(page, "admin");
+  ASSERT_EQ(before.status, 200) << before.body;
+  expect_accessible_page(before.body, page + " (open)");
+  EXPECT_TRUE(contains(before.body, ">Open</span>"));
+  EXPECT_FALSE(contains(before.body, "Aanvaarding ongedaan maken"));  // nothing to undo
+
+  ASSERT_EQ(accept_as("service_x", id, mentor_x_).status, 303);
+  HttpResponse after = get(page, "admin");
+  ASSERT_EQ(after.status, 200);
+  expect_accessible_page(after.body, page + " (aanvaard)");
+  for (const std::string personal :
+       {kNationalNumber, kStudentPhone, kStudentEmail, kContactPhone, kContactEmail})
+    EXPECT_TRUE(contains(after.body, personal)) << personal;
+  for (const std::string text :
+       {"Sint-Jozef Antwerpen", "Els Begeleider", "Kerkstraat 1", "2025-2026",
+        "Aanvaard door Thuiszorg Antwerpen", "Mentor X", "mentor@thuiszorg-x.test",
+        "06/10/2025 - 31/10/2025", "Start op maandag om 9 uur.", "20/09/2025 12:00"})
+    EXPECT_TRUE(contains(after.body, text)) << text;
+  // The undo form: a required reason, the warning, and the session's token.
+  const std::string form = between(after.body, "id=\"ongedaan-titel\"", "</section>");
+  EXPECT_TRUE(contains(form, "action=\"" + page + "/ongedaan\"")) << form;
+  EXPECT_TRUE(contains(form, "name=\"_csrf\" value=\"" + browser("admin").csrf + "\""));
+  EXPECT_TRUE(contains(form, "<textarea id=\"f-reason\" name=\"reason\" rows=\"4\" required"));
+  EXPECT_TRUE(contains(form, "opnieuw open voor alle"));
+  EXPECT_TRUE(contains(form, "Thuiszorg Antwerpen verliest de student"));
+  EXPECT_TRUE(contains(form, "auditlog"));
+
+  EXPECT_EQ(get("/admin/aanvraag/999999", "admin").status, 404);
+  EXPECT_EQ(get("/admin/aanvraag/abc", "admin").status, 404);
+}
+
+TEST_F(Pages, AdminUndoesAnAcceptanceOnlyWithAReasonAndTheStudentIsOpenAgain) {
+  Id id = register_student("Vermeulen");
+  const std::string page = "/admin/aanvraag/" + std::to_string(id);
+  ASSERT_EQ(accept_as("service_x", id, mentor_x_).status, 303);
+  auto accepted_by = [&]() -> std::string {
+    auto item = matching_->view_request(admin_actor(), id);
+    return item ? text_of((*item)["accepted_by"]["name"]) : "?";
+  };
+
+  // Without a reason (spaces only): the form again, the error next to the field, no change.
+  HttpResponse missing = post(page + "/ongedaan", {{"reason", "   "}}, "admin");
+  EXPECT_EQ(missing.status, 422) << missing.body;
+  expect_accessible_page(missing.body, "undo without a reason");
+  EXPECT_TRUE(contains(missing.body, "<p class=\"field-error\" id=\"f-reason-fout\">"));
+  EXPECT_TRUE(
+      contains(between(missing.body, "id=\"f-reason-fout\">", "</p>"), "Geef een reden op."));
+  EXPECT_TRUE(contains(missing.body,
+                       "name=\"reason\" rows=\"4\" required "
+                       "aria-describedby=\"f-reason-hulp f-reason-fout\" aria-invalid=\"true\""));
+  EXPECT_EQ(accepted_by(), "Thuiszorg Antwerpen");
+  EXPECT_TRUE(contains(get("/dienst/secundair?tab=aanvaard", "service_x").body, "Vermeulen"));
+  EXPECT_EQ(get("/dienst/aanvraag/" + std::to_string(id), "service_y").status, 404);
+  // Nor without the form's token.
+  EXPECT_EQ(post(page + "/ongedaan", {{"reason", "Zonder token"}}, "admin", false).status, 403);
+  EXPECT_EQ(accepted_by(), "Thuiszorg Antwerpen");
+
+  const std::string reason = "De dienst aanvaardde de verkeerde student.";
+  HttpResponse undone = post(page + "/ongedaan", {{"reason", reason}}, "admin");
+  ASSERT_EQ(undone.status, 303) << undone.body;
+  EXPECT_EQ(header_of(undone, "Location"), page + "?ongedaan=1");
+  HttpResponse after = get(header_of(undone, "Location"), "admin");
+  EXPECT_TRUE(contains(after.body, "De aanvaarding werd ongedaan gemaakt."));
+  EXPECT_TRUE(contains(after.body, ">Open</span>"));
+  EXPECT_FALSE(contains(after.body, "Aanvaard door"));
+  EXPECT_FALSE(contains(after.body, "id=\"ongedaan-titel\""));
+  EXPECT_EQ(accepted_by(), "");
+
+  // The service lost the student; every service may take it now.
+  EXPECT_FALSE(contains(get("/dienst/secundair?tab=aanvaard", "service_x").body, "Vermeulen"));
+  EXPECT_TRUE(contains(get("/dienst/secundair", "service_y").body, "Vermeulen"));
+  ASSERT_EQ(accept_as("service_y", id, mentor_y_).status, 303);
+  EXPECT_TRUE(contains(get(page, "admin").body, "Aanvaard door Zorg aan huis Noord"));
+
+  // The audit log: the refused try and the undo, naming the service and the reason.
+  std::optional<AuditEntry> release;
+  bool refused = false;
+  for (const auto& a : store_->audit_log(100)) {
+    if (a.action != "status.change" || a.object_id != id || !a.actor.starts_with("admin:"))
+      continue;
+    if (a.outcome == "ok" && !release) release = a;
+    if (a.outcome == "refused:missing_requirement") refused = true;
+  }
+  ASSERT_TRUE(release);
+  EXPECT_TRUE(contains(release->detail, "aanvaard -> onbeslist")) << release->detail;
+  EXPECT_TRUE(contains(release->detail, "Thuiszorg Antwerpen")) << release->detail;
+  EXPECT_TRUE(contains(release->detail, reason)) << release->detail;
+  EXPECT_EQ(release->user_id, admin_actor().user_id);
+  EXPECT_TRUE(refused);
+  EXPECT_TRUE(contains(get("/admin/audit", "admin").body, reason));
+}
+
+TEST_F(Pages, AnUndoTheDomainRefusesIsToldInDutch) {
+  Id id = register_student("Janssens");
+  // Nothing accepted: nothing to undo (another admin may have undone it meanwhile).
+  HttpResponse refused =
+      post("/admin/aanvraag/" + std::to_string(id) + "/ongedaan", {{"reason", "Dubbel"}}, "admin");
+  EXPECT_EQ(refused.status, 422);
+  expect_accessible_page(refused.body, "refused undo");
+  EXPECT_TRUE(contains(refused.body, "Deze student werd door geen enkele dienst aanvaard."));
+  EXPECT_TRUE(contains(refused.body, "href=\"/admin/aanvraag/" + std::to_string(id) + "\""));
+  EXPECT_EQ(post("/admin/aanvraag/999999/ongedaan", {{"reason", "x"}}, "admin").status, 404);
+}
+
+TEST_F(Pages, SchoolsAndServicesCannotOpenTheAdminRequestPages) {
+  Id id = register_student("Vermeulen");
+  ASSERT_EQ(accept_as("service_x", id, mentor_x_).status, 303);
+  const std::string page = "/admin/aanvraag/" + std::to_string(id);
+  for (const std::string who : {"school", "service_x", "service_y"}) {
+    EXPECT_EQ(get("/admin/aanvragen", who).status, 403) << who;
+    EXPECT_EQ(get("/admin/aanvragen/secundair", who).status, 403) << who;
+    EXPECT_EQ(get(page, who).status, 403) << who;
+    EXPECT_EQ(post(page + "/ongedaan", {{"reason", "Graag terug"}}, who).status, 403) << who;
+  }
+  for (const std::string target : {"/admin/aanvragen/secundair", page.c_str()}) {
+    HttpResponse anonymous = get(target);
+    EXPECT_EQ(anonymous.status, 303) << target;
+    EXPECT_EQ(header_of(anonymous, "Location"), "/login") << target;
+  }
+  auto item = matching_->view_request(admin_actor(), id);
+  ASSERT_TRUE(item);
+  EXPECT_EQ(text_of((*item)["accepted_by"]["name"]), "Thuiszorg Antwerpen");
 }
 
 }  // namespace

@@ -9,9 +9,6 @@
 
 namespace stagematch::api {
 
-const char* const kStatusCountsHeader =
-    "status_per_dienst (dienst: status aantal keer gekozen, ... | volgende dienst)";
-
 namespace {
 
 // The value at a dotted path ("school.name"); null when any step is missing.
@@ -48,7 +45,6 @@ std::string plain(const Value& v) {
   return v.to_json();
 }
 
-// "2025-10-06" -> "06/10/2025"; other text unchanged.
 // A national register number the way the identity card writes it (85.07.30-033.28). Excel
 // keeps that as text, where a bare 11-digit number would lose its leading zero.
 std::string national_number_text(const std::string& digits) {
@@ -59,6 +55,7 @@ std::string national_number_text(const std::string& digits) {
          digits.substr(6, 3) + "." + digits.substr(9, 2);
 }
 
+// "2025-10-06" -> "06/10/2025"; other text unchanged.
 std::string date_nl(const Value& v) {
   if (!v.is_string()) return plain(v);
   const std::string& s = v.as_string();
@@ -93,7 +90,7 @@ std::string status_label(const Workflow* workflow, const Value& v) {
 }
 
 struct Column {
-  std::string key;  // presence is tested at this path
+  std::string key;  // the item path it shows: a workflow's personal-field names use these
   std::string header;
   std::function<std::string(const ExportItem&)> cell;
 };
@@ -156,36 +153,49 @@ void field_columns(const FieldDef& field, std::vector<Column>& out,
   out.push_back(Column{id, field.label, std::move(cell)});
 }
 
-// Keys the presentation adds around the workflow's fields; the rest of the item is fields.
-const std::set<std::string, std::less<>>& meta_keys() {
-  static const std::set<std::string, std::less<>> kKeys = {
-      "id",     "track",         "year",           "state",
-      "school", "registered_at", "school_contact", "my_status",
-      "status", "accepted_by",   "accepted_at",    "accepted_periods",
-      "mentor", "notes"};
-  return kKeys;
-}
-
-bool present(const Value& v) {
-  if (v.is_null()) return false;
-  if (v.is_string()) return !v.as_string().empty();
-  if (v.is_array()) return !v.as_array().empty();
-  return true;
+// Whether the reader may see personal data on some item of this workflow's list: schools and
+// admins always; a service in its accepted tab when some status it can set reveals personal
+// data, and in its open tab only when such a status keeps the request open (an invitation).
+bool personal_columns(const Workflow& workflow, const ExportOptions& options) {
+  if (options.role == "school" || options.role == "admin") return true;
+  if (options.role != "service") return false;
+  for (const auto& t : workflow.transitions) {
+    if (t.by != "service" || !t.has_effect("reveal_personal")) continue;
+    const StatusDef* to = workflow.status(t.to);
+    if (options.accepted_tab || !to || !to->exclusive) return true;
+  }
+  return false;
 }
 
 }  // namespace
 
-std::string format_status_counts(const std::vector<StatusCount>& counts,
+const char* const kStatusCountsHeader = "Status per dienst (aantal keer gekozen)";
+
+std::string status_count_header(const std::string& status_label) {
+  return "Aantal keer " + status_label;
+}
+
+std::string format_status_counts(const Workflow* workflow, const std::vector<StatusCount>& counts,
                                  const std::function<std::string(Id)>& org_name) {
+  // A status's place in the workflow; statuses it no longer defines come last.
+  auto rank = [workflow](const std::string& status) {
+    std::size_t i = 0;
+    if (workflow)
+      for (; i < workflow->statuses.size(); ++i)
+        if (workflow->statuses[i].id == status) break;
+    return i;
+  };
   std::map<Id, std::vector<const StatusCount*>> by_service;
   for (const auto& c : counts)
     if (c.count > 0) by_service[c.service_id].push_back(&c);
   std::vector<std::pair<std::string, std::string>> services;
   for (auto& [service_id, list] : by_service) {
-    std::sort(list.begin(), list.end(),
-              [](const StatusCount* a, const StatusCount* b) { return a->status < b->status; });
+    std::sort(list.begin(), list.end(), [&](const StatusCount* a, const StatusCount* b) {
+      return std::pair(rank(a->status), a->status) < std::pair(rank(b->status), b->status);
+    });
     std::vector<std::string> parts;
-    for (const StatusCount* c : list) parts.push_back(c->status + " " + std::to_string(c->count));
+    for (const StatusCount* c : list)
+      parts.push_back(status_label(workflow, Value(c->status)) + " " + std::to_string(c->count));
     std::string name = org_name(service_id);
     if (name.empty()) name = "dienst " + std::to_string(service_id);
     services.emplace_back(name, join(parts, ", "));
@@ -193,11 +203,23 @@ std::string format_status_counts(const std::vector<StatusCount>& counts,
   std::sort(services.begin(), services.end());
   std::vector<std::string> out;
   for (const auto& [name, parts] : services) out.push_back(name + ": " + parts);
-  return join(out, " | ");
+  return join(out, "; ");
 }
 
 Table request_table(const std::vector<ExportItem>& items, const ExportOptions& options,
                     const std::function<std::string(Id)>& org_name) {
+  std::vector<const Workflow*> workflows = options.workflows;
+  if (workflows.empty())  // no tracks named: those of the items
+    for (const auto& e : items)
+      if (e.workflow && std::find(workflows.begin(), workflows.end(), e.workflow) == workflows.end())
+        workflows.push_back(e.workflow);
+
+  const bool service = options.role == "service";
+  // The acceptance (who, when, which periods, mentor, notes): what Matching shows an admin, a
+  // school (from its results date) and a service on the requests it accepted.
+  const bool answers = options.role == "admin" || options.role == "school" ||
+                       (service && options.accepted_tab);
+
   std::vector<Column> columns;
   if (options.with_track)
     columns.push_back(Column{"track", "Traject", [](const ExportItem& e) {
@@ -207,23 +229,20 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
   columns.push_back(simple("id", "Nummer"));
   columns.push_back(simple("school.name", "School"));
 
-  // The workflows' own fields, in their order, each once.
+  // The workflows' own fields, in their order, each once; personal ones only for a reader who
+  // may see personal data in this list (the items of the others lack them anyway).
   std::set<std::string, std::less<>> field_keys;
-  std::vector<const Workflow*> workflows;
-  for (const auto& e : items)
-    if (e.workflow && std::find(workflows.begin(), workflows.end(), e.workflow) == workflows.end())
-      workflows.push_back(e.workflow);
-  for (const Workflow* w : workflows)
-    for (const auto& f : w->fields)
-      if (field_keys.insert(f.id).second) field_columns(f, columns, org_name);
-
-  // Anything else an item carries (a field of an older definition), by name.
-  std::set<std::string> extra;
-  for (const auto& e : items)
-    if (e.item.is_object())
-      for (const auto& [key, value] : e.item.as_object())
-        if (!meta_keys().contains(key) && !field_keys.contains(key)) extra.insert(key);
-  for (const auto& key : extra) columns.push_back(simple(key, key));
+  for (const Workflow* w : workflows) {
+    const bool personal = personal_columns(*w, options);
+    for (const auto& f : w->fields) {
+      if (!field_keys.insert(f.id).second) continue;
+      if (!personal && w->is_personal(f.id)) continue;
+      std::vector<Column> of_field;
+      field_columns(f, of_field, org_name);
+      for (auto& c : of_field)
+        if (personal || !w->is_personal(c.key)) columns.push_back(std::move(c));
+    }
+  }
 
   columns.push_back(Column{"registered_at", "Ingeschreven op", [](const ExportItem& e) {
                              return instant_nl(e.item["registered_at"]);
@@ -236,65 +255,67 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
                                return std::string("gestopt");
                              return plain(v);
                            }});
-  columns.push_back(Column{"my_status", "Mijn status", [](const ExportItem& e) {
-                             return status_label(e.workflow, e.item["my_status"]);
-                           }});
-  columns.push_back(Column{"status", "Status", [](const ExportItem& e) {
-                             return status_label(e.workflow, e.item["status"]);
-                           }});
-  columns.push_back(simple("accepted_by.name", "Aanvaard door"));
-  columns.push_back(Column{"accepted_at", "Aanvaard op",
-                           [](const ExportItem& e) { return instant_nl(e.item["accepted_at"]); }});
-  columns.push_back(Column{
-      "accepted_periods", "Aanvaarde periodes", [](const ExportItem& e) {
-        const Value& idx = e.item["accepted_periods"];
-        const Value& periods = e.item["periods"];
-        if (!idx.is_array()) return plain(idx);
-        std::vector<std::string> parts;
-        for (const auto& i : idx.as_array()) {
-          if (i.is_int() && periods.is_array() && i.as_int() >= 0 &&
-              static_cast<std::size_t>(i.as_int()) < periods.as_array().size())
-            parts.push_back(period_text(periods.as_array()[static_cast<std::size_t>(i.as_int())]));
-          else
-            parts.push_back("periode " + plain(i));
-        }
-        return join(parts, "; ");
-      }});
-  columns.push_back(simple("mentor.name", "Stagementor"));
-  columns.push_back(simple("mentor.phone", "Telefoon stagementor"));
-  columns.push_back(simple("mentor.email", "E-mail stagementor"));
-  columns.push_back(simple("notes", "Notities"));
+  if (service)
+    columns.push_back(Column{"my_status", "Mijn status", [](const ExportItem& e) {
+                               return status_label(e.workflow, e.item["my_status"]);
+                             }});
+  if (options.role == "school")
+    columns.push_back(Column{"status", "Status", [](const ExportItem& e) {
+                               return status_label(e.workflow, e.item["status"]);
+                             }});
+  if (answers) {
+    columns.push_back(simple("accepted_by.name", "Aanvaard door"));
+    columns.push_back(Column{"accepted_at", "Aanvaard op", [](const ExportItem& e) {
+                               return instant_nl(e.item["accepted_at"]);
+                             }});
+    columns.push_back(Column{
+        "accepted_periods", "Aanvaarde periodes", [](const ExportItem& e) {
+          const Value& idx = e.item["accepted_periods"];
+          const Value& periods = e.item["periods"];
+          if (!idx.is_array()) return plain(idx);
+          std::vector<std::string> parts;
+          for (const auto& i : idx.as_array()) {
+            if (i.is_int() && periods.is_array() && i.as_int() >= 0 &&
+                static_cast<std::size_t>(i.as_int()) < periods.as_array().size())
+              parts.push_back(
+                  period_text(periods.as_array()[static_cast<std::size_t>(i.as_int())]));
+            else
+              parts.push_back("periode " + plain(i));
+          }
+          return join(parts, "; ");
+        }});
+    columns.push_back(simple("mentor.name", "Stagementor"));
+    columns.push_back(simple("mentor.phone", "Telefoon stagementor"));
+    columns.push_back(simple("mentor.email", "E-mail stagementor"));
+    columns.push_back(simple("notes", "Notities"));
+  }
 
-  // Only the columns some item carries: what the reader may not see is in no item. An empty
-  // list still gets a header: the non-personal fields of its workflow.
-  std::vector<Column> shown;
-  const Workflow* empty = items.empty() ? options.empty_workflow : nullptr;
-  for (auto& c : columns) {
-    bool any = std::any_of(items.begin(), items.end(),
-                           [&](const ExportItem& e) { return present(at_path(e.item, c.key)); });
-    if (any) shown.push_back(std::move(c));
+  if (options.with_status_counts) {
+    // One column per status of the exported workflows (workflow order, the first track's
+    // first), counting how often any service chose it; then the count per service.
+    std::set<std::string, std::less<>> seen;
+    for (const Workflow* w : workflows)
+      for (const auto& status : w->statuses) {
+        if (!seen.insert(status.id).second) continue;
+        columns.push_back(Column{"", status_count_header(status.label),
+                                 [id = status.id](const ExportItem& e) {
+                                   long long total = 0;
+                                   for (const auto& c : e.status_counts)
+                                     if (c.status == id) total += c.count;
+                                   return std::to_string(total);
+                                 }});
+      }
+    columns.push_back(Column{"", kStatusCountsHeader, [&org_name](const ExportItem& e) {
+                               return format_status_counts(e.workflow, e.status_counts, org_name);
+                             }});
   }
-  if (empty) {
-    shown.push_back(simple("id", "Nummer"));
-    shown.push_back(simple("school.name", "School"));
-    for (const auto& f : empty->fields) {
-      if (empty->is_personal(f.id)) continue;
-      std::vector<Column> of_field;
-      field_columns(f, of_field, org_name);
-      for (auto& c : of_field)
-        if (!empty->is_personal(c.key)) shown.push_back(std::move(c));
-    }
-  }
-  if (options.with_status_counts)
-    shown.push_back(
-        Column{"", kStatusCountsHeader, [](const ExportItem& e) { return e.status_counts; }});
 
   Table table;
-  for (const auto& c : shown) table.header.push_back(c.header);
+  for (const auto& c : columns) table.header.push_back(c.header);
   for (const auto& e : items) {
     std::vector<std::string> row;
-    row.reserve(shown.size());
-    for (const auto& c : shown) row.push_back(c.cell(e));
+    row.reserve(columns.size());
+    for (const auto& c : columns) row.push_back(c.cell(e));
     table.rows.push_back(std::move(row));
   }
   return table;

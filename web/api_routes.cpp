@@ -532,7 +532,9 @@ HttpResponse export_track(Services& s, HttpRequest& req, const Exporter& exporte
   std::vector<api::ExportItem> rows;
   for (auto& item : *items) rows.push_back(api::ExportItem{workflow, std::move(item), {}});
   api::ExportOptions options;
-  options.empty_workflow = workflow;
+  options.role = req.user->role;
+  options.accepted_tab = in->tab == "accepted";
+  options.workflows = {workflow};
   Table table = api::request_table(rows, options, org_names(s));
   std::string name = "aanvragen_" + track;
   if (in->year) name += "_" + *in->year;
@@ -544,21 +546,22 @@ HttpResponse export_everything(Services& s, HttpRequest& req, const Exporter& ex
   auto defs = s.definitions();
   auto names = org_names(s);
   std::vector<api::ExportItem> rows;
+  api::ExportOptions options;
   for (const auto& [track, workflow] : defs->workflows) {
+    options.workflows.push_back(&workflow);
     for (const Calendar* calendar : defs->calendars_of(track)) {
       ListInput in;
       in.year = calendar->year;
       auto items = all_items(s, req.actor(), track, in);
       if (!items) return HttpResponse::error(items.error());
       for (auto& item : *items) {
-        std::string counts;
-        if (item["id"].is_int())
-          counts = api::format_status_counts(s.store.status_counts(item["id"].as_int()), names);
+        std::vector<StatusCount> counts;
+        if (item["id"].is_int()) counts = s.store.status_counts(item["id"].as_int());
         rows.push_back(api::ExportItem{&workflow, std::move(item), std::move(counts)});
       }
     }
   }
-  api::ExportOptions options;
+  options.role = req.user->role;
   options.with_track = true;
   options.with_status_counts = true;
   Table table = api::request_table(rows, options, names);

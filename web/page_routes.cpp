@@ -7,6 +7,7 @@
 #include "app.hpp"
 #include "pages_account.hpp"
 #include "pages_admin.hpp"
+#include "pages_admin_requests.hpp"
 #include "pages_contacts.hpp"
 #include "pages_school.hpp"
 #include "pages_service.hpp"
@@ -25,6 +26,7 @@ struct Pages {
         school(kit),
         service(kit),
         admin(kit),
+        admin_requests(kit),
         calendars(kit) {}
 
   PageKit kit;
@@ -34,6 +36,7 @@ struct Pages {
   SchoolPages school;
   ServicePages service;
   AdminPages admin;
+  AdminRequestPages admin_requests;
   CalendarPages calendars;
 };
 
@@ -58,6 +61,7 @@ void add_page_routes(Router& router, Services& services) {
   using S = SchoolPages;
   using D = ServicePages;
   using M = AdminPages;
+  using R = AdminRequestPages;
   using K = CalendarPages;
 
   router.add("GET", "/static/{file}", anyone,
@@ -121,6 +125,12 @@ void add_page_routes(Router& router, Services& services) {
   router.add("POST", "/admin/organisaties", admin, to(p, &Pages::admin, &M::create_organisation));
   router.add("GET", "/admin/uitnodigingen", admin, to(p, &Pages::admin, &M::invitations));
   router.add("POST", "/admin/uitnodigingen", admin, to(p, &Pages::admin, &M::invite));
+  // The requests of every track, and undoing an acceptance (with a reason, audited).
+  router.add("GET", "/admin/aanvragen", admin, to(p, &Pages::admin_requests, &R::first_track));
+  router.add("GET", "/admin/aanvragen/{track}", admin, to(p, &Pages::admin_requests, &R::list));
+  router.add("GET", "/admin/aanvraag/{id}", admin, to(p, &Pages::admin_requests, &R::detail));
+  router.add("POST", "/admin/aanvraag/{id}/ongedaan", admin,
+             to(p, &Pages::admin_requests, &R::undo_acceptance));
   router.add("GET", "/admin/kalenders", admin, to(p, &Pages::calendars, &K::list));
   router.add("POST", "/admin/kalenders/controleren", admin, to(p, &Pages::calendars, &K::check));
   router.add("POST", "/admin/kalenders/publiceren", admin, to(p, &Pages::calendars, &K::publish));

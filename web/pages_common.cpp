@@ -55,6 +55,7 @@ Array PageKit::menu(const HttpRequest& req) const {
     items.emplace_back("/dienst/contactpersonen", "Contactpersonen");
   } else if (role == "admin") {
     items = {{"/admin", "Overzicht"},
+             {"/admin/aanvragen", "Aanvragen"},
              {"/admin/organisaties", "Organisaties"},
              {"/admin/uitnodigingen", "Uitnodigingen"},
              {"/admin/kalenders", "Kalenders"},
@@ -64,6 +65,8 @@ Array PageKit::menu(const HttpRequest& req) const {
   Array out;
   for (const auto& [href, label] : items) {
     bool current = href == "/admin" ? req.path == href : under(req.path, href);
+    // One request (/admin/aanvraag/{id}) belongs under the lists it is opened from.
+    if (href == "/admin/aanvragen" && under(req.path, "/admin/aanvraag")) current = true;
     out.push_back(Object{{"href", href}, {"label", label}, {"current", current}});
   }
   return out;
