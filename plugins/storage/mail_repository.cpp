@@ -57,9 +57,11 @@ std::vector<OutboxMail> claim_mails(Tx& tx, int limit, Instant now, std::chrono:
   Instant until = now + lease;
   std::vector<Row> rows;
   if (tx.dialect() == Dialect::kPostgresql) {
-    // The CTE with a row lock is evaluated once; SKIP LOCKED passes over rows another instance
-    // is claiming right now, so two instances never get the same row.
-    rows = tx.query("WITH due AS (" + due + " FOR UPDATE SKIP LOCKED) UPDATE outbox" + set +
+    // The CTE with a row lock is evaluated once (MATERIALIZED: PostgreSQL otherwise inlines it,
+    // and a rescan of the inlined subquery skips to the next free rows and claims those too);
+    // SKIP LOCKED passes over rows another instance is claiming right now, so two instances
+    // never get the same row.
+    rows = tx.query("WITH due AS MATERIALIZED (" + due + " FOR UPDATE SKIP LOCKED) UPDATE outbox" + set +
                         " FROM due WHERE outbox.id = due.id RETURNING " + kQualifiedColumns,
                     {now, now, std::int64_t{limit}, until, kLeaseRanOut}, kColumnCount);
   } else {

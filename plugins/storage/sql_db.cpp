@@ -7,9 +7,11 @@
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
 #include <Poco/Nullable.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <charconv>
+#include <unordered_map>
 #include <chrono>
 #include <map>
 #include <random>
@@ -306,9 +308,151 @@ std::string dialect_sql(std::string_view sql, Dialect dialect) {
 
 }  // namespace
 
+// One libpq connection to PostgreSQL. Every statement with parameters is prepared once per
+// connection and kept (the name is remembered by its SQL text), so a statement costs one round
+// trip: Bind/Execute, where Poco 1.11 spent four (prepare, describe, execute, deallocate).
+// Parameters travel as text with their types left to the server, as Poco did.
+class PgConn {
+ public:
+  explicit PgConn(const DbLocation& location) : conn_(PQconnectdb(location.connection_string.c_str())) {
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+      std::string message = conn_ ? PQerrorMessage(conn_) : "geen geheugen voor een verbinding";
+      if (conn_) PQfinish(conn_);
+      conn_ = nullptr;
+      throw DbError(DbErrorKind::kOther, "PostgreSQL: " + trim_message(message));
+    }
+    simple("SET client_min_messages = warning");
+    // The name was checked to be a plain identifier when the URL was read.
+    if (!location.schema.empty()) simple("SET search_path = " + location.schema);
+  }
+  ~PgConn() {
+    if (conn_) PQfinish(conn_);
+  }
+  PgConn(const PgConn&) = delete;
+  PgConn& operator=(const PgConn&) = delete;
+
+  bool usable() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
+  // Back to a clean state between callers: a transaction left open or aborted is rolled back.
+  // False when the connection cannot be used again (it is then dropped from the pool).
+  bool reset() {
+    if (!usable()) return false;
+    switch (PQtransactionStatus(conn_)) {
+      case PQTRANS_IDLE:
+        return true;
+      case PQTRANS_INTRANS:
+      case PQTRANS_INERROR:
+        try {
+          simple("ROLLBACK");
+        } catch (const DbError&) {
+          return false;
+        }
+        return PQtransactionStatus(conn_) == PQTRANS_IDLE;
+      default:
+        return false;
+    }
+  }
+
+  // A statement without parameters, sent as it is (BEGIN, COMMIT, SET, ...).
+  void simple(const std::string& sql) {
+    Result r(PQexec(conn_, sql.c_str()));
+    check(r.get(), sql);
+  }
+
+  // Runs `sql` (already numbered $1..$n) with `params`; the result is owned by the caller.
+  struct Result {
+    explicit Result(PGresult* r = nullptr) : res(r) {}
+    Result(Result&& o) noexcept : res(o.res) { o.res = nullptr; }
+    Result& operator=(Result&&) = delete;
+    ~Result() {
+      if (res) PQclear(res);
+    }
+    PGresult* get() const { return res; }
+    PGresult* res;
+  };
+
+  Result run(const std::string& sql, const Params& params) {
+    const std::string& name = prepared(sql, static_cast<int>(params.size()));
+    std::vector<std::string> texts(params.size());
+    std::vector<const char*> values(params.size(), nullptr);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const SqlValue& p = params[i];
+      switch (p.kind()) {
+        case SqlValue::Kind::kNull:
+          continue;
+        case SqlValue::Kind::kInt:
+          texts[i] = std::to_string(p.as_int());
+          break;
+        case SqlValue::Kind::kReal: {
+          char buf[32];
+          auto [end, ec] = std::to_chars(buf, buf + sizeof buf, p.as_real());
+          texts[i].assign(buf, ec == std::errc() ? end : buf);
+          break;
+        }
+        case SqlValue::Kind::kText:
+          texts[i] = p.as_text();
+          break;
+      }
+      values[i] = texts[i].c_str();
+    }
+    Result r(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(),
+                            nullptr, nullptr, 0));
+    check(r.get(), sql);
+    return r;
+  }
+
+ private:
+  // The prepared statement for `sql`, prepared now when this connection has not seen it.
+  const std::string& prepared(const std::string& sql, int n_params) {
+    if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
+    // Lists combine filters into many shapes; keep the number of kept statements bounded.
+    if (prepared_.size() >= kMaxPrepared) {
+      simple("DEALLOCATE ALL");
+      prepared_.clear();
+    }
+    std::string name = "s" + std::to_string(++counter_);
+    Result r(PQprepare(conn_, name.c_str(), sql.c_str(), n_params, nullptr));
+    check(r.get(), sql);
+    return prepared_.emplace(sql, std::move(name)).first->second;
+  }
+
+  // Throws DbError for a failed result, with PostgreSQL's SQLSTATE in the text as
+  // classify_db_error reads it. A connection that broke mid-statement is transient: the server
+  // rolled the transaction back, and a retry on a new connection may succeed.
+  void check(PGresult* r, std::string_view sql) const {
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return;
+    std::string message = r ? PQresultErrorMessage(r) : "";
+    if (message.empty()) message = PQerrorMessage(conn_);
+    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    std::string text = "PostgreSQL: " + trim_message(message);
+    if (state) text += " State: " + std::string(state);
+    DbErrorKind kind = classify_db_error(text);
+    if (!usable() && sql != "COMMIT") kind = DbErrorKind::kTransient;
+    throw DbError(kind, text + " [" + sql_excerpt(sql) + "]");
+  }
+
+  static std::string trim_message(std::string m) {
+    while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+    return m;
+  }
+
+  static constexpr std::size_t kMaxPrepared = 512;
+  PGconn* conn_;
+  std::unordered_map<std::string, std::string> prepared_;
+  std::uint64_t counter_ = 0;
+};
+
 std::size_t Tx::exec(std::string_view sql, const Params& params) {
+  if (pg_) {
+    auto r = pg_->run(number_placeholders(sql), params);
+    const char* n = PQcmdTuples(r.get());
+    std::int64_t count = 0;
+    if (n && *n) parse_int64(n, count);
+    return static_cast<std::size_t>(count);
+  }
   try {
-    Poco::Data::Statement stmt(session_);
+    Poco::Data::Statement stmt(*session_);
     stmt << dialect_sql(sql, dialect_);
     bind_all(stmt, params);
     return stmt.execute();
@@ -318,8 +462,29 @@ std::size_t Tx::exec(std::string_view sql, const Params& params) {
 }
 
 std::vector<Row> Tx::query(std::string_view sql, const Params& params, std::size_t columns) {
+  if (pg_) {
+    auto r = pg_->run(number_placeholders(sql), params);
+    PGresult* res = r.get();
+    if (static_cast<std::size_t>(PQnfields(res)) != columns)
+      throw DbError(DbErrorKind::kOther, "het resultaat heeft " + std::to_string(PQnfields(res)) +
+                                             " kolommen, verwacht " + std::to_string(columns) +
+                                             " [" + sql_excerpt(sql) + "]");
+    int rows = PQntuples(res);
+    std::vector<Row> out;
+    out.reserve(static_cast<std::size_t>(rows));
+    for (int i = 0; i < rows; ++i) {
+      std::vector<std::optional<std::string>> row(columns);
+      for (std::size_t c = 0; c < columns; ++c) {
+        int col = static_cast<int>(c);
+        if (!PQgetisnull(res, i, col))
+          row[c].emplace(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col)));
+      }
+      out.emplace_back(std::move(row));
+    }
+    return out;
+  }
   try {
-    Poco::Data::Statement stmt(session_);
+    Poco::Data::Statement stmt(*session_);
     stmt << dialect_sql(sql, dialect_);
     bind_all(stmt, params);
     // Every column as nullable text, parsed by Row: no driver-side type guessing.
@@ -349,56 +514,68 @@ std::optional<Row> Tx::query_one(std::string_view sql, const Params& params, std
   return std::move(rows.front());
 }
 
-// The pool. Sessions get their settings when they are created. SQLite: wait up to 10 s for a
-// lock held by another process, write-ahead log (readers never block the writer), enforced
-// foreign keys (SQLite leaves them off by default, per connection). PostgreSQL: no NOTICE
-// chatter on stderr ("relation already exists, skipping"), and the schema named in the URL.
+// The SQLite pool (one session). Sessions get their settings when they are created: wait up to
+// 10 s for a lock held by another process, write-ahead log (readers never block the writer),
+// enforced foreign keys (SQLite leaves them off by default, per connection). PostgreSQL
+// connections are PgConn's, pooled by Db itself.
 class Db::Pool : public Poco::Data::SessionPool {
  public:
   Pool(const DbLocation& location, int max_sessions)
       : Poco::Data::SessionPool(location.connector, location.connection_string, 1, max_sessions,
-                                60),
-        location_(location) {}
+                                60) {}
 
  protected:
   void customizeSession(Poco::Data::Session& session) override {
-    if (location_.dialect == Dialect::kSqlite) {
-      session << "PRAGMA busy_timeout = " + std::to_string(kSqliteBusyTimeoutMs), now;
-      session << "PRAGMA journal_mode = WAL", now;
-      session << "PRAGMA foreign_keys = ON", now;
-      return;
-    }
-    session << "SET client_min_messages = warning", now;
-    // The name was checked to be a plain identifier when the URL was read.
-    if (!location_.schema.empty()) session << "SET search_path = " + location_.schema, now;
+    session << "PRAGMA busy_timeout = " + std::to_string(kSqliteBusyTimeoutMs), now;
+    session << "PRAGMA journal_mode = WAL", now;
+    session << "PRAGMA foreign_keys = ON", now;
   }
-
- private:
-  DbLocation location_;
 };
 
 Lease::Lease(Db& db) : db_(&db) {}
 
-Lease::Lease(Lease&& other) noexcept : db_(other.db_), session_(std::move(other.session_)) {
+Lease::Lease(Lease&& other) noexcept
+    : db_(other.db_), session_(std::move(other.session_)), pg_(std::move(other.pg_)) {
   other.db_ = nullptr;
   other.session_.reset();
 }
 
 Lease::~Lease() {
   session_.reset();  // back to the pool before the slot is freed, so the next caller finds it
-  if (db_) db_->release_slot();
+  if (db_) {
+    if (pg_) db_->give_back(std::move(pg_));
+    db_->release_slot();
+  }
+}
+
+void Lease::execute_raw(std::string_view sql) {
+  if (pg_) {
+    pg_->simple(std::string(sql));
+    return;
+  }
+  try {
+    *session_ << std::string(sql), now;
+  } catch (const Poco::Exception& e) {
+    rethrow_as_db_error(e, sql);
+  }
 }
 
 Db::Db(DbLocation location, int max_sessions)
     : location_(std::move(location)),
       max_sessions_(location_.dialect == Dialect::kSqlite ? 1 : std::max(1, max_sessions)) {
-  register_connectors();
+  if (location_.dialect == Dialect::kSqlite) {
+    register_connectors();
+    try {
+      pool_ = std::make_unique<Pool>(location_, max_sessions_);
+    } catch (const Poco::Exception& e) {
+      throw DbError(classify_db_error(e.displayText()),
+                    "databank niet bereikbaar: " + e.displayText());
+    }
+  }
   try {
-    pool_ = std::make_unique<Pool>(location_, max_sessions_);
     Lease first = lease();  // fail at start-up, not on the first request, when it cannot connect
-  } catch (const Poco::Exception& e) {
-    throw DbError(classify_db_error(e.displayText()),
-                  "databank niet bereikbaar: " + e.displayText());
+  } catch (const DbError& e) {
+    throw DbError(e.kind(), std::string("databank niet bereikbaar: ") + e.what());
   }
 }
 
@@ -410,13 +587,24 @@ Db::~Db() {
 }
 
 Lease Db::lease() {
+  std::unique_ptr<PgConn> idle;
   {
     std::unique_lock lock(slots_mutex_);
     if (!slots_free_.wait_for(lock, kSlotWait, [&] { return slots_in_use_ < max_sessions_; }))
       throw DbError(DbErrorKind::kOther, "geen databanksessie vrij binnen 30 s");
     ++slots_in_use_;
+    if (!pg_idle_.empty()) {
+      idle = std::move(pg_idle_.back());
+      pg_idle_.pop_back();
+    }
   }
-  Lease lease(*this);
+  Lease lease(*this);  // from here on, the slot is freed whatever happens
+  if (location_.dialect == Dialect::kPostgresql) {
+    // A connection that broke while idle (the server restarted) is replaced by a new one.
+    if (idle && !idle->reset()) idle.reset();
+    lease.pg_ = idle ? std::move(idle) : std::make_unique<PgConn>(location_);
+    return lease;
+  }
   try {
     lease.session_.emplace(pool_->get());
     reset(*lease.session_);
@@ -424,6 +612,12 @@ Lease Db::lease() {
     throw DbError(classify_db_error(e.displayText()), e.displayText());
   }
   return lease;
+}
+
+void Db::give_back(std::unique_ptr<PgConn> conn) {
+  if (!conn->usable()) return;  // dropped; the next lease opens a new one
+  std::lock_guard lock(slots_mutex_);
+  pg_idle_.push_back(std::move(conn));
 }
 
 void Db::release_slot() {
@@ -437,48 +631,57 @@ void Db::release_slot() {
 // A pooled session may come back with a transaction still open or aborted (a failed commit, a
 // rollback that did not reach the server, code that forgot). Using it as is would fail every
 // statement ("current transaction is aborted") or silently join someone else's transaction.
+// (PostgreSQL: PgConn::reset does the same.)
 void Db::reset(Poco::Data::Session& session) {
-  if (location_.dialect == Dialect::kSqlite) {
-    sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(session);
-    if (handle && !sqlite3_get_autocommit(handle)) session << "ROLLBACK", now;
-  } else if (session.isTransaction()) {
-    session.rollback();
-  }
+  sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(session);
+  if (handle && !sqlite3_get_autocommit(handle)) session << "ROLLBACK", now;
 }
 
 namespace {
-
-void begin(Poco::Data::Session& s, Dialect dialect, TxMode mode) {
-  if (dialect == Dialect::kSqlite) {
-    // IMMEDIATE takes the write lock now: a deferred transaction that reads first and writes
-    // later fails with "database is locked" when another connection wrote in between.
-    s << (mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
-  } else {
-    s.begin();
-  }
-}
-
-void finish(Poco::Data::Session& s, Dialect dialect, bool commit) {
-  if (dialect == Dialect::kSqlite) {
-    s << (commit ? "COMMIT" : "ROLLBACK"), now;
-  } else if (commit) {
-    s.commit();
-  } else {
-    s.rollback();
-  }
-}
-
-void rollback_quietly(Poco::Data::Session& s, Dialect dialect) {
-  try {
-    finish(s, dialect, false);
-  } catch (...) {  // the next lease resets the session anyway
-  }
-}
 
 void back_off(int attempt) {
   static thread_local std::minstd_rand rng(std::random_device{}());
   std::uniform_int_distribution<int> jitter(0, 20);
   std::this_thread::sleep_for(std::chrono::milliseconds(10 * attempt + jitter(rng)));
+}
+
+// One attempt on PostgreSQL. A write is BEGIN ... COMMIT; a read runs its statements as they
+// come, each in its own implicit transaction, which under READ COMMITTED sees exactly what it
+// would have seen inside BEGIN/COMMIT.
+void run_pg(PgConn& c, TxMode mode, const std::function<bool(Tx&)>& body) {
+  const bool wrapped = mode == TxMode::kWrite;
+  try {
+    if (wrapped) c.simple("BEGIN");
+    Tx tx(c);
+    bool commit = body(tx);
+    if (wrapped) c.simple(commit ? "COMMIT" : "ROLLBACK");
+  } catch (...) {
+    if (wrapped) {
+      try {
+        c.simple("ROLLBACK");
+      } catch (...) {  // the next lease resets the connection anyway
+      }
+    }
+    throw;
+  }
+}
+
+// One attempt on SQLite. IMMEDIATE takes the write lock now: a deferred transaction that reads
+// first and writes later fails with "database is locked" when another connection wrote in
+// between.
+void run_sqlite(Poco::Data::Session& s, TxMode mode, const std::function<bool(Tx&)>& body) {
+  try {
+    s << (mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
+    Tx tx(s, Dialect::kSqlite);
+    bool commit = body(tx);
+    s << (commit ? "COMMIT" : "ROLLBACK"), now;
+  } catch (...) {
+    try {
+      s << "ROLLBACK", now;
+    } catch (...) {  // the next lease resets the session anyway
+    }
+    throw;
+  }
 }
 
 }  // namespace
@@ -487,15 +690,10 @@ void Db::run(TxMode mode, const std::function<bool(Tx&)>& body) {
   for (int attempt = 1;; ++attempt) {
     try {
       Lease lease = this->lease();
-      Poco::Data::Session& s = lease.session();
-      try {
-        begin(s, dialect(), mode);
-        Tx tx(s, dialect());
-        bool commit = body(tx);
-        finish(s, dialect(), commit);
-      } catch (...) {
-        rollback_quietly(s, dialect());
-        throw;
+      if (lease.pg_) {
+        run_pg(*lease.pg_, mode, body);
+      } else {
+        run_sqlite(*lease.session_, mode, body);
       }
       return;
     } catch (const Poco::Exception& e) {

@@ -118,9 +118,11 @@ class DbError : public std::runtime_error {
 };
 
 class Db;
+class PgConn;
 
-// A session lent by the pool, with its slot; returned on destruction. The session was reset
-// before it was lent: a transaction someone left open (or aborted) is rolled back first.
+// A connection lent by the pool, with its slot; returned on destruction. It was reset before it
+// was lent: a transaction someone left open (or aborted) is rolled back first. SQLite connections
+// are Poco sessions; PostgreSQL connections are libpq's own (see PgConn in sql_db.cpp).
 class Lease {
  public:
   Lease(Lease&& other) noexcept;
@@ -128,20 +130,25 @@ class Lease {
   Lease(const Lease&) = delete;
   ~Lease();
 
-  Poco::Data::Session& session() { return *session_; }
+  // Runs one statement as it is, outside any transaction this class manages (BEGIN, a
+  // statement, and leaving the connection in that state are allowed: the next lease resets it).
+  // Throws DbError on failure.
+  void execute_raw(std::string_view sql);
 
  private:
   friend class Db;
   explicit Lease(Db& db);
 
   Db* db_;
-  std::optional<Poco::Data::Session> session_;
+  std::optional<Poco::Data::Session> session_;  // SQLite
+  std::unique_ptr<PgConn> pg_;                  // PostgreSQL
 };
 
 // The statements of one open transaction.
 class Tx {
  public:
-  Tx(Poco::Data::Session& session, Dialect dialect) : session_(session), dialect_(dialect) {}
+  Tx(Poco::Data::Session& session, Dialect dialect) : session_(&session), dialect_(dialect) {}
+  explicit Tx(PgConn& pg) : pg_(&pg), dialect_(Dialect::kPostgresql) {}
 
   // Executes and returns the number of changed rows (the rows read, for a query).
   std::size_t exec(std::string_view sql, const Params& params = {});
@@ -151,7 +158,8 @@ class Tx {
   Dialect dialect() const { return dialect_; }
 
  private:
-  Poco::Data::Session& session_;
+  Poco::Data::Session* session_ = nullptr;
+  PgConn* pg_ = nullptr;
   Dialect dialect_;
 };
 
@@ -159,8 +167,8 @@ enum class TxMode { kRead, kWrite };
 
 class Db {
  public:
-  // PostgreSQL: up to `max_sessions` pooled sessions; callers beyond that wait for one.
-  // SQLite: always one session, one caller at a time.
+  // PostgreSQL: up to `max_sessions` pooled libpq connections, each keeping the statements it
+  // prepared; callers beyond that wait for one. SQLite: always one session, one caller at a time.
   Db(DbLocation location, int max_sessions);
   ~Db();
   Db(const Db&) = delete;
@@ -172,7 +180,9 @@ class Db {
   Lease lease();
 
   // Runs `fn(Tx&)` in one transaction: committed when it returns, rolled back when it throws or
-  // returns a refusal (an unexpected std::expected). Deadlocks, serialization failures and a
+  // returns a refusal (an unexpected std::expected). On PostgreSQL a kRead runs without
+  // BEGIN/COMMIT: under READ COMMITTED every statement takes its own snapshot either way, so a
+  // read costs one round trip instead of three. Deadlocks, serialization failures and a
   // locked SQLite file are retried a few times; driver errors come out as DbError.
   template <typename F>
   std::invoke_result_t<F&, Tx&> transact(TxMode mode, F&& fn) {
@@ -202,10 +212,12 @@ class Db {
   void run(TxMode mode, const std::function<bool(Tx&)>& body);
   void reset(Poco::Data::Session& session);
   void release_slot();
+  void give_back(std::unique_ptr<PgConn> conn);
 
   DbLocation location_;
   int max_sessions_;
-  std::unique_ptr<Pool> pool_;
+  std::unique_ptr<Pool> pool_;                   // SQLite
+  std::vector<std::unique_ptr<PgConn>> pg_idle_;  // PostgreSQL, guarded by slots_mutex_
   std::mutex slots_mutex_;
   std::condition_variable slots_free_;
   int slots_in_use_ = 0;

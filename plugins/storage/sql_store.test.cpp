@@ -1045,13 +1045,6 @@ TEST_P(StoreTest, PitfallTextThatIsNoIntegerIsAnErrorNotNull) {
           TxMode::kRead,
           [](Tx& tx) { return tx.query_one("SELECT CAST(? AS TEXT)", {"12abc"}, 1)->int64(0); }),
       DbError);
-  if (GetParam() == "postgresql") {
-    auto lease = db().lease();
-    Poco::Nullable<Poco::Int64> v = Poco::Int64{1};
-    lease.session() << "SELECT CAST('12abc' AS TEXT)", Poco::Data::Keywords::into(v),
-        Poco::Data::Keywords::now;
-    EXPECT_TRUE(v.isNull()) << "Poco's PostgreSQL extractor changed: it now reads " << v.value();
-  }
 }
 
 TEST_P(StoreTest, PitfallFailedStatementInAPooledSessionDoesNotPoisonTheNextUse) {
@@ -1059,14 +1052,9 @@ TEST_P(StoreTest, PitfallFailedStatementInAPooledSessionDoesNotPoisonTheNextUse)
   Db one(storage::parse_store_url(url_), 1);  // one session: the next lease gets the same one
   {
     auto lease = one.lease();
-    Poco::Data::Session& s = lease.session();
-    if (one.dialect() == Dialect::kPostgresql) {
-      s.begin();
-    } else {
-      s << "BEGIN IMMEDIATE", Poco::Data::Keywords::now;
-    }
-    s << "INSERT INTO timed_events (key) VALUES ('abandoned')", Poco::Data::Keywords::now;
-    EXPECT_ANY_THROW((s << "SELECT * FROM no_such_table", Poco::Data::Keywords::now));
+    lease.execute_raw(one.dialect() == Dialect::kPostgresql ? "BEGIN" : "BEGIN IMMEDIATE");
+    lease.execute_raw("INSERT INTO timed_events (key) VALUES ('abandoned')");
+    EXPECT_THROW(lease.execute_raw("SELECT * FROM no_such_table"), DbError);
     // Returned to the pool with the transaction open (aborted, on PostgreSQL): no rollback.
   }
   one.transact(TxMode::kWrite,
