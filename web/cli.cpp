@@ -247,7 +247,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     App app(services);
     ServerOptions so;
     so.listen = o.get("--listen", "127.0.0.1:8080");
-    int rc = serve(so, app);
+    int rc = serve(so, [&app](HttpRequest& request) { return app.handle(request); });
     scheduler.stop();
     outbox.stop();
     return rc;

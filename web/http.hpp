@@ -23,6 +23,7 @@ struct HttpRequest {
   std::map<std::string, std::string> params;   // from the route pattern: {id}
   std::string body;
   bool secure = false;  // served over https (directly or behind a proxy that says so)
+  std::string peer;     // the client's address as the socket sees it (a proxy's, behind nginx)
 
   // Filled in by the session check before the handler runs.
   std::optional<User> user;
