@@ -267,13 +267,59 @@ DomainResult<void> Matching::stop_request(const Actor& actor, Id request_id) {
   return {};
 }
 
+namespace {
+
+// How many of the calendar's own moments lie at or before `now`: the visibility rule reads the
+// calendar and `now`, so between two consecutive moments its answer cannot change.
+std::size_t calendar_stretch(const Calendar& calendar, Instant now) {
+  std::size_t passed = 0;
+  auto count = [&](const std::optional<Instant>& t) {
+    if (t && *t <= now) ++passed;
+  };
+  auto window = [&](const std::optional<Window>& w) {
+    if (!w) return;
+    count(w->opens);
+    count(w->closes);
+  };
+  window(calendar.registration);
+  count(calendar.results_at);
+  for (const auto& b : calendar.blackouts) {
+    window(b.window);
+    count(b.visible_from);
+  }
+  for (const auto& r : calendar.rounds) {
+    window(r.window);
+    window(r.registration);
+    count(r.results_at);
+  }
+  return passed;
+}
+
+}  // namespace
+
 DomainResult<Predicate> Matching::visibility_for(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
                                                  Id service_id, Instant now) {
   auto service = store_.organisation(service_id);
   if (!service) return std::unexpected(from_store(service.error()));
+  std::string key = calendar.track + '/' + calendar.year + '|' + std::to_string(service_id) + '|' +
+                    std::to_string(calendar_stretch(calendar, now)) + '|';
+  for (const auto& p : service->provinces) key += p + ',';
+  {
+    std::lock_guard lock(visibility_cache_.mutex);
+    if (visibility_cache_.defs != defs) {
+      visibility_cache_.defs = defs;
+      visibility_cache_.entries.clear();
+    }
+    if (auto it = visibility_cache_.entries.find(key); it != visibility_cache_.entries.end()) return it->second;
+  }
   RuleEngine rules(defs);
   auto p = rules.visibility(calendar, ServiceRef{std::to_string(service_id), service->provinces}, now);
   if (!p) return std::unexpected(error(500, "rule_error", p.error().message));
+  std::lock_guard lock(visibility_cache_.mutex);
+  if (visibility_cache_.defs == defs) {
+    if (visibility_cache_.entries.size() >= 20000) visibility_cache_.entries.clear();
+    visibility_cache_.entries.emplace(key, *p);
+  }
   return *p;
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,17 @@ class Matching {
 
   std::vector<OutboxMail> school_notice(const Workflow& workflow, const RequestRecord& record,
                                         Id service_id, const StatusInput& input);
+
+  // The visibility predicate of a service under one calendar changes only at the calendar's
+  // moments (a round opens or closes, a blackout's registrations become visible) or when the
+  // service's provinces change: it is computed once per service, calendar and stretch between
+  // two such moments, and forgotten when other definitions are published.
+  struct VisibilityCache {
+    std::mutex mutex;
+    std::shared_ptr<const DefinitionSet> defs;  // what the entries were computed under
+    std::map<std::string, Predicate> entries;
+  };
+  VisibilityCache visibility_cache_;
 
   Store& store_;
   std::function<std::shared_ptr<const DefinitionSet>()> definitions_;

@@ -7,6 +7,10 @@
 #include <optional>
 
 #include <filesystem>
+#include <chrono>
+#include <functional>
+#include <thread>
+#include <condition_variable>
 #include <mutex>
 
 #include "accounts.hpp"
@@ -183,6 +187,62 @@ std::shared_ptr<const DefinitionSet> with_published(Store& store,
   return definitions;
 }
 
+// Every few seconds, compares the published calendars in the database with what this process
+// runs on, and takes over any change: with several instances on one database, a calendar
+// published through one applies on all of them without a restart.
+class CalendarFollower {
+ public:
+  static constexpr std::chrono::seconds kFollowEvery{2};
+
+  CalendarFollower(Store& store, std::shared_ptr<const DefinitionSet> files,
+                   std::function<void(std::shared_ptr<const DefinitionSet>)> apply)
+      : store_(store), files_(std::move(files)), apply_(std::move(apply)), seen_(fingerprint()) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~CalendarFollower() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::string fingerprint() {
+    std::string f;
+    for (const auto& c : store_.stored_calendars())
+      f += c.track + '/' + c.year + '@' + std::to_string(c.published_at.time_since_epoch().count()) + ':' +
+           std::to_string(std::hash<std::string>{}(c.yaml)) + ';';
+    return f;
+  }
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, kFollowEvery, [&] { return stopping_; })) {
+      lock.unlock();
+      try {
+        std::string now = fingerprint();
+        if (now != seen_) {
+          seen_ = now;
+          apply_(with_published(store_, files_));
+        }
+      } catch (const std::exception& e) {  // the database is away for a moment: try again later
+        std::clog << "kalenders volgen: " << e.what() << "\n";
+      }
+      lock.lock();
+    }
+  }
+
+  Store& store_;
+  std::shared_ptr<const DefinitionSet> files_;
+  std::function<void(std::shared_ptr<const DefinitionSet>)> apply_;
+  std::string seen_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 int cmd_serve(const std::vector<std::string>& args) {
   Options o = parse_options(args, 1,
                             {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp",
@@ -242,6 +302,11 @@ int cmd_serve(const std::vector<std::string>& args) {
       definitions.set(std::move(d));
       scheduler.notify();  // the timed events follow the new calendar
     };
+    // A calendar published through another instance reaches this one within kFollowEvery.
+    CalendarFollower follower(*store, loaded.definitions, [&publish](std::shared_ptr<const DefinitionSet> d) {
+      std::clog << "gepubliceerde kalenders gewijzigd: de nieuwe gelden nu\n";
+      publish(std::move(d));
+    });
     Services services{*store,  *store,       accounts, matching,        clock, test_clock.get(),
                       defs_fn, publish,      run_due_work, base_url, "web/templates", store.get()};
     App app(services);

@@ -1,8 +1,12 @@
 #include "sql_store.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "account_repository.hpp"
 #include "mail_repository.hpp"
@@ -76,8 +80,53 @@ AuditEntry read_audit(const Row& row) {
 
 }  // namespace
 
+// What a store read lately, each entry with the moment it was read (steady clock). Only found
+// rows are kept; a miss always asks the database.
+template <typename Key, typename Value>
+class ReadCache {
+ public:
+  using Clock = std::chrono::steady_clock;
+  std::optional<Value> get(const Key& key, std::chrono::milliseconds ttl) {
+    if (ttl.count() <= 0) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    auto it = items_.find(key);
+    if (it == items_.end() || Clock::now() - it->second.second >= ttl) return std::nullopt;
+    return it->second.first;
+  }
+  void put(const Key& key, const Value& value, std::chrono::milliseconds ttl) {
+    if (ttl.count() <= 0) return;
+    std::lock_guard lock(mutex_);
+    if (items_.size() >= kMaxItems) items_.clear();  // bounded: a flood of cookies cannot grow it
+    items_.insert_or_assign(key, std::pair{value, Clock::now()});
+  }
+  void erase(const Key& key) {
+    std::lock_guard lock(mutex_);
+    items_.erase(key);
+  }
+  template <typename Pred>
+  void erase_if(Pred pred) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(items_, [&](const auto& item) { return pred(item.second.first); });
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    items_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kMaxItems = 100000;
+  std::mutex mutex_;
+  std::unordered_map<Key, std::pair<Value, Clock::time_point>> items_;
+};
+
 struct SqlStore::Impl {
   explicit Impl(const std::string& url) : db(storage::parse_store_url(url), kPostgresSessions) {}
+
+  std::atomic<std::int64_t> cache_ttl_ms{SqlStore::kDefaultCacheTtl.count()};
+  std::chrono::milliseconds ttl() const { return std::chrono::milliseconds(cache_ttl_ms.load()); }
+  ReadCache<std::string, SessionRecord> sessions;
+  ReadCache<Id, UserRecord> users;
+  ReadCache<Id, Organisation> organisations;
 
   // Runs one StoreResult method in a transaction; a driver failure becomes a StoreError.
   template <typename F>
@@ -97,6 +146,8 @@ struct SqlStore::Impl {
 
 SqlStore::SqlStore(const std::string& url) : impl_(std::make_unique<Impl>(url)) {}
 SqlStore::~SqlStore() = default;
+
+void SqlStore::set_cache_ttl(std::chrono::milliseconds ttl) { impl_->cache_ttl_ms = ttl.count(); }
 
 void SqlStore::migrate() { storage::apply_migrations(impl_->db); }
 
@@ -125,6 +176,13 @@ StoreResult<Id> SqlStore::create_organisation(const Organisation& org) {
 }
 
 StoreResult<Organisation> SqlStore::organisation(Id id) {
+  if (auto hit = impl_->organisations.get(id, impl_->ttl())) return std::move(*hit);
+  auto found = organisation_uncached(id);
+  if (found) impl_->organisations.put(id, *found, impl_->ttl());
+  return found;
+}
+
+StoreResult<Organisation> SqlStore::organisation_uncached(Id id) {
   return impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<Organisation> {
     auto orgs = load_organisations(tx, " WHERE o.id = ?", {id});
     if (orgs.empty()) return refuse("not_found", "Deze organisatie bestaat niet.");
@@ -328,11 +386,14 @@ StoreResult<UserRecord> SqlStore::user_by_email(const std::string& email) {
 }
 
 StoreResult<UserRecord> SqlStore::user(Id id) {
-  return impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<UserRecord> {
+  if (auto hit = impl_->users.get(id, impl_->ttl())) return std::move(*hit);
+  StoreResult<UserRecord> found = impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<UserRecord> {
     auto u = storage::load_user(tx, id);
     if (!u) return refuse("not_found", "Dit account bestaat niet (meer).");
     return std::move(*u);
   });
+  if (found) impl_->users.put(id, *found, impl_->ttl());
+  return found;
 }
 
 std::vector<User> SqlStore::users(std::optional<Id> org_id) {
@@ -348,23 +409,34 @@ StoreResult<void> SqlStore::issue_token(const TokenRecord& token,
 
 StoreResult<Id> SqlStore::use_token(const std::string& hash, const std::string& purpose,
                                     const std::string& password_hash, Instant now) {
-  return impl_->guarded(TxMode::kWrite, [&](Tx& tx) {
+  auto used = impl_->guarded(TxMode::kWrite, [&](Tx& tx) {
     return storage::consume_token(tx, hash, purpose, password_hash, now);
   });
+  // Activation or a new password changes the user (and may end sessions).
+  impl_->users.clear();
+  impl_->sessions.clear();
+  return used;
 }
 
 StoreResult<void> SqlStore::start_session(const SessionRecord& session) {
-  return impl_->guarded(
+  auto started = impl_->guarded(
       TxMode::kWrite, [&](Tx& tx) { return storage::insert_session(tx, session); }, "not_found",
       "Dit account bestaat niet (meer).");
+  // A new login ends the user's other sessions: this store forgets them at once.
+  impl_->sessions.erase_if([&](const SessionRecord& s) { return s.user_id == session.user_id; });
+  return started;
 }
 
 StoreResult<SessionRecord> SqlStore::session(const std::string& hash) {
-  return impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<SessionRecord> {
-    auto s = storage::load_session(tx, hash);
-    if (!s) return refuse("not_found", "Deze sessie bestaat niet.");
-    return std::move(*s);
-  });
+  if (auto hit = impl_->sessions.get(hash, impl_->ttl())) return std::move(*hit);
+  StoreResult<SessionRecord> found =
+      impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<SessionRecord> {
+        auto s = storage::load_session(tx, hash);
+        if (!s) return refuse("not_found", "Deze sessie bestaat niet.");
+        return std::move(*s);
+      });
+  if (found) impl_->sessions.put(hash, *found, impl_->ttl());
+  return found;
 }
 
 void SqlStore::touch_session(const std::string& hash, Instant now) {
@@ -372,6 +444,7 @@ void SqlStore::touch_session(const std::string& hash, Instant now) {
     storage::touch_session(tx, hash, now);
     return true;
   });
+  impl_->sessions.erase(hash);
 }
 
 void SqlStore::end_session(const std::string& hash, const std::string& reason, Instant now) {
@@ -379,6 +452,7 @@ void SqlStore::end_session(const std::string& hash, const std::string& reason, I
     storage::end_session(tx, hash, reason, now);
     return true;
   });
+  impl_->sessions.erase(hash);
 }
 
 int SqlStore::failed_logins(const std::string& email, Instant since) {

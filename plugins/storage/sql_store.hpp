@@ -3,6 +3,8 @@
 // details stay in the .cpp files, so including this header costs no Poco headers.
 #pragma once
 
+#include <chrono>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +22,13 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
   // cannot be reached: a start-up failure.
   explicit SqlStore(const std::string& url);
   ~SqlStore() override;
+
+  // Sessions, users and organisations are read on nearly every request; each store keeps what
+  // it read for this long (default 5 s) and forgets it at once when it writes them itself. Another
+  // instance's change (a login elsewhere that ends this session) is seen within this time.
+  // Zero: always read the database.
+  void set_cache_ttl(std::chrono::milliseconds ttl);
+  static constexpr std::chrono::milliseconds kDefaultCacheTtl{5000};
 
   void migrate() override;
   std::string dialect() const override;
@@ -81,6 +90,7 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
   std::vector<std::string> org_addresses(Id org_id) override;
 
  private:
+  StoreResult<Organisation> organisation_uncached(Id id);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
