@@ -83,6 +83,8 @@ class AccountStore {
   // Failed logins per e-mail address since `since`, for throttling.
   virtual int failed_logins(const std::string& email, Instant since) = 0;
   virtual void record_login(const std::string& email, bool ok, Instant at) = 0;
+  // A stronger or cheaper hash of the same password, made at a good login (new parameters).
+  virtual void replace_password_hash(Id user_id, const std::string& password_hash) = 0;
 };
 
 struct AccountOptions {

@@ -5,12 +5,15 @@
 #include "accounts.hpp"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <array>
 #include <filesystem>
 #include <latch>
 #include <memory>
@@ -341,6 +344,65 @@ TEST_P(AccountsTest, ANewLoginEndsTheOlderSessionAndSaysWhy) {
   EXPECT_TRUE(current.session && current.user);
   EXPECT_TRUE(current.ended_reason.empty());
   EXPECT_TRUE(accounts_->check(other_user).session) << "another account keeps its session";
+}
+
+// Two server instances on one database: each store keeps sessions it read for a short time.
+// A login on one instance ends the older session there at once, and on the other within that
+// time, never later.
+TEST_P(AccountsTest, ALoginElsewhereEndsTheOlderSessionOnEveryInstanceWithinTheCacheTime) {
+  if (!ready()) return;
+  if (GetParam() != "postgresql") GTEST_SKIP() << "more than one instance runs on PostgreSQL";
+  constexpr std::chrono::milliseconds kTtl{300};
+  store_->set_cache_ttl(kTtl);
+  SqlStore other_store(url_);
+  other_store.set_cache_ttl(kTtl);
+  Accounts other(other_store, mail_, clock_, AccountOptions{});
+  invite_and_activate("els@sint-jozef.be");
+  std::string first = login_cookie("els@sint-jozef.be");
+  ASSERT_TRUE(accounts_->check(first).session);
+  ASSERT_TRUE(other.check(first).session) << "the other instance read (and keeps) the session";
+
+  auto logged_in_again = std::chrono::steady_clock::now();
+  auto second = other.login("els@sint-jozef.be", kPassword);  // elsewhere: on the other instance
+  ASSERT_TRUE(second);
+  EXPECT_EQ(other.check(first).ended_reason, "replaced") << "at once where the login happened";
+  // This instance may still know the old session from its cache, but only for kTtl.
+  std::this_thread::sleep_for(kTtl + std::chrono::milliseconds(50));
+  SessionCheck old = accounts_->check(first);
+  EXPECT_FALSE(old.session) << "still valid "
+                            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - logged_in_again)
+                                   .count()
+                            << " ms after a login elsewhere";
+  EXPECT_EQ(old.ended_reason, "replaced");
+  EXPECT_TRUE(accounts_->check(second->cookie_value).session);
+}
+
+TEST_P(AccountsTest, PasswordsAreHashedAtOwaspsArgon2idMinimumAndOldHashesUpgradeAtLogin) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  auto stored = [&] {
+    return rows("SELECT password_hash FROM users WHERE email = ?", 1, {"els@sint-jozef.be"})
+        .at(0)
+        .text(0);
+  };
+  EXPECT_EQ(stored().rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0u) << stored();
+
+  // A hash from before, with libsodium's "interactive" 64 MiB: still accepted, then replaced.
+  std::array<char, crypto_pwhash_STRBYTES> old{};
+  ASSERT_EQ(crypto_pwhash_str(old.data(), kPassword, std::strlen(kPassword),
+                              crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE),
+            0);
+  db().transact(TxMode::kWrite, [&](Tx& tx) {
+    return tx.exec("UPDATE users SET password_hash = ? WHERE email = ?",
+                   {std::string(old.data()), "els@sint-jozef.be"});
+  });
+  ASSERT_EQ(stored().rfind("$argon2id$v=19$m=65536,t=2,p=1$", 0), 0u) << stored();
+  EXPECT_FALSE(accounts_->login("els@sint-jozef.be", "verkeerd-wachtwoord"));
+  EXPECT_EQ(stored(), std::string(old.data())) << "a wrong password changes nothing";
+  ASSERT_TRUE(accounts_->login("els@sint-jozef.be", kPassword));
+  EXPECT_EQ(stored().rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0u) << stored();
+  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword)) << "the new hash holds the same password";
 }
 
 TEST_P(AccountsTest, TwoLoginsAtOnceLeaveOneOpenSession) {

@@ -467,6 +467,13 @@ void SqlStore::record_login(const std::string& email, bool ok, Instant at) {
   });
 }
 
+void SqlStore::replace_password_hash(Id user_id, const std::string& password_hash) {
+  impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    return tx.exec("UPDATE users SET password_hash = ? WHERE id = ?", {password_hash, user_id});
+  });
+  impl_->users.erase(user_id);
+}
+
 // MailQueue: each call one transaction around mail_repository. The void ones throw on a
 // database failure; the outbox worker catches and logs it.
 

@@ -78,6 +78,7 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
   void end_session(const std::string& hash, const std::string& reason, Instant now) override;
   int failed_logins(const std::string& email, Instant since) override;
   void record_login(const std::string& email, bool ok, Instant at) override;
+  void replace_password_hash(Id user_id, const std::string& password_hash) override;
 
   // MailQueue (mail_repository.cpp).
   std::vector<OutboxMail> claim_mails(int limit, Instant now, std::chrono::seconds lease) override;
