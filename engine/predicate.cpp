@@ -241,4 +241,39 @@ std::string describe(const Predicate& p) {
   return "?";
 }
 
+Predicate assume_null(const Predicate& p, const std::string& field) {
+  using Op = Predicate::Op;
+  auto constant = [](bool v) {
+    Predicate c;
+    c.op = v ? Op::kTrue : Op::kFalse;
+    return c;
+  };
+  switch (p.op) {
+    case Op::kNull:
+      return p.field == field ? constant(true) : p;
+    case Op::kEq:
+    case Op::kIn:
+    case Op::kLt:
+    case Op::kGe:
+      return p.field == field ? constant(false) : p;
+    case Op::kAll:
+    case Op::kAny: {
+      const bool all = p.op == Op::kAll;
+      Predicate out;
+      out.op = p.op;
+      for (const auto& arg : p.args) {
+        Predicate a = assume_null(arg, field);
+        if (a.op == (all ? Op::kFalse : Op::kTrue)) return a;  // decides the whole
+        if (a.op == (all ? Op::kTrue : Op::kFalse)) continue;  // changes nothing
+        out.args.push_back(std::move(a));
+      }
+      if (out.args.empty()) return constant(all);
+      if (out.args.size() == 1) return std::move(out.args.front());
+      return out;
+    }
+    default:
+      return p;  // kTrue, kFalse, kNot
+  }
+}
+
 }  // namespace stagematch

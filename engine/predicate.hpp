@@ -33,6 +33,13 @@ struct SqlCondition {
 };
 SqlCondition to_sql(const Predicate& p, const std::string& column_prefix = "");
 
+// `p` for rows where `field` IS NULL, simplified: a test of that field for NULL is true, any
+// comparison with it is false. Parts under a negation stay as they are (SQL's NULL logic would
+// differ there), so the result selects exactly the same rows as `p AND field IS NULL`. A list of
+// open requests uses it to drop a service's "or accepted by me" branch, which otherwise keeps
+// the database from reading the list in index order.
+Predicate assume_null(const Predicate& p, const std::string& field);
+
 // Evaluates against one request given as an object of the predicate fields (tests, and
 // in-memory checks of a single request such as "may this service open this id").
 bool matches(const Predicate& p, const Value& row);

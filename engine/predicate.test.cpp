@@ -32,6 +32,26 @@ TEST(Predicate, TurnsIntoSqlWithBoundValues) {
   EXPECT_EQ(sql.params[1], Value("ANT"));
 }
 
+TEST(Predicate, AssumingNullDropsWhatCannotHoldAndSelectsTheSameRows) {
+  Predicate p = parse(preferred_round());
+  Predicate open = assume_null(p, "accepted_by");
+  EXPECT_EQ(to_sql(open, "r.").sql, "(r.province IN (?, ?) AND r.preferred_service_id = ?)");
+  // An open round's "accepted by me or not accepted" is no condition at all on open requests.
+  Value open_round = Object{{"op", "any"},
+                            {"args", Array{Object{{"op", "eq"}, {"field", "accepted_by"}, {"value", "s1"}},
+                                           Object{{"op", "null"}, {"field", "accepted_by"}}}}};
+  EXPECT_EQ(assume_null(parse(open_round), "accepted_by").op, Predicate::Op::kTrue);
+  // Under a negation nothing changes: NOT (accepted_by = x) is not true for a NULL in SQL.
+  Value negated = Object{{"op", "not"}, {"arg", Object{{"op", "eq"}, {"field", "accepted_by"}, {"value", "s1"}}}};
+  EXPECT_EQ(to_sql(assume_null(parse(negated), "accepted_by")).sql, "NOT (accepted_by = ?)");
+  // Same rows as p AND accepted_by IS NULL, for every open row.
+  for (const char* province : {"ANT", "LIM", "OVL"})
+    for (const char* preferred : {"s1", "s2"}) {
+      Value row = Object{{"province", province}, {"preferred_service_id", preferred}};
+      EXPECT_EQ(matches(open, row), matches(p, row)) << province << ' ' << preferred;
+    }
+}
+
 TEST(Predicate, NotAndEmptyLists) {
   Value v = Object{{"op", "not"}, {"arg", Object{{"op", "ge"}, {"field", "registered_at"}, {"value", 10}}}};
   EXPECT_EQ(to_sql(parse(v)).sql, "NOT (registered_at >= ?)");

@@ -17,8 +17,10 @@ using testing::local;
 class Domain : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = testing::open_fresh_store(GetParam(), "domain");
-    ASSERT_TRUE(store_);
+    url_ = testing::fresh_database(GetParam(), "domain");
+    ASSERT_FALSE(url_.empty());
+    store_ = open_store(url_);
+    store_->migrate();
     defs_ = testing::shipped_definitions();
     clock_ = std::make_unique<TestClock>(local("2022-01-01 09:00"));
     clock_->freeze(true);
@@ -94,6 +96,7 @@ class Domain : public ::testing::TestWithParam<std::string> {
 
   StatusInput accept() const { return StatusInput{"aanvaard", mentor_a_, {0}, "Start op maandag om 9 uur.", ""}; }
 
+  std::string url_;
   std::unique_ptr<Store> store_;
   std::shared_ptr<const DefinitionSet> defs_;
   std::unique_ptr<TestClock> clock_;
@@ -253,6 +256,38 @@ TEST_P(Domain, AcceptingIsExclusiveAndFinalAndLocksTheSchoolOut) {
   EXPECT_TRUE(no_reason.error().fields.contains("reason"));
   ASSERT_TRUE(matching_->change_status(admin, id, StatusInput{"onbeslist", {}, {}, "", "Verkeerde student aanvaard"}));
   EXPECT_TRUE(open_list(service_b_).contains(id));
+}
+
+// Lists are never cached, their totals only while nothing changed: an acceptance through one
+// instance shows in the very next list of a service on another, items and total alike.
+TEST_P(Domain, AnAcceptanceShowsInTheVeryNextListOfEveryServiceOnEveryInstance) {
+  std::vector<Id> ids;
+  for (const char* name : {"Aerts", "Bosmans", "Claes", "Dewit", "Engels"})
+    ids.push_back(register_at("2025-09-20 10:00", student(name, "ANT", "2000", {})));
+  // A second instance: its own store (and caches) on the same database.
+  std::unique_ptr<Store> other_store;
+  if (GetParam() == "postgresql") other_store = open_store(url_);
+  Store& b_store = other_store ? *other_store : *store_;
+  Matching b(b_store, [d = defs_] { return d; }, *clock_);
+  ListInput page;
+  page.page_size = 2;  // a full first page: the total is counted, then reused
+  auto list_b = [&] {
+    auto out = b.list_requests(service(service_b_), "secundair", page);
+    EXPECT_TRUE(out) << (out ? "" : out.error().message);
+    return out ? *out : ListOutput{};
+  };
+  EXPECT_EQ(list_b().total, 5);
+  EXPECT_EQ(list_b().total, 5);
+  ASSERT_TRUE(matching_->change_status(service(service_a_), ids[0], accept()));
+  ListOutput after = list_b();
+  EXPECT_EQ(after.total, 4) << "the total followed the acceptance at once";
+  for (const auto& item : after.items) EXPECT_NE(item["id"].as_int(), ids[0]);
+  EXPECT_FALSE(open_list(service_b_).contains(ids[0]));
+  // A registration and a stop move the total as well.
+  register_at("2025-09-20 11:00", student("Franssen", "ANT", "2000", {}));
+  EXPECT_EQ(list_b().total, 5);
+  ASSERT_TRUE(matching_->stop_request(school_actor(), ids[1]));
+  EXPECT_EQ(list_b().total, 4);
 }
 
 TEST_P(Domain, AcceptingNeedsTheServicesOwnMentorAPeriodAndNotes) {

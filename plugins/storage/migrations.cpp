@@ -253,6 +253,25 @@ const std::vector<Step>& steps() {
             " published_by TEXT NOT NULL,"
             " PRIMARY KEY (track, year))"},
        }},
+      {5,
+       "open lists read in index order; a change counter for the cached list totals",
+       {
+           // A service's open tab in each of its sort orders: the first page is the first rows
+           // of one of these, without sorting every visible request.
+           {"CREATE INDEX requests_open_default ON requests"
+            " (track, year, province, postal_code, last_name, id)"
+            " WHERE accepted_by IS NULL AND state = 'active'"},
+           {"CREATE INDEX requests_open_name ON requests (track, year, last_name, first_name, id)"
+            " WHERE accepted_by IS NULL AND state = 'active'"},
+           {"CREATE INDEX requests_open_postal ON requests (track, year, postal_code, id)"
+            " WHERE accepted_by IS NULL AND state = 'active'"},
+           {"CREATE INDEX requests_open_registered ON requests (track, year, registered_at, id)"
+            " WHERE accepted_by IS NULL AND state = 'active'"},
+           // Moved on after every committed change to requests (by any instance); a list total
+           // is reused while it stands still. SQLite (one process) counts in memory instead.
+           {"CREATE TABLE request_changes (last_value BIGINT NOT NULL)",
+            "CREATE SEQUENCE request_changes"},
+       }},
   };
   return kSteps;
 }

@@ -259,9 +259,13 @@ StoreResult<ListCondition> list_condition(const RequestQuery& q) {
   if (q.visibility) {
     if (!well_formed(*q.visibility))
       return refuse("conflict", "De zichtbaarheidsregel kon niet vertaald worden.");
-    SqlCondition vis = to_sql(*q.visibility, "r.");
+    // The open tab adds "accepted_by IS NULL" below; under it, the rule's "or accepted by this
+    // service" branch can never hold, and dropping it lets the database read in index order.
+    const Predicate visibility =
+        q.tab == "open" ? assume_null(*q.visibility, "accepted_by") : *q.visibility;
+    SqlCondition vis = to_sql(visibility, "r.");
     std::vector<std::string> fields;
-    param_fields(*q.visibility, fields);
+    param_fields(visibility, fields);
     if (fields.size() != vis.params.size())
       return refuse("conflict", "De zichtbaarheidsregel kon niet vertaald worden.");
     Params params;
@@ -387,21 +391,57 @@ std::optional<RequestRecord> load_request(Tx& tx, Id request_id) {
   return read_record(*row);
 }
 
-// One statement per page (every statement costs Poco 1.11 four round trips on PostgreSQL):
-// the inner query picks the page's ids and counts every match (COUNT(*) OVER () is taken before
-// LIMIT) from the narrow columns it filters and sorts on; only the rows of the page are then
-// joined and read whole, transport modes included.
-StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q) {
+std::optional<std::int64_t> ListTotals::get(const std::string& key, std::int64_t version) {
+  std::lock_guard lock(mutex_);
+  auto it = totals_.find(key);
+  if (it == totals_.end() || it->second.first != version) return std::nullopt;
+  return it->second.second;
+}
+
+void ListTotals::put(const std::string& key, std::int64_t version, std::int64_t total) {
+  std::lock_guard lock(mutex_);
+  if (totals_.size() >= kMaxEntries) totals_.clear();
+  totals_.insert_or_assign(key, std::pair{version, total});
+}
+
+namespace {
+
+std::string totals_key(const ListCondition& c) {
+  std::string key = c.sql;
+  for (const SqlValue& p : c.params) {
+    key += '\x1f';
+    switch (p.kind()) {
+      case SqlValue::Kind::kNull: key += "NULL"; break;
+      case SqlValue::Kind::kInt: key += std::to_string(p.as_int()); break;
+      case SqlValue::Kind::kReal: key += std::to_string(p.as_real()); break;
+      case SqlValue::Kind::kText: key += p.as_text(); break;
+    }
+  }
+  return key;
+}
+
+}  // namespace
+
+// One statement per page in the usual case: the inner query picks the page's ids in the list's
+// order (for the open tab, the first rows of a matching index, not a sort of every visible
+// request); only those rows are then joined and read whole, transport modes included. The total
+// is counted separately and reused while the change counter (request_changes, moved on after
+// every committed change to requests) stands still; a first page shorter than a page is its
+// own total.
+StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q, ListTotals* totals,
+                                       std::int64_t local_version) {
   auto where = list_condition(q);
   if (!where) return std::unexpected(where.error());
   std::int64_t size = std::clamp(q.page_size, 1, kMaxPageSize);
   std::int64_t offset = (std::max(q.page, 1) - std::int64_t{1}) * size;
   const std::string order(order_by(q.sort));
+  const bool pg = tx.dialect() == Dialect::kPostgresql;
   Params params = where->params;
-  params.emplace_back(size);
-  params.emplace_back(offset);
-  const std::string page_ids = "SELECT r.id, COUNT(*) OVER () AS total FROM requests r WHERE " +
-                               where->sql + " ORDER BY " + order + " LIMIT ? OFFSET ?";
+  // The page's bounds are written into the statement (they are numbers we computed): a kept,
+  // generically planned statement then knows it reads 50 rows, not "some".
+  const std::string page_ids = "SELECT r.id FROM requests r WHERE " + where->sql + " ORDER BY " +
+                               order + " LIMIT " + std::to_string(size) + " OFFSET " +
+                               std::to_string(offset);
   // A service's list brings that service's own status along (no row: never chose).
   std::string own_status = ", NULL, NULL";
   std::string own_join;
@@ -410,7 +450,8 @@ StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q) {
     own_join = " LEFT JOIN service_statuses ss ON ss.request_id = r.id AND ss.service_id = ?";
     params.emplace_back(*q.service_id);
   }
-  auto rows = tx.query("SELECT " + record_columns(tx.dialect()) + own_status + ", p.total FROM (" +
+  const std::string version = pg ? ", (SELECT last_value FROM request_changes)" : ", NULL";
+  auto rows = tx.query("SELECT " + record_columns(tx.dialect()) + own_status + version + " FROM (" +
                            page_ids + ") p JOIN requests r ON r.id = p.id" +
                            std::string(kRecordJoins) + own_join + " ORDER BY " + order,
                        params, kRecordColumns + 3);
@@ -424,13 +465,25 @@ StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q) {
     }
     page.items.push_back(std::move(r));
   }
-  if (!rows.empty()) {
-    page.total = rows.front().int64(kRecordColumns + 2);
-  } else if (offset > 0) {  // past the last page: still say how many there are
-    page.total =
-        tx.query_one("SELECT COUNT(*) FROM requests r WHERE " + where->sql, where->params, 1)
-            ->int64(0);
+  if (offset == 0 && static_cast<std::int64_t>(rows.size()) < size) {
+    page.total = static_cast<std::int64_t>(rows.size());
+    return page;
   }
+  std::optional<std::int64_t> seen;
+  if (pg && !rows.empty()) seen = rows.front().opt_int64(kRecordColumns + 2);
+  if (!pg) seen = local_version;
+  const std::string key = totals ? totals_key(*where) : std::string();
+  if (totals && seen) {
+    if (auto hit = totals->get(key, *seen)) {
+      page.total = *hit;
+      return page;
+    }
+  }
+  // Past the last page, or not counted since the last change: count now. The counter was read
+  // before counting, so a total is never kept under a counter older than the data it counted.
+  auto counted = tx.query_one("SELECT COUNT(*) FROM requests r WHERE " + where->sql, where->params, 1);
+  page.total = counted->int64(0);
+  if (totals && seen) totals->put(key, *seen, page.total);
   return page;
 }
 

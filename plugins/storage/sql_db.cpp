@@ -322,6 +322,8 @@ class PgConn {
       throw DbError(DbErrorKind::kOther, "PostgreSQL: " + trim_message(message));
     }
     simple("SET client_min_messages = warning");
+    // Plan each kept statement once: a list statement costs more to plan than to run.
+    simple("SET plan_cache_mode = force_generic_plan");
     // The name was checked to be a plain identifier when the URL was read.
     if (!location.schema.empty()) simple("SET search_path = " + location.schema);
   }

@@ -127,6 +127,21 @@ struct SqlStore::Impl {
   ReadCache<std::string, SessionRecord> sessions;
   ReadCache<Id, UserRecord> users;
   ReadCache<Id, Organisation> organisations;
+  storage::ListTotals list_totals;
+  std::atomic<std::int64_t> sqlite_changes{0};
+
+  // After a committed change to requests: list totals counted before it are no longer reused,
+  // on this instance and (through the database's counter) on every other.
+  void requests_changed() {
+    if (db.dialect() == storage::Dialect::kSqlite) {
+      ++sqlite_changes;
+      return;
+    }
+    try {
+      db.transact(TxMode::kRead, [](Tx& tx) { return tx.exec("SELECT nextval('request_changes')"); });
+    } catch (const DbError&) {  // totals then wait for the next change; the lists stay exact
+    }
+  }
 
   // Runs one StoreResult method in a transaction; a driver failure becomes a StoreError.
   template <typename F>
@@ -263,28 +278,36 @@ StoreResult<ContactPerson> SqlStore::contact(Id contact_id) {
 }
 
 StoreResult<Id> SqlStore::insert_request(const RequestRecord& request, const AuditEntry& audit) {
-  return impl_->guarded(
+  auto out = impl_->guarded(
       TxMode::kWrite,
       [&](Tx& tx) -> StoreResult<Id> { return storage::insert_request(tx, request, audit); },
       "not_found", "De school, de contactpersoon of de voorkeursdienst bestaat niet (meer).");
+  impl_->requests_changed();
+  return out;
 }
 
 StoreResult<void> SqlStore::update_request(const RequestRecord& request, const AuditEntry& audit) {
-  return impl_->guarded(
+  auto out = impl_->guarded(
       TxMode::kWrite, [&](Tx& tx) { return storage::update_request(tx, request, audit); },
       "not_found", "De contactpersoon of de voorkeursdienst bestaat niet (meer).");
+  impl_->requests_changed();
+  return out;
 }
 
 StoreResult<void> SqlStore::delete_request(Id school_id, Id request_id, const AuditEntry& audit) {
-  return impl_->guarded(TxMode::kWrite, [&](Tx& tx) {
+  auto out = impl_->guarded(TxMode::kWrite, [&](Tx& tx) {
     return storage::delete_request(tx, school_id, request_id, audit);
   });
+  impl_->requests_changed();
+  return out;
 }
 
 StoreResult<void> SqlStore::stop_request(Id school_id, Id request_id, const AuditEntry& audit) {
-  return impl_->guarded(TxMode::kWrite, [&](Tx& tx) {
+  auto out = impl_->guarded(TxMode::kWrite, [&](Tx& tx) {
     return storage::stop_request(tx, school_id, request_id, audit);
   });
+  impl_->requests_changed();
+  return out;
 }
 
 StoreResult<RequestRecord> SqlStore::request(Id request_id) {
@@ -296,7 +319,10 @@ StoreResult<RequestRecord> SqlStore::request(Id request_id) {
 }
 
 StoreResult<RequestPage> SqlStore::requests(const RequestQuery& query) {
-  return impl_->guarded(TxMode::kRead, [&](Tx& tx) { return storage::list_requests(tx, query); });
+  const std::int64_t local = impl_->sqlite_changes;
+  return impl_->guarded(TxMode::kRead, [&](Tx& tx) {
+    return storage::list_requests(tx, query, &impl_->list_totals, local);
+  });
 }
 
 ServiceStatus SqlStore::service_status(Id request_id, Id service_id, const std::string& initial) {
@@ -306,9 +332,11 @@ ServiceStatus SqlStore::service_status(Id request_id, Id service_id, const std::
 }
 
 StoreResult<void> SqlStore::write_status(const StatusWrite& write, const AuditEntry& audit) {
-  return impl_->guarded(
+  auto out = impl_->guarded(
       TxMode::kWrite, [&](Tx& tx) { return storage::apply_status_write(tx, write, audit); },
       "not_found", "De aanvraag, de dienst of de mentor bestaat niet (meer).");
+  impl_->requests_changed();
+  return out;
 }
 
 std::vector<StatusCount> SqlStore::status_counts(Id request_id) {
