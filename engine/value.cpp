@@ -1,5 +1,6 @@
 #include "value.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -20,60 +21,92 @@ bool Value::has(std::string_view key) const {
   return is_object() && as_object().find(key) != as_object().end();
 }
 
-std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
+namespace {
+
+// Appends `s` as a JSON string: runs of plain characters are copied at once.
+void append_quoted(std::string& out, std::string_view s) {
+  out += '"';
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+        out += buf;
+      }
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
+}
+
+// The whole tree into one buffer: a page of fifty requests is one string, not thousands.
+void append_json(std::string& out, const Value& v) {
+  if (v.is_null()) {
+    out += "null";
+  } else if (v.is_bool()) {
+    out += v.as_bool() ? "true" : "false";
+  } else if (v.is_int()) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.as_int());
+    out.append(buf, end);
+  } else if (v.is_number()) {
+    double d = v.as_number();
+    if (!std::isfinite(d)) {
+      out += "null";
+    } else {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.15g", d);
+      out += buf;
+    }
+  } else if (v.is_string()) {
+    append_quoted(out, v.as_string());
+  } else if (v.is_array()) {
+    out += '[';
+    bool first = true;
+    for (const auto& item : v.as_array()) {
+      if (!first) out += ',';
+      first = false;
+      append_json(out, item);
+    }
+    out += ']';
+  } else {
+    out += '{';
+    bool first = true;
+    for (const auto& [k, item] : v.as_object()) {
+      if (!first) out += ',';
+      first = false;
+      append_quoted(out, k);
+      out += ':';
+      append_json(out, item);
+    }
+    out += '}';
+  }
+}
+
+}  // namespace
+
+std::string json_quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  append_quoted(out, s);
   return out;
 }
 
 std::string Value::to_json() const {
-  if (is_null()) return "null";
-  if (is_bool()) return as_bool() ? "true" : "false";
-  if (is_int()) return std::to_string(as_int());
-  if (std::holds_alternative<double>(data_)) {
-    double d = std::get<double>(data_);
-    if (!std::isfinite(d)) return "null";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.15g", d);
-    return buf;
-  }
-  if (is_string()) return json_quote(as_string());
   std::string out;
-  if (is_array()) {
-    out = "[";
-    bool first = true;
-    for (const auto& v : as_array()) {
-      if (!first) out += ',';
-      first = false;
-      out += v.to_json();
-    }
-    return out + "]";
-  }
-  out = "{";
-  bool first = true;
-  for (const auto& [k, v] : as_object()) {
-    if (!first) out += ',';
-    first = false;
-    out += json_quote(k) + ":" + v.to_json();
-  }
-  return out + "}";
+  out.reserve(256);
+  append_json(out, *this);
+  return out;
 }
 
 bool operator==(const Value& a, const Value& b) {

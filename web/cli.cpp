@@ -36,7 +36,7 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
 
   serve     [--db URL] [--listen HOST:PORT] [--workflows DIR] [--rules DIR] [--mail-templates DIR]
             [--smtp HOST:PORT [--starttls]] [--base-url URL] [--sender ADRES]
-            [--test-clock [--test-clock-start ISO-TIJD]]
+            [--test-clock [--test-clock-start ISO-TIJD]] [--workers N]
             start de server; zonder --smtp gaan mails naar var/mail/*.eml
   demo      [--db URL] [--workflows DIR] [--rules DIR]
             laadt de demogegevens (scholen, diensten, leerlingen, een open ronde per traject)
@@ -246,7 +246,7 @@ class CalendarFollower {
 int cmd_serve(const std::vector<std::string>& args) {
   Options o = parse_options(args, 1,
                             {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp",
-                             "--base-url", "--sender", "--test-clock-start"},
+                             "--base-url", "--sender", "--test-clock-start", "--workers"},
                             {"--test-clock", "--starttls"});
   if (report_option_errors(o)) return 2;
   LoadResult loaded = load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
@@ -312,6 +312,14 @@ int cmd_serve(const std::vector<std::string>& args) {
     App app(services);
     ServerOptions so;
     so.listen = o.get("--listen", "127.0.0.1:8080");
+    if (o.has("--workers")) {
+      try {
+        so.workers = std::clamp(std::stoi(o.get("--workers", "")), 1, 256);
+      } catch (const std::exception&) {
+        std::cerr << "stagematch serve: --workers verwacht een getal (bv. 8)\n";
+        return 2;
+      }
+    }
     int rc = serve(so, [&app](HttpRequest& request) { return app.handle(request); });
     scheduler.stop();
     outbox.stop();

@@ -127,6 +127,7 @@ struct SqlStore::Impl {
   ReadCache<std::string, SessionRecord> sessions;
   ReadCache<Id, UserRecord> users;
   ReadCache<Id, Organisation> organisations;
+  ReadCache<std::string, std::vector<Organisation>> organisation_lists;  // by type ("" = all)
   storage::ListTotals list_totals;
   std::atomic<std::int64_t> sqlite_changes{0};
 
@@ -173,7 +174,7 @@ std::string SqlStore::dialect() const {
 StoreResult<Id> SqlStore::create_organisation(const Organisation& org) {
   if (org.type != "school" && org.type != "service")
     return refuse("conflict", "Een organisatie is een school of een dienst.");
-  return impl_->guarded(
+  auto created = impl_->guarded(
       TxMode::kWrite,
       [&](Tx& tx) -> StoreResult<Id> {
         Id id = tx.query_one(
@@ -188,6 +189,8 @@ StoreResult<Id> SqlStore::create_organisation(const Organisation& org) {
         return id;
       },
       "not_found", "", "Er bestaat al een organisatie met deze naam.");
+  impl_->organisation_lists.clear();
+  return created;
 }
 
 StoreResult<Organisation> SqlStore::organisation(Id id) {
@@ -206,10 +209,14 @@ StoreResult<Organisation> SqlStore::organisation_uncached(Id id) {
 }
 
 std::vector<Organisation> SqlStore::organisations(const std::string& type) {
-  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+  // Every service page offers the schools as a filter: hundreds of rows, rarely changed.
+  if (auto hit = impl_->organisation_lists.get(type, impl_->ttl())) return std::move(*hit);
+  auto found = impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
     return type.empty() ? load_organisations(tx, "", {})
                         : load_organisations(tx, " WHERE o.type = ?", {type});
   });
+  impl_->organisation_lists.put(type, found, impl_->ttl());
+  return found;
 }
 
 StoreResult<Id> SqlStore::create_contact(const ContactPerson& c) {
