@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "db_support.hpp"
+#include "sql_db.hpp"
 #include "mail_templates.hpp"
 #include "test_support.hpp"
 
@@ -288,6 +292,34 @@ TEST_P(Domain, AnAcceptanceShowsInTheVeryNextListOfEveryServiceOnEveryInstance) 
   EXPECT_EQ(list_b().total, 5);
   ASSERT_TRUE(matching_->stop_request(school_actor(), ids[1]));
   EXPECT_EQ(list_b().total, 4);
+}
+
+// An instance keeps a service's provinces (and the visibility computed from them) for at most
+// the store's cache time: a service taken out of a province stops seeing it within that time,
+// also when the change was made elsewhere.
+TEST_P(Domain, AServiceRemovedFromAProvinceStopsSeeingItWithinTheCacheTime) {
+  // Round 2 of secundair 2025-2026 is a preferred round: province and preferred service count.
+  Id id = register_at("2025-09-06 10:00", student("Aerts", "ANT", "2000", service_a_));
+  constexpr std::chrono::milliseconds kTtl{300};
+  SqlStore b_store(url_);
+  b_store.set_cache_ttl(kTtl);
+  Matching b(b_store, [d = defs_] { return d; }, *clock_);
+  auto sees = [&] {
+    ListInput in;
+    auto out = b.list_requests(service(service_a_), "secundair", in);
+    EXPECT_TRUE(out) << (out ? "" : out.error().message);
+    if (out)
+      for (const auto& item : out->items)
+        if (item["id"].as_int() == id) return true;
+    return false;
+  };
+  ASSERT_TRUE(sees());
+  storage::Db db(storage::parse_store_url(url_), 1);
+  db.transact(storage::TxMode::kWrite, [&](storage::Tx& tx) {
+    return tx.exec("UPDATE organisation_provinces SET province = 'LIM' WHERE org_id = ?", {service_a_});
+  });
+  std::this_thread::sleep_for(kTtl + std::chrono::milliseconds(50));
+  EXPECT_FALSE(sees()) << "the service still sees Antwerp after it left the province";
 }
 
 TEST_P(Domain, AcceptingNeedsTheServicesOwnMentorAPeriodAndNotes) {
