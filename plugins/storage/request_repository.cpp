@@ -1,6 +1,7 @@
 #include "request_repository.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -58,6 +59,40 @@ Value parse_stored_json(const std::string& text, Id request_id, const char* colu
   return std::move(*v);
 }
 
+// The fields of a request as last parsed, by id, with the exact text they came from: lists show
+// the same students over and over, and a Value is immutable, so a parsed copy is shared as it
+// is. An entry whose text changed is parsed again. Bounded; sharded so workers rarely wait.
+class ParsedFields {
+ public:
+  Value get(Id id, const std::string& text) {
+    Shard& shard = shards_[static_cast<std::size_t>(id) % kShards];
+    {
+      std::lock_guard lock(shard.mutex);
+      if (auto it = shard.items.find(id); it != shard.items.end() && it->second.first == text)
+        return it->second.second;
+    }
+    Value parsed = parse_stored_json(text, id, "fields_json");
+    std::lock_guard lock(shard.mutex);
+    if (shard.items.size() >= kMaxPerShard) shard.items.clear();
+    shard.items.insert_or_assign(id, std::pair{text, parsed});
+    return parsed;
+  }
+
+ private:
+  static constexpr std::size_t kShards = 16;
+  static constexpr std::size_t kMaxPerShard = 2000;
+  struct Shard {
+    std::mutex mutex;
+    std::unordered_map<Id, std::pair<std::string, Value>> items;
+  };
+  std::array<Shard, kShards> shards_;
+};
+
+ParsedFields& parsed_fields() {
+  static ParsedFields cache;
+  return cache;
+}
+
 std::vector<int> read_periods(const std::string& text, Id request_id) {
   std::vector<int> out;
   Value v = parse_stored_json(text, request_id, "accepted_periods");
@@ -102,7 +137,7 @@ RequestRecord read_record(const Row& row) {
   r.last_name = row.text(8);
   r.province = row.text(9);
   r.postal_code = row.text(10);
-  r.fields = parse_stored_json(row.text(11), r.id, "fields_json");
+  r.fields = parsed_fields().get(r.id, row.text(11));
   r.registered_at = row.instant(12);
   r.state = row.text(13);
   r.accepted_by = row.opt_int64(14);
