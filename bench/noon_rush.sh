@@ -1290,7 +1290,7 @@ EOF
 
 main() {
   local arg base port started=$SECONDS
-  R[command]="$(env | grep '^NOON_RUSH_' | sort | tr '\n' ' ')bash bench/noon_rush.sh${*:+ $*}"
+  R[command]="$( (env | grep '^NOON_RUSH_' || true) | sort | tr '\n' ' ')bash bench/noon_rush.sh${*:+ $*}"
   for arg in "$@"; do
     case $arg in
       --one-instance) RUN_TWO=0 ;;

@@ -20,7 +20,8 @@ namespace stagematch {
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";
   int workers = 8;       // threads running handlers (each may wait for the database)
-  int slow_workers = 2;  // threads for requests `is_slow` picks (password hashing)
+  int slow_workers = 4;  // threads for requests `is_slow` picks (password hashing; the
+                         // database waits of a login overlap with the next hash)
   std::size_t max_body_bytes = 1u << 20;
   std::size_t max_header_bytes = 16u << 10;
   std::chrono::milliseconds header_timeout{10000};  // first byte to the end of the headers
