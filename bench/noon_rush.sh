@@ -808,7 +808,8 @@ healthz_vs_nginx() {
 # mix: statement logging on for the whole cluster (ALTER SYSTEM, pg_reload_conf: it reaches the
 # server's pooled connections at their next statement), each call between two marker
 # statements from psql (three to ten times: until the fewest statements came twice), logging
-# off again; bench/noon_rush/capture_sql.lua turns the log into one pgbench script per path
+# off again; each call follows a move of the change counter, so it reads its page from the
+# database instead of the server's kept page; bench/noon_rush/capture_sql.lua turns the log into one pgbench script per path
 # (sql/pNN.sql), keeping the try with the fewest statements.
 capture_sql() {
   local mode=$1 base=$2 offset i=0 try path sid cookie tag
@@ -825,6 +826,9 @@ capture_sql() {
     printf -v tag 'p%02d' "$i"
     echo "$tag $sid $path" >>"$RUN_DIR/sql/paths.txt"
     for try in 1 2 3 4 5 6 7 8 9 10; do
+      # The change counter moved on, as any change would: the server keeps no page read under
+      # the older number, so this call reads its page from the database.
+      psql_q "SELECT nextval('request_changes')" >/dev/null
       psql_q "SELECT 'noon_rush_capture_begin_${tag}_$try'" >/dev/null
       curl -s -o /dev/null -H "Cookie: stagematch_session=$cookie" "$base$path"
       sleep 0.2
@@ -1200,7 +1204,11 @@ EOF
 How the SQL was captured: with the load over, \`ALTER SYSTEM SET log_statement = 'all'\` and
 \`SELECT pg_reload_conf()\` (it reaches the server's pooled connections at their next
 statement); then, for each of the 12 paths of the mix, with a different service's warm session
-each, one \`GET\` of the list API between two marker statements sent by psql;
+each, one \`GET\` of the list API between two marker statements sent by psql, right after
+\`SELECT nextval('request_changes')\` (what every change to requests does: the server keeps a
+service's page while that counter stands still, so without it the call would send the database
+only the counter read; with it, the call reads its page from the database as it does after
+every change, and that is what pgbench runs);
 then \`ALTER SYSTEM RESET log_statement\`. bench/noon_rush/capture_sql.lua reads the log:
 every statement a backend other than psql's logged between the markers, simple protocol
 (\`statement:\`) and extended (\`execute\`, the \`DETAIL: parameters\` values put in place of

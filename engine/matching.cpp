@@ -9,6 +9,11 @@ namespace stagematch {
 
 namespace {
 
+// Pages of services' lists kept at once (ListCache); a full cache starts again empty.
+constexpr std::size_t kListCacheEntries = 4096;
+// Presented requests shared by those pages (ListCache::items).
+constexpr std::size_t kListCacheItems = 50000;
+
 constexpr const char* kAlreadyAccepted = "Deze student werd intussen al aanvaard door een andere dienst.";
 
 DomainError error(int status, std::string code, std::string message) {
@@ -297,13 +302,36 @@ std::size_t calendar_stretch(const Calendar& calendar, Instant now) {
 
 }  // namespace
 
+std::optional<Moment> Matching::moment(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
+                                       Instant now) {
+  const std::string key = calendar.track + '/' + calendar.year + '|' + std::to_string(calendar_stretch(calendar, now));
+  {
+    std::lock_guard lock(moment_cache_.mutex);
+    if (moment_cache_.defs != defs) {
+      moment_cache_.defs = defs;
+      moment_cache_.entries.clear();
+    }
+    if (auto it = moment_cache_.entries.find(key); it != moment_cache_.entries.end()) return it->second;
+  }
+  auto answer = RuleEngine(defs).moment(calendar, now);
+  std::optional<Moment> out;
+  if (answer) out = std::move(*answer);
+  std::lock_guard lock(moment_cache_.mutex);
+  if (moment_cache_.defs == defs) {
+    if (moment_cache_.entries.size() >= 10000) moment_cache_.entries.clear();
+    moment_cache_.entries.emplace(key, out);
+  }
+  return out;
+}
+
 DomainResult<Predicate> Matching::visibility_for(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
-                                                 Id service_id, Instant now) {
+                                                 Id service_id, Instant now, std::string* key_out) {
   auto service = store_.organisation(service_id);
   if (!service) return std::unexpected(from_store(service.error()));
   std::string key = calendar.track + '/' + calendar.year + '|' + std::to_string(service_id) + '|' +
                     std::to_string(calendar_stretch(calendar, now)) + '|';
   for (const auto& p : service->provinces) key += p + ',';
+  if (key_out) *key_out = key;
   {
     std::lock_guard lock(visibility_cache_.mutex);
     if (visibility_cache_.defs != defs) {
@@ -570,12 +598,22 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   q.sort = input.sort;
   q.page = std::max(1, input.page);
   q.page_size = std::clamp(input.page_size, 1, 500);
+  std::string cache_key;  // a service's list only: what the page depends on besides the data
   if (actor.role == "service") {
     q.service_id = actor.org_id;
     if (!calendar) return ListOutput{};
-    auto p = visibility_for(defs, *calendar, actor.org_id, now);
+    auto p = visibility_for(defs, *calendar, actor.org_id, now, &cache_key);
     if (!p) return std::unexpected(p.error());
     q.visibility = *p;
+    for (const std::string* part : {&q.track, &q.tab, &q.name, &q.postal_code, &q.sort})
+      cache_key += '\x1f' + *part;
+    for (const auto* parts : {&q.provinces, &q.transport}) {
+      cache_key += '\x1f';
+      for (const auto& p : *parts) cache_key += p + '\x1e';
+    }
+    cache_key += '\x1f' + q.year.value_or("*") + '\x1f' +
+                 (q.school_filter ? std::to_string(*q.school_filter) : "") + '\x1f' +
+                 std::to_string(q.page) + '\x1f' + std::to_string(q.page_size);
   } else if (actor.role == "school") {
     q.school_id = actor.org_id;
     q.include_stopped = true;
@@ -588,19 +626,76 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   } else {
     return std::unexpected(error(403, "forbidden", "Geen toegang."));
   }
-  auto page = store_.requests(q);
-  if (!page) return std::unexpected(from_store(page.error()));
-  ListOutput out;
-  out.total = page->total;
-  int revealed = 0;
-  for (const auto& r : page->items) {
-    out.items.push_back(present(*defs, *workflow, r, actor, now));
-    if (actor.role == "service" && r.own_revealed) ++revealed;
+  // A service's page presents nothing that depends on the clock beyond the visibility (in the
+  // key), so it is reused while the store's list version stands still. The version is read
+  // before the list: a change committed in between moves it on, and the page read here is
+  // then kept under the older number, never the other way round.
+  std::optional<std::int64_t> version;
+  if (!cache_key.empty()) version = store_.list_version();
+  std::shared_ptr<const ListCache::Entry> entry;
+  if (version) {
+    std::lock_guard lock(list_cache_.mutex);
+    if (list_cache_.defs != defs) {
+      list_cache_.defs = defs;
+      list_cache_.entries.clear();
+      list_cache_.items.clear();
+    }
+    if (auto it = list_cache_.entries.find(cache_key);
+        it != list_cache_.entries.end() && it->second->version == *version)
+      entry = it->second;
   }
+  if (!entry) {
+    auto page = store_.requests(q);
+    if (!page) return std::unexpected(from_store(page.error()));
+    auto fresh = std::make_shared<ListCache::Entry>();
+    fresh->out.total = page->total;
+    fresh->out.items.reserve(page->items.size());
+    // What a service's view of one request depends on besides the data (the version).
+    auto item_key = [&](const RequestRecord& r) {
+      return std::to_string(r.id) + '|' + r.own_status + '|' + (r.own_revealed ? "1" : "0") + '|' +
+             (r.accepted_by == actor.org_id ? "1" : "0");
+    };
+    std::vector<std::string> keys;
+    if (version) {
+      keys.reserve(page->items.size());
+      std::lock_guard lock(list_cache_.mutex);
+      const bool current = list_cache_.defs == defs && list_cache_.items_version == *version;
+      for (const auto& r : page->items) {
+        keys.push_back(item_key(r));
+        auto it = current ? list_cache_.items.find(keys.back()) : list_cache_.items.end();
+        fresh->out.items.push_back(it != list_cache_.items.end() ? it->second : Value());
+      }
+    }
+    for (std::size_t i = 0; i < page->items.size(); ++i) {
+      const auto& r = page->items[i];
+      if (i >= fresh->out.items.size()) fresh->out.items.emplace_back();
+      if (fresh->out.items[i].is_null()) fresh->out.items[i] = present(*defs, *workflow, r, actor, now);
+      if (actor.role == "service" && r.own_revealed) ++fresh->revealed;
+    }
+    if (version) {
+      fresh->version = *version;
+      std::lock_guard lock(list_cache_.mutex);
+      if (list_cache_.defs == defs) {
+        if (list_cache_.entries.size() >= kListCacheEntries) list_cache_.entries.clear();
+        list_cache_.entries.insert_or_assign(cache_key, fresh);
+        if (*version > list_cache_.items_version) {
+          list_cache_.items.clear();
+          list_cache_.items_version = *version;
+        }
+        if (*version == list_cache_.items_version) {
+          if (list_cache_.items.size() >= kListCacheItems) list_cache_.items.clear();
+          for (std::size_t i = 0; i < keys.size(); ++i) list_cache_.items.try_emplace(keys[i], fresh->out.items[i]);
+        }
+      }
+    }
+    entry = std::move(fresh);
+  }
+  ListOutput out = entry->out;
+  out.version = version;
   // A list that shows a service personal data is a reveal too, audited like opening one.
-  if (revealed > 0)
+  if (entry->revealed > 0)
     store_.append_audit(audit(actor, "request.reveal_list", std::nullopt,
-                              std::to_string(revealed) + " aanvragen met persoonsgegevens, traject " + track));
+                              std::to_string(entry->revealed) + " aanvragen met persoonsgegevens, traject " + track));
   return out;
 }
 

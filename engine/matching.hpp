@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "clock.hpp"
@@ -65,6 +66,10 @@ struct ListInput {
 struct ListOutput {
   std::vector<Value> items;  // each as the caller may see it
   std::int64_t total = 0;
+  // Set on a service's page when the store keeps a list version: two items of such pages with
+  // the same id, the same own status and the same version are the same, so a caller may keep
+  // what it makes of one (a table row) under those three.
+  std::optional<std::int64_t> version;
 };
 
 class Matching {
@@ -95,6 +100,12 @@ class Matching {
     notice_queue_ = &queue;
   }
 
+  // What holds at `now` under `calendar` (the timing rule's answer). Like the visibility, it
+  // changes only at the calendar's own moments, so it is computed once per stretch between two
+  // of them; a newly published calendar starts afresh.
+  std::optional<Moment> moment(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
+                               Instant now);
+
   // The calendar of `track` that governs `now` for a listing without an explicit year.
   const Calendar* current_calendar(const DefinitionSet& defs, const std::string& track,
                                    Instant now) const;
@@ -109,8 +120,10 @@ class Matching {
   // `deciding`: a service acting on a request another service accepted in the meantime is
   // told so (409 already_accepted) when it could see the request before that acceptance.
   DomainResult<Loaded> load_visible(const Actor& actor, Id request_id, bool deciding = false);
+  // `key`, when given, receives what the predicate depends on (calendar, service, provinces,
+  // stretch of the calendar).
   DomainResult<Predicate> visibility_for(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
-                                         Id service_id, Instant now);
+                                         Id service_id, Instant now, std::string* key = nullptr);
   // The request as `actor` may see it. Uses what the store read along (contacts, a list's own
   // status), so presenting a page of requests asks the store nothing more per row.
   Value present(const DefinitionSet& defs, const Workflow& workflow, const RequestRecord& record,
@@ -138,6 +151,34 @@ class Matching {
     std::map<std::string, Predicate> entries;
   };
   VisibilityCache visibility_cache_;
+
+  struct MomentCache {
+    std::mutex mutex;
+    std::shared_ptr<const DefinitionSet> defs;
+    std::map<std::string, std::optional<Moment>> entries;
+  };
+  MomentCache moment_cache_;
+
+  // A service's list page as presented, kept under the store's list_version() it was read at
+  // and shown again while that number stands still: the noon rush is hundreds of services
+  // refreshing the same few pages, and any change on any instance moves the number on, so the
+  // next list after it is read afresh. Forgotten when other definitions are published.
+  struct ListCache {
+    struct Entry {
+      std::int64_t version = 0;
+      ListOutput out;
+      int revealed = 0;
+    };
+    std::mutex mutex;
+    std::shared_ptr<const DefinitionSet> defs;
+    std::unordered_map<std::string, std::shared_ptr<const Entry>> entries;
+    // One presented request shared by every page that shows it under the same version (a
+    // Value copies by reference): the same student on the pages of a hundred services is kept
+    // once per own status, not once per page.
+    std::int64_t items_version = 0;
+    std::unordered_map<std::string, Value> items;
+  };
+  ListCache list_cache_;
 
   Store& store_;
   std::function<std::shared_ptr<const DefinitionSet>()> definitions_;

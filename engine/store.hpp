@@ -200,6 +200,11 @@ class Store {
   virtual StoreResult<void> stop_request(Id school_id, Id request_id, const AuditEntry& audit) = 0;
   virtual StoreResult<RequestRecord> request(Id request_id) = 0;
   virtual StoreResult<RequestPage> requests(const RequestQuery& query) = 0;
+  // A number that moves on after every committed change that a list of requests shows (the
+  // requests, their transport, services' statuses, contact persons), the same for every
+  // process on this store. A list read under one number may be shown again while the number
+  // stands still. None when the store cannot say (then nothing is reused).
+  virtual std::optional<std::int64_t> list_version() { return std::nullopt; }
 
   virtual ServiceStatus service_status(Id request_id, Id service_id, const std::string& initial) = 0;
   // Applies one status change, its history, count, audit and mails in one transaction.

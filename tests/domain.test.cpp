@@ -262,8 +262,10 @@ TEST_P(Domain, AcceptingIsExclusiveAndFinalAndLocksTheSchoolOut) {
   EXPECT_TRUE(open_list(service_b_).contains(id));
 }
 
-// Lists are never cached, their totals only while nothing changed: an acceptance through one
-// instance shows in the very next list of a service on another, items and total alike.
+// A service's list page is kept (on PostgreSQL) while nothing it shows changed: an acceptance,
+// a service's own status, a registration, a stop and a contact person's new phone number made
+// through one instance show in the very next list of a service on another, items and total
+// alike.
 TEST_P(Domain, AnAcceptanceShowsInTheVeryNextListOfEveryServiceOnEveryInstance) {
   std::vector<Id> ids;
   for (const char* name : {"Aerts", "Bosmans", "Claes", "Dewit", "Engels"})
@@ -292,6 +294,45 @@ TEST_P(Domain, AnAcceptanceShowsInTheVeryNextListOfEveryServiceOnEveryInstance) 
   EXPECT_EQ(list_b().total, 5);
   ASSERT_TRUE(matching_->stop_request(school_actor(), ids[1]));
   EXPECT_EQ(list_b().total, 4);
+
+  // The service's own status, set through the first instance, is in the next page of the second.
+  auto my_status = [&](Id id) {
+    ListInput all;
+    auto out = b.list_requests(service(service_b_), "secundair", all);
+    EXPECT_TRUE(out);
+    if (out)
+      for (const auto& item : out->items)
+        if (item["id"].as_int() == id) return item["my_status"].as_string();
+    return std::string("(not listed)");
+  };
+  EXPECT_EQ(my_status(ids[2]), "onbeslist");
+  Matching a_on_first(*store_, [d = defs_] { return d; }, *clock_);
+  ASSERT_TRUE(a_on_first.change_status(service(service_b_), ids[2], StatusInput{"niet_aanvaard", {}, {}, "", ""}));
+  EXPECT_EQ(my_status(ids[2]), "niet_aanvaard");
+
+  // The school's contact person is listed with each request; a new name shows at once.
+  auto contact_name = [&] {
+    ListInput all;
+    auto out = b.list_requests(service(service_b_), "secundair", all);
+    return out && !out->items.empty() ? out->items.front()["school_contact"]["name"].as_string() : "";
+  };
+  EXPECT_EQ(contact_name(), "Els Begeleider");
+  ASSERT_TRUE(store_->update_contact(ContactPerson{contact_, school_, "Els Nieuw", "03 123 45 67", "els@sintjozef.be"}));
+  EXPECT_EQ(contact_name(), "Els Nieuw");
+}
+
+// A database whose change counter was never moved on (data loaded before the counter existed)
+// holds last_value 1 both before and after the first change: the first acceptance must still
+// end the kept pages.
+TEST_P(Domain, TheFirstChangeEverEndsAKeptList) {
+  if (GetParam() != "postgresql") GTEST_SKIP() << "SQLite lists are never kept";
+  Id first = register_at("2025-09-20 10:00", student("Aerts", "ANT", "2000", {}));
+  register_at("2025-09-20 10:00", student("Bosmans", "ANT", "2000", {}));
+  storage::Db db(storage::parse_store_url(url_), 1);
+  db.transact(storage::TxMode::kWrite, [&](storage::Tx& tx) { return tx.exec("ALTER SEQUENCE request_changes RESTART"); });
+  EXPECT_TRUE(open_list(service_b_).contains(first));
+  ASSERT_TRUE(matching_->change_status(service(service_a_), first, accept()));
+  EXPECT_FALSE(open_list(service_b_).contains(first)) << "a kept page outlived the first change";
 }
 
 // An instance keeps a service's provinces (and the visibility computed from them) for at most

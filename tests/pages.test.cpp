@@ -23,6 +23,7 @@
 
 #include "accounts.hpp"
 #include "app.hpp"
+#include "db_support.hpp"
 #include "mail_templates.hpp"
 #include "matching.hpp"
 #include "pages_account.hpp"
@@ -160,7 +161,9 @@ class Pages : public ::testing::Test {
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / unique_dir();
     std::filesystem::create_directories(dir_);
-    store_ = std::make_unique<SqlStore>("sqlite:" + (dir_ / "test.db").string());
+    const std::string url = store_url();
+    ASSERT_FALSE(url.empty());
+    store_ = std::make_unique<SqlStore>(url);
     store_->migrate();
     clock_ = std::make_unique<TestClock>(local("2025-09-20 12:00"));  // secundair round 3: open
     clock_->freeze(true);
@@ -179,6 +182,9 @@ class Pages : public ::testing::Test {
     app_ = std::make_unique<App>(*services_);
     build_world();
   }
+
+  // Where the pages keep their data: SQLite, the embedded default.
+  virtual std::string store_url() { return "sqlite:" + (dir_ / "test.db").string(); }
 
   void TearDown() override {
     app_.reset();
@@ -1476,6 +1482,41 @@ TEST_F(Pages, SchoolsAndServicesCannotOpenTheAdminRequestPages) {
   auto item = matching_->view_request(admin_actor(), id);
   ASSERT_TRUE(item);
   EXPECT_EQ(text_of((*item)["accepted_by"]["name"]), "Thuiszorg Antwerpen");
+}
+
+// On PostgreSQL a service's list page is put together from kept pieces (rows, the filter
+// form); each follows what it shows in the very next page.
+class PagesOnPostgres : public Pages {
+ protected:
+  std::string store_url() override { return testing::fresh_database("postgresql", "pages"); }
+};
+
+TEST_F(PagesOnPostgres, KeptRowsAndFiltersFollowEveryChangeInTheVeryNextPage) {
+  Id id = register_student("Bewaard");
+  const std::string detail = "/dienst/aanvraag/" + std::to_string(id);
+  auto row_of = [](const std::string& body) {  // the table row of the student
+    auto at = body.find("Lotte Bewaard");
+    if (at == std::string::npos) return std::string();
+    auto end = body.find("</tr>", at);
+    return body.substr(at, end - at);
+  };
+  for (int i = 0; i < 2; ++i) {  // the second page is made of kept pieces
+    HttpResponse page = get("/dienst/secundair", "service_x");
+    ASSERT_EQ(page.status, 200);
+    EXPECT_TRUE(contains(row_of(page.body), "Onbeslist")) << page.body;
+    EXPECT_FALSE(contains(page.body, "Nieuwe School"));
+  }
+  ASSERT_EQ(post(detail + "/status", {{"track", "secundair"}, {"status", "niet_aanvaard"}}, "service_x").status, 303);
+  EXPECT_TRUE(contains(row_of(get("/dienst/secundair", "service_x").body), "Niet aanvaard"));
+  // The other service's own status did not move: its row says so.
+  EXPECT_TRUE(contains(row_of(get("/dienst/secundair", "service_y").body), "Onbeslist"));
+  // A school created meanwhile is offered in the filter at once.
+  org("school", "Nieuwe School", {}, {"secundair"});
+  EXPECT_TRUE(contains(get("/dienst/secundair", "service_x").body, ">Nieuwe School</option>"));
+  // The street is shown once this service accepted the student, and never to the other.
+  ASSERT_EQ(accept_as("service_x", id, mentor_x_).status, 303);
+  EXPECT_TRUE(contains(row_of(get("/dienst/secundair?tab=aanvaard", "service_x").body), "Kerkstraat 1"));
+  EXPECT_EQ(row_of(get("/dienst/secundair", "service_y").body), "");
 }
 
 }  // namespace

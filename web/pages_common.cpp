@@ -138,17 +138,14 @@ std::optional<Moment> PageKit::moment_now(const std::string& track, const std::s
   const Calendar* calendar = year.empty() ? services_.matching.current_calendar(*defs, track, now)
                                           : defs->calendar(track, year);
   if (!calendar) return std::nullopt;
-  auto moment = RuleEngine(defs).moment(*calendar, now);
-  if (!moment) return std::nullopt;
-  return *moment;
+  return services_.matching.moment(defs, *calendar, now);
 }
 
 std::string PageKit::registration_closed(const std::string& track) const {
   auto defs = definitions();
   Instant now = services_.clock.now();
-  RuleEngine rules(defs);
   for (const Calendar* calendar : defs->calendars_of(track)) {
-    auto moment = rules.moment(*calendar, now);
+    auto moment = services_.matching.moment(defs, *calendar, now);
     if (moment && moment->school_may_register) return "";
   }
   auto current = moment_now(track);

@@ -27,6 +27,11 @@ class PageKit {
   // TEMPLATE rendered with `data` inside the page frame: title, menu, user and CSRF token.
   HttpResponse page(const HttpRequest& req, int status, const std::string& tmpl,
                     const std::string& title, Object data) const;
+  // A piece of a page: the partial TEMPLATE (a `_name` file) rendered with `data` alone, for a
+  // page to put in place with {{{triple braces}}}.
+  std::string fragment(const std::string& tmpl, const Value& data) const {
+    return renderer_.render(tmpl, data);
+  }
   // A page with a heading, one sentence and a link onwards (not found, refused, done).
   HttpResponse message(const HttpRequest& req, int status, const std::string& title,
                        const std::string& text, const std::string& link_href = "/",

@@ -163,10 +163,23 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
   auto list = kit_.services().matching.list_requests(req.actor(), track, in);
   if (!list) return kit_.refused(req, list.error());
 
-  Array rows;
+  // Rows and filters are rendered apart and kept: a row under what it shows (the request, the
+  // service's own status, whether its street is shown, the list version), the filters under
+  // the chosen values and the schools on offer.
+  const std::string defs_tag = std::to_string(reinterpret_cast<std::uintptr_t>(defs.get())) + '|' + track + '|';
+  std::string rows_html;
   for (const auto& item : list->items) {
     std::string status = text_of(item["my_status"]);
-    rows.push_back(
+    std::string key;
+    if (list->version) {
+      key = defs_tag + std::to_string(*list->version) + '|' + std::to_string(item["id"].as_int()) + '|' +
+            status + '|' + (item.has("street") ? "1" : "0");
+      if (auto kept = rows_->get(key)) {
+        rows_html += *kept;
+        continue;
+      }
+    }
+    Value row =
         Object{{"name", full_name(item)},
                {"href", "/dienst/aanvraag/" + std::to_string(item["id"].as_int())},
                {"school", item["school"]["name"]},
@@ -177,7 +190,20 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
                {"status", text_or_null(status.empty() ? "" : status_label(*workflow, status))},
                // The sort offers "Datum van inschrijving", so the list shows it too.
                {"registered", instant_nl(text_of(item["registered_at"]))},
-               {"registered_iso", text_or_null(text_of(item["registered_at"]))}});
+               {"registered_iso", text_or_null(text_of(item["registered_at"]))}};
+    auto html = std::make_shared<const std::string>(kit_.fragment("_service_row", row));
+    rows_html += *html;
+    if (!key.empty()) rows_->put(key, std::move(html));
+  }
+  std::vector<Organisation> schools = kit_.services().store.organisations("school");
+  std::string filters_key = defs_tag + (f.accepted_tab ? "1" : "0");
+  for (const auto& [name, value] : f.page_query()) filters_key += '\x1f' + name + '=' + value;
+  for (const auto& school : schools) filters_key += '\x1e' + std::to_string(school.id) + '=' + school.name;
+  auto filters_html = filters_->get(filters_key);
+  if (!filters_html) {
+    filters_html = std::make_shared<const std::string>(
+        kit_.fragment("_service_filters", Object{{"filters", filter_fields(*workflow, f, schools)}}));
+    filters_->put(filters_key, filters_html);
   }
   std::string base = "/dienst/" + track;
   auto tab_href = [&](bool accepted) {  // the same filters on either tab
@@ -210,12 +236,13 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
           {"tab_label", f.accepted_tab ? "Aanvaarde studenten" : "Studenten zonder stageplaats"},
           {"action", base},
           {"tab_value", f.accepted_tab ? Value("aanvaard") : Value()},
-          {"filters", filter_fields(*workflow, f, kit_.services().store.organisations("school"))},
+          {"filters_html", *filters_html},
           {"reset_href", f.accepted_tab ? base + "?tab=aanvaard" : base},
           {"csv_href", "/api/v1/tracks/" + track + "/requests.csv?" + query_string(api)},
           {"xlsx_href", "/api/v1/tracks/" + track + "/requests.xlsx?" + query_string(api)},
           {"total", list->total},
-          {"rows", std::move(rows)},
+          {"rows_html", rows_html},
+          {"has_rows", !list->items.empty()},
           {"paging", paging(current, in.page, list->total, kPageSize)}});
 }
 

@@ -35,6 +35,10 @@ class ServicePages {
                               DetailState state, bool accepting) const;
 
   const PageKit& kit_;
+  // A service's list page is mostly the same pieces again at the noon rush: the rows of the
+  // students every service sees, and the filter form with every school in it.
+  std::shared_ptr<FragmentCache> rows_ = std::make_shared<FragmentCache>(8000);
+  std::shared_ptr<FragmentCache> filters_ = std::make_shared<FragmentCache>(2000);
 };
 
 }  // namespace stagematch

@@ -485,7 +485,7 @@ StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q, ListTotals
     own_join = " LEFT JOIN service_statuses ss ON ss.request_id = r.id AND ss.service_id = ?";
     params.emplace_back(*q.service_id);
   }
-  const std::string version = pg ? ", (SELECT last_value FROM request_changes)" : ", NULL";
+  const std::string version = pg ? ", " + std::string(kListVersion) : ", NULL";
   auto rows = tx.query("SELECT " + record_columns(tx.dialect()) + own_status + version + " FROM (" +
                            page_ids + ") p JOIN requests r ON r.id = p.id" +
                            std::string(kRecordJoins) + own_join + " ORDER BY " + order,

@@ -20,6 +20,11 @@ StoreResult<void> update_request(Tx& tx, const RequestRecord& request, const Aud
 StoreResult<void> delete_request(Tx& tx, Id school_id, Id request_id, const AuditEntry& audit);
 StoreResult<void> stop_request(Tx& tx, Id school_id, Id request_id, const AuditEntry& audit);
 std::optional<RequestRecord> load_request(Tx& tx, Id request_id);
+// The change counter on PostgreSQL as one expression: the sequence's last value, plus one once
+// it was first moved on (a new sequence and one moved on once both hold last_value 1).
+inline constexpr std::string_view kListVersion =
+    "(SELECT last_value + is_called::int FROM request_changes)";
+
 // The totals of list conditions, each with the change counter it was counted at.
 class ListTotals {
  public:

@@ -234,7 +234,7 @@ StoreResult<Id> SqlStore::create_contact(const ContactPerson& c) {
 }
 
 StoreResult<void> SqlStore::update_contact(const ContactPerson& c) {
-  return impl_->guarded(TxMode::kWrite, [&](Tx& tx) -> StoreResult<void> {
+  auto out = impl_->guarded(TxMode::kWrite, [&](Tx& tx) -> StoreResult<void> {
     auto changed = tx.query(
         "UPDATE contacts SET name = ?, phone = ?, email = ? WHERE id = ? AND org_id = ?"
         " RETURNING id",
@@ -242,6 +242,9 @@ StoreResult<void> SqlStore::update_contact(const ContactPerson& c) {
     if (changed.empty()) return refuse("not_found", std::string(kContactNotFound));
     return {};
   });
+  // Lists show a school's contact person and a service's mentor along with each request.
+  if (out) impl_->requests_changed();
+  return out;
 }
 
 StoreResult<void> SqlStore::delete_contact(Id org_id, Id contact_id) {
@@ -330,6 +333,19 @@ StoreResult<RequestPage> SqlStore::requests(const RequestQuery& query) {
   return impl_->guarded(TxMode::kRead, [&](Tx& tx) {
     return storage::list_requests(tx, query, &impl_->list_totals, local);
   });
+}
+
+std::optional<std::int64_t> SqlStore::list_version() {
+  // SQLite may be opened by another process of this program (a command next to the server),
+  // whose changes an in-memory counter would miss: its lists are always read afresh.
+  if (impl_->db.dialect() == storage::Dialect::kSqlite) return std::nullopt;
+  try {
+    return impl_->db.transact(TxMode::kRead, [](Tx& tx) {
+      return tx.query_one("SELECT " + std::string(storage::kListVersion), {}, 1)->int64(0);
+    });
+  } catch (const DbError&) {
+    return std::nullopt;
+  }
 }
 
 ServiceStatus SqlStore::service_status(Id request_id, Id service_id, const std::string& initial) {

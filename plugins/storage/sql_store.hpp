@@ -49,6 +49,7 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
   StoreResult<void> stop_request(Id school_id, Id request_id, const AuditEntry& audit) override;
   StoreResult<RequestRecord> request(Id request_id) override;
   StoreResult<RequestPage> requests(const RequestQuery& query) override;
+  std::optional<std::int64_t> list_version() override;
 
   ServiceStatus service_status(Id request_id, Id service_id, const std::string& initial) override;
   StoreResult<void> write_status(const StatusWrite& write, const AuditEntry& audit) override;
