@@ -273,8 +273,8 @@ int cmd_serve(const std::vector<std::string>& args) {
   if (report_option_errors(o)) return 2;
   // glibc gives every thread that allocates at once an arena of its own (up to 8 per core), and
   // each keeps what was freed in it: with a few dozen request threads that is most of the
-  // memory a server holds after a busy minute. Four arenas keep 2 cores busy without it.
-  mallopt(M_ARENA_MAX, 4);
+  // memory a server holds after a busy minute. Two arenas keep 2 cores busy without it.
+  mallopt(M_ARENA_MAX, 2);
   LoadResult loaded = load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
   print_diagnostics(loaded.diagnostics);
   if (!loaded.ok()) {
