@@ -672,7 +672,10 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
       if (fresh->out.items[i].is_null()) fresh->out.items[i] = present(*defs, *workflow, r, actor, now);
       if (actor.role == "service" && r.own_revealed) ++fresh->revealed;
     }
-    if (version) {
+    // A page that shows personal data (a service's own accepted students) is never kept: what
+    // is kept in memory holds no national number, phone or e-mail, and those pages are the
+    // few a service rarely refreshes.
+    if (version && fresh->revealed == 0) {
       fresh->version = *version;
       std::lock_guard lock(list_cache_.mutex);
       if (list_cache_.defs == defs) {
@@ -691,7 +694,7 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     entry = std::move(fresh);
   }
   ListOutput out = entry->out;
-  out.version = version;
+  if (entry->revealed == 0) out.version = version;  // what a caller keeps holds no personal data either
   // A list that shows a service personal data is a reveal too, audited like opening one.
   if (entry->revealed > 0)
     store_.append_audit(audit(actor, "request.reveal_list", std::nullopt,

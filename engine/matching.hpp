@@ -66,9 +66,9 @@ struct ListInput {
 struct ListOutput {
   std::vector<Value> items;  // each as the caller may see it
   std::int64_t total = 0;
-  // Set on a service's page when the store keeps a list version: two items of such pages with
-  // the same id, the same own status and the same version are the same, so a caller may keep
-  // what it makes of one (a table row) under those three.
+  // Set on a service's page without personal data when the store keeps a list version: two
+  // items of such pages with the same id, own status and version are the same, so a caller may
+  // keep what it makes of one (a table row) under those three.
   std::optional<std::int64_t> version;
 };
 

@@ -1513,7 +1513,8 @@ TEST_F(PagesOnPostgres, KeptRowsAndFiltersFollowEveryChangeInTheVeryNextPage) {
   // A school created meanwhile is offered in the filter at once.
   org("school", "Nieuwe School", {}, {"secundair"});
   EXPECT_TRUE(contains(get("/dienst/secundair", "service_x").body, ">Nieuwe School</option>"));
-  // The street is shown once this service accepted the student, and never to the other.
+  // The street is shown once this service accepted the student (a page never kept: it holds
+  // personal data), and never to the other.
   ASSERT_EQ(accept_as("service_x", id, mentor_x_).status, 303);
   EXPECT_TRUE(contains(row_of(get("/dienst/secundair?tab=aanvaard", "service_x").body), "Kerkstraat 1"));
   EXPECT_EQ(row_of(get("/dienst/secundair", "service_y").body), "");
