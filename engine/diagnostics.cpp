@@ -55,6 +55,7 @@ const std::vector<ErrorCodeDoc>& error_codes() {
       {"WF0108", "a value is not one of the allowed choices"},
       {"WF0109", "an id is not lower case letters, digits and _"},
       {"WF0110", "two files define the same name"},
+      {"WF0111", "an anchor or alias (&name, *name), or more values than any definition holds"},
       // Meaning: the second pass, across files.
       {"WF0201", "a status that the workflow does not define"},
       {"WF0202", "a rule (Lua module.function) that does not exist"},

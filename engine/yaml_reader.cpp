@@ -1,8 +1,11 @@
 #include "yaml_reader.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <sstream>
 
 namespace stagematch {
 
@@ -25,6 +28,8 @@ bool is_identifier(std::string_view s) {
 }
 
 SourcePos YamlReader::pos(const YAML::Node& node) const {
+  // A missing key reads as an invalid node, whose Mark() throws: it has no position.
+  if (!node.IsDefined()) return {file_, 0, 0};
   YAML::Mark m = node.Mark();
   if (m.is_null()) return {file_, 0, 0};
   return {file_, m.line + 1, m.column + 1};
@@ -43,8 +48,68 @@ void YamlReader::error(const YAML::Node& at, std::string_view code, std::string 
   diagnostics_.error(pos(at), code, std::move(message));
 }
 
+namespace {
+
+// Walks the parser's events without building nodes: the first anchor or alias, and how many
+// nodes the text holds. An alias is a shared node, so a few lines of nested aliases stand for
+// millions of nodes that every walk over the document would visit (the "billion laughs").
+class AliasFinder : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> found;
+  std::size_t nodes = 0;
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { node(mark, anchor); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    if (!found) found = mark;
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string&) override {
+    node(mark, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    node(mark, anchor);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    node(mark, anchor);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    ++nodes;
+    if (anchor != YAML::NullAnchor && !found) found = mark;
+  }
+};
+
+// More nodes than any definition needs (the largest shipped file has a few hundred).
+constexpr std::size_t kMaxNodes = 200000;
+
+}  // namespace
+
 std::optional<YAML::Node> YamlReader::parse(std::string_view text) {
   try {
+    // Definitions need no anchors or aliases: refused before the document is built.
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    AliasFinder finder;
+    while (parser.HandleNextDocument(finder) && !finder.found && finder.nodes <= kMaxNodes) {
+    }
+    if (finder.found) {
+      diagnostics_.error({file_, finder.found->line + 1, finder.found->column + 1}, "WF0111",
+                         "ankers (&naam) en verwijzingen (*naam) zijn niet toegelaten in definities: "
+                         "schrijf de waarde voluit");
+      return std::nullopt;
+    }
+    if (finder.nodes > kMaxNodes) {
+      diagnostics_.error({file_, 1, 1}, "WF0111",
+                         "dit bestand bevat meer dan " + std::to_string(kMaxNodes) +
+                             " waarden; zo groot is geen definitie");
+      return std::nullopt;
+    }
     YAML::Node root = YAML::Load(std::string(text));
     find_duplicate_keys(root, 0);
     return root;
@@ -96,6 +161,7 @@ bool YamlReader::mapping(const YAML::Node& node, std::string_view what,
 }
 
 bool YamlReader::sequence(const YAML::Node& node, std::string_view what) {
+  if (!node.IsDefined()) return false;  // a missing required list is reported by mapping()
   if (!node.IsSequence()) {
     error(node, "WF0105", std::string(what) + " moet een lijst zijn");
     return false;

@@ -498,6 +498,7 @@ TEST_P(Api, LoginSetsAnHttpOnlyCookieAndAnswersTheUserAndCsrfToken) {
   secure.method = "POST";
   secure.path = "/api/v1/login";
   secure.secure = true;
+  secure.headers["content-type"] = "application/json";
   secure.body = json(Object{{"email", email_of("school_b")}, {"password", kPassword}});
   HttpResponse over_https = app_->handle(secure);
   ASSERT_EQ(over_https.status, 200);
@@ -1321,7 +1322,7 @@ TEST_P(Api, CsvExportIsForBelgianExcelAndNeutralisesFormulas) {
   EXPECT_EQ(lines, 3u);
   EXPECT_NE(csv.find("\"'=HYPERLINK(\"\"http://kwaad.test\"\";\"\"klik\"\")\""), std::string::npos)
       << csv;
-  EXPECT_NE(csv.find(";'@Jan;"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(";\"'@Jan\";"), std::string::npos) << csv;
   EXPECT_EQ(csv.find(";=HYPERLINK"), std::string::npos);
   EXPECT_EQ(csv.find(";@Jan"), std::string::npos);
 
@@ -1556,6 +1557,78 @@ std::string calendar_2026(const std::string& year_line = "year: \"2026-2027\"") 
          "    kind: open\n"
          "    opens: 2026-09-04 12:00\n"
          "    closes: 2026-09-30 12:00\n";
+}
+
+// Login CSRF: a page on another site can make its visitor's browser post a text/plain body or
+// a form to the API without asking; such a login would put the visitor in someone else's
+// account. The API reads bodies only as application/json, and refuses what a browser says came
+// from another site.
+TEST_P(Api, TheApiRefusesBodiesThatAnotherSiteCouldHaveSent) {
+  auto login_with = [&](std::map<std::string, std::string> headers) {
+    HttpRequest req;
+    req.method = "POST";
+    req.path = "/api/v1/login";
+    req.body = Value(Object{{"email", email_of("school_a")}, {"password", kPassword}}).to_json();
+    for (auto& [name, value] : headers) req.headers[name] = value;
+    return app_->handle(req);
+  };
+  auto no_session = [](const HttpResponse& res) {
+    for (const auto& [name, value] : res.headers)
+      if (name == "Set-Cookie" && value.rfind(std::string(kSessionCookie) + "=", 0) == 0 &&
+          value.find("Max-Age=0") == std::string::npos)
+        return false;
+    return true;
+  };
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", ""}) {
+    HttpResponse res = login_with({{"content-type", type}});
+    EXPECT_EQ(res.status, 415) << type << ": " << res.body;
+    EXPECT_EQ(error_of(res), "unsupported_media_type");
+    EXPECT_TRUE(no_session(res)) << type;
+  }
+  HttpResponse evil = login_with({{"content-type", "application/json"}, {"origin", "https://evil.example"}});
+  EXPECT_EQ(evil.status, 403) << evil.body;
+  EXPECT_EQ(error_of(evil), "cross_site");
+  EXPECT_TRUE(no_session(evil));
+  HttpResponse fetched = login_with({{"content-type", "application/json"}, {"sec-fetch-site", "cross-site"}});
+  EXPECT_EQ(fetched.status, 403) << fetched.body;
+  EXPECT_EQ(login_with({{"content-type", "application/json"}, {"origin", "null"}}).status, 403);
+  // Our own pages, and clients that are no browser, log in as before.
+  EXPECT_EQ(login_with({{"content-type", "application/json; charset=utf-8"},
+                        {"origin", kBaseUrl},
+                        {"sec-fetch-site", "same-origin"}})
+                .status,
+            200);
+  EXPECT_EQ(login_with({{"content-type", "application/json"}, {"origin", "http://api.host:8080"}, {"host", "api.host:8080"}}).status,
+            200);
+  EXPECT_EQ(login_with({{"content-type", "application/json"}}).status, 200);
+}
+
+// A calendar without `rounds` once answered 500, and a few lines of nested aliases cost
+// seconds of CPU per level (each level ten times the one before): both are a positioned 422
+// now, and nothing is stored.
+TEST_P(Api, ACalendarWithoutRoundsOrWithAliasesIsRefusedWithAPosition) {
+  const std::string path = "/api/v1/admin/calendars/secundair/2026-2027";
+  std::string no_rounds = calendar_2026();
+  no_rounds.erase(no_rounds.find("rounds:\n"));
+  HttpResponse missing = call("PUT", path, no_rounds, "admin");
+  EXPECT_EQ(missing.status, 422) << missing.body;
+  EXPECT_EQ(error_of(missing), "invalid_calendar");
+  EXPECT_NE(missing.body.find("2026-2027.yaml:1:1: error: "), std::string::npos) << missing.body;
+  EXPECT_NE(missing.body.find("[WF0104]"), std::string::npos) << missing.body;
+
+  // The billion laughs: every level names the one above ten times.
+  std::string bomb = calendar_2026() + "x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int level = 1; level <= 4; ++level) {
+    std::string prev = "*a" + std::to_string(level - 1);
+    bomb += "x" + std::to_string(level) + ": &a" + std::to_string(level) + " [" + prev;
+    for (int i = 1; i < 10; ++i) bomb += ", " + prev;
+    bomb += "]\n";
+  }
+  HttpResponse aliases = call("PUT", path, bomb, "admin");
+  EXPECT_EQ(aliases.status, 422) << aliases.body;
+  EXPECT_NE(aliases.body.find("2026-2027.yaml:19:5: error: "), std::string::npos) << aliases.body;
+  EXPECT_NE(aliases.body.find("[WF0111]"), std::string::npos) << aliases.body;
+  EXPECT_TRUE(store_->stored_calendars().empty()) << "a refused calendar is not kept";
 }
 
 TEST_P(Api, CalendarUploadIsCheckedAndTakesEffectAtOnce) {

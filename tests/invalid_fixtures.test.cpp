@@ -68,6 +68,11 @@ constexpr InvalidFixture kFixtures[] = {
     // fields/basis_kopie.yaml also says `name: basis`; it sorts after fields/basis.yaml, so it
     // is the duplicate. Reported at the second file's first key (line 2, after a comment).
     {"WF0110_duplicate_name", "WF0110", "workflows/fields/basis_kopie.yaml", 2, 1},
+    // `rules: &regels`: an anchor, refused before the document is built; reported at the
+    // anchor.
+    {"WF0111_alias", "WF0111", "workflows/calendars/demo/2025-2026.yaml", 6, 8},
+    // A calendar without `rounds` (once a 500 from the upload): reported at the calendar.
+    {"WF0104_calendar_without_rounds", "WF0104", "workflows/calendars/demo/2025-2026.yaml", 1, 1},
     // `to: aanvard`: reported at the value.
     {"WF0201_unknown_status", "WF0201", "workflows/tracks/demo.yaml", 11, 9},
     // `when: guards.service_may_decid`: reported at the value.

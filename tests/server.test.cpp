@@ -105,7 +105,7 @@ int status_of(const std::string& response) {
   return std::stoi(response.substr(9, 3));
 }
 
-// Answers "/echo?x" with the path and the body it got; "/login" (a password route) waits until
+// Answers "/echo?x" with the path and the body it got; "/status/N" with status N; "/login" (a password route) waits until
 // released; everything else is a small 200.
 class ServerTest : public ::testing::Test {
  protected:
@@ -121,6 +121,7 @@ class ServerTest : public ::testing::Test {
             released_cv_.wait(lock, [&] { return released_; });
           }
           HttpResponse res;
+          if (req.path.starts_with("/status/")) res.status = std::stoi(req.path.substr(8));
           res.content_type = "text/plain";
           res.body = req.method + " " + req.path + " [" + req.body + "]";
           return res;
@@ -308,6 +309,20 @@ TEST_F(ServerTest, EveryAnswerCarriesTheSecurityHeaders) {
   EXPECT_NE(r.find("script-src 'none'"), std::string::npos);
   EXPECT_NE(r.find("X-Frame-Options: DENY"), std::string::npos);
   EXPECT_NE(r.find("Cache-Control: no-store"), std::string::npos);
+}
+
+TEST_F(ServerTest, EveryStatusLineCarriesItsReasonPhrase) {
+  start();
+  Client c(port());
+  const std::pair<int, std::string> expected[] = {
+      {200, "OK"}, {303, "See Other"}, {403, "Forbidden"}, {404, "Not Found"},
+      {409, "Conflict"}, {415, "Unsupported Media Type"}, {422, "Unprocessable Entity"},
+      {429, "Too Many Requests"}, {503, "Service Unavailable"}};
+  for (const auto& [status, reason] : expected) {
+    ASSERT_TRUE(c.send(get("/status/" + std::to_string(status))));
+    std::string r = c.read_responses(1);
+    EXPECT_EQ(r.substr(0, r.find("\r\n")), "HTTP/1.1 " + std::to_string(status) + " " + reason);
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "api_support.hpp"
 
+#include <cctype>
 #include <charconv>
 
 #include "json.hpp"
@@ -7,6 +8,14 @@
 namespace stagematch::api {
 
 std::expected<Value, HttpResponse> json_object_body(const HttpRequest& request) {
+  // Only application/json: a form on another site can send text/plain or a urlencoded body
+  // without asking, but not this type.
+  std::string type = request.header("content-type");
+  type = trim(type.substr(0, type.find(';')));
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (type != "application/json")
+    return std::unexpected(HttpResponse::error(
+        415, "unsupported_media_type", "Stuur de inhoud als JSON, met Content-Type: application/json."));
   std::optional<Value> parsed = parse_json(request.body);
   if (!parsed)
     return std::unexpected(

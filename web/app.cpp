@@ -1,6 +1,7 @@
 #include "app.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <iostream>
 
 namespace stagematch {
@@ -8,6 +9,31 @@ namespace stagematch {
 namespace {
 
 bool changes_state(const std::string& method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+
+// "https://host:port" of an absolute URL (its scheme and authority), lower case.
+std::string origin_of(std::string_view url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  auto path = url.find('/', scheme_end + 3);
+  std::string out(url.substr(0, path));
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Whether a state-changing API call was sent by a page of another site. Browsers say so in
+// Sec-Fetch-Site and Origin; a client that sends neither (curl, a script) is not a browser
+// tricked by another site. The own origin is the configured base URL's or the Host the request
+// was sent to.
+bool from_another_site(const HttpRequest& req, const std::string& base_url) {
+  const std::string site = req.header("sec-fetch-site");
+  if (site == "cross-site" || site == "same-site") return true;
+  const std::string origin = origin_of(req.header("origin"));
+  if (req.header("origin").empty()) return false;
+  if (origin.empty()) return true;  // "null" (a sandboxed frame, a file) or something unreadable
+  if (origin == origin_of(base_url)) return false;
+  const std::string host = req.header("host");
+  return host.empty() || (origin != origin_of("http://" + host) && origin != origin_of("https://" + host));
+}
 
 std::string ended_message(const std::string& reason) {
   if (reason == "replaced")
@@ -63,6 +89,11 @@ HttpResponse App::dispatch(HttpRequest& req) {
     if (path_known && req.is_api()) return HttpResponse::error(405, "method_not_allowed", "Deze methode kan hier niet.");
     return not_found_for(req);
   }
+
+  // A cross-site page can post a form or a text/plain body to the API (and so log its visitor
+  // in as someone else), never with an Origin of ours.
+  if (req.is_api() && changes_state(req.method) && from_another_site(req, services_.base_url))
+    return HttpResponse::error(403, "cross_site", "Dit verzoek kwam van een andere website en werd geweigerd.");
 
   auto cookie = req.cookies.find(kSessionCookie);
   if (cookie != req.cookies.end() && !cookie->second.empty()) {

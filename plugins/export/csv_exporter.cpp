@@ -5,14 +5,11 @@ namespace stagematch {
 namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
-constexpr std::string_view kNeedsQuotes = ";\"\r\n";
 
+// Every cell between quotes: whatever list separator the reader's spreadsheet expects (a
+// semicolon in Belgium, a comma elsewhere), a cell stays one cell and its text stays text.
 void append_cell(std::string& out, std::string_view raw) {
   std::string cell = neutralise_cell(raw);
-  if (cell.find_first_of(kNeedsQuotes) == std::string::npos) {
-    out += cell;
-    return;
-  }
   out += '"';
   for (char c : cell) {
     if (c == '"') out += '"';

@@ -21,33 +21,37 @@ TEST(Neutralise, PrefixesCellsASpreadsheetWouldEvaluate) {
 
 TEST(Csv, WritesBomSemicolonsCrlfAndOneHeaderRow) {
   Table t{{"Naam", "Postcode"}, {{"Peeters", "2000"}, {"Maes", "3500"}}};
-  EXPECT_EQ(CsvExporter().render(t), "\xEF\xBB\xBFNaam;Postcode\r\nPeeters;2000\r\nMaes;3500\r\n");
+  EXPECT_EQ(CsvExporter().render(t),
+            "\xEF\xBB\xBF\"Naam\";\"Postcode\"\r\n\"Peeters\";\"2000\"\r\n\"Maes\";\"3500\"\r\n");
 }
 
-TEST(Csv, QuotesCellsWithSeparatorsQuotesAndLineBreaks) {
+TEST(Csv, QuotesEveryCellAndDoublesQuotes) {
   Table t{{"a", "b", "c", "d"}, {{"x;y", "zeg \"hallo\"", "lijn\nlijn", "cr\rhier"}}};
   EXPECT_EQ(CsvExporter().render(t),
             "\xEF\xBB\xBF"
-            "a;b;c;d\r\n\"x;y\";\"zeg \"\"hallo\"\"\";\"lijn\nlijn\";\"cr\rhier\"\r\n");
+            "\"a\";\"b\";\"c\";\"d\"\r\n\"x;y\";\"zeg \"\"hallo\"\"\";\"lijn\nlijn\";\"cr\rhier\"\r\n");
 }
 
 TEST(Csv, NeutralisesFormulasAndKeepsUtf8) {
-  Table t{{"Naam"}, {{"=HYPERLINK(\"http://x\")"}, {"Zoë Ç"}, {"@SUM(1)"}}};
+  Table t{{"Naam"}, {{"=HYPERLINK(\"http://x\")"}, {"Zoë Ç"}, {"@SUM(1)"}, {"a,@SUM(1)"}}};
+  // "a,@SUM(1)" unquoted would be two cells, the second a formula, where the list separator
+  // is a comma.
   EXPECT_EQ(CsvExporter().render(t),
-            "\xEF\xBB\xBFNaam\r\n\"'=HYPERLINK(\"\"http://x\"\")\"\r\nZoë Ç\r\n'@SUM(1)\r\n");
+            "\xEF\xBB\xBF\"Naam\"\r\n\"'=HYPERLINK(\"\"http://x\"\")\"\r\n\"Zoë Ç\"\r\n\"'@SUM(1)\"\r\n"
+            "\"a,@SUM(1)\"\r\n");
 }
 
 TEST(Csv, PadsShortRowsAndCutsLongOnes) {
   Table t{{"a", "b"}, {{"1"}, {"1", "2", "3"}}};
   EXPECT_EQ(CsvExporter().render(t),
             "\xEF\xBB\xBF"
-            "a;b\r\n1;\r\n1;2\r\n");
+            "\"a\";\"b\"\r\n\"1\";\"\"\r\n\"1\";\"2\"\r\n");
 }
 
 TEST(Csv, HeaderOnlyForAnEmptyList) {
   EXPECT_EQ(CsvExporter().render(Table{{"a"}, {}}),
             "\xEF\xBB\xBF"
-            "a\r\n");
+            "\"a\"\r\n");
 }
 
 TEST(Xlsx, WritesARealWorkbook) {
