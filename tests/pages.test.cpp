@@ -776,6 +776,10 @@ TEST_F(Pages, FormsWithoutTheCsrfTokenAreRefused) {
             403);
   EXPECT_EQ(post("/school/secundair/nieuw", student_form("Zonder"), "school", false).status, 403);
   EXPECT_EQ(post("/afmelden", {}, "school", false).status, 403);
+  // A person at a browser gets a page that says what happened, not JSON.
+  HttpResponse refused = post("/afmelden", {}, "school", false);
+  EXPECT_EQ(refused.content_type.rfind("text/html", 0), 0u) << refused.content_type;
+  EXPECT_TRUE(contains(refused.body, "Laad de pagina opnieuw")) << refused.body;
   EXPECT_EQ(post("/admin/organisaties", {{"type", "school"}, {"name", "X"}}, "admin", false).status,
             403);
   EXPECT_TRUE(store_->contacts(school_).size() == 2u);

@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -109,9 +111,9 @@ int status_of(const std::string& response) {
 // released; everything else is a small 200.
 class ServerTest : public ::testing::Test {
  protected:
-  void start(ServerOptions o = {}) {
+  void start(ServerOptions o = {}, bool log_requests = false) {
     o.listen = "127.0.0.1:0";
-    o.log_requests = false;
+    o.log_requests = log_requests;
     server_ = std::make_unique<HttpServer>(
         o,
         [this](HttpRequest& req) {
@@ -323,6 +325,23 @@ TEST_F(ServerTest, EveryStatusLineCarriesItsReasonPhrase) {
     std::string r = c.read_responses(1);
     EXPECT_EQ(r.substr(0, r.find("\r\n")), "HTTP/1.1 " + std::to_string(status) + " " + reason);
   }
+}
+
+TEST_F(ServerTest, AControlCharacterInAPathCannotForgeALogLine) {
+  std::ostringstream captured;
+  std::streambuf* before = std::clog.rdbuf(captured.rdbuf());
+  start({}, true);
+  {
+    Client c(port());
+    ASSERT_TRUE(c.send(get("/a%0d%0aGET%20/admin%20200%200ms")));
+    EXPECT_EQ(status_of(c.read_responses(1)), 200);
+  }
+  server_->stop(1s);
+  server_.reset();
+  std::clog.rdbuf(before);
+  const std::string log = captured.str();
+  EXPECT_NE(log.find("GET /a\\x0d\\x0aGET /admin 200 0ms 200 "), std::string::npos) << log;
+  EXPECT_EQ(log.find("\nGET /admin"), std::string::npos) << log;
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ HttpResponse App::handle(HttpRequest& req) {
   try {
     return dispatch(req);
   } catch (const std::exception& e) {
-    std::clog << "error " << req.method << ' ' << req.path << ": " << e.what() << '\n';
+    std::clog << ("error " + loggable(req.method) + ' ' + loggable(req.path) + ": " + loggable(e.what()) + '\n');
     if (req.is_api()) return HttpResponse::error(500, "internal", "Er ging iets mis op de server. Probeer het later opnieuw.");
     return HttpResponse::html(500, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Fout</title></head>"
                                    "<body><main><h1>Er ging iets mis</h1><p>Probeer het later opnieuw.</p></main></body></html>");
@@ -129,8 +129,14 @@ HttpResponse App::dispatch(HttpRequest& req) {
     if (changes_state(req.method)) {
       std::string token = req.header("x-csrf-token");
       if (token.empty() && !req.is_api()) token = req.form()["_csrf"];
-      if (token.empty() || !same_secret(token, req.csrf_token))
-        return HttpResponse::error(403, "csrf", "Deze actie kwam niet van een geldig formulier. Laad de pagina opnieuw.");
+      if (token.empty() || !same_secret(token, req.csrf_token)) {
+        if (req.is_api())
+          return HttpResponse::error(403, "csrf", "Deze actie kwam niet van een geldig formulier. Laad de pagina opnieuw.");
+        return HttpResponse::html(403, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Niet gelukt</title>"
+                                       "</head><body><main><h1>Niet gelukt</h1><p>Deze actie kwam niet van een geldig formulier. "
+                                       "Laad de pagina opnieuw en probeer nog eens.</p><p><a href=\"/\">Naar de startpagina</a></p>"
+                                       "</main></body></html>");
+      }
     }
   }
   return route->handler(req);

@@ -301,4 +301,22 @@ HttpResponse HttpResponse::error(int status, const std::string& code, const std:
   return error(DomainError{status, code, message, {}});
 }
 
+std::string loggable(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f || c == '\\') {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+
 }  // namespace stagematch

@@ -78,6 +78,9 @@ Object error_object(const DomainError& e);
 
 std::string url_decode(std::string_view s, bool plus_is_space = true);
 std::string url_encode(std::string_view s);
+// Text as it may go into the log: control characters (a decoded %0d%0a in a path would start
+// a forged line) and backslashes written as \xNN.
+std::string loggable(std::string_view text);
 std::map<std::string, std::string> parse_query(std::string_view s);
 std::vector<std::pair<std::string, std::string>> parse_query_pairs(std::string_view s);
 std::map<std::string, std::string> parse_cookies(std::string_view header);

@@ -397,7 +397,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
       try {
         res = self->server_.handler(*req);
       } catch (const std::exception& e) {
-        self->server_.log("error " + req->method + ' ' + req->path + ": " + e.what() + '\n');
+        self->server_.log("error " + loggable(req->method) + ' ' + loggable(req->path) + ": " + loggable(e.what()) + '\n');
         res = HttpResponse::error(500, "internal", "Er ging iets mis op de server. Probeer het later opnieuw.");
       }
       add_security_headers(res);
@@ -405,7 +405,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
       if (self->server_.options.log_requests) {
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
         // One line per request: the path without its query string, so no personal data.
-        self->server_.log(req->method + ' ' + req->path + ' ' + std::to_string(res.status) + ' ' +
+        self->server_.log(loggable(req->method) + ' ' + loggable(req->path) + ' ' + std::to_string(res.status) + ' ' +
                           std::to_string(ms.count()) + "ms\n");
       }
       asio::post(self->server_.io, [self, bytes, keep_alive] { self->write(bytes, keep_alive); });
