@@ -43,6 +43,10 @@ struct TokenRecord {
   Instant expires_at;
   std::optional<Instant> used_at;
   Instant created_at;  // when it was issued (the clock's now; also the moment of its mail)
+  // Set for a link the user asked for: issued only when the user asked for none of this
+  // purpose after then (else `too_soon`), checked and written in one transaction, so two
+  // instances cannot both send. Invitations and an admin's resend leave it empty.
+  std::optional<Instant> unless_issued_since;
 };
 
 struct SessionRecord {
@@ -93,6 +97,10 @@ struct AccountOptions {
   std::chrono::seconds session_idle = std::chrono::hours{8};
   int max_failed_logins = 5;  // per address within `failed_login_window`, then 429
   std::chrono::seconds failed_login_window = std::chrono::minutes{15};
+  // At most one activation-again or password-reset mail per address in this time: asking
+  // again sooner (a bot, or someone flooding another's mailbox) is answered the same, without
+  // a mail.
+  std::chrono::seconds mail_cooldown = std::chrono::minutes{5};
   std::string base_url = "http://127.0.0.1:8080";
   std::string sender = "Stagematch <info@stagematching.org>";
 };

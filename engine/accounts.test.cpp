@@ -267,6 +267,28 @@ TEST_P(AccountsTest, LoginBeforeActivationOffersANewLink) {
   EXPECT_TRUE(accounts_->login("nieuw@thuiszorg-a.be", kPassword));
 }
 
+// 25 requests in a second once put 25 mails in someone's mailbox: one link per address per
+// cool-down (5 minutes) now, whoever asks and however often; the answer stays the same.
+TEST_P(AccountsTest, AskingForLinksAgainAndAgainSendsOneMailPerCoolDown) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  invite("nieuw@thuiszorg-a.be");
+  const std::size_t resets = mails_to("els@sint-jozef.be");
+  const std::size_t activations = mails_to("nieuw@thuiszorg-a.be");
+  for (int i = 0; i < 25; ++i) {
+    accounts_->request_password_reset("els@sint-jozef.be");
+    EXPECT_TRUE(accounts_->resend_activation("nieuw@thuiszorg-a.be"));
+  }
+  EXPECT_EQ(mails_to("els@sint-jozef.be"), resets + 1);
+  EXPECT_EQ(mails_to("nieuw@thuiszorg-a.be"), activations + 1) << "the invitation itself does not count";
+  advance(minutes{5} - seconds{1});
+  accounts_->request_password_reset("els@sint-jozef.be");
+  EXPECT_EQ(mails_to("els@sint-jozef.be"), resets + 1);
+  advance(seconds{1});
+  accounts_->request_password_reset("els@sint-jozef.be");
+  EXPECT_EQ(mails_to("els@sint-jozef.be"), resets + 2) << "after the cool-down a new link goes out";
+}
+
 TEST_P(AccountsTest, ResendIsSilentForUnknownAndActivatedAddresses) {
   if (!ready()) return;
   invite_and_activate("actief@sint-jozef.be");

@@ -56,9 +56,10 @@ void end_open_tokens(Tx& tx, Id user_id, const std::string& purpose, Instant now
 
 void write_token(Tx& tx, const TokenRecord& token, Id user_id, Instant created_at) {
   tx.exec(
-      "INSERT INTO tokens (token_hash, user_id, purpose, created_at, expires_at, used_at)"
-      " VALUES (?, ?, ?, ?, ?, ?)",
-      {token.hash, user_id, token.purpose, created_at, token.expires_at, token.used_at});
+      "INSERT INTO tokens (token_hash, user_id, purpose, created_at, expires_at, used_at, requested)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {token.hash, user_id, token.purpose, created_at, token.expires_at, token.used_at,
+       token.unless_issued_since ? 1 : 0});
 }
 
 }  // namespace
@@ -109,6 +110,16 @@ std::vector<User> load_users(Tx& tx, std::optional<Id> org_id) {
 StoreResult<void> insert_token(Tx& tx, const TokenRecord& token,
                                const std::vector<OutboxMail>& mails) {
   Instant at = or_now(token.created_at);
+  if (token.unless_issued_since) {
+    // The user's row is locked first, so a second request for the same user waits here and
+    // then sees the token the first one wrote (SQLite writes one transaction at a time).
+    if (tx.dialect() == Dialect::kPostgresql)
+      tx.query_one("SELECT id FROM users WHERE id = ? FOR UPDATE", {token.user_id}, 1);
+    if (tx.query_one("SELECT id FROM tokens WHERE user_id = ? AND purpose = ? AND requested = 1"
+                     " AND created_at > ? LIMIT 1",
+                     {token.user_id, token.purpose, *token.unless_issued_since}, 1))
+      return refuse("too_soon", "Er werd net al een mail gestuurd.");
+  }
   end_open_tokens(tx, token.user_id, token.purpose, at);
   write_token(tx, token, token.user_id, at);
   queue_mails(tx, mails, at);

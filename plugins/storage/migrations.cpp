@@ -272,6 +272,13 @@ const std::vector<Step>& steps() {
            {"CREATE TABLE request_changes (last_value BIGINT NOT NULL)",
             "CREATE SEQUENCE request_changes"},
        }},
+      {6,
+       "tokens: whether the user asked for it (the mail cool-down counts those)",
+       {
+           // 1 for an activation or reset link the user asked for (activatielink, wachtwoord
+           // vergeten); 0 for invitations and an admin's resend, which never wait.
+           {"ALTER TABLE tokens ADD COLUMN requested BIGINT NOT NULL DEFAULT 0"},
+       }},
   };
   return kSteps;
 }
