@@ -516,14 +516,13 @@ Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
   Object out;
   if (actor.role == "service") {
     const std::string initial = workflow.initial_status() ? workflow.initial_status()->id : "";
-    if (r.own_status_read) {  // a list read it along
-      personal = r.own_revealed;
-      out["my_status"] = r.own_status.empty() ? initial : r.own_status;
-    } else {
-      ServiceStatus s = store_.service_status(r.id, actor.org_id, initial);
-      personal = s.revealed;
-      out["my_status"] = s.status;
-    }
+    // Personal fields follow the service's current status (SPEC, December 2026): shown while
+    // it is one the workflow reveals them for, hidden again once it moves on or an admin
+    // undoes the acceptance. That it once saw them stays in the audit.
+    const std::string status = r.own_status_read ? (r.own_status.empty() ? initial : r.own_status)
+                                                 : store_.service_status(r.id, actor.org_id, initial).status;
+    personal = workflow.reveals(status);
+    out["my_status"] = status;
   }
   if (r.fields.is_object())
     for (const auto& [key, value] : r.fields.as_object())
@@ -558,12 +557,9 @@ DomainResult<Value> Matching::view_request(const Actor& actor, Id request_id) {
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
   Value v = present(*loaded->defs, *loaded->workflow, loaded->record, actor, clock_.now());
-  if (actor.role == "service" && v["my_status"].is_string()) {
-    // Every reveal is audited: the service opened a request with personal data shown.
-    const std::string initial = loaded->workflow->initial_status()->id;
-    if (store_.service_status(request_id, actor.org_id, initial).revealed)
-      store_.append_audit(audit(actor, "request.reveal", request_id));
-  }
+  // Every reveal is audited: the service opened a request with personal data shown.
+  if (actor.role == "service" && v["my_status"].is_string() && loaded->workflow->reveals(v["my_status"].as_string()))
+    store_.append_audit(audit(actor, "request.reveal", request_id));
   return v;
 }
 
@@ -647,6 +643,10 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   if (!entry) {
     auto page = store_.requests(q);
     if (!page) return std::unexpected(from_store(page.error()));
+    if (actor.role == "service") {  // shown personal data follows the current status, as in present()
+      const std::string initial = workflow->initial_status() ? workflow->initial_status()->id : "";
+      for (auto& r : page->items) r.own_revealed = workflow->reveals(r.own_status.empty() ? initial : r.own_status);
+    }
     auto fresh = std::make_shared<ListCache::Entry>();
     fresh->out.total = page->total;
     fresh->out.items.reserve(page->items.size());

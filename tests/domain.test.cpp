@@ -421,6 +421,46 @@ TEST_P(Domain, DuaalInvitationRevealsPersonalDataAndAcceptingNeedsAnInvitation) 
   EXPECT_FALSE(counts.empty());
 }
 
+// Inviting and going back to onbeslist once kept the national number, phone and e-mail: two
+// calls per student harvested them all. Personal fields now follow the current status, in the
+// detail and in the list, and after an admin undoes an acceptance as well.
+TEST_P(Domain, PersonalFieldsFollowTheServicesCurrentStatus) {
+  Object o = student("Jacobs", "ANT", "2000", {}).as_object();
+  o["weekdays"] = Array{"ma", "di"};
+  Id id = register_at("2025-06-20 10:00", Value(o), "duaal");
+  auto shown = [&](Id service_id) {
+    auto view = matching_->view_request(service(service_id), id);
+    EXPECT_TRUE(view);
+    bool in_view = view && view->has("national_number") && view->has("phone") && view->has("email");
+    bool in_list = false;
+    for (const char* tab : {"open", "accepted"}) {
+      ListInput all;
+      all.tab = tab;
+      all.page_size = 500;
+      auto list = matching_->list_requests(service(service_id), "duaal", all);
+      EXPECT_TRUE(list);
+      if (list)
+        for (const auto& item : list->items)
+          if (item["id"].as_int() == id) in_list = item.has("national_number");
+    }
+    EXPECT_EQ(in_view, in_list) << "the detail and the list agree";
+    return in_view;
+  };
+  EXPECT_FALSE(shown(service_a_));
+  ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"uitgenodigd", {}, {}, "", ""}));
+  EXPECT_TRUE(shown(service_a_));
+  ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"onbeslist", {}, {}, "", ""}));
+  EXPECT_FALSE(shown(service_a_)) << "back to onbeslist: hidden again";
+
+  // Accepted, then undone by the admin: the former service sees the student open, without them.
+  ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"uitgenodigd", {}, {}, "", ""}));
+  ASSERT_TRUE(matching_->change_status(service(service_a_), id, accept()));
+  EXPECT_TRUE(shown(service_a_));
+  Actor admin{"admin", 9, 0};
+  ASSERT_TRUE(matching_->change_status(admin, id, StatusInput{"onbeslist", {}, {}, "", "Verkeerde student aanvaard"}));
+  EXPECT_FALSE(shown(service_a_)) << "after the undo the former service no longer sees them";
+}
+
 TEST_P(Domain, StatusesCannotChangeWhileTheTrackIsClosed) {
   Id id = register_at("2025-06-15 10:00", student("Dubois", "ANT", "2000", service_a_));
   move_to("2025-08-20 10:00");  // between round 1 and round 2
