@@ -276,6 +276,9 @@ class Validator {
       return (u < 0x20 && c != '\n' && c != '\r' && c != '\t') || u == 0x7F;
     });
     if (!length || control) return label(f) + " bevat ongeldige tekens.";
+    // A line break in a name or a street would split it in a CSV, a mail header or a log line.
+    if (!f.multiline() && s.find_first_of("\r\n\t") != std::string::npos)
+      return label(f) + " moet op één regel staan, zonder regeleinden of tabs.";
     if (f.max_length && *length > static_cast<std::size_t>(*f.max_length)) {
       return label(f) + " is te lang: maximaal " + std::to_string(*f.max_length) + " tekens (nu " +
              std::to_string(*length) + ").";

@@ -220,6 +220,10 @@ TEST_F(RequestValidationTest, TextWrongTypeAndBadCharacters) {
   EXPECT_EQ(bad("last_name", Array{"a"}), "Achternaam moet tekst zijn.");
   EXPECT_EQ(bad("first_name", "A\xff"), "Voornaam bevat ongeldige tekens.");
   EXPECT_EQ(bad("first_name", std::string("A\x01")), "Voornaam bevat ongeldige tekens.");
+  // One-line fields take no line break or tab (a forged CSV row, mail header or log line);
+  // the remarks, a text area, do.
+  for (const char* broken : {"Jan\r\nBcc: x@y.be", "Jan\nPeeters", "Jan\tPeeters"})
+    EXPECT_EQ(bad("first_name", broken), "Voornaam moet op één regel staan, zonder regeleinden of tabs.") << broken;
 }
 
 TEST_F(RequestValidationTest, Email) {

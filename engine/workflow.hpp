@@ -37,6 +37,10 @@ struct FieldDef {
   SourcePos required_when_pos;
 
   bool has_value(std::string_view id) const;
+  // A text of more than kMultilineFrom characters may hold line breaks (a text area on the
+  // form); every other field is one line, without line breaks or tabs.
+  static constexpr int kMultilineFrom = 200;
+  bool multiline() const { return type == "text" && max_length && *max_length > kMultilineFrom; }
 };
 
 struct Fieldset {

@@ -13,7 +13,6 @@ namespace stagematch {
 namespace {
 
 constexpr int kDefaultPeriodRows = 4;
-constexpr int kLongTextFrom = 200;  // text fields allowing more characters get a textarea
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
@@ -126,7 +125,7 @@ Value request_control(const Workflow& workflow, const FieldDef& f, const Value& 
     return extra;
   };
   if (f.type == "text") {
-    if (f.max_length && *f.max_length > kLongTextFrom) return textarea_field(view, text);
+    if (f.multiline()) return textarea_field(view, text);
     Object extra{{"autocomplete", "off"}};
     if (f.max_length) extra["maxlength"] = *f.max_length;
     return input_field(view, "text", text, std::move(extra));
