@@ -343,7 +343,7 @@ SessionCheck Accounts::check(const std::string& cookie_value) {
     return out;
   }
   Instant now = clock_.now();
-  if (now - session->last_seen_at > options_.session_idle) {
+  if (now - session->last_seen_at > options_.session_idle || now - session->created_at >= options_.session_lifetime) {
     store_.end_session(hash, "expired", now);
     out.ended_reason = "expired";
     return out;

@@ -95,6 +95,9 @@ struct AccountOptions {
   std::chrono::seconds activation_valid_for = std::chrono::days{7};
   std::chrono::seconds reset_valid_for = std::chrono::hours{2};
   std::chrono::seconds session_idle = std::chrono::hours{8};
+  // However active, a session ends this long after the login (a stolen cookie does not live
+  // on by being used).
+  std::chrono::seconds session_lifetime = std::chrono::hours{24};
   int max_failed_logins = 5;  // per address within `failed_login_window`, then 429
   std::chrono::seconds failed_login_window = std::chrono::minutes{15};
   // At most one activation-again or password-reset mail per address in this time: asking

@@ -493,6 +493,25 @@ TEST_P(AccountsTest, AnIdleSessionExpiresAndUseKeepsItAlive) {
   EXPECT_EQ(accounts_->check(cookie).ended_reason, "expired") << "and it stays ended";
 }
 
+// However busy, a session lasts at most 24 hours from its login: a cookie taken once is not
+// good for ever by being used.
+TEST_P(AccountsTest, ASessionEndsADayAfterItsLoginHoweverActive) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  std::string cookie = login_cookie("els@sint-jozef.be");
+  for (int hour = 1; hour < 24; ++hour) {
+    advance(hours{1});
+    ASSERT_TRUE(accounts_->check(cookie).session) << "hour " << hour;
+  }
+  advance(minutes{59});
+  ASSERT_TRUE(accounts_->check(cookie).session);
+  advance(minutes{1});
+  SessionCheck ended = accounts_->check(cookie);
+  EXPECT_FALSE(ended.session);
+  EXPECT_EQ(ended.ended_reason, "expired");
+  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword)) << "logging in again starts a new day";
+}
+
 TEST_P(AccountsTest, PasswordResetByMail) {
   if (!ready()) return;
   invite_and_activate("els@sint-jozef.be");
