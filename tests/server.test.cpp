@@ -344,5 +344,30 @@ TEST_F(ServerTest, AControlCharacterInAPathCannotForgeALogLine) {
   EXPECT_EQ(log.find("\nGET /admin"), std::string::npos) << log;
 }
 
+TEST_F(ServerTest, OneAddressBeyondItsShareOfConnectionsGetsA503AndTheRestGoOn) {
+  ServerOptions o;
+  o.max_connections_per_address = 3;
+  start(o);
+  std::vector<std::unique_ptr<Client>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<Client>(port()));
+    ASSERT_TRUE(held.back()->send(get("/x")));
+    EXPECT_EQ(status_of(held.back()->read_responses(1)), 200);
+  }
+  Client fourth(port());
+  std::string refused = fourth.read_responses(1, 2s);
+  EXPECT_EQ(status_of(refused), 503) << refused;
+  EXPECT_NE(refused.find("Retry-After: 5"), std::string::npos) << refused;
+  EXPECT_TRUE(fourth.closed_within(1s));
+  // The connections it holds are still served, and a closed one makes room again.
+  ASSERT_TRUE(held[0]->send(get("/y")));
+  EXPECT_EQ(status_of(held[0]->read_responses(1)), 200);
+  held.pop_back();
+  std::this_thread::sleep_for(100ms);
+  Client again(port());
+  ASSERT_TRUE(again.send(get("/z")));
+  EXPECT_EQ(status_of(again.read_responses(1)), 200);
+}
+
 }  // namespace
 }  // namespace stagematch

@@ -13,6 +13,7 @@
 #include <iostream>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -255,6 +256,7 @@ struct HttpServer::Impl {
   std::atomic<std::size_t> connections{0};
   std::atomic<int> in_flight{0};
   std::set<std::shared_ptr<Connection>> open;  // io thread only
+  std::unordered_map<std::string, std::size_t> per_address;  // open connections per client address; io thread only
   bool stopping = false;                        // io thread only
   std::mutex log_mutex;
 
@@ -302,6 +304,23 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     read();
   }
 
+  const std::string& peer() const { return peer_; }
+
+  // Counted against its client address's share of the connections (io thread only).
+  void count_against_peer() {
+    counted_ = true;
+    ++server_.per_address[peer_];
+  }
+
+  // One client address holds too many connections already: a clear 503, then close.
+  void shed() {
+    HttpResponse res = HttpResponse::error(
+        503, "too_many_connections",
+        "Er staan te veel verbindingen open vanaf jouw adres. Probeer het over enkele seconden opnieuw.");
+    res.headers.emplace_back("Retry-After", "5");
+    reply_and_close(std::move(res));
+  }
+
   void close() {
     boost::system::error_code ec;
     timer_.cancel();
@@ -309,6 +328,10 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     socket_.close(ec);
     if (!closed_) {
       closed_ = true;
+      if (counted_) {
+        auto it = server_.per_address.find(peer_);
+        if (it != server_.per_address.end() && --it->second == 0) server_.per_address.erase(it);
+      }
       server_.open.erase(shared_from_this());
     }
   }
@@ -457,6 +480,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
   bool have_head_ = false;
   bool busy_ = false;  // a handler is working on a request of this connection
   bool closed_ = false;
+  bool counted_ = false;  // in server_.per_address
 };
 
 void HttpServer::Impl::accept() {
@@ -466,7 +490,13 @@ void HttpServer::Impl::accept() {
       auto c = std::make_shared<Connection>(*this, std::move(socket));
       open.insert(c);
       connections = open.size();
-      c->start();
+      auto held = per_address.find(c->peer());
+      if (held != per_address.end() && held->second >= options.max_connections_per_address) {
+        c->shed();
+      } else {
+        c->count_against_peer();
+        c->start();
+      }
     } else if (ec == asio::error::no_descriptors) {
       // Out of file descriptors: wait a moment instead of spinning; the kernel keeps the backlog.
       log("stagematch: geen bestandsdescriptors meer vrij; nieuwe verbindingen wachten\n");

@@ -27,6 +27,11 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10000};  // first byte to the end of the headers
   std::chrono::milliseconds body_timeout{30000};    // end of the headers to the end of the body
   std::chrono::milliseconds idle_timeout{15000};    // between two requests on one connection
+  // Open connections one client address may hold; one more is answered 503 and closed. High
+  // enough for a school or a service behind one public address, or nginx in front (whose own
+  // limit per client, deploy/nginx/stagematch.conf, then counts); low enough that one address
+  // cannot take every file descriptor.
+  std::size_t max_connections_per_address = 1024;
   bool log_requests = true;
 };
 
