@@ -230,26 +230,42 @@ DomainResult<void> Accounts::activate(const std::string& token, const std::strin
   return {};
 }
 
-DomainResult<LoginOk> Accounts::login(const std::string& email, const std::string& password) {
+std::chrono::seconds Accounts::login_wait(const std::string& address, const std::string& client, Instant now) {
+  // Past the free failures each try waits 1 s after the last failure, twice as long for every
+  // failure more, at most the window: guessing slows to a crawl, a typo costs nothing.
+  auto wait = [&](int failures, int free, std::optional<Instant> last) {
+    if (failures < free || !last) return std::chrono::seconds{0};
+    const int doublings = std::min(failures - free, 20);
+    auto delay = std::min<std::chrono::seconds>(std::chrono::seconds{std::int64_t{1} << doublings}, options_.failed_login_window);
+    return std::max(std::chrono::seconds{0}, std::chrono::duration_cast<std::chrono::seconds>(*last + delay - now));
+  };
+  LoginFailures f = store_.login_failures(address, client, now - options_.failed_login_window);
+  return std::max(wait(f.pair, options_.max_failed_logins, f.pair_last),
+                  wait(f.client, options_.max_failed_logins_per_client, f.client_last));
+}
+
+DomainResult<LoginOk> Accounts::login(const std::string& email, const std::string& password,
+                                      const std::string& client) {
   std::string address = normalise_email(email);
   Instant now = clock_.now();
-  if (store_.failed_logins(address, now - options_.failed_login_window) >=
-      options_.max_failed_logins) {
-    auto minutes = std::chrono::ceil<std::chrono::minutes>(options_.failed_login_window).count();
-    return std::unexpected(error(429, "throttled",
-                                 "Te veel mislukte pogingen. Probeer het over " +
-                                     std::to_string(minutes) + " minuten opnieuw."));
+  if (auto wait = login_wait(address, client, now); wait.count() > 0) {
+    DomainError e = error(429, "throttled",
+                          "Te veel mislukte pogingen vanaf dit adres. Wacht " + std::to_string(wait.count()) +
+                              (wait.count() == 1 ? " seconde" : " seconden") +
+                              " en probeer het dan opnieuw; elke volgende fout verlengt die wachttijd.");
+    e.fields["retry_after"] = std::to_string(wait.count());
+    return std::unexpected(std::move(e));
   }
   auto found = store_.user_by_email(address);
   if (!found) {
     if (found.error().code != "not_found") return std::unexpected(from_store(found.error()));
     verify_password(dummy_hash(), password);  // as slow as a wrong password
-    store_.record_login(address, false, now);
+    store_.record_login(address, client, false, now);
     return std::unexpected(error(401, "invalid_credentials", kInvalidCredentials));
   }
   if (!found->user.activated) return std::unexpected(error(403, "not_activated", kNotActivated));
   if (!verify_password(found->password_hash, password)) {
-    store_.record_login(address, false, now);
+    store_.record_login(address, client, false, now);
     return std::unexpected(error(401, "invalid_credentials", kInvalidCredentials));
   }
 
@@ -266,7 +282,7 @@ DomainResult<LoginOk> Accounts::login(const std::string& email, const std::strin
   session.expires_at = now + options_.session_idle;
   if (auto started = store_.start_session(session); !started)
     return std::unexpected(from_store(started.error()));
-  store_.record_login(address, true, now);
+  store_.record_login(address, client, true, now);
   return ok;
 }
 

@@ -60,6 +60,13 @@ struct SessionRecord {
   Instant expires_at;      // idle deadline: last_seen_at + the idle time; touching moves it
 };
 
+struct LoginFailures {
+  int pair = 0;  // this address from this client address
+  std::optional<Instant> pair_last;
+  int client = 0;  // any address from this client address
+  std::optional<Instant> client_last;
+};
+
 // What accounts need from the database; implemented by the SQL store next to Store.
 class AccountStore {
  public:
@@ -84,9 +91,10 @@ class AccountStore {
   virtual StoreResult<SessionRecord> session(const std::string& hash) = 0;
   virtual void touch_session(const std::string& hash, Instant now) = 0;
   virtual void end_session(const std::string& hash, const std::string& reason, Instant now) = 0;
-  // Failed logins per e-mail address since `since`, for throttling.
-  virtual int failed_logins(const std::string& email, Instant since) = 0;
-  virtual void record_login(const std::string& email, bool ok, Instant at) = 0;
+  // Failed logins since `since`, for throttling: of `email` from `client` (since that pair's
+  // last success), and from `client` for any address. Successes never count.
+  virtual LoginFailures login_failures(const std::string& email, const std::string& client, Instant since) = 0;
+  virtual void record_login(const std::string& email, const std::string& client, bool ok, Instant at) = 0;
   // A stronger or cheaper hash of the same password, made at a good login (new parameters).
   virtual void replace_password_hash(Id user_id, const std::string& password_hash) = 0;
 };
@@ -98,7 +106,12 @@ struct AccountOptions {
   // However active, a session ends this long after the login (a stolen cookie does not live
   // on by being used).
   std::chrono::seconds session_lifetime = std::chrono::hours{24};
-  int max_failed_logins = 5;  // per address within `failed_login_window`, then 429
+  // Failed logins of one address from one client address within `failed_login_window` before
+  // each next try waits: 1 s after the last failure, then twice as long per failure, at most
+  // the window. The owner logging in from elsewhere never waits for someone else's guesses.
+  int max_failed_logins = 5;
+  // The same for one client address trying many addresses (password spraying).
+  int max_failed_logins_per_client = 50;
   std::chrono::seconds failed_login_window = std::chrono::minutes{15};
   // At most one activation-again or password-reset mail per address in this time: asking
   // again sooner (a bot, or someone flooding another's mailbox) is answered the same, without
@@ -132,7 +145,10 @@ class Accounts {
   DomainResult<void> activate(const std::string& token, const std::string& password);
   // 401 wrong address or password (the same answer for both), 403 `not_activated` (the caller
   // then offers to mail a new activation link), 429 `throttled`.
-  DomainResult<LoginOk> login(const std::string& email, const std::string& password);
+  // `client`: the client's address (the peer, or behind a trusted proxy the address it saw);
+  // failures are counted per address and client address.
+  DomainResult<LoginOk> login(const std::string& email, const std::string& password,
+                              const std::string& client = "");
   DomainResult<void> resend_activation(const std::string& email);
   void request_password_reset(const std::string& email);  // always silent about existence
   DomainResult<void> confirm_password_reset(const std::string& token, const std::string& password);
@@ -154,6 +170,9 @@ class Accounts {
  private:
   AccountStore& store_;
   const MailComposer& mail_;
+  // How long a login of `address` from `client` must still wait after earlier failures.
+  std::chrono::seconds login_wait(const std::string& address, const std::string& client, Instant now);
+
   const Clock& clock_;
   AccountOptions options_;
 };

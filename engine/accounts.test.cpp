@@ -313,31 +313,55 @@ TEST_P(AccountsTest, WrongPasswordAndUnknownAddressGetTheSameAnswer) {
   EXPECT_EQ(wrong.error().fields, unknown.error().fields);
 }
 
-TEST_P(AccountsTest, FiveFailuresThrottleUntilTheWindowPasses) {
+// Five wrong passwords once locked the real owner out for 15 minutes, over and over. Now the
+// failures count per address and client address: past five, each next try from that client
+// waits 1 s after the last failure, twice as long per failure more (at most 15 minutes), while
+// the owner logging in from elsewhere never waits; one client trying many addresses is slowed
+// the same way past 50 failures.
+TEST_P(AccountsTest, FailuresSlowTheGuesserDownAndNeverLockTheOwnerOut) {
   if (!ready()) return;
   invite_and_activate("els@sint-jozef.be");
   invite_and_activate("jan@sint-jozef.be");
+  const std::string rival = "198.51.100.7", owner = "203.0.113.20";
   for (int i = 0; i < 5; ++i) {
-    auto failed = accounts_->login("els@sint-jozef.be", "fout-" + std::to_string(i));
+    auto failed = accounts_->login("els@sint-jozef.be", "fout-" + std::to_string(i), rival);
     ASSERT_FALSE(failed);
     expect_error(failed.error(), 401, "invalid_credentials");
-    advance(seconds{10});
   }
-  auto throttled = accounts_->login("els@sint-jozef.be", kPassword);
-  ASSERT_FALSE(throttled) << "even the right password waits";
-  expect_error(throttled.error(), 429, "throttled");
-  EXPECT_EQ(throttled.error().message,
-            "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw.");
-  EXPECT_TRUE(accounts_->login("jan@sint-jozef.be", kPassword)) << "counted per address";
+  auto waits = accounts_->login("els@sint-jozef.be", "fout-5", rival);
+  ASSERT_FALSE(waits);
+  expect_error(waits.error(), 429, "throttled");
+  EXPECT_EQ(waits.error().message,
+            "Te veel mislukte pogingen vanaf dit adres. Wacht 1 seconde en probeer het dan opnieuw; "
+            "elke volgende fout verlengt die wachttijd.");
+  EXPECT_EQ(waits.error().fields.at("retry_after"), "1");
+  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword, owner)) << "the owner elsewhere never waits";
+  EXPECT_TRUE(accounts_->login("jan@sint-jozef.be", kPassword, rival)) << "counted per address";
 
-  // Unknown addresses are counted the same way (nothing tells them apart).
-  for (int i = 0; i < 5; ++i) accounts_->login("raden@sint-jozef.be", "fout");
-  auto guessed = accounts_->login("raden@sint-jozef.be", "fout");
-  ASSERT_FALSE(guessed);
-  expect_error(guessed.error(), 429, "throttled");
+  // Every further failure doubles the wait: 1 s, 2 s, 4 s, ...
+  std::int64_t expected = 1;
+  for (int i = 0; i < 6; ++i) {
+    advance(seconds{expected});
+    auto failed = accounts_->login("els@sint-jozef.be", "fout", rival);
+    ASSERT_FALSE(failed);
+    expect_error(failed.error(), 401, "invalid_credentials");
+    expected *= 2;
+    auto next = accounts_->login("els@sint-jozef.be", kPassword, rival);
+    ASSERT_FALSE(next) << "even the right password waits, from this client";
+    EXPECT_EQ(next.error().fields.at("retry_after"), std::to_string(expected));
+  }
+  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword, owner));
 
-  advance(minutes{15} - seconds{40});  // the first failure left the window, four remain
-  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword));
+  // Password spraying: one client, many addresses (unknown ones too), one try each.
+  for (int i = 0; i < 50; ++i) {
+    auto failed = accounts_->login("raden" + std::to_string(i) + "@sint-jozef.be", "Zomer2025!", "192.0.2.9");
+    ASSERT_FALSE(failed);
+    ASSERT_EQ(failed.error().code, "invalid_credentials") << i;
+  }
+  auto sprayed = accounts_->login("nog-een@sint-jozef.be", "Zomer2025!", "192.0.2.9");
+  ASSERT_FALSE(sprayed);
+  expect_error(sprayed.error(), 429, "throttled");
+  EXPECT_TRUE(accounts_->login("jan@sint-jozef.be", kPassword, owner)) << "other clients go on";
 }
 
 TEST_P(AccountsTest, ASuccessfulLoginClearsEarlierFailures) {

@@ -1139,7 +1139,7 @@ TEST_F(Pages, PublicFormsWithoutTheFormCookieAndItsTokenAreRefusedAndChangeNothi
                  form_body({{"email", email_of("school")}, {"password", kPassword}}), nullptr)
                 .status,
             403);
-  EXPECT_EQ(store_->failed_logins(email_of("school"), since), 0) << "a refused post is no attempt";
+  EXPECT_EQ(store_->login_failures(email_of("school"), "", since).pair, 0) << "a refused post is no attempt";
   EXPECT_EQ(store_->outbox(1000).size(), mails) << "no reset mail";
   expect_accessible_page(post_form(no_token, "/login", {}).body, "refused form");
 

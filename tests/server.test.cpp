@@ -107,7 +107,8 @@ int status_of(const std::string& response) {
   return std::stoi(response.substr(9, 3));
 }
 
-// Answers "/echo?x" with the path and the body it got; "/status/N" with status N; "/login" (a password route) waits until
+// Answers "/echo?x" with the path and the body it got; "/status/N" with status N; "/client"
+// with the client address it saw; "/login" (a password route) waits until
 // released; everything else is a small 200.
 class ServerTest : public ::testing::Test {
  protected:
@@ -126,6 +127,7 @@ class ServerTest : public ::testing::Test {
           if (req.path.starts_with("/status/")) res.status = std::stoi(req.path.substr(8));
           res.content_type = "text/plain";
           res.body = req.method + " " + req.path + " [" + req.body + "]";
+          if (req.path == "/client") res.body = "client=" + req.client + ";";
           return res;
         },
         hashes_password);
@@ -367,6 +369,26 @@ TEST_F(ServerTest, OneAddressBeyondItsShareOfConnectionsGetsA503AndTheRestGoOn) 
   Client again(port());
   ASSERT_TRUE(again.send(get("/z")));
   EXPECT_EQ(status_of(again.read_responses(1)), 200);
+}
+
+// Login failures are counted per client address: X-Forwarded-For names it only when a proxy
+// the configuration trusts sent the request, else anyone could pick the address counted.
+TEST_F(ServerTest, TheClientIsWhatATrustedProxySaysAndOnlyThen) {
+  {
+    start();
+    Client c(port());
+    ASSERT_TRUE(c.send(get("/client", "X-Forwarded-For: 203.0.113.5\r\n")));
+    EXPECT_NE(c.read_responses(1).find("client=127.0.0.1;"), std::string::npos) << "not trusted: the header is ignored";
+  }
+  server_->stop(1s);
+  ServerOptions o;
+  o.trusted_proxies = {"127.0.0.1"};
+  start(o);
+  Client c(port());
+  ASSERT_TRUE(c.send(get("/client", "X-Forwarded-For: 10.0.0.1, 203.0.113.5\r\n")));
+  EXPECT_NE(c.read_responses(1).find("client=203.0.113.5;"), std::string::npos) << "the address nginx saw, the last";
+  ASSERT_TRUE(c.send(get("/client")));
+  EXPECT_NE(c.read_responses(1).find("client=127.0.0.1;"), std::string::npos);
 }
 
 }  // namespace

@@ -127,8 +127,13 @@ void add_session_routes(Router& router, Services& s) {
       fields["password"] = "Vul je wachtwoord in.";
     if (!fields.empty())
       return validation_error(std::move(fields), "Vul je e-mailadres en wachtwoord in.");
-    auto login = s.accounts.login(trim(email.as_string()), password.as_string());
-    if (!login) return HttpResponse::error(login.error());
+    auto login = s.accounts.login(trim(email.as_string()), password.as_string(), req.client);
+    if (!login) {
+      HttpResponse refused = HttpResponse::error(login.error());
+      if (auto wait = login.error().fields.find("retry_after"); wait != login.error().fields.end())
+        refused.headers.emplace_back("Retry-After", wait->second);
+      return refused;
+    }
     auto res = HttpResponse::json(
         200, Object{{"user", api::user_json(login->user)}, {"csrf_token", login->csrf_token}});
     res.headers.emplace_back("Set-Cookie", session_cookie(login->cookie_value, req.secure));

@@ -268,7 +268,7 @@ class CalendarFollower {
 int cmd_serve(const std::vector<std::string>& args) {
   Options o = parse_options(args, 1,
                             {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp",
-                             "--base-url", "--sender", "--test-clock-start", "--workers"},
+                             "--base-url", "--sender", "--test-clock-start", "--workers", "--trusted-proxy"},
                             {"--test-clock", "--starttls"});
   if (report_option_errors(o)) return 2;
   // glibc gives every thread that allocates at once an arena of its own (up to 8 per core), and
@@ -347,6 +347,15 @@ int cmd_serve(const std::vector<std::string>& args) {
       } catch (const std::exception&) {
         std::cerr << "stagematch serve: --workers verwacht een getal (bv. 8)\n";
         return 2;
+      }
+    }
+    // --trusted-proxy 127.0.0.1[,ADDR...]: nginx in front; its X-Forwarded-For names the client.
+    if (o.has("--trusted-proxy")) {
+      std::string list = o.get("--trusted-proxy", "");
+      for (std::size_t at = 0; at <= list.size();) {
+        std::size_t comma = std::min(list.find(',', at), list.size());
+        if (comma > at) so.trusted_proxies.push_back(list.substr(at, comma - at));
+        at = comma + 1;
       }
     }
     int rc = serve(so, [&app](HttpRequest& request) { return app.handle(request); });

@@ -24,6 +24,7 @@ struct HttpRequest {
   std::string body;
   bool secure = false;  // served over https (directly or behind a proxy that says so)
   std::string peer;     // the client's address as the socket sees it (a proxy's, behind nginx)
+  std::string client;   // the client's address: the peer, or what a trusted proxy says it saw
 
   // Filled in by the session check before the handler runs.
   std::optional<User> user;

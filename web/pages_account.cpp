@@ -131,7 +131,7 @@ HttpResponse AccountPages::login(HttpRequest& req) const {
   if (view.email.empty()) view.errors["email"] = "Vul je e-mailadres in.";
   if (password.empty()) view.errors["password"] = "Vul je wachtwoord in.";
   if (!view.errors.empty()) return login_page(req, 422, view);
-  auto done = kit_.services().accounts.login(view.email, password);
+  auto done = kit_.services().accounts.login(view.email, password, req.client);
   if (done) {
     HttpResponse res = HttpResponse::redirect("/");
     res.headers.emplace_back("Set-Cookie", session_cookie(done->cookie_value, req.secure));

@@ -12,6 +12,7 @@
 #include <array>
 #include <iostream>
 #include <mutex>
+#include <algorithm>
 #include <set>
 #include <unordered_map>
 #include <stdexcept>
@@ -408,6 +409,15 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     req->cookies = parse_cookies(req->header("cookie"));
     req->secure = req->header("x-forwarded-proto") == "https";
     req->peer = peer_;
+    req->client = peer_;
+    const auto& proxies = server_.options.trusted_proxies;
+    if (std::find(proxies.begin(), proxies.end(), peer_) != proxies.end()) {
+      // nginx appends the address it saw ($proxy_add_x_forwarded_for): the last one.
+      const std::string forwarded = req->header("x-forwarded-for");
+      const auto comma = forwarded.rfind(',');
+      std::string_view last = trim(std::string_view(forwarded).substr(comma == std::string::npos ? 0 : comma + 1));
+      if (!last.empty()) req->client = std::string(last);
+    }
     req->body = buffer_.substr(head_.header_bytes, head_.content_length);
     buffer_.erase(0, head_.header_bytes + head_.content_length);
     have_head_ = false;

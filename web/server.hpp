@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http.hpp"
 
@@ -32,6 +33,10 @@ struct ServerOptions {
   // limit per client, deploy/nginx/stagematch.conf, then counts); low enough that one address
   // cannot take every file descriptor.
   std::size_t max_connections_per_address = 1024;
+  // Proxies (nginx) whose X-Forwarded-For is believed: for a request from one of these
+  // addresses the client is the last address that header names. From anyone else the header
+  // is ignored, so a client cannot choose the address its login failures are counted under.
+  std::vector<std::string> trusted_proxies;
   bool log_requests = true;
 };
 

@@ -279,6 +279,13 @@ const std::vector<Step>& steps() {
            // vergeten); 0 for invitations and an admin's resend, which never wait.
            {"ALTER TABLE tokens ADD COLUMN requested BIGINT NOT NULL DEFAULT 0"},
        }},
+      {7,
+       "login attempts: from which client address (throttling per address and client)",
+       {
+           // The client's address as the server saw it (or a trusted proxy said); '' before.
+           {"ALTER TABLE login_attempts ADD COLUMN client TEXT NOT NULL DEFAULT ''"},
+           {"CREATE INDEX login_attempts_client ON login_attempts (client, at)"},
+       }},
   };
   return kSteps;
 }

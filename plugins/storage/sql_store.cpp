@@ -506,14 +506,14 @@ void SqlStore::end_session(const std::string& hash, const std::string& reason, I
   impl_->sessions.erase(hash);
 }
 
-int SqlStore::failed_logins(const std::string& email, Instant since) {
+LoginFailures SqlStore::login_failures(const std::string& email, const std::string& client, Instant since) {
   return impl_->db.transact(TxMode::kRead,
-                            [&](Tx& tx) { return storage::count_failed_logins(tx, email, since); });
+                            [&](Tx& tx) { return storage::count_failed_logins(tx, email, client, since); });
 }
 
-void SqlStore::record_login(const std::string& email, bool ok, Instant at) {
+void SqlStore::record_login(const std::string& email, const std::string& client, bool ok, Instant at) {
   impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
-    storage::insert_login_attempt(tx, email, ok, at);
+    storage::insert_login_attempt(tx, email, client, ok, at);
     return true;
   });
 }

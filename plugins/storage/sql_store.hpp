@@ -77,8 +77,8 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
   StoreResult<SessionRecord> session(const std::string& hash) override;
   void touch_session(const std::string& hash, Instant now) override;
   void end_session(const std::string& hash, const std::string& reason, Instant now) override;
-  int failed_logins(const std::string& email, Instant since) override;
-  void record_login(const std::string& email, bool ok, Instant at) override;
+  LoginFailures login_failures(const std::string& email, const std::string& client, Instant since) override;
+  void record_login(const std::string& email, const std::string& client, bool ok, Instant at) override;
   void replace_password_hash(Id user_id, const std::string& password_hash) override;
 
   // MailQueue (mail_repository.cpp).
