@@ -212,6 +212,11 @@ class Store {
   // gets `already_accepted`, never an overwrite.
   virtual StoreResult<void> write_status(const StatusWrite& write, const AuditEntry& audit) = 0;
   virtual std::vector<StatusCount> status_counts(Id request_id) = 0;
+  // Per service, how many times it moved a request of `track` to one of `statuses` at or
+  // after `since` (the admin's watch on invitations, which show personal data); most first.
+  virtual std::vector<StatusCount> status_changes_since(const std::string& track,
+                                                        const std::vector<std::string>& statuses,
+                                                        Instant since) = 0;
 
   // Keeps a published calendar (replacing the track and year's earlier one) with its audit entry.
   virtual void save_calendar(const StoredCalendar& calendar, const AuditEntry& audit) = 0;

@@ -377,6 +377,40 @@ class Pages : public ::testing::Test {
     return 0;
   }
 
+  // Body of TheDashboardNamesAServiceThatInvitesUnusuallyMany, on either database.
+  void dashboard_names_a_busy_inviter() {
+  EXPECT_TRUE(contains(get("/admin", "admin").body, "Geen enkele dienst nodigde 25 of meer studenten uit."));
+  auto invite_one = [&](int i) {
+    std::vector<std::pair<std::string, std::string>> form = student_form("Duaal" + std::to_string(i));
+    Object fields;
+    for (const auto& [key, value] : form)
+      if (key.find('.') == std::string::npos && key != "na" && key != "transport") fields[key] = value;
+    fields["transport"] = Array{"fiets"};
+    fields["weekdays"] = Array{"ma", "di"};
+    fields["school_contact_id"] = contact_;
+    fields["period_count"] = 2;
+    fields["total_hours"] = 240;
+    fields["periods"] = Array{Object{{"start", "2025-10-06"}, {"end", "2025-10-31"}},
+                              Object{{"start", "2026-02-02"}, {"end", "2026-02-27"}}};
+    auto id = matching_->register_request(Actor{"school", 0, school_}, "duaal", Value(fields));
+    ASSERT_TRUE(id) << (id ? "" : id.error().message);
+    auto invited = matching_->change_status(Actor{"service", 0, service_x_}, id->id, StatusInput{"uitgenodigd", {}, {}, "", ""});
+    ASSERT_TRUE(invited) << invited.error().message;
+  };
+  for (int i = 0; i < 24; ++i) invite_one(i);
+  HttpResponse below = get("/admin", "admin");
+  EXPECT_FALSE(contains(below.body, "<tr><th scope=\"row\">Thuiszorg Antwerpen</th><td>24</td></tr>")) << below.body;
+  invite_one(24);
+  HttpResponse named = get("/admin", "admin");
+  EXPECT_TRUE(contains(named.body, "<tr><th scope=\"row\">Thuiszorg Antwerpen</th><td>25</td></tr>")) << named.body;
+  ASSERT_TRUE(clock_->set(clock_->now() + std::chrono::hours{24} + std::chrono::seconds{1}));
+  browsers_.clear();  // the sessions ended meanwhile: log in again
+  HttpResponse later = get("/admin", "admin");
+  ASSERT_EQ(later.status, 200);
+  EXPECT_FALSE(contains(later.body, "Thuiszorg Antwerpen</th><td>25</td>")) << "a day later it has passed";
+  EXPECT_TRUE(contains(later.body, "Geen enkele dienst nodigde 25 of meer studenten uit."));
+}
+
   HttpResponse accept_as(const std::string& who, Id id, Id mentor) {
     return post("/dienst/aanvraag/" + std::to_string(id) + "/aanvaarden",
                 {{"track", "secundair"},
@@ -984,6 +1018,11 @@ TEST_F(Pages, AdminDashboardCountsOpenAndAccepted) {
       << res.body;
 }
 
+// An invitation shows a service the student's personal data; a service that invites 25 or
+// more students within 24 hours is named on the dashboard (SPEC: every reveal is audited, an
+// unusual number shows).
+TEST_F(Pages, TheDashboardNamesAServiceThatInvitesUnusuallyMany) { dashboard_names_a_busy_inviter(); }
+
 TEST_F(Pages, AdminDashboardCountsEveryRegistrationInExactlyOneRound) {
   // Secundair with a gap between round 3 (now until 25/09) and round 4 (from 30/09), like the
   // CVO calendar has between the services' windows.
@@ -1494,6 +1533,8 @@ class PagesOnPostgres : public Pages {
  protected:
   std::string store_url() override { return testing::fresh_database("postgresql", "pages"); }
 };
+
+TEST_F(PagesOnPostgres, TheDashboardNamesAServiceThatInvitesUnusuallyMany) { dashboard_names_a_busy_inviter(); }
 
 TEST_F(PagesOnPostgres, KeptRowsAndFiltersFollowEveryChangeInTheVeryNextPage) {
   Id id = register_student("Bewaard");

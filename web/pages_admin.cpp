@@ -14,6 +14,8 @@ constexpr int kLogLines = 300;
 // an admin follows links from the list (the newest kLogLines), yet bounded so that one page
 // never loads the whole history. An older mail is answered as not found.
 constexpr int kMailLookback = 5000;
+// Invitations by one service in 24 hours from which the dashboard names it.
+constexpr int kUnusualInvitationsPerDay = 25;
 
 const Choices& role_choices() {
   static const Choices kRoles = {
@@ -267,6 +269,22 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
           {"accepted", by_round[i].accepted}});
     row["has_rounds"] = !round_rows.empty();
     row["rounds"] = std::move(round_rows);
+    // An invitation shows the service the student's personal data: a service that invites far
+    // more students in a day than a service needs is named here, for the admin to ask why.
+    if (!invite_statuses.empty()) {
+      Array unusual;
+      for (const auto& c : services.store.status_changes_since(
+               track, std::vector<std::string>(invite_statuses.begin(), invite_statuses.end()),
+               now - std::chrono::hours{24})) {
+        if (c.count < kUnusualInvitationsPerDay) break;  // most first
+        auto org = services.store.organisation(c.service_id);
+        unusual.push_back(Object{{"name", org ? org->name : "dienst " + std::to_string(c.service_id)},
+                                 {"count", c.count}});
+      }
+      row["watch"] = Object{{"threshold", kUnusualInvitationsPerDay},
+                            {"any", !unusual.empty()},
+                            {"services", std::move(unusual)}};
+    }
     tracks.push_back(std::move(row));
   }
   return kit_.page(req, 200, "admin_dashboard", "Overzicht",

@@ -367,6 +367,28 @@ std::vector<StatusCount> SqlStore::status_counts(Id request_id) {
                             [&](Tx& tx) { return storage::load_status_counts(tx, request_id); });
 }
 
+std::vector<StatusCount> SqlStore::status_changes_since(const std::string& track,
+                                                        const std::vector<std::string>& statuses,
+                                                        Instant since) {
+  std::vector<StatusCount> out;
+  if (statuses.empty()) return out;
+  std::string in;
+  storage::Params params{track, since};
+  for (const auto& s : statuses) {
+    in += in.empty() ? "?" : ", ?";
+    params.emplace_back(s);
+  }
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    for (const Row& row : tx.query("SELECT h.service_id, COUNT(*) FROM status_history h"
+                                   " JOIN requests r ON r.id = h.request_id"
+                                   " WHERE r.track = ? AND h.at >= ? AND h.to_status IN (" + in + ")"
+                                   " GROUP BY h.service_id ORDER BY COUNT(*) DESC, h.service_id",
+                                   params, 2))
+      out.push_back(StatusCount{row.int64(0), "", static_cast<int>(row.int64(1))});
+    return out;
+  });
+}
+
 void SqlStore::save_calendar(const StoredCalendar& calendar, const AuditEntry& audit) {
   impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
     tx.exec(

@@ -54,6 +54,8 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
   ServiceStatus service_status(Id request_id, Id service_id, const std::string& initial) override;
   StoreResult<void> write_status(const StatusWrite& write, const AuditEntry& audit) override;
   std::vector<StatusCount> status_counts(Id request_id) override;
+  std::vector<StatusCount> status_changes_since(const std::string& track, const std::vector<std::string>& statuses,
+                                                Instant since) override;
 
   void save_calendar(const StoredCalendar& calendar, const AuditEntry& audit) override;
   std::vector<StoredCalendar> stored_calendars() override;
