@@ -1531,7 +1531,10 @@ TEST_F(Pages, SchoolsAndServicesCannotOpenTheAdminRequestPages) {
 // form); each follows what it shows in the very next page.
 class PagesOnPostgres : public Pages {
  protected:
-  std::string store_url() override { return testing::fresh_database("postgresql", "pages"); }
+  // A database of this process's own: ctest runs tests side by side, each in its own process.
+  std::string store_url() override {
+    return testing::fresh_database("postgresql", "pages_" + std::to_string(::getpid()));
+  }
 };
 
 TEST_F(PagesOnPostgres, TheDashboardNamesAServiceThatInvitesUnusuallyMany) { dashboard_names_a_busy_inviter(); }
