@@ -16,6 +16,17 @@ constexpr std::size_t kListCacheItems = 50000;
 
 constexpr const char* kAlreadyAccepted = "Deze student werd intussen al aanvaard door een andere dienst.";
 
+// A service's own status as a list read it along ("" when it never chose: the initial one).
+std::string own_status(const Workflow& workflow, const RequestRecord& r) {
+  if (!r.own_status.empty()) return r.own_status;
+  return workflow.initial_status() ? workflow.initial_status()->id : "";
+}
+
+// Whether that status shows the service the personal fields (they follow the current status).
+bool shows_personal(const Workflow& workflow, const RequestRecord& r) {
+  return workflow.reveals(own_status(workflow, r));
+}
+
 DomainError error(int status, std::string code, std::string message) {
   return DomainError{status, std::move(code), std::move(message), {}};
 }
@@ -305,22 +316,11 @@ std::size_t calendar_stretch(const Calendar& calendar, Instant now) {
 std::optional<Moment> Matching::moment(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
                                        Instant now) {
   const std::string key = calendar.track + '/' + calendar.year + '|' + std::to_string(calendar_stretch(calendar, now));
-  {
-    std::lock_guard lock(moment_cache_.mutex);
-    if (moment_cache_.defs != defs) {
-      moment_cache_.defs = defs;
-      moment_cache_.entries.clear();
-    }
-    if (auto it = moment_cache_.entries.find(key); it != moment_cache_.entries.end()) return it->second;
-  }
+  if (auto kept = moment_cache_.find(defs, key)) return *kept;
   auto answer = RuleEngine(defs).moment(calendar, now);
   std::optional<Moment> out;
   if (answer) out = std::move(*answer);
-  std::lock_guard lock(moment_cache_.mutex);
-  if (moment_cache_.defs == defs) {
-    if (moment_cache_.entries.size() >= 10000) moment_cache_.entries.clear();
-    moment_cache_.entries.emplace(key, out);
-  }
+  moment_cache_.put(defs, key, out);
   return out;
 }
 
@@ -332,22 +332,11 @@ DomainResult<Predicate> Matching::visibility_for(const std::shared_ptr<const Def
                     std::to_string(calendar_stretch(calendar, now)) + '|';
   for (const auto& p : service->provinces) key += p + ',';
   if (key_out) *key_out = key;
-  {
-    std::lock_guard lock(visibility_cache_.mutex);
-    if (visibility_cache_.defs != defs) {
-      visibility_cache_.defs = defs;
-      visibility_cache_.entries.clear();
-    }
-    if (auto it = visibility_cache_.entries.find(key); it != visibility_cache_.entries.end()) return it->second;
-  }
+  if (auto kept = visibility_cache_.find(defs, key)) return *kept;
   RuleEngine rules(defs);
   auto p = rules.visibility(calendar, ServiceRef{std::to_string(service_id), service->provinces}, now);
   if (!p) return std::unexpected(error(500, "rule_error", p.error().message));
-  std::lock_guard lock(visibility_cache_.mutex);
-  if (visibility_cache_.defs == defs) {
-    if (visibility_cache_.entries.size() >= 20000) visibility_cache_.entries.clear();
-    visibility_cache_.entries.emplace(key, *p);
-  }
+  visibility_cache_.put(defs, key, *p);
   return *p;
 }
 
@@ -519,7 +508,7 @@ Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
     // Personal fields follow the service's current status (SPEC, December 2026): shown while
     // it is one the workflow reveals them for, hidden again once it moves on or an admin
     // undoes the acceptance. That it once saw them stays in the audit.
-    const std::string status = r.own_status_read ? (r.own_status.empty() ? initial : r.own_status)
+    const std::string status = r.own_status_read ? own_status(workflow, r)
                                                  : store_.service_status(r.id, actor.org_id, initial).status;
     personal = workflow.reveals(status);
     out["my_status"] = status;
@@ -643,17 +632,13 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   if (!entry) {
     auto page = store_.requests(q);
     if (!page) return std::unexpected(from_store(page.error()));
-    if (actor.role == "service") {  // shown personal data follows the current status, as in present()
-      const std::string initial = workflow->initial_status() ? workflow->initial_status()->id : "";
-      for (auto& r : page->items) r.own_revealed = workflow->reveals(r.own_status.empty() ? initial : r.own_status);
-    }
     auto fresh = std::make_shared<ListCache::Entry>();
     fresh->out.total = page->total;
     fresh->out.items.reserve(page->items.size());
-    // What a service's view of one request depends on besides the data (the version).
+    // What a service's view of one request depends on besides the data (the version): its own
+    // status (which also decides the personal fields) and whether it accepted the student.
     auto item_key = [&](const RequestRecord& r) {
-      return std::to_string(r.id) + '|' + r.own_status + '|' + (r.own_revealed ? "1" : "0") + '|' +
-             (r.accepted_by == actor.org_id ? "1" : "0");
+      return std::to_string(r.id) + '|' + r.own_status + '|' + (r.accepted_by == actor.org_id ? "1" : "0");
     };
     std::vector<std::string> keys;
     if (version) {
@@ -670,7 +655,7 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
       const auto& r = page->items[i];
       if (i >= fresh->out.items.size()) fresh->out.items.emplace_back();
       if (fresh->out.items[i].is_null()) fresh->out.items[i] = present(*defs, *workflow, r, actor, now);
-      if (actor.role == "service" && r.own_revealed) ++fresh->revealed;
+      if (actor.role == "service" && shows_personal(*workflow, r)) ++fresh->revealed;
     }
     // A page that shows personal data (a service's own accepted students) is never kept: what
     // is kept in memory holds no national number, phone or e-mail, and those pages are the

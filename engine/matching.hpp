@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -141,23 +142,38 @@ class Matching {
   std::vector<OutboxMail> school_notice(const Workflow& workflow, const RequestRecord& record,
                                         Id service_id, const StatusInput& input);
 
-  // The visibility predicate of a service under one calendar changes only at the calendar's
-  // moments (a round opens or closes, a blackout's registrations become visible) or when the
-  // service's provinces change: it is computed once per service, calendar and stretch between
-  // two such moments, and forgotten when other definitions are published.
-  struct VisibilityCache {
-    std::mutex mutex;
-    std::shared_ptr<const DefinitionSet> defs;  // what the entries were computed under
-    std::map<std::string, Predicate> entries;
-  };
-  VisibilityCache visibility_cache_;
+  // Rule answers computed under one set of definitions, each under a key naming what else it
+  // depends on; forgotten when other definitions are published, or all at once when full.
+  template <typename V>
+  class PerDefinitions {
+   public:
+    std::optional<V> find(const std::shared_ptr<const DefinitionSet>& defs, const std::string& key) {
+      std::lock_guard lock(mutex_);
+      if (defs_ != defs) {
+        defs_ = defs;
+        entries_.clear();
+      }
+      auto it = entries_.find(key);
+      return it == entries_.end() ? std::nullopt : std::optional<V>(it->second);
+    }
+    void put(const std::shared_ptr<const DefinitionSet>& defs, const std::string& key, V value) {
+      std::lock_guard lock(mutex_);
+      if (defs_ != defs) return;  // computed under definitions that were replaced meanwhile
+      if (entries_.size() >= 20000) entries_.clear();
+      entries_.emplace(key, std::move(value));
+    }
 
-  struct MomentCache {
-    std::mutex mutex;
-    std::shared_ptr<const DefinitionSet> defs;
-    std::map<std::string, std::optional<Moment>> entries;
+   private:
+    std::mutex mutex_;
+    std::shared_ptr<const DefinitionSet> defs_;
+    std::map<std::string, V> entries_;
   };
-  MomentCache moment_cache_;
+  // The visibility predicate of a service and the timing rule's answer under one calendar
+  // change only at the calendar's moments (a round opens or closes, a blackout's registrations
+  // become visible), the predicate also when the service's provinces change: each is computed
+  // once per calendar stretch between two such moments (calendar_stretch in the key).
+  PerDefinitions<Predicate> visibility_cache_;
+  PerDefinitions<std::optional<Moment>> moment_cache_;
 
   // A service's list page as presented, kept under the store's list_version() it was read at
   // and shown again while that number stands still: the noon rush is hundreds of services

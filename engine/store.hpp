@@ -73,7 +73,6 @@ struct RequestRecord {
   // A service's list (RequestQuery::service_id): that service's own status, read along.
   bool own_status_read = false;
   std::string own_status;  // "" when the service never chose: the workflow's initial status
-  bool own_revealed = false;
 };
 
 // One service's own status for one request.
@@ -81,7 +80,9 @@ struct ServiceStatus {
   Id request_id = 0;
   Id service_id = 0;
   std::string status;  // the workflow's initial status when the service never chose
-  bool revealed = false;  // personal data revealed to this service (sticky)
+  // Personal data was revealed to this service once (kept for the record); what it sees now
+  // follows its current status (Workflow::reveals).
+  bool revealed = false;
   std::optional<Instant> changed_at;
 };
 

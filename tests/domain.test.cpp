@@ -461,6 +461,23 @@ TEST_P(Domain, PersonalFieldsFollowTheServicesCurrentStatus) {
   EXPECT_FALSE(shown(service_a_)) << "after the undo the former service no longer sees them";
 }
 
+// The timing rule's answer is kept per stretch between two of the calendar's moments: the
+// round that opens at 12:00 is the answer from 12:00 on, on the same Matching.
+TEST_P(Domain, TheKeptMomentMovesOnAtTheCalendarsOwnMoments) {
+  const Calendar* calendar = defs_->calendar("secundair", "2025-2026");
+  ASSERT_NE(calendar, nullptr);
+  auto round_at = [&](const char* when) {
+    auto m = matching_->moment(defs_, *calendar, local(when));
+    return m ? m->round_id : std::string("(none)");
+  };
+  const std::string before = round_at("2025-09-19 11:59");
+  EXPECT_EQ(round_at("2025-09-19 11:00"), before) << "the same stretch, the same answer";
+  const std::string after = round_at("2025-09-19 12:00");
+  EXPECT_NE(after, before) << "round 3 opens at 12:00";
+  EXPECT_EQ(after, RuleEngine(defs_).moment(*calendar, local("2025-09-19 12:00"))->round_id);
+  EXPECT_EQ(round_at("2025-09-19 11:59"), before);
+}
+
 TEST_P(Domain, StatusesCannotChangeWhileTheTrackIsClosed) {
   Id id = register_at("2025-06-15 10:00", student("Dubois", "ANT", "2000", service_a_));
   move_to("2025-08-20 10:00");  // between round 1 and round 2

@@ -478,10 +478,10 @@ StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q, ListTotals
                                order + " LIMIT " + std::to_string(size) + " OFFSET " +
                                std::to_string(offset);
   // A service's list brings that service's own status along (no row: never chose).
-  std::string own_status = ", NULL, NULL";
+  std::string own_status = ", NULL";
   std::string own_join;
   if (q.service_id) {
-    own_status = ", ss.status, ss.revealed_at";
+    own_status = ", ss.status";
     own_join = " LEFT JOIN service_statuses ss ON ss.request_id = r.id AND ss.service_id = ?";
     params.emplace_back(*q.service_id);
   }
@@ -489,14 +489,13 @@ StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q, ListTotals
   auto rows = tx.query("SELECT " + record_columns(tx.dialect()) + own_status + version + " FROM (" +
                            page_ids + ") p JOIN requests r ON r.id = p.id" +
                            std::string(kRecordJoins) + own_join + " ORDER BY " + order,
-                       params, kRecordColumns + 3);
+                       params, kRecordColumns + 2);
   RequestPage page;
   for (const Row& row : rows) {
     RequestRecord r = read_record(row);
     if (q.service_id) {
       r.own_status_read = true;
       r.own_status = row.text(kRecordColumns);
-      r.own_revealed = !row.is_null(kRecordColumns + 1);
     }
     page.items.push_back(std::move(r));
   }
@@ -505,7 +504,7 @@ StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q, ListTotals
     return page;
   }
   std::optional<std::int64_t> seen;
-  if (pg && !rows.empty()) seen = rows.front().opt_int64(kRecordColumns + 2);
+  if (pg && !rows.empty()) seen = rows.front().opt_int64(kRecordColumns + 1);
   if (!pg) seen = local_version;
   const std::string key = totals ? totals_key(*where) : std::string();
   if (totals && seen) {
