@@ -230,14 +230,17 @@ DomainResult<void> Accounts::activate(const std::string& token, const std::strin
   return {};
 }
 
-std::chrono::seconds Accounts::login_wait(const std::string& address, const std::string& client, Instant now) {
+std::chrono::seconds Accounts::login_wait(const std::string& address, const std::string& client,
+                                          Instant now) {
   // Past the free failures each try waits 1 s after the last failure, twice as long for every
   // failure more, at most the window: guessing slows to a crawl, a typo costs nothing.
   auto wait = [&](int failures, int free, std::optional<Instant> last) {
     if (failures < free || !last) return std::chrono::seconds{0};
     const int doublings = std::min(failures - free, 20);
-    auto delay = std::min<std::chrono::seconds>(std::chrono::seconds{std::int64_t{1} << doublings}, options_.failed_login_window);
-    return std::max(std::chrono::seconds{0}, std::chrono::duration_cast<std::chrono::seconds>(*last + delay - now));
+    auto delay = std::min<std::chrono::seconds>(std::chrono::seconds{std::int64_t{1} << doublings},
+                                                options_.failed_login_window);
+    return std::max(std::chrono::seconds{0},
+                    std::chrono::duration_cast<std::chrono::seconds>(*last + delay - now));
   };
   LoginFailures f = store_.login_failures(address, client, now - options_.failed_login_window);
   return std::max(wait(f.pair, options_.max_failed_logins, f.pair_last),
@@ -249,10 +252,11 @@ DomainResult<LoginOk> Accounts::login(const std::string& email, const std::strin
   std::string address = normalise_email(email);
   Instant now = clock_.now();
   if (auto wait = login_wait(address, client, now); wait.count() > 0) {
-    DomainError e = error(429, "throttled",
-                          "Te veel mislukte pogingen vanaf dit adres. Wacht " + std::to_string(wait.count()) +
-                              (wait.count() == 1 ? " seconde" : " seconden") +
-                              " en probeer het dan opnieuw; elke volgende fout verlengt die wachttijd.");
+    DomainError e =
+        error(429, "throttled",
+              "Te veel mislukte pogingen vanaf dit adres. Wacht " + std::to_string(wait.count()) +
+                  (wait.count() == 1 ? " seconde" : " seconden") +
+                  " en probeer het dan opnieuw; elke volgende fout verlengt die wachttijd.");
     e.fields["retry_after"] = std::to_string(wait.count());
     return std::unexpected(std::move(e));
   }
@@ -359,7 +363,8 @@ SessionCheck Accounts::check(const std::string& cookie_value) {
     return out;
   }
   Instant now = clock_.now();
-  if (now - session->last_seen_at > options_.session_idle || now - session->created_at >= options_.session_lifetime) {
+  if (now - session->last_seen_at > options_.session_idle ||
+      now - session->created_at >= options_.session_lifetime) {
     store_.end_session(hash, "expired", now);
     out.ended_reason = "expired";
     return out;

@@ -93,8 +93,10 @@ class AccountStore {
   virtual void end_session(const std::string& hash, const std::string& reason, Instant now) = 0;
   // Failed logins since `since`, for throttling: of `email` from `client` (since that pair's
   // last success), and from `client` for any address. Successes never count.
-  virtual LoginFailures login_failures(const std::string& email, const std::string& client, Instant since) = 0;
-  virtual void record_login(const std::string& email, const std::string& client, bool ok, Instant at) = 0;
+  virtual LoginFailures login_failures(const std::string& email, const std::string& client,
+                                       Instant since) = 0;
+  virtual void record_login(const std::string& email, const std::string& client, bool ok,
+                            Instant at) = 0;
   // A stronger or cheaper hash of the same password, made at a good login (new parameters).
   virtual void replace_password_hash(Id user_id, const std::string& password_hash) = 0;
 };
@@ -171,7 +173,8 @@ class Accounts {
   AccountStore& store_;
   const MailComposer& mail_;
   // How long a login of `address` from `client` must still wait after earlier failures.
-  std::chrono::seconds login_wait(const std::string& address, const std::string& client, Instant now);
+  std::chrono::seconds login_wait(const std::string& address, const std::string& client,
+                                  Instant now);
 
   const Clock& clock_;
   AccountOptions options_;

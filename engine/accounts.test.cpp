@@ -280,7 +280,8 @@ TEST_P(AccountsTest, AskingForLinksAgainAndAgainSendsOneMailPerCoolDown) {
     EXPECT_TRUE(accounts_->resend_activation("nieuw@thuiszorg-a.be"));
   }
   EXPECT_EQ(mails_to("els@sint-jozef.be"), resets + 1);
-  EXPECT_EQ(mails_to("nieuw@thuiszorg-a.be"), activations + 1) << "the invitation itself does not count";
+  EXPECT_EQ(mails_to("nieuw@thuiszorg-a.be"), activations + 1)
+      << "the invitation itself does not count";
   advance(minutes{5} - seconds{1});
   accounts_->request_password_reset("els@sint-jozef.be");
   EXPECT_EQ(mails_to("els@sint-jozef.be"), resets + 1);
@@ -331,11 +332,13 @@ TEST_P(AccountsTest, FailuresSlowTheGuesserDownAndNeverLockTheOwnerOut) {
   auto waits = accounts_->login("els@sint-jozef.be", "fout-5", rival);
   ASSERT_FALSE(waits);
   expect_error(waits.error(), 429, "throttled");
-  EXPECT_EQ(waits.error().message,
-            "Te veel mislukte pogingen vanaf dit adres. Wacht 1 seconde en probeer het dan opnieuw; "
-            "elke volgende fout verlengt die wachttijd.");
+  EXPECT_EQ(
+      waits.error().message,
+      "Te veel mislukte pogingen vanaf dit adres. Wacht 1 seconde en probeer het dan opnieuw; "
+      "elke volgende fout verlengt die wachttijd.");
   EXPECT_EQ(waits.error().fields.at("retry_after"), "1");
-  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword, owner)) << "the owner elsewhere never waits";
+  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword, owner))
+      << "the owner elsewhere never waits";
   EXPECT_TRUE(accounts_->login("jan@sint-jozef.be", kPassword, rival)) << "counted per address";
 
   // Every further failure doubles the wait: 1 s, 2 s, 4 s, ...
@@ -354,7 +357,8 @@ TEST_P(AccountsTest, FailuresSlowTheGuesserDownAndNeverLockTheOwnerOut) {
 
   // Password spraying: one client, many addresses (unknown ones too), one try each.
   for (int i = 0; i < 50; ++i) {
-    auto failed = accounts_->login("raden" + std::to_string(i) + "@sint-jozef.be", "Zomer2025!", "192.0.2.9");
+    auto failed =
+        accounts_->login("raden" + std::to_string(i) + "@sint-jozef.be", "Zomer2025!", "192.0.2.9");
     ASSERT_FALSE(failed);
     ASSERT_EQ(failed.error().code, "invalid_credentials") << i;
   }
@@ -533,7 +537,8 @@ TEST_P(AccountsTest, ASessionEndsADayAfterItsLoginHoweverActive) {
   SessionCheck ended = accounts_->check(cookie);
   EXPECT_FALSE(ended.session);
   EXPECT_EQ(ended.ended_reason, "expired");
-  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword)) << "logging in again starts a new day";
+  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword))
+      << "logging in again starts a new day";
 }
 
 TEST_P(AccountsTest, PasswordResetByMail) {

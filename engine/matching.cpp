@@ -313,9 +313,10 @@ std::size_t calendar_stretch(const Calendar& calendar, Instant now) {
 
 }  // namespace
 
-std::optional<Moment> Matching::moment(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
-                                       Instant now) {
-  const std::string key = calendar.track + '/' + calendar.year + '|' + std::to_string(calendar_stretch(calendar, now));
+std::optional<Moment> Matching::moment(const std::shared_ptr<const DefinitionSet>& defs,
+                                       const Calendar& calendar, Instant now) {
+  const std::string key =
+      calendar.track + '/' + calendar.year + '|' + std::to_string(calendar_stretch(calendar, now));
   if (auto kept = moment_cache_.find(defs, key)) return *kept;
   auto answer = RuleEngine(defs).moment(calendar, now);
   std::optional<Moment> out;
@@ -324,8 +325,9 @@ std::optional<Moment> Matching::moment(const std::shared_ptr<const DefinitionSet
   return out;
 }
 
-DomainResult<Predicate> Matching::visibility_for(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
-                                                 Id service_id, Instant now, std::string* key_out) {
+DomainResult<Predicate> Matching::visibility_for(const std::shared_ptr<const DefinitionSet>& defs,
+                                                 const Calendar& calendar, Id service_id,
+                                                 Instant now, std::string* key_out) {
   auto service = store_.organisation(service_id);
   if (!service) return std::unexpected(from_store(service.error()));
   std::string key = calendar.track + '/' + calendar.year + '|' + std::to_string(service_id) + '|' +
@@ -508,8 +510,9 @@ Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
     // Personal fields follow the service's current status (SPEC, December 2026): shown while
     // it is one the workflow reveals them for, hidden again once it moves on or an admin
     // undoes the acceptance. That it once saw them stays in the audit.
-    const std::string status = r.own_status_read ? own_status(workflow, r)
-                                                 : store_.service_status(r.id, actor.org_id, initial).status;
+    const std::string status = r.own_status_read
+                                   ? own_status(workflow, r)
+                                   : store_.service_status(r.id, actor.org_id, initial).status;
     personal = workflow.reveals(status);
     out["my_status"] = status;
   }
@@ -547,7 +550,8 @@ DomainResult<Value> Matching::view_request(const Actor& actor, Id request_id) {
   if (!loaded) return std::unexpected(loaded.error());
   Value v = present(*loaded->defs, *loaded->workflow, loaded->record, actor, clock_.now());
   // Every reveal is audited: the service opened a request with personal data shown.
-  if (actor.role == "service" && v["my_status"].is_string() && loaded->workflow->reveals(v["my_status"].as_string()))
+  if (actor.role == "service" && v["my_status"].is_string() &&
+      loaded->workflow->reveals(v["my_status"].as_string()))
     store_.append_audit(audit(actor, "request.reveal", request_id));
   return v;
 }
@@ -638,7 +642,8 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     // What a service's view of one request depends on besides the data (the version): its own
     // status (which also decides the personal fields) and whether it accepted the student.
     auto item_key = [&](const RequestRecord& r) {
-      return std::to_string(r.id) + '|' + r.own_status + '|' + (r.accepted_by == actor.org_id ? "1" : "0");
+      return std::to_string(r.id) + '|' + r.own_status + '|' +
+             (r.accepted_by == actor.org_id ? "1" : "0");
     };
     std::vector<std::string> keys;
     if (version) {
@@ -654,7 +659,8 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     for (std::size_t i = 0; i < page->items.size(); ++i) {
       const auto& r = page->items[i];
       if (i >= fresh->out.items.size()) fresh->out.items.emplace_back();
-      if (fresh->out.items[i].is_null()) fresh->out.items[i] = present(*defs, *workflow, r, actor, now);
+      if (fresh->out.items[i].is_null())
+        fresh->out.items[i] = present(*defs, *workflow, r, actor, now);
       if (actor.role == "service" && shows_personal(*workflow, r)) ++fresh->revealed;
     }
     // A page that shows personal data (a service's own accepted students) is never kept: what
@@ -672,18 +678,21 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
         }
         if (*version == list_cache_.items_version) {
           if (list_cache_.items.size() >= kListCacheItems) list_cache_.items.clear();
-          for (std::size_t i = 0; i < keys.size(); ++i) list_cache_.items.try_emplace(keys[i], fresh->out.items[i]);
+          for (std::size_t i = 0; i < keys.size(); ++i)
+            list_cache_.items.try_emplace(keys[i], fresh->out.items[i]);
         }
       }
     }
     entry = std::move(fresh);
   }
   ListOutput out = entry->out;
-  if (entry->revealed == 0) out.version = version;  // what a caller keeps holds no personal data either
+  if (entry->revealed == 0)
+    out.version = version;  // what a caller keeps holds no personal data either
   // A list that shows a service personal data is a reveal too, audited like opening one.
   if (entry->revealed > 0)
-    store_.append_audit(audit(actor, "request.reveal_list", std::nullopt,
-                              std::to_string(entry->revealed) + " aanvragen met persoonsgegevens, traject " + track));
+    store_.append_audit(audit(
+        actor, "request.reveal_list", std::nullopt,
+        std::to_string(entry->revealed) + " aanvragen met persoonsgegevens, traject " + track));
   return out;
 }
 

@@ -104,8 +104,8 @@ class Matching {
   // What holds at `now` under `calendar` (the timing rule's answer). Like the visibility, it
   // changes only at the calendar's own moments, so it is computed once per stretch between two
   // of them; a newly published calendar starts afresh.
-  std::optional<Moment> moment(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
-                               Instant now);
+  std::optional<Moment> moment(const std::shared_ptr<const DefinitionSet>& defs,
+                               const Calendar& calendar, Instant now);
 
   // The calendar of `track` that governs `now` for a listing without an explicit year.
   const Calendar* current_calendar(const DefinitionSet& defs, const std::string& track,
@@ -123,8 +123,9 @@ class Matching {
   DomainResult<Loaded> load_visible(const Actor& actor, Id request_id, bool deciding = false);
   // `key`, when given, receives what the predicate depends on (calendar, service, provinces,
   // stretch of the calendar).
-  DomainResult<Predicate> visibility_for(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
-                                         Id service_id, Instant now, std::string* key = nullptr);
+  DomainResult<Predicate> visibility_for(const std::shared_ptr<const DefinitionSet>& defs,
+                                         const Calendar& calendar, Id service_id, Instant now,
+                                         std::string* key = nullptr);
   // The request as `actor` may see it. Uses what the store read along (contacts, a list's own
   // status), so presenting a page of requests asks the store nothing more per row.
   Value present(const DefinitionSet& defs, const Workflow& workflow, const RequestRecord& record,
@@ -147,7 +148,8 @@ class Matching {
   template <typename V>
   class PerDefinitions {
    public:
-    std::optional<V> find(const std::shared_ptr<const DefinitionSet>& defs, const std::string& key) {
+    std::optional<V> find(const std::shared_ptr<const DefinitionSet>& defs,
+                          const std::string& key) {
       std::lock_guard lock(mutex_);
       if (defs_ != defs) {
         defs_ = defs;
