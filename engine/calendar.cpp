@@ -29,6 +29,19 @@ std::optional<Instant> Calendar::answer_visible_from(Instant given_at) const {
   return first;
 }
 
+std::optional<Instant> Calendar::last_visible_moment() const {
+  std::optional<Instant> last;
+  bool any = false;
+  for (const auto& r : rounds) {
+    if (r.kind == "closed") continue;
+    if (!r.window.closes) return std::nullopt;
+    if (!any || *r.window.closes > *last) last = r.window.closes;
+    any = true;
+  }
+  if (!any) return Instant{};  // no round ever shows a request
+  return last;
+}
+
 Value Calendar::to_value() const {
   Array blackout_list;
   for (const auto& b : blackouts) {
@@ -43,23 +56,27 @@ Value Calendar::to_value() const {
              {"label", r.label},
              {"kind", r.kind},
              {"opens", seconds(r.window.opens)},
-             {"notify_schools", r.notify_schools}};
+             {"notify_schools", r.notify_schools},
+             {"scope", r.scope}};
     if (r.window.closes) o["closes"] = seconds(*r.window.closes);
+    if (!r.note.empty()) o["note"] = r.note;
     if (r.registration) o["registration"] = window_value(*r.registration);
     if (r.results_at) o["results_at"] = seconds(*r.results_at);
     if (r.period_from && r.period_to)
       o["period"] = Object{{"from", *r.period_from}, {"to", *r.period_to}};
     round_list.emplace_back(std::move(o));
   }
+  Object reminder_settings{{"every_days", reminders.every_days},
+                           {"at_hour", reminders.at_hour},
+                           {"at_minute", reminders.at_minute},
+                           {"closing_soon_days", reminders.closing_soon_days}};
+  if (reminders.until) reminder_settings["until"] = seconds(*reminders.until);
   Object cal{{"name", name},
              {"track", track},
              {"year", year},
              {"blackouts", std::move(blackout_list)},
              {"rounds", std::move(round_list)},
-             {"reminders", Object{{"every_days", reminders.every_days},
-                                  {"at_hour", reminders.at_hour},
-                                  {"at_minute", reminders.at_minute},
-                                  {"closing_soon_days", reminders.closing_soon_days}}}};
+             {"reminders", std::move(reminder_settings)}};
   if (registration) cal["registration"] = window_value(*registration);
   if (results_at) cal["results_at"] = seconds(*results_at);
   return cal;

@@ -34,7 +34,13 @@ struct Round {
   Window window;
   bool closes_written = false;  // `closes` present in the file, even if unreadable
   bool notify_schools = false;
+  // all: every service the kind lets see; province: only services active in the request's
+  // province (CVO: the province the centre chose for the internship).
+  std::string scope = "all";
+  std::string note;  // said to services during the round and in its opening mail
+
   std::optional<Window> registration;
+  SourcePos registration_pos;  // its `closes`, or the window itself when it has none
   std::optional<Instant> results_at;
   std::optional<std::string> period_from;  // the internship period this round is for (CVO)
   std::optional<std::string> period_to;
@@ -48,6 +54,9 @@ struct Reminders {
   int at_hour = 9;
   int at_minute = 0;
   int closing_soon_days = 2;
+  // Reminders in a round without an end ("de tool blijft open") go on until this moment; none
+  // given: four weeks after that round opens.
+  std::optional<Instant> until;
 };
 
 struct CalendarRules {
@@ -66,6 +75,7 @@ struct Calendar {
   std::string year;
   CalendarRules rules;
   std::optional<Window> registration;
+  SourcePos registration_pos;  // its `closes`, or the window itself when it has none
   std::vector<Blackout> blackouts;
   std::vector<Round> rounds;
   std::optional<Instant> results_at;
@@ -80,6 +90,10 @@ struct Calendar {
   // (the calendar's, or else any round's) at or after it. None: at once (no results date is
   // still ahead of the answer). A CVO student accepted in round 2 waits for round 2's results.
   std::optional<Instant> answer_visible_from(Instant given_at) const;
+  // The last moment at which a service can still see a request registered now: the latest
+  // close of a round in which services see new requests. None: such a round never closes.
+  // A request registered at or after it would never be seen by any service.
+  std::optional<Instant> last_visible_moment() const;
   // The table the Lua rules receive (see workflows/README.md).
   Value to_value() const;
 };

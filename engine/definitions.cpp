@@ -198,6 +198,22 @@ void resolve_calendar(const Calendar& c, const DefinitionSet& set, Diagnostics& 
                       (prev.window.closes ? "tot " + format_local(*prev.window.closes) : "zonder einde") + ")");
     }
   }
+  // No registration that nobody will see: a registration window may not outlive the last moment
+  // at which a service can still see a new request.
+  const std::optional<Instant> last_visible = c.last_visible_moment();
+  auto check_registration = [&](const std::optional<Window>& w, const SourcePos& pos) {
+    if (!w || !last_visible) return;
+    if (!w->closes || *w->closes > *last_visible)
+      diags.error(pos, "WF0212",
+                  "de registratie loopt " +
+                      (w->closes ? until_nl(*w->closes) : std::string("zonder einde")) +
+                      ", maar na " + format_local_nl(*last_visible) +
+                      " ziet geen enkele dienst nog een nieuwe aanvraag: laat de registratie "
+                      "uiterlijk dan sluiten");
+  };
+  check_registration(c.registration, c.registration_pos);
+  for (const auto& r : c.rounds) check_registration(r.registration, r.registration_pos);
+
   std::set<std::string> blackout_ids;
   for (const auto& b : c.blackouts) {
     if (!b.id.empty() && !blackout_ids.insert(b.id).second)
@@ -207,6 +223,12 @@ void resolve_calendar(const Calendar& c, const DefinitionSet& set, Diagnostics& 
     if (b.visible_from && b.window.closes && *b.visible_from < *b.window.closes)
       diags.error(b.visible_from_pos, "WF0205",
                   "visible_from van blackout '" + b.id + "' ligt voor het einde van de blackout");
+    if (b.visible_from && last_visible && *b.visible_from >= *last_visible)
+      diags.error(b.visible_from_pos, "WF0212",
+                  "wie tijdens blackout '" + b.id + "' registreert, wordt pas zichtbaar vanaf " +
+                      format_local_nl(*b.visible_from) + ", maar na " +
+                      format_local_nl(*last_visible) +
+                      " ziet geen enkele dienst nog een nieuwe aanvraag");
   }
 }
 

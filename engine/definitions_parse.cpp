@@ -172,7 +172,7 @@ std::optional<Window> parse_window(YamlReader& r, const YAML::Node& n, std::stri
                                  : std::initializer_list<std::string_view>{"closes"}))
     return std::nullopt;
   auto opens = r.moment(n, "opens");
-  auto closes = r.moment(n, "closes");
+  auto closes = r.end_moment(n, "closes");
   if (!opens) return std::nullopt;
   if (closes && *closes <= *opens) {
     r.diagnostics().error(r.pos_of(n, "closes"), "WF0205",
@@ -182,9 +182,18 @@ std::optional<Window> parse_window(YamlReader& r, const YAML::Node& n, std::stri
   return Window{*opens, closes};
 }
 
+// Where a window's end is reported: its `closes`, or the window when it has none.
+SourcePos end_pos(YamlReader& r, const YAML::Node& window) {
+  if (!window.IsDefined()) return {};
+  return window.IsMap() && window["closes"].IsDefined() ? r.pos_of(window, "closes")
+                                                        : r.pos(window);
+}
+
 void parse_reminders(YamlReader& r, const YAML::Node& n, Reminders& out) {
-  if (!n.IsDefined() || !r.mapping(n, "reminders", {}, {"every_days", "at", "closing_soon_days"}))
+  if (!n.IsDefined() ||
+      !r.mapping(n, "reminders", {}, {"every_days", "at", "closing_soon_days", "until"}))
     return;
+  out.until = r.end_moment(n, "until");
   if (auto v = r.integer(n, "every_days")) {
     if (*v < 1 || *v > 366) {
       r.error(n["every_days"], "WF0108", "every_days moet tussen 1 en 366 liggen");
@@ -235,6 +244,7 @@ void parse_calendar(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
     c.rules.visibility_pos = c.rules.timing_pos = c.rules.events_pos = c.pos;
   }
   c.registration = parse_window(r, root["registration"], "registration", true);
+  c.registration_pos = end_pos(r, root["registration"]);
   c.results_at = r.moment(root, "results_at");
   parse_reminders(r, root["reminders"], c.reminders);
 
@@ -247,7 +257,7 @@ void parse_calendar(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
       bo.id = r.identifier(b, "id").value_or("");
       bo.label = r.text(b, "label").value_or("");
       auto opens = r.moment(b, "opens");
-      auto closes = r.moment(b, "closes");
+      auto closes = r.end_moment(b, "closes");
       bo.closes_pos = r.pos_of(b, "closes");
       bo.visible_from = r.moment(b, "visible_from");
       bo.visible_from_pos = r.pos_of(b, "visible_from");
@@ -260,7 +270,8 @@ void parse_calendar(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
   if (const YAML::Node rounds = root["rounds"]; r.sequence(rounds, "rounds")) {
     for (const auto& n : rounds) {
       if (!r.mapping(n, "een ronde", {"id", "kind", "opens"},
-                     {"label", "closes", "notify_schools", "registration", "results_at", "period"}))
+                     {"label", "closes", "notify_schools", "registration", "results_at", "period",
+                      "scope", "note"}))
         continue;
       Round round;
       round.pos = r.pos_of(n, "id");
@@ -268,14 +279,17 @@ void parse_calendar(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
       round.label = r.text(n, "label").value_or(round.id);
       round.kind = r.choice(n, "kind", known_round_kinds()).value_or("closed");
       round.notify_schools = r.boolean(n, "notify_schools").value_or(false);
+      round.scope = r.choice(n, "scope", {"all", "province"}).value_or("all");
+      round.note = r.text(n, "note").value_or("");
       round.opens_pos = r.pos_of(n, "opens");
       round.closes_pos = r.pos_of(n, "closes");
       round.closes_written = n["closes"].IsDefined();
       auto opens = r.moment(n, "opens");
-      auto closes = r.moment(n, "closes");
+      auto closes = r.end_moment(n, "closes");
       if (!opens) continue;
       round.window = Window{*opens, closes};
       round.registration = parse_window(r, n["registration"], "de inschrijving van een ronde", false);
+      round.registration_pos = end_pos(r, n["registration"]);
       round.results_at = r.moment(n, "results_at");
       if (const YAML::Node period = n["period"]; period.IsDefined()) {
         if (r.mapping(period, "period", {"from", "to"}, {})) {

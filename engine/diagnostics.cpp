@@ -70,6 +70,8 @@ const std::vector<ErrorCodeDoc>& error_codes() {
        "the school year is not YYYY-YYYY with consecutive years, or the name does not match"},
       {"WF0210", "a second calendar for the same track and school year"},
       {"WF0211", "a field option does not fit the field's type"},
+      {"WF0212",
+       "a registration window outlives the last moment at which any service can see a new request"},
       // Rules.
       {"RL0301", "a rule file is not valid Lua text"},
       {"RL0302", "a rule file is a precompiled binary chunk; only source text is accepted"},

@@ -139,6 +139,60 @@ std::string format_local_nl(Instant t) {
   return buf;
 }
 
+std::string format_local_pattern(Instant t, std::string_view pattern) {
+  if (pattern.size() > 200) return {};
+  LocalDateTime l = to_brussels(t);
+  std::string out;
+  char buf[8];
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '%') {
+      out += pattern[i];
+      continue;
+    }
+    if (++i == pattern.size()) return {};
+    int value = 0;
+    switch (pattern[i]) {
+      case 'd':
+        value = l.day;
+        break;
+      case 'm':
+        value = l.month;
+        break;
+      case 'Y':
+        std::snprintf(buf, sizeof buf, "%04d", l.year);
+        out += buf;
+        continue;
+      case 'y':
+        value = l.year % 100;
+        break;
+      case 'H':
+        value = l.hour;
+        break;
+      case 'M':
+        value = l.minute;
+        break;
+      case 'S':
+        value = l.second;
+        break;
+      case '%':
+        out += '%';
+        continue;
+      default:
+        return {};
+    }
+    std::snprintf(buf, sizeof buf, "%02d", value);
+    out += buf;
+  }
+  return out;
+}
+
+std::string until_nl(Instant closes) {
+  LocalDateTime l = to_brussels(closes);
+  if (l.hour == 0 && l.minute == 0 && l.second == 0)
+    return "tot en met " + format_local_pattern(add_local_days(closes, -1), "%d/%m/%Y");
+  return "tot " + format_local_nl(closes);
+}
+
 std::string format_iso(Instant t) {
   LocalDateTime l = to_brussels(t);
   int off = brussels_utc_offset(t) / 3600;

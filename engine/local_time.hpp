@@ -44,6 +44,12 @@ std::optional<Instant> parse_instant(std::string_view text);
 std::string format_local(Instant t);
 // "05/09/2025 12:00", the way Dutch users write it.
 std::string format_local_nl(Instant t);
+// `pattern` with %d %m %Y %y %H %M %S and %% replaced by the Brussels local date and time;
+// an empty text if the pattern holds any other % sequence or is longer than 200 characters.
+std::string format_local_pattern(Instant t, std::string_view pattern);
+// The end of a window in Dutch: "tot 30/09/2024 12:00", or "tot en met 30/11/2024" for an end
+// at midnight (a window written with a date alone ends at the end of that day).
+std::string until_nl(Instant closes);
 // "2025-09-05T12:00:00+02:00".
 std::string format_iso(Instant t);
 

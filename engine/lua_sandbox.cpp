@@ -509,16 +509,22 @@ int clock_add_days(lua_State* L) {
   return 1;
 }
 
-// clock.format(t) -> "05/09/2025 12:00".
+// clock.format(t [, fmt]) -> "05/09/2025 12:00", or `fmt` with %d %m %Y %y %H %M %S %%
+// replaced by the Brussels local date and time (any other % sequence is an error).
 int clock_format(lua_State* L) {
   const Instant t = check_time(L, 1);
+  const char* pattern = luaL_optstring(L, 2, "%d/%m/%Y %H:%M");
   std::optional<std::string> text;
   try {
-    text = format_local_nl(t);
+    text = format_local_pattern(t, pattern);
   } catch (const std::exception&) {
     // Only allocation can fail; raised below, outside the handler.
   }
   if (!text) return luaL_error(L, "not enough memory");
+  if (text->empty() && *pattern != '\0') {
+    return luaL_error(L,
+                      "clock.format: use only %%d %%m %%Y %%y %%H %%M %%S and %%%% in the format");
+  }
   lua_pushlstring(L, text->data(), text->size());
   return 1;
 }

@@ -466,6 +466,14 @@ TEST(LuaSandbox, ClockAddDaysKeepsWallClockAcrossDst) {
 
 TEST(LuaSandbox, ClockFormat) {
   EXPECT_EQ(run_ok("return clock.format(1757066400)"), Value("05/09/2025 12:00"));
+  EXPECT_EQ(run_ok("return clock.format(1757066400, '%d/%m/%Y')"), Value("05/09/2025"));
+  EXPECT_EQ(run_ok("return clock.format(1757066430, '%Y-%m-%d %H:%M:%S, %y, 100%%')"),
+            Value("2025-09-05 12:00:30, 25, 100%"));
+  EXPECT_EQ(run_ok("return clock.format(1757066400, '')"), Value(""));
+  for (const char* bad : {"'%A'", "'%'", "'%d%'", "string.rep('x', 201)", "{}"}) {
+    auto result = run(std::string("return clock.format(1757066400, ") + bad + ")");
+    EXPECT_FALSE(result.has_value()) << bad;
+  }
 }
 
 TEST(LuaSandbox, ClockRejectsBadArguments) {

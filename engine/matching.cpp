@@ -200,13 +200,17 @@ DomainResult<Registered> Matching::register_request(const Actor& actor, const st
   Instant now = clock_.now();
   RuleEngine rules(defs);
   const Calendar* calendar = nullptr;
+  std::optional<Instant> visible_from;
   std::string closed_message;
+  std::string notice;
   for (const Calendar* c : defs->calendars_of(track)) {  // in school-year order
     auto m = rules.moment(*c, now);
     if (!m) return std::unexpected(error(500, "rule_error", m.error().message));
-    if (m->school_may_register)
+    if (m->school_may_register) {
       calendar = c;  // the latest school year open for registration wins
-    else if (closed_message.empty() || c == current_calendar(*defs, track, now))
+      visible_from = m->school_visible_from;
+      notice = visible_from ? m->school_message : "";
+    } else if (closed_message.empty() || c == current_calendar(*defs, track, now))
       closed_message = m->school_message;
   }
   if (!calendar)
@@ -225,7 +229,7 @@ DomainResult<Registered> Matching::register_request(const Actor& actor, const st
   auto id = store_.insert_request(r, audit(actor, "request.register", std::nullopt,
                                            "traject " + track + " " + calendar->year));
   if (!id) return std::unexpected(from_store(id.error()));
-  return Registered{*id, warnings_of(problems)};
+  return Registered{*id, warnings_of(problems), visible_from, notice};
 }
 
 // The school's change refused because a service accepted the student. Before the results date

@@ -41,6 +41,10 @@ using DomainResult = std::expected<T, DomainError>;
 struct Registered {
   Id id = 0;
   std::vector<FieldProblem> warnings;  // allowed but worth a look (CVO province)
+  // Registered during a blackout that delays: no service sees it before this moment, and
+  // `notice` says so in Dutch.
+  std::optional<Instant> visible_from;
+  std::string notice;
 };
 
 struct StatusInput {

@@ -47,6 +47,8 @@ std::expected<Moment, RuleError> RuleEngine::moment(const Calendar& cal, Instant
   m.school_may_edit = truthy(v["school"]["may_edit"]);
   m.school_sees_results = truthy(v["school"]["sees_results"]);
   m.school_message = text_or_empty(v["school"]["message"]);
+  if (const Value& from = v["school"]["visible_from"]; from.is_int())
+    m.school_visible_from = Instant{std::chrono::seconds{from.as_int()}};
   m.service_may_set_status = truthy(v["service"]["may_set_status"]);
   m.service_message = text_or_empty(v["service"]["message"]);
   m.raw = v;

@@ -24,6 +24,9 @@ struct Moment {
   bool school_may_register = false;
   bool school_may_edit = false;
   bool school_sees_results = false;
+  // Set while a blackout delays registrations: what a school registers now is hidden from
+  // every service until this moment.
+  std::optional<Instant> school_visible_from;
   std::string school_message;
   bool service_may_set_status = false;
   std::string service_message;

@@ -253,6 +253,12 @@ std::optional<Instant> YamlReader::moment(const YAML::Node& map, std::string_vie
   return from_brussels(*local);
 }
 
+std::optional<Instant> YamlReader::end_moment(const YAML::Node& map, std::string_view key) {
+  auto start = moment(map, key);
+  if (!start || text(map, key)->size() != 10) return start;
+  return add_local_days(*start, 1);
+}
+
 std::optional<std::vector<std::string>> YamlReader::text_list(const YAML::Node& map,
                                                               std::string_view key,
                                                               std::vector<SourcePos>* positions,

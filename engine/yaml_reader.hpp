@@ -46,6 +46,9 @@ class YamlReader {
   std::optional<double> number(const YAML::Node& map, std::string_view key);
   std::optional<bool> boolean(const YAML::Node& map, std::string_view key);
   std::optional<Instant> moment(const YAML::Node& map, std::string_view key);
+  // The end of a window: as `moment`, but a date alone ("2024-11-30") ends at the end of that
+  // day, so the window includes it (the manuals' "17/06/2024 tot 30/11/2024").
+  std::optional<Instant> end_moment(const YAML::Node& map, std::string_view key);
   std::optional<LocalDateTime> date(const YAML::Node& map, std::string_view key);
   // A text or a list of texts; positions of each item are returned in `positions`.
   std::optional<std::vector<std::string>> text_list(const YAML::Node& map, std::string_view key,

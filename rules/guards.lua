@@ -41,6 +41,15 @@ function M.service_may_decide(ctx)
   return { allow = false, error = "round_closed", message = msg }
 end
 
+-- Recording the outcome for a student the service already invited (duaal: aanvaard, niet
+-- aanvaard, niet opgedaagd/gestopt): allowed while a round lets services act and also after
+-- the window closed, so that the result of an interview can still be given.
+function M.service_may_follow_up(ctx)
+  local m = ctx.moment
+  if m and m.service and (m.service.may_set_status or m.service.may_follow_up) then return true end
+  return M.service_may_decide(ctx)
+end
+
 -- Only an admin (VIVO) may correct a status, e.g. undo an acceptance (with a reason).
 function M.admin_correction(ctx)
   if ctx.role == "admin" then return true end

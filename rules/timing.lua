@@ -21,6 +21,35 @@ local function fmt(t)
   return clock.format(t, "%d/%m/%Y %H:%M")
 end
 
+-- The end of a window: "tot 30/09/2024 12:00", or "tot en met 30/11/2024" for a window that
+-- ends at midnight (a date alone in the calendar: the window includes that whole day).
+local function until_text(t)
+  local lt = clock.localtime(t)
+  if lt.hour == 0 and (lt.min or lt.minute or 0) == 0 then
+    return "tot en met " .. clock.format(clock.add_days(t, -1), "%d/%m/%Y")
+  end
+  return "tot " .. fmt(t)
+end
+
+-- When a window ends: "op 30/09/2024 12:00", or "aan het einde van 30/11/2024" for a window
+-- that ends at midnight.
+local function at_end(t)
+  local lt = clock.localtime(t)
+  if lt.hour == 0 and (lt.min or lt.minute or 0) == 0 then
+    return "aan het einde van " .. clock.format(clock.add_days(t, -1), "%d/%m/%Y")
+  end
+  return "op " .. fmt(t)
+end
+
+-- Since a window ended: "sinds 30/09/2024 12:00", or "sinds het einde van 30/11/2024".
+local function since_end(t)
+  local lt = clock.localtime(t)
+  if lt.hour == 0 and (lt.min or lt.minute or 0) == 0 then
+    return "sinds het einde van " .. clock.format(clock.add_days(t, -1), "%d/%m/%Y")
+  end
+  return "sinds " .. fmt(t)
+end
+
 local function inside(w, now)
   return w ~= nil and w.opens ~= nil and now >= w.opens and (w.closes == nil or now < w.closes)
 end
@@ -88,6 +117,21 @@ local function registration_state(cal, rounds, now)
   return current, upcoming, #windows > 0
 end
 
+-- The last moment at which a service can still see a request registered now: the latest close
+-- of a round in which services see new requests; nil when such a round never closes. A request
+-- registered at or after it would never be seen (the manuals' "uiterste inschrijfdatum").
+local function last_visible(rounds)
+  local last, any = nil, false
+  for _, r in ipairs(rounds) do
+    if ACTIVE_KINDS[r.kind] then
+      if r.closes == nil then return nil, true end
+      if last == nil or r.closes > last then last = r.closes end
+      any = true
+    end
+  end
+  return last, any
+end
+
 local function active_blackout(cal, now)
   for _, b in ipairs(cal.blackouts or {}) do
     if inside(b, now) then return b end
@@ -108,8 +152,15 @@ local function q(r)
   return "'" .. (r.label or r.id) .. "'"
 end
 
--- What services see in a round of this kind; `you` speaks to the service itself.
-local function view_sentence(kind, you)
+-- What services see in a round; `you` speaks to the service itself.
+local function view_sentence(r, you)
+  local kind = r.kind
+  if r.scope == "province" and (kind == "open" or kind == "open_ended") then
+    if you then
+      return "Je ziet alle aanvragen voor je provincie(s) die nog door geen enkele dienst aanvaard werden."
+    end
+    return "Diensten zien enkel de aanvragen voor hun provincie(s) die nog door geen enkele dienst aanvaard werden."
+  end
   if kind == "preferred" then
     if you then
       return "Je ziet enkel de leerlingen uit je provincie(s) die jouw dienst als voorkeursdienst kozen."
@@ -140,8 +191,12 @@ function M.moment(ctx)
   -- School: registering, editing, results ------------------------------------------------
   local reg, next_reg, has_windows = registration_state(cal, rounds, now)
   local blackout = active_blackout(cal, now)
-  local in_window = reg ~= nil or not has_windows
-  local may_register = in_window and blackout == nil
+  local last_seen, any_shown = last_visible(rounds)
+  local too_late = not any_shown or (last_seen ~= nil and now >= last_seen)
+  local in_window = (reg ~= nil or not has_windows) and not too_late
+  -- A blackout with visible_from delays what is registered in it; one without blocks.
+  local delays = blackout ~= nil and blackout.visible_from ~= nil
+  local may_register = in_window and (blackout == nil or delays)
   local may_edit = may_register or phase == "round"
 
   local sees_results, results_round, results_at, next_results
@@ -168,32 +223,40 @@ function M.moment(ctx)
   end
 
   local school_parts = {}
-  if blackout then
+  if blackout and in_window and delays then
+    school_parts[#school_parts + 1] = "Tussen " .. fmt(blackout.opens) .. " en " .. fmt(blackout.closes)
+      .. " registreer je beter geen leerlingen: wie je nu registreert, wordt pas zichtbaar voor de diensten vanaf "
+      .. fmt(blackout.visible_from) .. "."
+  elseif blackout and in_window then
     school_parts[#school_parts + 1] = "Tussen " .. fmt(blackout.opens) .. " en " .. fmt(blackout.closes)
       .. " mogen scholen geen leerlingen ingeven."
     if reg and (reg.w.closes == nil or reg.w.closes > blackout.closes) then
       school_parts[#school_parts + 1] = "Registreren kan opnieuw vanaf " .. fmt(blackout.closes) .. "."
     end
-  elseif reg then
+  elseif in_window and reg then
     local s = "Je kan leerlingen registreren"
     local pt = period_text(reg.round)
     if pt then s = s .. " voor " .. pt end
-    if reg.w.closes then s = s .. " tot " .. fmt(reg.w.closes) end
+    if reg.w.closes then s = s .. " " .. until_text(reg.w.closes) end
     school_parts[#school_parts + 1] = s .. "."
-  elseif not has_windows then
+  elseif in_window then
     school_parts[#school_parts + 1] = "Je kan leerlingen registreren."
-  elseif next_reg then
+  elseif next_reg and not too_late then
     local s = "Registreren kan vanaf " .. fmt(next_reg.w.opens)
     local pt = period_text(next_reg.round)
     if pt then s = s .. " (voor " .. pt .. ")" end
     school_parts[#school_parts + 1] = s .. "."
+  elseif too_late and last_seen ~= nil then
+    school_parts[#school_parts + 1] = "De laatste ronde van dit schooljaar is voorbij ("
+      .. since_end(last_seen) .. "): een nieuwe leerling zou door geen enkele dienst meer gezien worden. "
+      .. "Nieuwe stageaanvragen regel je rechtstreeks met een dienst."
   else
     school_parts[#school_parts + 1] = "De registratie voor dit schooljaar is afgesloten."
   end
   if not may_register and may_edit then
     if active and active.closes then
-      school_parts[#school_parts + 1] = "Je kan je leerlingen nog bewerken tot "
-        .. fmt(active.closes) .. ", zolang geen dienst hen aanvaardde."
+      school_parts[#school_parts + 1] = "Je kan je leerlingen nog bewerken " .. until_text(active.closes)
+        .. ", zolang geen dienst hen aanvaardde."
     else
       school_parts[#school_parts + 1] = "Je kan je leerlingen nog bewerken zolang geen dienst hen aanvaardde."
     end
@@ -212,33 +275,43 @@ function M.moment(ctx)
 
   -- Service: setting statuses -----------------------------------------------------------
   local may_set_status = active ~= nil and ACTIVE_KINDS[active.kind] == true
+  -- Once a round has let services act, they may always record the outcome for students they
+  -- already invited (guards.service_may_follow_up), also after the window closed.
+  local may_follow_up = false
+  for _, r in ipairs(rounds) do
+    if ACTIVE_KINDS[r.kind] and r.opens <= now then may_follow_up = true end
+  end
   local service_parts = {}
   if active then
     if may_set_status then
       if active.closes then
-        service_parts[#service_parts + 1] = q(active) .. ": je kan statussen instellen tot "
-          .. fmt(active.closes) .. "."
+        service_parts[#service_parts + 1] = q(active) .. ": je kan statussen instellen "
+          .. until_text(active.closes) .. "."
       else
         service_parts[#service_parts + 1] = q(active)
           .. ": de tool blijft open, je kan statussen blijven instellen."
       end
-      service_parts[#service_parts + 1] = view_sentence(active.kind, true)
+      service_parts[#service_parts + 1] = view_sentence(active, true)
     else
       local s = q(active) .. ": je kan geen statussen instellen"
-      if active.closes then s = s .. " tot " .. fmt(active.closes) end
+      if active.closes then s = s .. " " .. until_text(active.closes) end
       service_parts[#service_parts + 1] = s .. "."
     end
+    if active.note then service_parts[#service_parts + 1] = active.note end
+  elseif phase == "before" and not ACTIVE_KINDS[following.kind] then
+    service_parts[#service_parts + 1] = "De eerste fase " .. q(following) .. " start op "
+      .. fmt(following.opens) .. "."
   elseif phase == "before" then
     service_parts[#service_parts + 1] = "De eerste ronde " .. q(following) .. " start op "
       .. fmt(following.opens) .. ". Tot dan kan je geen statussen instellen."
   elseif phase == "between" then
-    service_parts[#service_parts + 1] = q(previous) .. " is afgesloten sinds " .. fmt(previous.closes)
+    service_parts[#service_parts + 1] = q(previous) .. " is afgesloten " .. since_end(previous.closes)
       .. ". De volgende ronde " .. q(following) .. " start op " .. fmt(following.opens)
       .. ". Tot dan kan je geen statussen instellen."
   else
     if previous then
-      service_parts[#service_parts + 1] = "Alle rondes van dit schooljaar zijn afgesloten (sinds "
-        .. fmt(previous.closes) .. "). Je kan geen statussen meer instellen."
+      service_parts[#service_parts + 1] = "Alle rondes van dit schooljaar zijn afgesloten ("
+        .. since_end(previous.closes) .. "). Je kan geen nieuwe statussen meer instellen."
     else
       service_parts[#service_parts + 1] = "Er is geen ronde gepland. Je kan geen statussen instellen."
     end
@@ -260,10 +333,14 @@ function M.moment(ctx)
       results_round = results_round and results_round.id or nil,
       results_rounds = results_rounds,
       registration_round = reg and reg.round and reg.round.id or nil,
+      -- registered now: hidden from services until then (a blackout that delays)
+      visible_from = (may_register and delays) and blackout.visible_from or nil,
+      last_visible = last_seen,
       message = join(school_parts),
     },
     service = {
       may_set_status = may_set_status,
+      may_follow_up = may_follow_up,
       message = join(service_parts),
     },
   }
@@ -300,22 +377,23 @@ function M.events(ctx)
     -- round_opens
     local s = "De ronde " .. q(r) .. " start op " .. fmt(r.opens)
     if r.closes then
-      s = s .. " en loopt tot " .. fmt(r.closes) .. "."
+      s = s .. " en loopt " .. until_text(r.closes) .. "."
     else
       s = s .. "; de tool blijft nadien open."
     end
     if acts then
-      s = s .. " " .. view_sentence(r.kind, false) .. " Diensten kunnen statussen instellen."
+      s = s .. " " .. view_sentence(r, false) .. " Diensten kunnen statussen instellen."
     else
       s = s .. " Diensten zien geen nieuwe aanvragen en kunnen geen statussen instellen."
     end
     local pt = period_text(r)
     if pt then s = s .. " Deze ronde is voor " .. pt .. "." end
+    if r.note then s = s .. " " .. r.note end
     add(r.opens, "round_opens", r, aud, s)
 
     if r.closes then
       -- round_closes
-      local c = "De ronde " .. q(r) .. " is afgesloten op " .. fmt(r.closes) .. "."
+      local c = "De ronde " .. q(r) .. " is afgesloten " .. at_end(r.closes) .. "."
       if nxt and nxt.opens >= r.closes then
         c = c .. " De volgende ronde " .. q(nxt) .. " start op " .. fmt(nxt.opens) .. "."
       end
@@ -327,26 +405,40 @@ function M.events(ctx)
           local t = clock.add_days(r.closes, -soon)
           if t > r.opens then
             add(t, "round_closing_soon", r, aud, "De ronde " .. q(r) .. " sluit over " .. soon
-              .. (soon == 1 and " dag" or " dagen") .. ", op " .. fmt(r.closes)
+              .. (soon == 1 and " dag" or " dagen") .. ", " .. at_end(r.closes)
               .. ". Diensten: geef je beslissingen tijdig in de tool in.")
           end
         end
-        -- reminders: every `every` days at the set hour, counted from the opening day,
-        -- strictly inside the round. A round without an end gets none.
-        if every > 0 then
-          local lt = clock.localtime(r.opens)
-          local base = clock.time({
-            year = lt.year, month = lt.month, day = lt.day,
-            hour = at_hour, min = at_minute, minute = at_minute, sec = 0,
-          })
-          for k = 1, 1000 do
-            local t = clock.add_days(base, every * k)
-            if t >= r.closes then break end
-            if t > r.opens then
-              add(t, "reminder", r, { "services" }, "De ronde " .. q(r) .. " loopt nog tot " .. fmt(r.closes)
-                .. ". Bekijk de aanvragen die nog open staan en geef je beslissingen in de tool in.")
-            end
-          end
+      end
+    end
+
+    -- reminders: every `every` days at the set hour, counted from the opening day, strictly
+    -- inside the round. In a round that stays open ("de tool blijft open") they go on until
+    -- the calendar's reminders.until, by default four weeks after that round opens.
+    if acts and every > 0 then
+      local stop = r.closes
+      if r.kind == "open_ended" then
+        local limit = rem["until"] or clock.add_days(r.opens, 28)
+        if stop == nil or limit < stop then stop = limit end
+      end
+      local text
+      if r.closes then
+        text = "De ronde " .. q(r) .. " loopt nog " .. until_text(r.closes)
+          .. ". Bekijk de aanvragen die nog open staan en geef je beslissingen in de tool in."
+      else
+        text = "De tool blijft open: bekijk de aanvragen die nog open staan en geef je beslissingen "
+          .. "en wijzigingen in de tool in."
+      end
+      if stop ~= nil then
+        local lt = clock.localtime(r.opens)
+        local base = clock.time({
+          year = lt.year, month = lt.month, day = lt.day,
+          hour = at_hour, min = at_minute, minute = at_minute, sec = 0,
+        })
+        for k = 1, 1000 do
+          local t = clock.add_days(base, every * k)
+          if t >= stop then break end
+          if t > r.opens then add(t, "reminder", r, { "services" }, text) end
         end
       end
     end

@@ -29,6 +29,10 @@ local function shown_by(rounds, i, service)
       P.eq("preferred_service_id", service.id),
       P.is_null("accepted_by"))
   elseif r.kind == "open" or r.kind == "open_ended" then
+    if r.scope == "province" then
+      -- e.g. CVO: only services active in the province chosen for the internship
+      return P.all(P.is_in("province", service.provinces or {}), P.is_null("accepted_by"))
+    end
     return P.is_null("accepted_by")
   end
   -- closed: nothing new, what the previous round showed, registered before it closed

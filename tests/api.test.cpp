@@ -1550,7 +1550,7 @@ std::string calendar_2026(const std::string& year_line = "year: \"2026-2027\"") 
          "  events: timing.events\n"
          "registration:\n"
          "  opens: 2026-06-01 00:00\n"
-         "  closes: 2027-06-30 00:00\n"
+         "  closes: 2026-09-20 12:00\n"
          "rounds:\n"
          "  - id: ronde_1\n"
          "    label: Open ronde\n"

@@ -11,7 +11,7 @@ set(expected_in_order
   "30/06/2025 12:00 -> 15/08/2025 12:00  ronde ronde_1 (preferred)"
   "05/09/2025 12:00 -> 19/09/2025 12:00  ronde ronde_2 (preferred)"
   "19/09/2025 12:00 -> 30/09/2025 12:00  ronde ronde_3 (open)"
-  "30/09/2025 12:00 -> 30/06/2026 00:00  ronde ronde_4 (open_ended)")
+  "30/09/2025 12:00 -> 01/07/2026 00:00  ronde ronde_4 (open_ended)")
 set(from 0)
 foreach(piece IN LISTS expected_in_order)
   string(SUBSTRING "${out}" ${from} -1 rest)

@@ -153,13 +153,107 @@ TEST_P(Domain, RefusesWhatASchoolMayNotDo) {
   auto not_a_service = matching_->register_request(school_actor(), "secundair", student("C", "ANT", "2000", other_school_));
   ASSERT_FALSE(not_a_service);
   EXPECT_TRUE(not_a_service.error().fields.contains("preferred_service_id"));
+}
 
-  move_to("2025-07-01 12:00");  // the summer blackout
-  auto blackout = matching_->register_request(school_actor(), "secundair", student("D", "ANT", "2000", {}));
-  ASSERT_FALSE(blackout);
-  EXPECT_EQ(blackout.error().code, "registration_closed");
-  EXPECT_EQ(blackout.error().http_status, 403);
-  EXPECT_FALSE(blackout.error().message.empty());
+// After the last round of 2024-2025, before 2025-2026 opens, no service would see a new
+// student: the school is told the last round is over and to settle it with a service.
+TEST_P(Domain, NoRegistrationAfterTheLastRoundThatNoServiceWouldSee) {
+  move_to("2024-09-30 11:59");
+  Id in_time = register_at("2024-09-30 11:59", student("C", "ANT", "2000", {}));
+  EXPECT_GT(in_time, 0);
+  move_to("2024-09-30 12:00");
+  auto late =
+      matching_->register_request(school_actor(), "secundair", student("D", "ANT", "2000", {}));
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, "registration_closed");
+  EXPECT_EQ(late.error().http_status, 403);
+  EXPECT_NE(late.error().message.find("De laatste ronde van dit schooljaar is voorbij"),
+            std::string::npos)
+      << late.error().message;
+  EXPECT_NE(late.error().message.find("rechtstreeks met een dienst"), std::string::npos);
+  move_to("2025-03-01 12:00");
+  EXPECT_FALSE(
+      matching_->register_request(school_actor(), "secundair", student("E", "ANT", "2000", {})));
+  EXPECT_EQ(matching_->list_requests(school_actor(), "secundair", ListInput{})->total, 1)
+      << "a refused registration stores nothing";
+}
+
+// The summer blackout of secundair 2025-2026 delays, it does not refuse: the school is warned,
+// and no service sees the student, in any list or count, before 19/09/2025 12:00.
+TEST_P(Domain, ABlackoutRegistrationIsAcceptedAndHiddenUntil19September) {
+  move_to("2025-07-01 12:00");
+  auto done = matching_->register_request(school_actor(), "secundair",
+                                          student("Zomer", "ANT", "2000", service_a_));
+  ASSERT_TRUE(done) << done.error().message;
+  ASSERT_TRUE(done->visible_from);
+  EXPECT_EQ(*done->visible_from, local("2025-09-19 12:00"));
+  EXPECT_NE(done->notice.find("19/09/2025 12:00"), std::string::npos) << done->notice;
+  move_to("2025-07-02 12:00");  // round 1, preferred: the student names service A
+  EXPECT_FALSE(open_list(service_a_).contains(done->id));
+  Id normal = register_at("2025-08-20 10:00", student("Augustus", "ANT", "2000", service_a_));
+  EXPECT_FALSE(
+      matching_->register_request(school_actor(), "secundair", student("X", "ANT", "2000", {}))
+          ->visible_from)
+      << "after the blackout nothing is delayed";
+
+  for (const char* when : {"2025-09-05 12:00", "2025-09-19 11:59"}) {
+    move_to(when);
+    EXPECT_FALSE(open_list(service_a_).contains(done->id)) << when;
+    EXPECT_FALSE(matching_->view_request(service(service_a_), done->id)) << when;
+  }
+  EXPECT_TRUE(open_list(service_a_).contains(normal));
+  move_to("2025-09-19 12:00");
+  EXPECT_TRUE(open_list(service_a_).contains(done->id));
+  EXPECT_TRUE(open_list(service_c_).contains(done->id));
+}
+
+// CVO: "als je Antwerpen aanduidt zien enkel de diensten van de provincie Antwerpen de leerling".
+TEST_P(Domain, ACvoStudentIsSeenOnlyByServicesOfTheChosenProvince) {
+  Id antwerp = register_at("2024-09-01 10:00", student("Peeters", "ANT", "2000", {}), "cvo");
+  Id limburg = register_at("2024-09-01 11:00", student("Claes", "LIM", "3500", {}), "cvo");
+  move_to("2024-09-10 12:00");
+  EXPECT_EQ(open_list(service_a_, "cvo"), (std::set<Id>{antwerp}));
+  EXPECT_EQ(open_list(service_c_, "cvo"), (std::set<Id>{limburg}));
+  auto foreign = matching_->view_request(service(service_c_), antwerp);
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().http_status, 404);
+  auto refused = matching_->change_status(service(service_c_), antwerp, accept());
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(matching_->change_status(service(service_a_), antwerp, accept()));
+}
+
+// The result after the interview can still be given once the invitation window closed; new
+// invitations cannot.
+TEST_P(Domain, DuaalFollowUpOutlivesTheInvitationWindow) {
+  auto duaal_student = [&](const std::string& name) {
+    Object o = student(name, "ANT", "2000", {}).as_object();
+    o["weekdays"] = Array{"ma", "di"};
+    return Value(o);
+  };
+  Id invited = register_at("2024-10-01 10:00", duaal_student("Jacobs"), "duaal");
+  Id later = register_at("2024-10-02 10:00", duaal_student("Wouters"), "duaal");
+  Id third = register_at("2024-10-03 10:00", duaal_student("Maes"), "duaal");
+  ASSERT_TRUE(matching_->change_status(service(service_a_), invited,
+                                       StatusInput{"uitgenodigd", {}, {}, "", ""}));
+  ASSERT_TRUE(matching_->change_status(service(service_b_), third,
+                                       StatusInput{"uitgenodigd", {}, {}, "", ""}));
+
+  move_to("2024-11-30 23:59");  // the window includes 30 November
+  ASSERT_TRUE(matching_->change_status(service(service_b_), later,
+                                       StatusInput{"niet_uitgenodigd", {}, {}, "", ""}));
+  move_to("2024-12-05 10:00");
+  auto invite = matching_->change_status(service(service_a_), later,
+                                         StatusInput{"uitgenodigd", {}, {}, "", ""});
+  ASSERT_FALSE(invite);
+  EXPECT_EQ(invite.error().code, "round_closed");
+  auto outcome = matching_->change_status(service(service_b_), third,
+                                          StatusInput{"niet_opgedaagd", {}, {}, "", ""});
+  EXPECT_TRUE(outcome) << outcome.error().message;
+  auto hired = matching_->change_status(service(service_a_), invited, accept());
+  EXPECT_TRUE(hired) << hired.error().message;
+  auto view = matching_->view_request(service(service_a_), invited);
+  ASSERT_TRUE(view);
+  EXPECT_EQ((*view)["national_number"], Value("85073003328"));
 }
 
 TEST_P(Domain, VisibilityRoundByRoundThroughSecundair2025_2026) {

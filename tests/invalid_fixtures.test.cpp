@@ -96,6 +96,10 @@ constexpr InvalidFixture kFixtures[] = {
     {"WF0210_second_calendar", "WF0210", "workflows/calendars/demo/2025-2026_kopie.yaml", 2, 1},
     // `type: enum` without `values`: reported at the type value.
     {"WF0211_enum_without_values", "WF0211", "workflows/fields/basis.yaml", 11, 11},
+    // Registration until 01/10 while the only round closes on 19/09: nobody would see what is
+    // registered in between. Reported at the registration's closes value.
+    {"WF0212_registration_after_last_round", "WF0212", "workflows/calendars/demo/2025-2026.yaml",
+     12, 11},
     // A missing ',' in a table constructor: the line Lua names, column 1.
     {"RL0301_lua_syntax", "RL0301", "rules/checks.lua", 6, 1},
     // rules/checks.lua starts with the binary chunk signature (written by the test).

@@ -617,8 +617,12 @@ void add_request_routes(Router& router, Services& s) {
         auto done =
             s.matching.register_request(req.actor(), req.param("track"), request_fields(s, *body));
         if (!done) return HttpResponse::error(done.error());
-        auto res = HttpResponse::json(
-            201, Object{{"id", done->id}, {"warnings", string_map(warnings_json(done->warnings))}});
+        Object answer{{"id", done->id}, {"warnings", string_map(warnings_json(done->warnings))}};
+        if (done->visible_from) {
+          answer["visible_from"] = format_iso(*done->visible_from);
+          answer["notice"] = done->notice;
+        }
+        auto res = HttpResponse::json(201, std::move(answer));
         res.headers.emplace_back("Location", "/api/v1/requests/" + std::to_string(done->id));
         return res;
       });

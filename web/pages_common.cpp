@@ -153,6 +153,18 @@ std::string PageKit::registration_closed(const std::string& track) const {
   return "Inschrijven kan nu niet in dit traject.";
 }
 
+std::string PageKit::registration_delayed(const std::string& track) const {
+  auto defs = definitions();
+  Instant now = services_.clock.now();
+  std::string notice;
+  for (const Calendar* calendar : defs->calendars_of(track)) {  // the latest open year wins
+    auto moment = services_.matching.moment(defs, *calendar, now);
+    if (moment && moment->school_may_register)
+      notice = moment->school_visible_from ? moment->school_message : "";
+  }
+  return notice;
+}
+
 std::string trim(std::string_view s) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   while (!s.empty() && space(s.front())) s.remove_prefix(1);

@@ -48,6 +48,9 @@ class PageKit {
   std::optional<Moment> moment_now(const std::string& track, const std::string& year = "") const;
   // Empty when a school may register in `track` now; else the rules' Dutch reason.
   std::string registration_closed(const std::string& track) const;
+  // While a blackout delays registrations: the Dutch warning that a student registered now
+  // becomes visible to services only later, with the date. Empty otherwise.
+  std::string registration_delayed(const std::string& track) const;
 
  private:
   Object frame(const HttpRequest& req, const std::string& title) const;

@@ -52,6 +52,8 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
   }
   std::string notice;
   if (req.query_value("ingeschreven") == "1") notice = "De student werd ingeschreven.";
+  if (req.query_value("ingeschreven") == "1" && req.query_value("uitgesteld") == "1")
+    notice += " " + kit_.registration_delayed(track);
   if (req.query_value("bewaard") == "1") notice = "De wijzigingen werden bewaard.";
   if (req.query_value("verwijderd") == "1") notice = "De student werd verwijderd.";
   if (req.query_value("gestopt") == "1") notice = "De student werd als gestopt gemarkeerd.";
@@ -84,6 +86,7 @@ HttpResponse SchoolPages::form_page(const HttpRequest& req, int status, const Wo
                     {"delete_error", text_or_null(message_of(state.action_errors, "delete"))},
                     {"stop_error", text_or_null(message_of(state.action_errors, "stop"))}};
   std::string closed = state.id ? "" : kit_.registration_closed(state.track);
+  std::string delayed = state.id || !closed.empty() ? "" : kit_.registration_delayed(state.track);
   return kit_.page(req, status, "request_form", title + " - " + track_label(*defs, state.track),
                    Object{{"heading", title},
                           {"track_label", track_label(*defs, state.track)},
@@ -91,6 +94,7 @@ HttpResponse SchoolPages::form_page(const HttpRequest& req, int status, const Wo
                           {"action", state.id ? base : "/school/" + state.track + "/nieuw"},
                           {"is_new", !state.id},
                           {"closed", text_or_null(closed)},
+                          {"delayed", text_or_null(delayed)},
                           {"no_contacts", no_contacts},
                           // The summary lists every field's problem; the general
                           // sentence is only for refusals that name no field.
@@ -132,9 +136,10 @@ HttpResponse SchoolPages::register_student(HttpRequest& req) const {
   if (!done->warnings.empty())
     return HttpResponse::redirect("/school/aanvraag/" + std::to_string(done->id) +
                                   "?ingeschreven=1");
+  const std::string later = done->visible_from ? "&uitgesteld=1" : "";
   if (req.form()["na"] == "volgende")
-    return HttpResponse::redirect("/school/" + state.track + "/nieuw?ingeschreven=1");
-  return HttpResponse::redirect("/school/" + state.track + "?ingeschreven=1");
+    return HttpResponse::redirect("/school/" + state.track + "/nieuw?ingeschreven=1" + later);
+  return HttpResponse::redirect("/school/" + state.track + "?ingeschreven=1" + later);
 }
 
 FieldMessages SchoolPages::warnings_for(const Workflow& workflow, const Value& item) const {
