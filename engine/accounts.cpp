@@ -139,6 +139,8 @@ std::string role_field_problem(const std::string& role) {
 
 }  // namespace
 
+bool valid_email_address(std::string_view email) { return valid_email(email); }
+
 std::string random_token() {
   std::array<unsigned char, kTokenBytes> bytes{};
   randombytes_buf(bytes.data(), bytes.size());

@@ -101,6 +101,10 @@ class AccountStore {
   virtual void replace_password_hash(Id user_id, const std::string& password_hash) = 0;
 };
 
+// name@domain.tld with nothing that could break a mail header (spaces, controls, quotes,
+// brackets, separators): what an invitation accepts as an address.
+bool valid_email_address(std::string_view email);
+
 struct AccountOptions {
   std::chrono::seconds activation_valid_for = std::chrono::days{7};
   std::chrono::seconds reset_valid_for = std::chrono::hours{2};

@@ -143,6 +143,7 @@ std::vector<FieldProblem> Matching::validate(const Actor& actor, const Workflow&
     auto o = store_.organisation(*n);
     return o && o->type == "service";
   };
+  refs.this_year = to_brussels(clock_.now()).year;  // "future" birth years by the product's clock
   std::vector<FieldProblem> problems = validate_request(workflow, fields, refs);
   RuleEngine rules(defs);
   auto checks = rules.checks(workflow, fields);

@@ -181,6 +181,33 @@ std::optional<std::string> national_number_digits(std::string_view text) {
   return digits;
 }
 
+// The number the two digits at `at` make (no check: the caller knows they are digits).
+int two_digits_at(std::string_view digits, std::size_t at) {
+  return (digits[at] - '0') * 10 + (digits[at + 1] - '0');
+}
+
+enum class NationalNumberFault { kNone, kBirthMonth, kBirthDay, kChecksum, kFutureBirthYear };
+
+// What is wrong with 11 digits as a national register number (YYMMDD SSS CC): a birth date that
+// cannot exist, or check digits that are not 97 - (the first 9 mod 97), nor the same with "2"
+// put in front for a birth from 2000 on; that second form counts only for a birth year up to
+// `this_year`. A bis number adds 20 or 40 to the month; 00 stands for an unknown month or day.
+NationalNumberFault national_number_fault(std::string_view digits, int this_year) {
+  const int month = two_digits_at(digits, 2);  // a bis number's is 20 or 40 higher
+  const bool possible_month =
+      month <= 12 || (month >= 20 && month <= 32) || (month >= 40 && month <= 52);
+  if (!possible_month) return NationalNumberFault::kBirthMonth;
+  if (two_digits_at(digits, 4) > 31) return NationalNumberFault::kBirthDay;
+  std::int64_t base = 0;
+  for (char c : digits.substr(0, 9)) base = base * 10 + (c - '0');
+  const int check = two_digits_at(digits, 9);
+  if (check == 97 - base % 97) return NationalNumberFault::kNone;
+  constexpr std::int64_t kBornFrom2000 = 2'000'000'000;
+  if (check != 97 - (kBornFrom2000 + base) % 97) return NationalNumberFault::kChecksum;
+  return 2000 + two_digits_at(digits, 0) <= this_year ? NationalNumberFault::kNone
+                                                      : NationalNumberFault::kFutureBirthYear;
+}
+
 class Validator {
  public:
   Validator(const Workflow& workflow, const Value& request, const ReferenceCheck& refs)
@@ -340,7 +367,7 @@ class Validator {
     return std::nullopt;
   }
 
-  static Problem check_national_number(const FieldDef& f, const Value& v) {
+  Problem check_national_number(const FieldDef& f, const Value& v) const {
     if (!v.is_string()) {
       return label(f) + " moet als tekst worden ingevuld: 11 cijfers, bijvoorbeeld " +
              "85.07.30-033.28.";
@@ -352,11 +379,35 @@ class Validator {
     if (digits->size() != kNationalNumberDigits) {
       return label(f) + " moet 11 cijfers bevatten (nu " + std::to_string(digits->size()) + ").";
     }
-    if (!valid_national_number(*digits)) {
-      return label(f) + " is geen geldig rijksregisternummer: de laatste 2 cijfers (het " +
-             "controlegetal) passen niet bij de eerste 9. Controleer het nummer.";
+    const std::string invalid = label(f) + " is geen geldig rijksregisternummer: ";
+    switch (national_number_fault(*digits, this_year())) {
+      case NationalNumberFault::kNone:
+        return std::nullopt;
+      case NationalNumberFault::kBirthMonth:
+        return invalid + "de eerste 6 cijfers zijn de geboortedatum (jjmmdd), en maand " +
+               digits->substr(2, 2) + " bestaat niet (01 tot 12, 00 als de datum onbekend is, " +
+               "of 20 of 40 hoger bij een bisnummer). Controleer het nummer.";
+      case NationalNumberFault::kBirthDay:
+        return invalid + "de eerste 6 cijfers zijn de geboortedatum (jjmmdd), en dag " +
+               digits->substr(4, 2) + " bestaat niet (01 tot 31, of 00 als de dag onbekend is)." +
+               " Controleer het nummer.";
+      case NationalNumberFault::kFutureBirthYear:
+        return invalid + "het controlegetal past enkel bij een geboorte in " +
+               std::to_string(2000 + two_digits_at(*digits, 0)) +
+               ", en dat jaar moet nog komen. Controleer het nummer.";
+      case NationalNumberFault::kChecksum:
+        break;
     }
-    return std::nullopt;
+    return invalid + "de laatste 2 cijfers (het controlegetal) passen niet bij de eerste 9. " +
+           "Controleer het nummer.";
+  }
+
+  // The calendar year of the product's clock, or else of the system's (Belgian time).
+  int this_year() const {
+    if (refs_.this_year) return *refs_.this_year;
+    return to_brussels(
+               std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()))
+        .year;
   }
 
   static Problem check_postal_code(const FieldDef& f, const Value& v) {
@@ -561,21 +612,15 @@ std::vector<FieldProblem> validate_request(const Workflow& workflow, const Value
   return Validator(workflow, request, refs).run();
 }
 
-bool valid_national_number(std::string_view digits) {
-  if (digits.size() != kNationalNumberDigits ||
-      !std::all_of(digits.begin(), digits.end(), is_ascii_digit)) {
-    return false;
-  }
-  std::int64_t base = 0;
-  for (char c : digits.substr(0, 9)) base = base * 10 + (c - '0');
-  const int check = (digits[9] - '0') * 10 + (digits[10] - '0');
-  constexpr std::int64_t kBornFrom2000 = 2'000'000'000;
-  return check == 97 - base % 97 || check == 97 - (kBornFrom2000 + base) % 97;
+bool valid_national_number(std::string_view digits, int this_year) {
+  return digits.size() == kNationalNumberDigits &&
+         std::all_of(digits.begin(), digits.end(), is_ascii_digit) &&
+         national_number_fault(digits, this_year) == NationalNumberFault::kNone;
 }
 
 std::optional<std::string> normalize_national_number(std::string_view text) {
   auto digits = national_number_digits(text);
-  if (!digits || !valid_national_number(*digits)) return std::nullopt;
+  if (!digits || !valid_national_number(*digits, kLastYearOfThe2Prefix)) return std::nullopt;
   return digits;
 }
 

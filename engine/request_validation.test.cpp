@@ -149,6 +149,7 @@ class RequestValidationTest : public ::testing::Test {
   ReferenceCheck refs_{
       [](const std::string& id) { return id == "c1" || id == "17"; },
       [](const std::string& id) { return id == "s1"; },
+      2026,  // this year on the product's clock
   };
 };
 
@@ -258,15 +259,48 @@ TEST_F(RequestValidationTest, Phone) {
   EXPECT_NE(bad("phone", 470123456), "");
 }
 
+// A national number from its first 9 digits: the check digits for a birth in the 1900s, or
+// with `from_2000` for one in the 2000s.
+std::string national_number_of(const std::string& first9, bool from_2000 = false) {
+  std::int64_t base = std::stoll(first9) + (from_2000 ? 2'000'000'000 : 0);
+  int check = static_cast<int>(97 - base % 97);
+  return first9 + (check < 10 ? "0" : "") + std::to_string(check);
+}
+
 TEST(NationalNumber, Vectors) {
-  EXPECT_TRUE(valid_national_number("85073003328"));  // born 1985
-  EXPECT_TRUE(valid_national_number("17073003384"));  // born 2017
-  EXPECT_FALSE(valid_national_number("12345678901"));
-  EXPECT_FALSE(valid_national_number("85073003329"));
-  EXPECT_FALSE(valid_national_number("8507300332"));
-  EXPECT_FALSE(valid_national_number("850730033288"));
-  EXPECT_FALSE(valid_national_number("85.07.30-033.28"));  // digits only
-  EXPECT_FALSE(valid_national_number(""));
+  EXPECT_TRUE(valid_national_number("85073003328", 2026));  // born 1985
+  EXPECT_TRUE(valid_national_number("17073003384", 2026));  // born 2017
+  EXPECT_FALSE(valid_national_number("12345678901", 2026));
+  EXPECT_FALSE(valid_national_number("85073003329", 2026));
+  EXPECT_FALSE(valid_national_number("8507300332", 2026));
+  EXPECT_FALSE(valid_national_number("850730033288", 2026));
+  EXPECT_FALSE(valid_national_number("85.07.30-033.28", 2026));  // digits only
+  EXPECT_FALSE(valid_national_number("", 2026));
+}
+
+// The birth date in the first 6 digits must be one that can exist (SPEC.md, December 2026).
+TEST(NationalNumber, TheBirthDateMustBePossible) {
+  for (const char* first9 : {"851230033", "850101033", "850131033",  // ordinary dates
+                             "850700033", "850030033", "000001033",  // day or month unknown (00)
+                             "852730033", "853230033", "854730033",  // bis numbers: month +20, +40
+                             "855230033", "852000033", "854000033"})
+    EXPECT_TRUE(valid_national_number(national_number_of(first9), 2026)) << first9;
+  for (const char* first9 : {"851330033", "851930033", "853330033", "853930033", "855330033",
+                             "856030033", "859930033",                // no month, bis or not
+                             "850732033", "850799033", "852732033"})  // no day
+    EXPECT_FALSE(valid_national_number(national_number_of(first9), 2026)) << first9;
+}
+
+// The "2" prefix stands for a birth in 2000 or later, never for one in a year still to come.
+TEST(NationalNumber, ThePrefixForBirthsFrom2000CountsOnlyUpToThisYear) {
+  const std::string born_2026 = national_number_of("260301033", true);
+  EXPECT_TRUE(valid_national_number(born_2026, 2026));
+  EXPECT_FALSE(valid_national_number(born_2026, 2025));
+  const std::string born_2045 = national_number_of("450301033", true);
+  EXPECT_FALSE(valid_national_number(born_2045, 2026));
+  EXPECT_TRUE(valid_national_number(born_2045, 2045));
+  // The same digits for a birth in 1945 hold in any year.
+  EXPECT_TRUE(valid_national_number(national_number_of("450301033"), 2026));
 }
 
 TEST(NationalNumber, Normalize) {
@@ -282,11 +316,30 @@ TEST_F(RequestValidationTest, NationalNumberField) {
   EXPECT_TRUE(ok("national_number", "17073003384"));
   EXPECT_TRUE(ok("national_number", "85.07.30-033.28"));
   EXPECT_TRUE(ok("national_number", "85 07 30 033 28"));
-  EXPECT_NE(bad("national_number", "12345678901").find("controlegetal"), std::string::npos);
+  EXPECT_NE(bad("national_number", "85073003329").find("controlegetal"), std::string::npos);
+  EXPECT_NE(bad("national_number", "12345678901").find("maand 34 bestaat niet"), std::string::npos);
   EXPECT_EQ(bad("national_number", "8507300332"),
             "Rijksregisternummer moet 11 cijfers bevatten (nu 10).");
   EXPECT_NE(bad("national_number", "85O73003328"), "");              // letter O
   EXPECT_NE(bad("national_number", std::int64_t{85073003328}), "");  // a number loses leading zeros
+  EXPECT_TRUE(ok("national_number", national_number_of("852730033")));  // a bis number
+}
+
+// A refused number is told in Dutch, naming the field and what to look at.
+TEST_F(RequestValidationTest, AnImpossibleBirthDateOrAFutureBirthYearIsRefusedInDutch) {
+  EXPECT_EQ(bad("national_number", national_number_of("851330033")),
+            "Rijksregisternummer is geen geldig rijksregisternummer: de eerste 6 cijfers zijn de "
+            "geboortedatum (jjmmdd), en maand 13 bestaat niet (01 tot 12, 00 als de datum onbekend "
+            "is, of 20 of 40 hoger bij een bisnummer). Controleer het nummer.");
+  EXPECT_EQ(bad("national_number", national_number_of("850732033")),
+            "Rijksregisternummer is geen geldig rijksregisternummer: de eerste 6 cijfers zijn de "
+            "geboortedatum (jjmmdd), en dag 32 bestaat niet (01 tot 31, of 00 als de dag onbekend "
+            "is). Controleer het nummer.");
+  EXPECT_EQ(bad("national_number", national_number_of("300301033", true)),
+            "Rijksregisternummer is geen geldig rijksregisternummer: het controlegetal past enkel "
+            "bij een geboorte in 2030, en dat jaar moet nog komen. Controleer het nummer.");
+  refs_.this_year = 2030;  // the product's clock says 2030: then it is a possible number
+  EXPECT_TRUE(ok("national_number", national_number_of("300301033", true)));
 }
 
 TEST_F(RequestValidationTest, PostalCode) {

@@ -11,8 +11,9 @@ BUILD_PACKAGES=(
   libgtest-dev libkainjow-mustache-dev libxlsxwriter-dev libpq-dev libsqlite3-dev
 )
 
-# Extra Debian packages for script/test: PostgreSQL 15, the SMTP capture, Node.js.
-TEST_PACKAGES=(postgresql python3-aiosmtpd nodejs npm curl)
+# Extra Debian packages for script/test: PostgreSQL 15, the SMTP capture, python-stdnum (the
+# national register number cross-check), Node.js.
+TEST_PACKAGES=(postgresql python3-aiosmtpd python3-stdnum nodejs npm curl)
 
 # say MESSAGE: print one progress line, so the output tells what is being done.
 say() {

@@ -134,6 +134,14 @@ void expect_accessible_page(const std::string& html, const std::string& what) {
   EXPECT_EQ(count_of(html, "<h1"), 1u);
   EXPECT_FALSE(contains(html, "style="));
   EXPECT_FALSE(contains(html, "<script>"));
+  // The footer names the helpdesk (the manuals' defaults) and the sector fund's page.
+  const std::string footer = between(html, "<footer class=\"site-footer\">", "</footer>");
+  EXPECT_TRUE(contains(footer, "<a href=\"mailto:stages@vivosocialprofit.org\">"));
+  EXPECT_TRUE(contains(footer, "02/250 37 77"));
+  EXPECT_TRUE(contains(footer, "werkdagen behalve woensdag, 9u30-12u en 13u-15u"));
+  EXPECT_TRUE(contains(footer,
+                       "<a href=\"https://www.vivosocialprofit.org/"
+                       "centraal-aanmeldingssysteem-werkplekleren-de-gezinszorg\">"));
   static const std::regex control(R"(<(input|select|textarea)\b([^>]*)>)");
   static const std::regex id_attr(R"(\bid="([^"]+)\")");
   static const std::regex type_attr(R"(\btype="([^"]+)\")");
@@ -600,6 +608,110 @@ TEST_F(Pages, TheFormIsGeneratedFromTheTrackFields) {
     EXPECT_TRUE(contains(secundair.body, "name=\"periods." + std::to_string(n) + ".start\""));
   EXPECT_TRUE(contains(secundair.body, "<option value=\"" + std::to_string(service_x_) +
                                            "\">Thuiszorg Antwerpen</option>"));
+}
+
+// The help texts of the manuals (SPEC.md, December 2026), each under its field and tied to it.
+TEST_F(Pages, TheFormShowsTheManualsHelpTexts) {
+  const std::string secundair = get("/school/secundair/nieuw", "school").body;
+  const std::string cvo = get("/school/cvo/nieuw", "school").body;
+  const std::string duaal = get("/school/duaal/nieuw", "school").body;
+  const std::string df = get("/school/dubbele_finaliteit/nieuw", "school").body;
+  // The help of field `id` on `page`, when the field's control points at it.
+  auto help_of = [](const std::string& page, const std::string& id) {
+    if (!std::regex_search(page, std::regex("aria-describedby=\"[^\"]*" + id + "-hulp")))
+      return std::string();
+    return between(page, "id=\"" + id + "-hulp\">", "</p>");
+  };
+  for (const std::string* page : {&secundair, &cvo, &duaal, &df}) {
+    for (const char* id : {"f-phone", "f-email"})
+      EXPECT_TRUE(contains(help_of(*page, id),
+                           "Telefoon en e-mail worden enkel gedeeld met de dienst die de leerling "
+                           "aanvaardt of uitnodigt."))
+          << id;
+    const std::string transport = help_of(*page, "f-transport");
+    EXPECT_TRUE(contains(transport, "Geef zoveel mogelijk vervoersmiddelen in"));
+    EXPECT_TRUE(contains(transport, "openbaar vervoer in sommige regio&apos;s niet haalbaar"))
+        << transport;
+    EXPECT_TRUE(contains(transport, "een fiets (of e-step) het minimum"));
+    EXPECT_TRUE(contains(help_of(*page, "f-remarks"),
+                         "Elke dienst die de aanvraag ziet, leest deze opmerkingen: schrijf enkel "
+                         "wat een dienst nodig heeft om te beslissen."));
+    EXPECT_TRUE(contains(help_of(*page, "f-national-number"), "enkel zichtbaar voor een dienst"));
+  }
+  // CVO: the province is where the internship is wanted, and decides who sees the student.
+  const std::string cvo_hint =
+      "Kies de provincie waar de cursist stage wil lopen. Enkel de diensten die in die provincie "
+      "actief zijn zien de aanvraag.";
+  EXPECT_TRUE(contains(help_of(cvo, "f-province"), cvo_hint)) << help_of(cvo, "f-province");
+  for (const std::string* page : {&secundair, &duaal, &df}) {
+    EXPECT_FALSE(contains(*page, "waar de cursist stage wil lopen"));
+    EXPECT_TRUE(contains(help_of(*page, "f-province"), "Antwerpen 2000-2999"));
+  }
+  // Dubbele finaliteit: who may be registered, on that track's form only.
+  const std::string entitled =
+      "Enkel leerlingen van het 6de jaar dubbele finaliteit gezondheidszorg worden in\n  dit "
+      "traject ingeschreven.";
+  EXPECT_TRUE(contains(df, entitled)) << df.substr(0, 3000);
+  for (const std::string* page : {&secundair, &cvo, &duaal})
+    EXPECT_FALSE(contains(*page, "Enkel leerlingen van het 6de jaar"));
+}
+
+// The helpdesk and the information page come from the serve options.
+TEST_F(Pages, TheFooterShowsTheConfiguredHelpdesk) {
+  services_->helpdesk = Helpdesk{"hulp@sectorfonds.test", "09/123 45 67", "elke werkdag, 9u-17u",
+                                 "https://sectorfonds.test/stages?x=1&y=2"};
+  for (const std::string target : {"/login", "/wachtwoord-vergeten"}) {
+    const std::string footer =
+        between(get(target).body, "<footer class=\"site-footer\">", "</footer>");
+    EXPECT_TRUE(
+        contains(footer, "<a href=\"mailto:hulp@sectorfonds.test\">hulp@sectorfonds.test</a>"))
+        << footer;
+    EXPECT_TRUE(contains(footer, "09/123 45 67"));
+    EXPECT_TRUE(contains(footer, "bereikbaar op elke werkdag, 9u-17u"));
+    EXPECT_TRUE(contains(footer, "<a href=\"https://sectorfonds.test/stages?x=1&amp;y=2\">"));
+    EXPECT_FALSE(contains(footer, "vivosocialprofit"));
+  }
+  const std::string school = get("/school/secundair", "school").body;
+  EXPECT_TRUE(contains(school, "mailto:hulp@sectorfonds.test"));
+  // Accounts are asked for at the same address.
+  EXPECT_TRUE(contains(between(get("/login").body, "Nog geen account?", "</p>"),
+                       "mailto:hulp@sectorfonds.test"));
+}
+
+TEST(Helpdesk, AnInformationPageOrAddressThatCannotBeLinkedIsRefused) {
+  EXPECT_EQ(helpdesk_problem(Helpdesk{}), "");
+  Helpdesk plain_http;
+  plain_http.info_url = "http://intranet.test/stages";
+  EXPECT_EQ(helpdesk_problem(plain_http), "");
+  for (const char* url : {"javascript:alert(1)", "ftp://vivo.test/", "www.vivosocialprofit.org",
+                          "https://", "https:///pad", "https://vivo.test/\"><b>", ""}) {
+    Helpdesk h;
+    h.info_url = url;
+    EXPECT_TRUE(helpdesk_problem(h).starts_with("--info-url moet een http- of https-adres zijn"))
+        << url;
+  }
+  Helpdesk no_address;
+  no_address.email = "stages at vivo";
+  EXPECT_TRUE(
+      helpdesk_problem(no_address).starts_with("--helpdesk-email moet een e-mailadres zijn"));
+}
+
+// "Check daarbij zeker je SPAM" (the manuals): wherever a mail is promised.
+TEST_F(Pages, LoginAndPasswordPagesSayToLookInTheSpamFolder) {
+  const std::string spam = "map met ongewenste mail (spam)";
+  EXPECT_TRUE(contains(get("/login").body, spam));
+  EXPECT_TRUE(contains(get("/wachtwoord-vergeten").body, spam));
+  ASSERT_TRUE(accounts_->invite(admin_actor(), email_of("nieuw"), "school", school_));
+  Browser visiting = visitor("/login");
+  HttpResponse not_activated = post_form(
+      visiting, "/login", {{"email", email_of("nieuw")}, {"password", "om-het-even-wat"}});
+  EXPECT_TRUE(contains(between(not_activated.body, "id=\"activatie-titel\"", "</section>"), spam));
+  EXPECT_TRUE(contains(post_form(visiting, "/activatielink", {{"email", email_of("nieuw")}}).body,
+                       "ongewenste mail (spam)"));
+  EXPECT_TRUE(contains(post_form(visitor("/wachtwoord-vergeten"), "/wachtwoord-vergeten",
+                                 {{"email", email_of("school")}})
+                           .body,
+                       "ongewenste mail (spam)"));
 }
 
 TEST_F(Pages, SchoolEditsDeletesOnlyWhenConfirmedAndMarksStopped) {

@@ -51,6 +51,27 @@ HttpResponse not_found_for(const HttpRequest& req) {
 
 }  // namespace
 
+std::string helpdesk_problem(const Helpdesk& helpdesk) {
+  const std::string& url = helpdesk.info_url;
+  std::size_t host = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
+  bool plain = std::none_of(url.begin(), url.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '`';
+  });
+  if (host == 0 || url.size() == host || url[host] == '/' || !plain)
+    return "--info-url moet een http- of https-adres zijn, bv. "
+           "https://www.vivosocialprofit.org/"
+           "centraal-aanmeldingssysteem-werkplekleren-de-gezinszorg"
+           " (niet '" +
+           url + "')";
+  if (!valid_email_address(helpdesk.email))
+    return "--helpdesk-email moet een e-mailadres zijn, bv. stages@vivosocialprofit.org (niet '" +
+           helpdesk.email + "')";
+  if (helpdesk.phone.empty()) return "--helpdesk-phone mag niet leeg zijn";
+  if (helpdesk.hours.empty()) return "--helpdesk-hours mag niet leeg zijn";
+  return "";
+}
+
 std::string session_cookie(const std::string& value, bool secure) {
   return std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
 }

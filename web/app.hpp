@@ -15,6 +15,21 @@
 
 namespace stagematch {
 
+// Who helps users, shown in every page's footer (`serve --helpdesk-email`, `--helpdesk-phone`,
+// `--helpdesk-hours`, `--info-url`); the defaults are the manuals'.
+struct Helpdesk {
+  std::string email = "stages@vivosocialprofit.org";
+  std::string phone = "02/250 37 77";
+  std::string hours = "werkdagen behalve woensdag, 9u30-12u en 13u-15u";
+  // The sector fund's page about the central registration system.
+  std::string info_url =
+      "https://www.vivosocialprofit.org/centraal-aanmeldingssysteem-werkplekleren-de-gezinszorg";
+};
+
+// The Dutch reason why `helpdesk` cannot be shown (the information page is not an http(s)
+// address, the e-mail address is not one), or an empty text.
+std::string helpdesk_problem(const Helpdesk& helpdesk);
+
 // The narrow set of things handlers may use.
 struct Services {
   Store& store;
@@ -32,6 +47,7 @@ struct Services {
   std::string templates_dir = "web/templates";
   // The outbox, for an admin resending a dead mail; null where no queue is wired in.
   MailQueue* mail_queue = nullptr;
+  Helpdesk helpdesk{};
 };
 
 inline constexpr const char* kSessionCookie = "stagematch_session";

@@ -39,7 +39,10 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
   serve     [--db URL] [--listen HOST:PORT] [--workflows DIR] [--rules DIR] [--mail-templates DIR]
             [--smtp HOST:PORT [--starttls]] [--base-url URL] [--sender ADRES]
             [--test-clock [--test-clock-start ISO-TIJD]] [--workers N]
-            start de server; zonder --smtp gaan mails naar var/mail/*.eml
+            [--helpdesk-email ADRES] [--helpdesk-phone NUMMER] [--helpdesk-hours TEKST]
+            [--info-url URL]
+            start de server; zonder --smtp gaan mails naar var/mail/*.eml; de helpdesk en de
+            informatiepagina staan onderaan elke pagina
   demo      [--db URL] [--workflows DIR] [--rules DIR]
             laadt de demogegevens (scholen, diensten, leerlingen, een open ronde per traject)
             in een lege databank en toont de demologins; een tweede keer verandert niets
@@ -266,11 +269,22 @@ class CalendarFollower {
 };
 
 int cmd_serve(const std::vector<std::string>& args) {
-  Options o = parse_options(args, 1,
-                            {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp",
-                             "--base-url", "--sender", "--test-clock-start", "--workers", "--trusted-proxy"},
-                            {"--test-clock", "--starttls"});
+  Options o =
+      parse_options(args, 1,
+                    {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp",
+                     "--base-url", "--sender", "--test-clock-start", "--workers", "--trusted-proxy",
+                     "--helpdesk-email", "--helpdesk-phone", "--helpdesk-hours", "--info-url"},
+                    {"--test-clock", "--starttls"});
   if (report_option_errors(o)) return 2;
+  Helpdesk helpdesk;
+  helpdesk.email = o.get("--helpdesk-email", helpdesk.email);
+  helpdesk.phone = o.get("--helpdesk-phone", helpdesk.phone);
+  helpdesk.hours = o.get("--helpdesk-hours", helpdesk.hours);
+  helpdesk.info_url = o.get("--info-url", helpdesk.info_url);
+  if (std::string problem = helpdesk_problem(helpdesk); !problem.empty()) {
+    std::cerr << "stagematch serve: " << problem << "\n";
+    return 2;
+  }
   // glibc gives every thread that allocates at once an arena of its own (up to 8 per core), and
   // each keeps what was freed in it: with a few dozen request threads that is most of the
   // memory a server holds after a busy minute. Two arenas keep 2 cores busy without it.
@@ -336,8 +350,9 @@ int cmd_serve(const std::vector<std::string>& args) {
       std::clog << "gepubliceerde kalenders gewijzigd: de nieuwe gelden nu\n";
       publish(std::move(d));
     });
-    Services services{*store,  *store,       accounts, matching,        clock, test_clock.get(),
-                      defs_fn, publish,      run_due_work, base_url, "web/templates", store.get()};
+    Services services{*store,           *store,      accounts, matching,     clock,
+                      test_clock.get(), defs_fn,     publish,  run_due_work, base_url,
+                      "web/templates",  store.get(), helpdesk};
     App app(services);
     ServerOptions so;
     so.listen = o.get("--listen", "127.0.0.1:8080");

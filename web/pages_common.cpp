@@ -73,7 +73,14 @@ Array PageKit::menu(const HttpRequest& req) const {
 }
 
 Object PageKit::frame(const HttpRequest& req, const std::string& title) const {
-  Object frame{{"title", title}, {"user", nullptr}, {"csrf", req.csrf_token}};
+  const Helpdesk& help = services_.helpdesk;
+  Object frame{{"title", title},
+               {"user", nullptr},
+               {"csrf", req.csrf_token},
+               {"helpdesk", Object{{"email", help.email},
+                                   {"phone", help.phone},
+                                   {"hours", help.hours},
+                                   {"info_url", help.info_url}}}};
   if (req.user) {
     const char* role = req.user->role == "school"    ? "school"
                        : req.user->role == "service" ? "dienst"

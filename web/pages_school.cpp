@@ -90,6 +90,8 @@ HttpResponse SchoolPages::form_page(const HttpRequest& req, int status, const Wo
   return kit_.page(req, status, "request_form", title + " - " + track_label(*defs, state.track),
                    Object{{"heading", title},
                           {"track_label", track_label(*defs, state.track)},
+                          // {{#for_track.NAME}}: what the template says for one track only
+                          {"for_track", Object{{state.track, true}}},
                           {"back", "/school/" + state.track},
                           {"action", state.id ? base : "/school/" + state.track + "/nieuw"},
                           {"is_new", !state.id},
