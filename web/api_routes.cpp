@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "admin_history.hpp"
 #include "api_export.hpp"
 #include "api_support.hpp"
 #include "app.hpp"
@@ -413,6 +414,22 @@ Value request_fields(Services& s, const Value& body) {
 }
 
 // The list's query parameters (CONTRACT.md), or a 422 answer naming each bad one.
+// The query's `page` (from 1) and `page_size` (1 to 500, default 50); a bad one in `fields`.
+void read_paging(const HttpRequest& req, Fields& fields, int& page, int& page_size) {
+  auto number = [&](const char* key, int lo, int hi, int fallback, const std::string& message) {
+    std::string text = req.query_value(key);
+    if (text.empty()) return fallback;
+    auto n = parse_id(text);
+    if (!n || *n < lo || *n > hi) {
+      fields[key] = message;
+      return fallback;
+    }
+    return static_cast<int>(*n);
+  };
+  page = number("page", 1, 1000000, 1, "Geef een paginanummer vanaf 1.");
+  page_size = number("page_size", 1, 500, 50, "Geef een paginagrootte van 1 tot 500.");
+}
+
 std::expected<ListInput, HttpResponse> list_input(Services& s, const HttpRequest& req,
                                                   const std::string& track) {
   auto defs = s.definitions();
@@ -461,18 +478,7 @@ std::expected<ListInput, HttpResponse> list_input(Services& s, const HttpRequest
   in.sort = req.query_value("sort");
   if (!in.sort.empty() && !contains({"name", "-name", "postal_code", "-registered_at"}, in.sort))
     fields["sort"] = "Sorteer op name, -name, postal_code of -registered_at.";
-  auto number = [&](const char* key, int lo, int hi, int fallback, const std::string& message) {
-    std::string text = req.query_value(key);
-    if (text.empty()) return fallback;
-    auto n = parse_id(text);
-    if (!n || *n < lo || *n > hi) {
-      fields[key] = message;
-      return fallback;
-    }
-    return static_cast<int>(*n);
-  };
-  in.page = number("page", 1, 1000000, 1, "Geef een paginanummer vanaf 1.");
-  in.page_size = number("page_size", 1, 500, 50, "Geef een paginagrootte van 1 tot 500.");
+  read_paging(req, fields, in.page, in.page_size);
   if (!fields.empty()) return std::unexpected(validation_error(std::move(fields)));
   return in;
 }
@@ -703,6 +709,56 @@ void add_admin_routes(Router& router, Services& s) {
              [&s](HttpRequest& req) { return export_everything(s, req, CsvExporter()); });
   router.add("GET", "/api/v1/admin/export.xlsx", admin,
              [&s](HttpRequest& req) { return export_everything(s, req, XlsxExporter()); });
+
+  // The helpdesk: search every request, read one request's history, mark a student stopped.
+  router.add("GET", "/api/v1/admin/requests", admin, [&s](HttpRequest& req) {
+    SearchInput in;
+    Fields fields;
+    in.name = trim(req.query_value("name"));
+    if (in.name.size() > 100) fields["name"] = "Zoek op hoogstens 100 tekens.";
+    in.national_number = req.query_value("national_number");
+    in.track = req.query_value("track");
+    in.year = req.query_value("year");
+    if (std::string school = req.query_value("school"); !school.empty()) {
+      in.school = parse_id(school);
+      if (!in.school) fields["school"] = "Kies een school uit de lijst.";
+    }
+    read_paging(req, fields, in.page, in.page_size);
+    if (!fields.empty()) return validation_error(std::move(fields));
+    auto out = s.matching.search_requests(req.actor(), in);
+    if (!out) return HttpResponse::error(out.error());
+    return HttpResponse::json(200, Object{{"items", Array(out->items.begin(), out->items.end())},
+                                          {"total", out->total},
+                                          {"page", in.page},
+                                          {"page_size", in.page_size}});
+  });
+
+  router.add("GET", "/api/v1/admin/requests/{id}/history", admin, [&s](HttpRequest& req) {
+    auto id = request_id(req);
+    if (!id) return request_not_found();
+    auto history = s.matching.request_history(req.actor(), *id);
+    if (!history) return HttpResponse::error(history.error());
+    const Value& track = history->request["track"];
+    const Workflow* workflow =
+        s.definitions()->workflow(track.is_string() ? track.as_string() : "");
+    if (!workflow) return request_not_found();
+    const AuditNames names(s.account_store.users(std::nullopt), s.store.organisations(""));
+    return HttpResponse::json(
+        200, history_value(*workflow, *history, names, s.store.organisations("service")));
+  });
+
+  router.add("POST", "/api/v1/admin/requests/{id}/stop", admin, [&s](HttpRequest& req) {
+    auto id = request_id(req);
+    if (!id) return request_not_found();
+    auto body = json_object_body(req);
+    if (!body) return body.error();
+    Fields fields;
+    auto reason = text_member(*body, "reason", fields, "De reden is tekst.");
+    if (!reason) return validation_error(std::move(fields));
+    auto done = s.matching.stop_by_admin(req.actor(), *id, *reason);
+    if (!done) return HttpResponse::error(done.error());
+    return ok();
+  });
 
   router.add("PUT", "/api/v1/admin/calendars/{track}/{year}", admin, [&s](HttpRequest& req) {
     const std::string track = req.param("track");
