@@ -1759,7 +1759,8 @@ TEST_P(Api, AdminSearchesEveryTrackAndYearByNameSchoolAndNationalNumber) {
     EXPECT_EQ(body_of(found)["total"], Value(1));
     EXPECT_EQ(body_of(found)["items"].as_array().at(0)["national_number"], Value(number));
   }
-  for (const std::string& wrong : {number.substr(0, 10), std::string("85.07.30"), std::string("abc")}) {
+  for (const std::string& wrong :
+       {number.substr(0, 10), std::string("85.07.30"), std::string("abc")}) {
     HttpResponse refused = get(search + "?national_number=" + url_encode(wrong), "admin");
     EXPECT_EQ(refused.status, 422) << wrong;
     EXPECT_TRUE(has_field_error(refused, "national_number")) << wrong;
@@ -1780,8 +1781,7 @@ TEST_P(Api, AdminSearchesEveryTrackAndYearByNameSchoolAndNationalNumber) {
   EXPECT_TRUE(has_field_error(get(search + "?school=x", "admin"), "school"));
   // A stopped student is still found (it stays in history).
   ASSERT_EQ(post(req_path(secundair, "/stop"), Object{}, "school_a").status, 200);
-  EXPECT_EQ(ids_of(get(search + "?national_number=" + number, "admin")),
-            (std::set<Id>{secundair}));
+  EXPECT_EQ(ids_of(get(search + "?national_number=" + number, "admin")), (std::set<Id>{secundair}));
 
   // Nobody but the admin searches, by national number or otherwise.
   for (const char* who : {"school_a", "school_b", "service_x", "service_y"}) {
@@ -1821,10 +1821,10 @@ TEST_P(Api, AdminReadsARequestsHistoryWithStatusesRevealsAndAudit) {
   EXPECT_EQ(x["status"], Value("aanvaard"));
   EXPECT_EQ(x["status_label"], Value("Aanvaard"));
   EXPECT_EQ(x["revealed"], Value(true));
-  EXPECT_EQ(x["counts"], Value(Array{Object{{"status", "niet_aanvaard"},
-                                            {"label", "Niet aanvaard"},
-                                            {"count", 1}},
-                                     Object{{"status", "aanvaard"}, {"label", "Aanvaard"}, {"count", 1}}}));
+  EXPECT_EQ(
+      x["counts"],
+      Value(Array{Object{{"status", "niet_aanvaard"}, {"label", "Niet aanvaard"}, {"count", 1}},
+                  Object{{"status", "aanvaard"}, {"label", "Aanvaard"}, {"count", 1}}}));
   const Value& y = per_service[service_y_];
   EXPECT_EQ(y["status"], Value("niet_aanvaard"));
   EXPECT_EQ(y["revealed"], Value(false));
@@ -1837,9 +1837,9 @@ TEST_P(Api, AdminReadsARequestsHistoryWithStatusesRevealsAndAudit) {
     EXPECT_LE(previous, e["at"].as_string());
     previous = e["at"].as_string();
   }
-  EXPECT_EQ(actions, (std::vector<std::string>{"request.register", "status.change", "status.change",
-                                               "status.change", "request.reveal",
-                                               "request.reveal_list"}));
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"request.register", "status.change", "status.change",
+                                      "status.change", "request.reveal", "request.reveal_list"}));
   const Value& registered = h["events"].as_array().at(0);
   EXPECT_EQ(registered["who"], Value("Sint-Jozef Antwerpen"));
   EXPECT_EQ(registered["user"], Value(email_of("school_a")));
@@ -1873,10 +1873,10 @@ TEST_P(Api, AnUndoneAcceptanceIsMailedToTheServiceAndTheSchoolWithTheReason) {
   EXPECT_EQ(mails_to(email_of("school_a")), to_school);
 
   const std::string reason = "De dienst koos de verkeerde Lotte.";
-  ASSERT_EQ(post(req_path(id, "/status"), Object{{"status", "onbeslist"}, {"reason", reason}},
-                 "admin")
-                .status,
-            200);
+  ASSERT_EQ(
+      post(req_path(id, "/status"), Object{{"status", "onbeslist"}, {"reason", reason}}, "admin")
+          .status,
+      200);
   auto newest_to = [&](const std::string& to) {
     OutboxMail newest;
     for (const auto& m : store_->outbox(1000))
