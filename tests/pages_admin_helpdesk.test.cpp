@@ -52,8 +52,18 @@ TEST_F(AdminHelpdeskPages, SearchFindsAStudentByNationalNumberWhateverItsPunctua
   EXPECT_TRUE(contains(empty.body, "<a href=\"/admin/zoeken\" aria-current=\"page\">Zoeken</a>"))
       << "in the admin's menu";
 
+  // The form is posted (with the session's token): the number never stands in an address.
+  const std::string form = between(empty.body, "aria-label=\"Aanvragen zoeken\">", "</form>");
+  EXPECT_TRUE(contains(empty.body, "<form method=\"post\" action=\"/admin/zoeken\""));
+  EXPECT_TRUE(contains(form, "name=\"_csrf\" value=\"" + browser("admin").csrf + "\""));
+  EXPECT_EQ(post("/admin/zoeken", {{"rijksregisternummer", kOtherNumber}}, "admin", false).status,
+            403);
+  // A number in an address is not searched on.
+  EXPECT_FALSE(
+      contains(get("/admin/zoeken?rijksregisternummer=" + std::string(kOtherNumber), "admin").body,
+               "Gezocht"));
   for (const std::string& typed : {std::string(kOtherNumber), std::string(kOtherNumberTyped)}) {
-    HttpResponse found = get("/admin/zoeken?rijksregisternummer=" + url_encode(typed), "admin");
+    HttpResponse found = post("/admin/zoeken", {{"rijksregisternummer", typed}}, "admin");
     ASSERT_EQ(found.status, 200) << typed;
     expect_accessible_page(found.body, "search results");
     EXPECT_TRUE(contains(found.body, "Resultaten <span class=\"count\">(1)</span>")) << typed;
@@ -64,7 +74,7 @@ TEST_F(AdminHelpdeskPages, SearchFindsAStudentByNationalNumberWhateverItsPunctua
   }
 
   // Too few digits: the error next to the field, nothing searched.
-  HttpResponse wrong = get("/admin/zoeken?rijksregisternummer=79.01.01", "admin");
+  HttpResponse wrong = post("/admin/zoeken", {{"rijksregisternummer", "79.01.01"}}, "admin");
   EXPECT_EQ(wrong.status, 422);
   expect_accessible_page(wrong.body, "search with a wrong number");
   EXPECT_TRUE(
@@ -86,10 +96,12 @@ TEST_F(AdminHelpdeskPages, SearchFindsAStudentByNationalNumberWhateverItsPunctua
 
   // A school or a service never searches, by national number or at all.
   for (const char* who : {"school", "service_x"}) {
-    HttpResponse refused =
-        get("/admin/zoeken?rijksregisternummer=" + std::string(kOtherNumber), who);
-    EXPECT_EQ(refused.status, 403) << who;
-    EXPECT_FALSE(contains(refused.body, "Gezocht")) << who;
+    for (const HttpResponse& refused :
+         {post("/admin/zoeken", {{"rijksregisternummer", kOtherNumber}}, who),
+          get("/admin/zoeken?naam=Gezocht", who)}) {
+      EXPECT_EQ(refused.status, 403) << who;
+      EXPECT_FALSE(contains(refused.body, "Gezocht")) << who;
+    }
   }
 }
 

@@ -414,22 +414,6 @@ Value request_fields(Services& s, const Value& body) {
 }
 
 // The list's query parameters (CONTRACT.md), or a 422 answer naming each bad one.
-// The query's `page` (from 1) and `page_size` (1 to 500, default 50); a bad one in `fields`.
-void read_paging(const HttpRequest& req, Fields& fields, int& page, int& page_size) {
-  auto number = [&](const char* key, int lo, int hi, int fallback, const std::string& message) {
-    std::string text = req.query_value(key);
-    if (text.empty()) return fallback;
-    auto n = parse_id(text);
-    if (!n || *n < lo || *n > hi) {
-      fields[key] = message;
-      return fallback;
-    }
-    return static_cast<int>(*n);
-  };
-  page = number("page", 1, 1000000, 1, "Geef een paginanummer vanaf 1.");
-  page_size = number("page_size", 1, 500, 50, "Geef een paginagrootte van 1 tot 500.");
-}
-
 std::expected<ListInput, HttpResponse> list_input(Services& s, const HttpRequest& req,
                                                   const std::string& track) {
   auto defs = s.definitions();
@@ -478,7 +462,18 @@ std::expected<ListInput, HttpResponse> list_input(Services& s, const HttpRequest
   in.sort = req.query_value("sort");
   if (!in.sort.empty() && !contains({"name", "-name", "postal_code", "-registered_at"}, in.sort))
     fields["sort"] = "Sorteer op name, -name, postal_code of -registered_at.";
-  read_paging(req, fields, in.page, in.page_size);
+  auto number = [&](const char* key, int lo, int hi, int fallback, const std::string& message) {
+    std::string text = req.query_value(key);
+    if (text.empty()) return fallback;
+    auto n = parse_id(text);
+    if (!n || *n < lo || *n > hi) {
+      fields[key] = message;
+      return fallback;
+    }
+    return static_cast<int>(*n);
+  };
+  in.page = number("page", 1, 1000000, 1, "Geef een paginanummer vanaf 1.");
+  in.page_size = number("page_size", 1, 500, 50, "Geef een paginagrootte van 1 tot 500.");
   if (!fields.empty()) return std::unexpected(validation_error(std::move(fields)));
   return in;
 }
@@ -711,19 +706,34 @@ void add_admin_routes(Router& router, Services& s) {
              [&s](HttpRequest& req) { return export_everything(s, req, XlsxExporter()); });
 
   // The helpdesk: search every request, read one request's history, mark a student stopped.
-  router.add("GET", "/api/v1/admin/requests", admin, [&s](HttpRequest& req) {
+  // A POST with the criteria in its body: a national register number in an address would end
+  // up in proxies' access logs and browser histories.
+  router.add("POST", "/api/v1/admin/requests/search", admin, [&s](HttpRequest& req) {
+    auto body = json_object_body(req);
+    if (!body) return body.error();
     SearchInput in;
     Fields fields;
-    in.name = trim(req.query_value("name"));
+    const std::string text = "Geef tekst.";
+    if (auto v = text_member(*body, "name", fields, text)) in.name = trim(*v);
     if (in.name.size() > 100) fields["name"] = "Zoek op hoogstens 100 tekens.";
-    in.national_number = req.query_value("national_number");
-    in.track = req.query_value("track");
-    in.year = req.query_value("year");
-    if (std::string school = req.query_value("school"); !school.empty()) {
-      in.school = parse_id(school);
+    if (auto v = text_member(*body, "national_number", fields, text)) in.national_number = *v;
+    if (auto v = text_member(*body, "track", fields, text)) in.track = *v;
+    if (auto v = text_member(*body, "year", fields, text)) in.year = *v;
+    if (const Value& school = (*body)["school"]; !school.is_null()) {
+      in.school = id_value(school);
       if (!in.school) fields["school"] = "Kies een school uit de lijst.";
     }
-    read_paging(req, fields, in.page, in.page_size);
+    auto number = [&](const char* key, int hi, int fallback, const std::string& message) {
+      const Value& v = (*body)[key];
+      if (v.is_null()) return fallback;
+      if (!v.is_int() || v.as_int() < 1 || v.as_int() > hi) {
+        fields[key] = message;
+        return fallback;
+      }
+      return static_cast<int>(v.as_int());
+    };
+    in.page = number("page", 1000000, 1, "Geef een paginanummer vanaf 1.");
+    in.page_size = number("page_size", 500, 50, "Geef een paginagrootte van 1 tot 500.");
     if (!fields.empty()) return validation_error(std::move(fields));
     auto out = s.matching.search_requests(req.actor(), in);
     if (!out) return HttpResponse::error(out.error());

@@ -403,10 +403,16 @@ HttpResponse AdminRequestPages::refused_with_reason(const HttpRequest& req, Id i
 }
 
 HttpResponse AdminRequestPages::search(HttpRequest& req) const {
+  // The form is posted: a national register number never stands in an address (proxies' access
+  // logs, browser history). A GET (a paging link, a bookmark) searches on the other fields only.
+  const bool posted = req.method == "POST";
+  auto value = [&](const std::string& name) {
+    return posted ? req.form()[name] : req.query_value(name);
+  };
   auto defs = kit_.definitions();
-  SearchForm f{trim(req.query_value("naam")), trim(req.query_value("rijksregisternummer")),
-               req.query_value("traject"),    req.query_value("jaar"),
-               req.query_value("school"),     {}};
+  SearchForm f{trim(value("naam")), posted ? trim(value("rijksregisternummer")) : "",
+               value("traject"),    value("jaar"),
+               value("school"),     {}};
   const bool asked = !f.name.empty() || !f.national_number.empty() || !f.track.empty() ||
                      !f.year.empty() || !f.school.empty();
   Array rows;
@@ -437,13 +443,8 @@ HttpResponse AdminRequestPages::search(HttpRequest& req) const {
           f.errors[name->second] = message;
     }
   }
-  const std::vector<std::pair<std::string, std::string>> query = {
-      {"naam", f.name},
-      {"rijksregisternummer", f.national_number},
-      {"traject", f.track},
-      {"jaar", f.year},
-      {"school", f.school}};
-  const std::string q = query_string(query);
+  const std::string q = query_string(
+      {{"naam", f.name}, {"traject", f.track}, {"jaar", f.year}, {"school", f.school}});
   return kit_.page(
       req, f.errors.empty() ? 200 : 422, "admin_search", "Aanvragen zoeken",
       Object{
@@ -453,8 +454,12 @@ HttpResponse AdminRequestPages::search(HttpRequest& req) const {
                                      : Value("Er werd niet gezocht. Kijk het aangeduide veld na.")},
           {"total", total},
           {"rows", std::move(rows)},
+          // Paging links are addresses, so a search by national number has none: it finds one
+          // student, in a few school years at most.
           {"paging",
-           paging("/admin/zoeken" + (q.empty() ? "" : "?" + q), page, total, kPageSize)}});
+           f.national_number.empty()
+               ? paging("/admin/zoeken" + (q.empty() ? "" : "?" + q), page, total, kPageSize)
+               : Value()}});
 }
 
 }  // namespace stagematch

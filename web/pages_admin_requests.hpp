@@ -22,7 +22,7 @@ class AdminRequestPages {
   HttpResponse detail(HttpRequest& req) const;           // GET  /admin/aanvraag/{id}
   HttpResponse undo_acceptance(HttpRequest& req) const;  // POST /admin/aanvraag/{id}/ongedaan
   HttpResponse stop(HttpRequest& req) const;             // POST /admin/aanvraag/{id}/gestopt
-  HttpResponse search(HttpRequest& req) const;           // GET  /admin/zoeken
+  HttpResponse search(HttpRequest& req) const;           // GET and POST /admin/zoeken
 
  private:
   // The undo form and the stop form: a required reason each.

@@ -315,39 +315,44 @@ describe('matching flow', () => {
     await shot(page, 'admin calendars');
   }, { independent: true });
 
-  step('admin searches the student by national number, opens it and undoes the acceptance', async () => {
-    let page = state.pages.beheerder;
-    if (!page || page.isClosed()) {
-      page = await newPage('beheerder');
-      await P.login(page, P.ACCOUNTS.admin);
-    }
-    await P.openMenu(page, 'Zoeken');
-    assert.equal(new URL(page.url()).pathname, '/admin/zoeken');
-    const search = page.getByRole('search', { name: 'Aanvragen zoeken' });
-    // Typed with the punctuation of the card; the search uses the digits.
-    await search.getByLabel('Rijksregisternummer').fill(P.formattedNationalNumber(s.nationalNumber));
-    await search.getByRole('button', { name: 'Zoeken' }).click();
-    await page.waitForLoadState('load');
-    await page.getByRole('heading', { level: 2, name: /Resultaten \(1\)/ }).waitFor();
-    assert.equal(await P.studentRow(page, s.fullName).count(), 1, 'the student is found');
-    await checkA11y(page, 'admin search results');
-    await shot(page, 'admin search results');
+  step(
+      'admin searches the student by national number, opens it and undoes the acceptance',
+      async () => {
+        let page = state.pages.beheerder;
+        if (!page || page.isClosed()) {
+          page = await newPage('beheerder');
+          await P.login(page, P.ACCOUNTS.admin);
+        }
+        await P.openMenu(page, 'Zoeken');
+        assert.equal(new URL(page.url()).pathname, '/admin/zoeken');
+        const search = page.getByRole('search', {name: 'Aanvragen zoeken'});
+        // Typed with the punctuation of the card; the search uses the digits.
+        await search.getByLabel('Rijksregisternummer')
+            .fill(P.formattedNationalNumber(s.nationalNumber));
+        await search.getByRole('button', {name: 'Zoeken'}).click();
+        await page.waitForLoadState('load');
+        await page.getByRole('heading', {level: 2, name: /Resultaten \(1\)/}).waitFor();
+        assert.equal(await P.studentRow(page, s.fullName).count(), 1, 'the student is found');
+        await checkA11y(page, 'admin search results');
+        await shot(page, 'admin search results');
 
-    await P.studentRow(page, s.fullName).getByRole('link', { name: /meer info/ }).click();
-    await page.getByRole('heading', { level: 1, name: new RegExp(P.escapeRegExp(s.fullName)) }).waitFor();
-    const undo = page.getByRole('region', { name: 'Aanvaarding ongedaan maken' });
-    const reason = 'De dienst aanvaardde deze student per vergissing.';
-    await undo.getByLabel(P.field('Reden')).fill(reason);
-    await undo.getByRole('button', { name: 'Aanvaarding ongedaan maken' }).click();
-    await page.waitForLoadState('load');
-    await page.getByText(/De aanvaarding werd ongedaan gemaakt\./).waitFor();
-    assert.equal(await page.getByRole('region', { name: 'Aanvaarding ongedaan maken' }).count(), 0,
-      'nothing left to undo');
-    const history = page.getByRole('region', { name: 'Geschiedenis' });
-    await history.getByText(reason, { exact: false }).first().waitFor();
-    await checkA11y(page, 'admin request after undo');
-    await shot(page, 'admin request after undo');
-  });
+        await P.studentRow(page, s.fullName).getByRole('link', {name: /meer info/}).click();
+        await page.getByRole('heading', {level: 1, name: new RegExp(P.escapeRegExp(s.fullName))})
+            .waitFor();
+        const undo = page.getByRole('region', {name: 'Aanvaarding ongedaan maken'});
+        const reason = 'De dienst aanvaardde deze student per vergissing.';
+        await undo.getByLabel(P.field('Reden')).fill(reason);
+        await undo.getByRole('button', {name: 'Aanvaarding ongedaan maken'}).click();
+        await page.waitForLoadState('load');
+        await page.getByText(/De aanvaarding werd ongedaan gemaakt\./).waitFor();
+        assert.equal(
+            await page.getByRole('region', {name: 'Aanvaarding ongedaan maken'}).count(), 0,
+            'nothing left to undo');
+        const history = page.getByRole('region', {name: 'Geschiedenis'});
+        await history.getByText(reason, {exact: false}).first().waitFor();
+        await checkA11y(page, 'admin request after undo');
+        await shot(page, 'admin request after undo');
+      });
 
   step('phone: service list and registration form', async () => {
     // Other accounts than above: one account has one session at a time.
