@@ -217,6 +217,16 @@ Value sample(const std::string& name) {
                   {"periods", Array{"01/10/2025 – 31/12/2025", "05/01/2026 – 27/03/2026"}},
                   {"notes", "Start op maandag om 8 uur."},
                   {"link", "/school/secundair"}};
+  if (name == "acceptance_undone_service" || name == "acceptance_undone_school")
+    return Object{
+        {"organisation",
+         name == "acceptance_undone_service" ? "Thuiszorg Zoë & Co" : "Sint-Jozefinstituut Genk"},
+        {"track_label", "Secundair onderwijs (7de jaar verzorgende-zorgkundige)"},
+        {"student", "Zoë Ağaoğlu"},
+        {"service", "Thuiszorg Zoë & Co"},
+        {"school", "Sint-Jozefinstituut Genk"},
+        {"reason", "De dienst aanvaardde de verkeerde student."},
+        {"link", name == "acceptance_undone_service" ? "/dienst/secundair" : "/school/secundair"}};
   return Value();
 }
 
@@ -250,9 +260,17 @@ MailTemplates::MailTemplates(std::filesystem::path dir, std::string sender, std:
 
 const std::vector<std::string>& MailTemplates::names() {
   static const std::vector<std::string> kNames = {
-      "activation",  "activation_again",   "password_reset",
-      "round_opens", "round_closing_soon", "round_closes",
-      "reminder",    "results_visible",    "student_accepted",
+      "activation",
+      "activation_again",
+      "password_reset",
+      "round_opens",
+      "round_closing_soon",
+      "round_closes",
+      "reminder",
+      "results_visible",
+      "student_accepted",
+      "acceptance_undone_service",
+      "acceptance_undone_school",
   };
   return kNames;
 }

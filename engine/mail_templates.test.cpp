@@ -116,7 +116,7 @@ TEST(MailTemplates, ScriptInANameIsEscapedInHtml) {
     SCOPED_TRACE(name);
     Value data = MailTemplates::sample_data(name);
     for (const char* key : {"organisation", "student", "service", "service_name", "mentor",
-                            "round_label", "track_label", "message"})
+                            "round_label", "track_label", "message", "reason", "school"})
       if (data.has(key)) data = with(data, key, evil);
     OutboxMail mail = t.compose(name, data, "x@example.be");
     EXPECT_FALSE(contains(mail.body_html, "<script>")) << mail.body_html;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "domain_errors.hpp"
 #include "request_validation.hpp"
 
 namespace stagematch {
@@ -14,7 +15,7 @@ constexpr std::size_t kListCacheEntries = 4096;
 // Presented requests shared by those pages (ListCache::items).
 constexpr std::size_t kListCacheItems = 50000;
 
-constexpr const char* kAlreadyAccepted = "Deze student werd intussen al aanvaard door een andere dienst.";
+using domain::kAlreadyAccepted;
 
 // A service's own status as a list read it along ("" when it never chose: the initial one).
 std::string own_status(const Workflow& workflow, const RequestRecord& r) {
@@ -27,22 +28,9 @@ bool shows_personal(const Workflow& workflow, const RequestRecord& r) {
   return workflow.reveals(own_status(workflow, r));
 }
 
-DomainError error(int status, std::string code, std::string message) {
-  return DomainError{status, std::move(code), std::move(message), {}};
-}
-
-DomainError not_found() {
-  return error(404, "not_found", "Deze aanvraag bestaat niet of je hebt er geen toegang toe.");
-}
-
-DomainError from_store(const StoreError& e) {
-  if (e.code == "not_found") return not_found();
-  if (e.code == "already_accepted") return error(409, "already_accepted", e.message.empty() ? kAlreadyAccepted : e.message);
-  if (e.code == "stale")
-    return error(409, "stale", "Iemand anders wijzigde deze gegevens net. Laad de pagina opnieuw en probeer nog eens.");
-  if (e.code == "linked" || e.code == "conflict" || e.code == "duplicate") return error(409, e.code, e.message);
-  return error(503, "unavailable", "De databank is even niet bereikbaar. Probeer het zo meteen opnieuw.");
-}
+using domain::error;
+using domain::from_store;
+using domain::not_found;
 
 std::optional<Id> to_id(const Value& v) {
   if (v.is_int()) return v.as_int();
@@ -446,6 +434,8 @@ DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, co
   write.reason = input.reason;
   write.at = now;
   if (row.has_effect("notify_school")) write.mails = school_notice(workflow, r, service_id, input);
+  // An undone acceptance is told to both sides (SPEC, December 2026), with the reason.
+  if (write.release) write.mails = undo_notices(workflow, r, service_id, input.reason);
   std::string detail = current.status + " -> " + input.status + (write.reveal ? " (persoonsgegevens zichtbaar)" : "");
   // An admin's correction says in the audit log whose acceptance it undid and why: the reason
   // is also kept in status_history, but the audit log is what the admin reads.
@@ -485,9 +475,7 @@ std::vector<OutboxMail> Matching::school_notice(const Workflow& workflow, const 
               {"track_label", workflow.label},
               {"link", "/school/" + r.track}};
   // Before the results date the school may not know yet: the mail waits in the outbox until then.
-  std::optional<Instant> hold_until;
-  if (const Calendar* calendar = definitions_()->calendar(r.track, r.year))
-    hold_until = calendar->answer_visible_from(clock_.now());
+  const std::optional<Instant> hold_until = school_hold(r);
   for (const auto& address : notice_queue_->org_addresses(r.school_id)) {
     OutboxMail m = notice_mail_->compose("student_accepted", Value(data), address);
     if (hold_until) m.next_attempt_at = hold_until;
@@ -693,11 +681,18 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   ListOutput out = entry->out;
   if (entry->revealed == 0)
     out.version = version;  // what a caller keeps holds no personal data either
-  // A list that shows a service personal data is a reveal too, audited like opening one.
-  if (entry->revealed > 0)
-    store_.append_audit(audit(
-        actor, "request.reveal_list", std::nullopt,
-        std::to_string(entry->revealed) + " aanvragen met persoonsgegevens, traject " + track));
+  // A list that shows a service personal data is a reveal too, audited like opening one: a
+  // line per request shown with them, so each request's history holds every reveal.
+  if (entry->revealed > 0) {
+    std::vector<AuditEntry> lines;
+    for (const auto& item : out.items)
+      if (item["my_status"].is_string() && workflow->reveals(item["my_status"].as_string()))
+        lines.push_back(audit(actor, "request.reveal_list", item["id"].as_int(),
+                              "in de lijst van traject " + track + " (" +
+                                  std::to_string(entry->revealed) +
+                                  " aanvragen met persoonsgegevens)"));
+    store_.append_audit(lines);
+  }
   return out;
 }
 

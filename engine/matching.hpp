@@ -77,6 +77,25 @@ struct ListOutput {
   std::optional<std::int64_t> version;
 };
 
+// The admin's search across tracks and school years (the helpdesk).
+struct SearchInput {
+  std::string name;             // part of the first or last name
+  std::string national_number;  // as typed: only its digits count, all 11 of them
+  std::string track;            // "": every track
+  std::string year;             // "": every school year
+  std::optional<Id> school;
+  int page = 1;
+  int page_size = 50;
+};
+
+// One request's whole story, for the admin.
+struct RequestHistory {
+  Value request;                        // as the admin sees it (personal data included)
+  std::vector<ServiceStatus> statuses;  // every service that ever chose a status
+  std::vector<StatusCount> counts;      // how often each service chose each status
+  std::vector<AuditEntry> audit;        // every audit line about it (reveals too), oldest first
+};
+
 class Matching {
  public:
   // `definitions` is asked on every call, so a newly published calendar applies at once.
@@ -91,6 +110,15 @@ class Matching {
   DomainResult<void> delete_request(const Actor& actor, Id request_id);
   DomainResult<void> stop_request(const Actor& actor, Id request_id);
   DomainResult<void> change_status(const Actor& actor, Id request_id, const StatusInput& input);
+
+  // The helpdesk (admin only; 403 for anyone else): search every request by name, national
+  // register number, track, school year and school; read one request's full history; mark a
+  // student stopped with a reason. An accepted student is not stopped: the acceptance is undone
+  // first (change_status to the initial status, with a reason), as the manuals let only a
+  // student without a place be marked stopped.
+  DomainResult<ListOutput> search_requests(const Actor& actor, const SearchInput& input);
+  DomainResult<RequestHistory> request_history(const Actor& actor, Id request_id);
+  DomainResult<void> stop_by_admin(const Actor& actor, Id request_id, const std::string& reason);
 
   // One request as `actor` may see it; not_found (404) when it may not, the same as a
   // request that does not exist.
@@ -146,6 +174,11 @@ class Matching {
 
   std::vector<OutboxMail> school_notice(const Workflow& workflow, const RequestRecord& record,
                                         Id service_id, const StatusInput& input);
+  // The mails of an undone acceptance: to the service that lost the student and to the school.
+  std::vector<OutboxMail> undo_notices(const Workflow& workflow, const RequestRecord& record,
+                                       Id service_id, const std::string& reason);
+  // Until when a mail to the school about an answer waits: its calendar's results date.
+  std::optional<Instant> school_hold(const RequestRecord& record);
 
   // Rule answers computed under one set of definitions, each under a key naming what else it
   // depends on; forgotten when other definitions are published, or all at once when full.

@@ -152,6 +152,9 @@ struct RequestQuery {
   std::optional<Id> school_filter;
   std::string postal_code;              // a full code or a prefix
   std::vector<std::string> transport;   // any of; empty = all
+  // The admin's search: the national register number's 11 digits, matched exactly (index
+  // requests_national_number). Never set for a school's or a service's list.
+  std::string national_number;
   std::string sort;  // "" (province, postal code, last name), name, -name, postal_code, -registered_at
   int page = 1;
   int page_size = 50;
@@ -198,6 +201,8 @@ class Store {
   // (`already_accepted` otherwise, `stale` when someone else changed it first).
   virtual StoreResult<void> update_request(const RequestRecord& request, const AuditEntry& audit) = 0;
   virtual StoreResult<void> delete_request(Id school_id, Id request_id, const AuditEntry& audit) = 0;
+  // Marks a student stopped (left the course). `already_accepted` when a service accepted the
+  // student: an accepted internship is stopped only after an admin undid the acceptance.
   virtual StoreResult<void> stop_request(Id school_id, Id request_id, const AuditEntry& audit) = 0;
   virtual StoreResult<RequestRecord> request(Id request_id) = 0;
   virtual StoreResult<RequestPage> requests(const RequestQuery& query) = 0;
@@ -213,6 +218,8 @@ class Store {
   // gets `already_accepted`, never an overwrite.
   virtual StoreResult<void> write_status(const StatusWrite& write, const AuditEntry& audit) = 0;
   virtual std::vector<StatusCount> status_counts(Id request_id) = 0;
+  // Every service's own status for one request (services that never chose have no row).
+  virtual std::vector<ServiceStatus> service_statuses(Id request_id) = 0;
   // Per service, how many times it moved a request of `track` to one of `statuses` at or
   // after `since` (the admin's watch on invitations, which show personal data); most first.
   virtual std::vector<StatusCount> status_changes_since(const std::string& track,
@@ -225,7 +232,11 @@ class Store {
   virtual std::vector<StoredCalendar> stored_calendars() = 0;
 
   virtual void append_audit(const AuditEntry& entry) = 0;
+  // Several lines in one transaction (a list that revealed personal data of many requests).
+  virtual void append_audit(const std::vector<AuditEntry>& entries) = 0;
   virtual std::vector<AuditEntry> audit_log(int limit) = 0;
+  // Every audit line about one object (`object_type` "request", ...), oldest first.
+  virtual std::vector<AuditEntry> audit_of(const std::string& object_type, Id object_id) = 0;
   virtual std::vector<OutboxMail> outbox(int limit) = 0;
 };
 

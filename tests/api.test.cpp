@@ -1179,6 +1179,18 @@ TEST_P(Api, AuthorisationMatrixWithAnotherOrganisationsIds) {
        {401, 403, 403, 403, 403, 201}},
       {"GET", "/api/v1/admin/export.csv", "", {401, 403, 403, 403, 403, 200}},
       {"GET", "/api/v1/admin/export.xlsx", "", {401, 403, 403, 403, 403, 200}},
+      {"POST",
+       "/api/v1/admin/requests/search",
+       json(Object{{"name", "Lotte"}}),
+       {401, 403, 403, 403, 403, 200}},
+      {"GET",
+       "/api/v1/admin/requests/" + std::to_string(of_b) + "/history",
+       "",
+       {401, 403, 403, 403, 403, 200}},
+      {"POST",
+       "/api/v1/admin/requests/" + std::to_string(taken_by_x) + "/stop",
+       json(Object{{"reason", "x"}}),
+       {401, 403, 403, 403, 403, 409}},
       {"PUT",
        "/api/v1/admin/calendars/secundair/2026-2027",
        "kind: calendar",
@@ -1723,6 +1735,237 @@ TEST_P(Api, TestClockJumpsForwardOnlyAndRunsDueWork) {
   req.headers["x-csrf-token"] = session("admin").csrf;
   EXPECT_EQ(plain.handle(req).status, 404);
   EXPECT_EQ(clock_->now(), local("2025-09-20 14:00"));
+}
+
+// ---- admin: the helpdesk ---------------------------------------------------------------------
+
+TEST_P(Api, AdminSearchesEveryTrackAndYearByNameSchoolAndNationalNumber) {
+  Object wanted = student("Zoekbaar");
+  const std::string number = national_number(790101123);
+  wanted["national_number"] = number;
+  Id secundair = register_student(wanted);
+  Id other_school = register_student(student("Anders", "LIM", "3500", contact_b_), "school_b");
+  Object duaal = student("Duaalleerling");
+  duaal["weekdays"] = Array{"ma", "di"};
+  Id in_duaal = register_student(duaal, "school_a", "duaal");
+  // The criteria travel in a POST body: a national number never stands in an address.
+  auto search = [&](const Object& criteria, const std::string& who = "admin") {
+    return post("/api/v1/admin/requests/search", criteria, who);
+  };
+
+  // The national number by its digits, however it is typed; only that student comes back,
+  // with every field an admin may see.
+  const std::string dotted = number.substr(0, 2) + "." + number.substr(2, 2) + "." +
+                             number.substr(4, 2) + "-" + number.substr(6, 3) + "." +
+                             number.substr(9, 2);
+  for (const std::string& typed : {number, dotted, " " + dotted + " "}) {
+    HttpResponse found = search({{"national_number", typed}});
+    ASSERT_EQ(found.status, 200) << typed << ": " << found.body;
+    EXPECT_EQ(ids_of(found), (std::set<Id>{secundair})) << typed;
+    EXPECT_EQ(body_of(found)["total"], Value(1));
+    EXPECT_EQ(body_of(found)["items"].as_array().at(0)["national_number"], Value(number));
+  }
+  for (const std::string& wrong :
+       {number.substr(0, 10), std::string("85.07.30"), std::string("abc")}) {
+    HttpResponse refused = search({{"national_number", wrong}});
+    EXPECT_EQ(refused.status, 422) << wrong;
+    EXPECT_TRUE(has_field_error(refused, "national_number")) << wrong;
+  }
+
+  // Name (a part, any case), school, track and year, across every track and year at once.
+  EXPECT_EQ(ids_of(search({{"name", "zoekB"}})), (std::set<Id>{secundair}));
+  EXPECT_EQ(ids_of(search({{"name", "lotte"}})), (std::set<Id>{secundair, other_school, in_duaal}));
+  EXPECT_EQ(ids_of(search({{"school", school_b_}})), (std::set<Id>{other_school}));
+  EXPECT_EQ(ids_of(search({{"track", "duaal"}})), (std::set<Id>{in_duaal}));
+  EXPECT_EQ(ids_of(search({{"track", "secundair"}, {"year", "2025-2026"}})),
+            (std::set<Id>{secundair, other_school}));
+  EXPECT_TRUE(ids_of(search({{"year", "2024-2025"}})).empty());
+  EXPECT_EQ(body_of(search({{"name", "lotte"}, {"page_size", 2}}))["items"].as_array().size(), 2u);
+  EXPECT_EQ(body_of(search({{"name", "lotte"}, {"page_size", 2}}))["total"], Value(3));
+  EXPECT_TRUE(has_field_error(search({{"track", "onbekend"}}), "track"));
+  EXPECT_TRUE(has_field_error(search({{"year", "2025"}}), "year"));
+  EXPECT_TRUE(has_field_error(search({{"school", "x"}}), "school"));
+  EXPECT_TRUE(has_field_error(search({{"national_number", 85073003328}}), "national_number"));
+  EXPECT_TRUE(has_field_error(search({{"page", 0}}), "page"));
+  // A stopped student is still found (it stays in history).
+  ASSERT_EQ(post(req_path(secundair, "/stop"), Object{}, "school_a").status, 200);
+  EXPECT_EQ(ids_of(search({{"national_number", number}})), (std::set<Id>{secundair}));
+
+  // Nobody but the admin searches, by national number or otherwise.
+  for (const char* who : {"school_a", "school_b", "service_x", "service_y"}) {
+    for (const Object& criteria :
+         {Object{{"national_number", number}}, Object{{"name", "Lotte"}}}) {
+      HttpResponse refused = search(criteria, who);
+      EXPECT_EQ(refused.status, 403) << who;
+      EXPECT_EQ(refused.body.find(number), std::string::npos) << who;
+      EXPECT_EQ(refused.body.find("Zoekbaar"), std::string::npos) << who;
+    }
+  }
+}
+
+TEST_P(Api, AdminReadsARequestsHistoryWithStatusesRevealsAndAudit) {
+  Id id = register_student(student("Geschiedenis"));
+  ASSERT_EQ(post(req_path(id, "/status"), Object{{"status", "niet_aanvaard"}}, "service_y").status,
+            200);
+  ASSERT_EQ(post(req_path(id, "/status"), Object{{"status", "niet_aanvaard"}}, "service_x").status,
+            200);
+  ASSERT_EQ(post(req_path(id, "/status"), accept_body(mentor_x_), "service_x").status, 200);
+  ASSERT_EQ(get(req_path(id), "service_x").status, 200);  // a reveal
+  ASSERT_EQ(get("/api/v1/tracks/secundair/requests?tab=accepted", "service_x").status, 200);
+
+  const std::string path = "/api/v1/admin/requests/" + std::to_string(id) + "/history";
+  HttpResponse res = get(path, "admin");
+  ASSERT_EQ(res.status, 200) << res.body;
+  Value h = body_of(res);
+  EXPECT_EQ(h["request"]["id"], Value(id));
+  EXPECT_EQ(h["request"]["national_number"], Value(national_number(850730033)));
+  EXPECT_EQ(h["request"]["accepted_by"]["id"], Value(service_x_));
+
+  // Per service: its current status, whether it ever saw the personal data, the counts.
+  ASSERT_EQ(h["services"].as_array().size(), 2u) << res.body;
+  std::map<Id, Value> per_service;
+  for (const auto& s : h["services"].as_array()) per_service[s["id"].as_int()] = s;
+  const Value& x = per_service[service_x_];
+  EXPECT_EQ(x["name"], Value("Thuiszorg Antwerpen"));
+  EXPECT_EQ(x["status"], Value("aanvaard"));
+  EXPECT_EQ(x["status_label"], Value("Aanvaard"));
+  EXPECT_EQ(x["revealed"], Value(true));
+  EXPECT_EQ(
+      x["counts"],
+      Value(Array{Object{{"status", "niet_aanvaard"}, {"label", "Niet aanvaard"}, {"count", 1}},
+                  Object{{"status", "aanvaard"}, {"label", "Aanvaard"}, {"count", 1}}}));
+  const Value& y = per_service[service_y_];
+  EXPECT_EQ(y["status"], Value("niet_aanvaard"));
+  EXPECT_EQ(y["revealed"], Value(false));
+
+  // Every audit line of the request, oldest first, with who did it in words.
+  std::vector<std::string> actions;
+  std::string previous;
+  for (const auto& e : h["events"].as_array()) {
+    actions.push_back(e["action"].as_string());
+    EXPECT_LE(previous, e["at"].as_string());
+    previous = e["at"].as_string();
+  }
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"request.register", "status.change", "status.change",
+                                      "status.change", "request.reveal", "request.reveal_list"}));
+  const Value& registered = h["events"].as_array().at(0);
+  EXPECT_EQ(registered["who"], Value("Sint-Jozef Antwerpen"));
+  EXPECT_EQ(registered["user"], Value(email_of("school_a")));
+  const Value& reveal = h["events"].as_array().at(4);
+  EXPECT_EQ(reveal["who"], Value("Thuiszorg Antwerpen"));
+  EXPECT_EQ(reveal["user"], Value(email_of("service_x")));
+
+  for (const char* who : {"school_a", "service_x", "service_y"}) {
+    HttpResponse refused = get(path, who);
+    EXPECT_EQ(refused.status, 403) << who;
+    EXPECT_EQ(refused.body.find(national_number(850730033)), std::string::npos) << who;
+  }
+  EXPECT_EQ(get("/api/v1/admin/requests/999999/history", "admin").status, 404);
+  EXPECT_EQ(get("/api/v1/admin/requests/x/history", "admin").status, 404);
+}
+
+TEST_P(Api, AnUndoneAcceptanceIsMailedToTheServiceAndTheSchoolWithTheReason) {
+  matching_->set_notices(*mail_, *store_);
+  Id id = register_student(student("Ongedaan"));
+  ASSERT_EQ(post(req_path(id, "/status"), accept_body(mentor_x_), "service_x").status, 200);
+  ASSERT_TRUE(body_of(get(req_path(id), "service_x")).has("national_number"));
+  const std::size_t to_service = mails_to(email_of("service_x"));
+  const std::size_t to_school = mails_to(email_of("school_a"));
+  const std::size_t to_other = mails_to(email_of("service_y"));
+
+  // Without a reason nothing happens, and nobody is mailed.
+  HttpResponse missing = post(req_path(id, "/status"), Object{{"status", "onbeslist"}}, "admin");
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_TRUE(has_field_error(missing, "reason"));
+  EXPECT_EQ(mails_to(email_of("service_x")), to_service);
+  EXPECT_EQ(mails_to(email_of("school_a")), to_school);
+
+  const std::string reason = "De dienst koos de verkeerde Lotte.";
+  ASSERT_EQ(
+      post(req_path(id, "/status"), Object{{"status", "onbeslist"}, {"reason", reason}}, "admin")
+          .status,
+      200);
+  auto newest_to = [&](const std::string& to) {
+    OutboxMail newest;
+    for (const auto& m : store_->outbox(1000))
+      if (m.to_address == to && m.id > newest.id) newest = m;
+    return newest;
+  };
+  ASSERT_EQ(mails_to(email_of("service_x")), to_service + 1);
+  ASSERT_EQ(mails_to(email_of("school_a")), to_school + 1);
+  EXPECT_EQ(mails_to(email_of("service_y")), to_other) << "only the service that lost the student";
+  OutboxMail service_mail = newest_to(email_of("service_x"));
+  OutboxMail school_mail = newest_to(email_of("school_a"));
+  for (const OutboxMail* m : {&service_mail, &school_mail}) {
+    EXPECT_NE(m->subject.find("Lotte Ongedaan"), std::string::npos) << m->subject;
+    EXPECT_NE(m->body_text.find(reason), std::string::npos) << m->body_text;
+    EXPECT_NE(m->body_html.find(reason), std::string::npos) << m->body_html;
+    EXPECT_NE(m->body_text.find("Thuiszorg Antwerpen"), std::string::npos);
+    // The mail holds no personal data of the student.
+    EXPECT_EQ(m->body_text.find(national_number(850730033)), std::string::npos);
+    EXPECT_EQ(m->body_text.find("0470 12 34 56"), std::string::npos);
+  }
+  EXPECT_NE(service_mail.body_text.find(kBaseUrl + std::string("/dienst/secundair")),
+            std::string::npos);
+  EXPECT_NE(school_mail.body_text.find(kBaseUrl + std::string("/school/secundair")),
+            std::string::npos);
+
+  // The audit line names the service and the reason; the former service no longer sees the
+  // personal fields, and the student is open to every service again.
+  bool audited = false;
+  for (const auto& a : store_->audit_of("request", id))
+    audited |= a.action == "status.change" && a.detail.find(reason) != std::string::npos &&
+               a.detail.find("Thuiszorg Antwerpen") != std::string::npos;
+  EXPECT_TRUE(audited);
+  Value seen = body_of(get(req_path(id), "service_x"));
+  EXPECT_EQ(seen["my_status"], Value("onbeslist"));
+  EXPECT_FALSE(seen.has("national_number"));
+  EXPECT_FALSE(seen.has("phone"));
+  EXPECT_EQ(get(req_path(id), "service_y").status, 200);
+}
+
+TEST_P(Api, AdminStopsAStudentWithAReasonButNotAnAcceptedOne) {
+  Id id = register_student(student("Stopt"));
+  Id taken = register_student(student("Aanvaard"));
+  ASSERT_EQ(post(req_path(taken, "/status"), accept_body(mentor_x_), "service_x").status, 200);
+  auto stop = [&](Id which, const Value& body, const std::string& who = "admin") {
+    return post("/api/v1/admin/requests/" + std::to_string(which) + "/stop", body, who);
+  };
+
+  HttpResponse missing = stop(id, Object{{"reason", "  "}});
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_TRUE(has_field_error(missing, "reason"));
+  EXPECT_EQ(stop(id, Object{{"reason", 3}}).status, 422);
+  for (const char* who : {"school_a", "service_x"})
+    EXPECT_EQ(stop(id, Object{{"reason", "x"}}, who).status, 403) << who;
+  EXPECT_EQ(ids_of(get("/api/v1/tracks/secundair/requests", "service_y")).count(id), 1u)
+      << "refused stops change nothing";
+
+  const std::string reason = "De school meldt dat de student de opleiding stopzette.";
+  HttpResponse done = stop(id, Object{{"reason", reason}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  // Gone from the services' lists and pages, as after a school's stop; the admin still has it.
+  EXPECT_EQ(ids_of(get("/api/v1/tracks/secundair/requests", "service_y")).count(id), 0u);
+  EXPECT_EQ(get(req_path(id), "service_y").status, 404);
+  EXPECT_EQ(body_of(get(req_path(id), "admin"))["state"], Value("stopped"));
+  EXPECT_EQ(body_of(get(req_path(id), "school_a"))["state"], Value("stopped"));
+  bool audited = false;
+  for (const auto& a : store_->audit_of("request", id))
+    audited |= a.action == "request.stop" && a.actor.starts_with("admin:") &&
+               a.detail.find(reason) != std::string::npos;
+  EXPECT_TRUE(audited);
+  HttpResponse again = stop(id, Object{{"reason", reason}});
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(error_of(again), "stopped");
+
+  // An accepted internship is not stopped: the acceptance is undone first.
+  HttpResponse accepted = stop(taken, Object{{"reason", "Stage gaat niet door."}});
+  EXPECT_EQ(accepted.status, 409);
+  EXPECT_EQ(error_of(accepted), "accepted");
+  EXPECT_NE(body_of(accepted)["message"].as_string().find("ongedaan"), std::string::npos);
+  EXPECT_EQ(body_of(get(req_path(taken), "admin"))["state"], Value("active"));
+  EXPECT_EQ(stop(999999, Object{{"reason", "x"}}).status, 404);
 }
 
 std::string param_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }

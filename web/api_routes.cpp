@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "admin_history.hpp"
 #include "api_export.hpp"
 #include "api_support.hpp"
 #include "app.hpp"
@@ -707,6 +708,71 @@ void add_admin_routes(Router& router, Services& s) {
              [&s](HttpRequest& req) { return export_everything(s, req, CsvExporter()); });
   router.add("GET", "/api/v1/admin/export.xlsx", admin,
              [&s](HttpRequest& req) { return export_everything(s, req, XlsxExporter()); });
+
+  // The helpdesk: search every request, read one request's history, mark a student stopped.
+  // A POST with the criteria in its body: a national register number in an address would end
+  // up in proxies' access logs and browser histories.
+  router.add("POST", "/api/v1/admin/requests/search", admin, [&s](HttpRequest& req) {
+    auto body = json_object_body(req);
+    if (!body) return body.error();
+    SearchInput in;
+    Fields fields;
+    const std::string text = "Geef tekst.";
+    if (auto v = text_member(*body, "name", fields, text)) in.name = trim(*v);
+    if (in.name.size() > 100) fields["name"] = "Zoek op hoogstens 100 tekens.";
+    if (auto v = text_member(*body, "national_number", fields, text)) in.national_number = *v;
+    if (auto v = text_member(*body, "track", fields, text)) in.track = *v;
+    if (auto v = text_member(*body, "year", fields, text)) in.year = *v;
+    if (const Value& school = (*body)["school"]; !school.is_null()) {
+      in.school = id_value(school);
+      if (!in.school) fields["school"] = "Kies een school uit de lijst.";
+    }
+    auto number = [&](const char* key, int hi, int fallback, const std::string& message) {
+      const Value& v = (*body)[key];
+      if (v.is_null()) return fallback;
+      if (!v.is_int() || v.as_int() < 1 || v.as_int() > hi) {
+        fields[key] = message;
+        return fallback;
+      }
+      return static_cast<int>(v.as_int());
+    };
+    in.page = number("page", 1000000, 1, "Geef een paginanummer vanaf 1.");
+    in.page_size = number("page_size", 500, 50, "Geef een paginagrootte van 1 tot 500.");
+    if (!fields.empty()) return validation_error(std::move(fields));
+    auto out = s.matching.search_requests(req.actor(), in);
+    if (!out) return HttpResponse::error(out.error());
+    return HttpResponse::json(200, Object{{"items", Array(out->items.begin(), out->items.end())},
+                                          {"total", out->total},
+                                          {"page", in.page},
+                                          {"page_size", in.page_size}});
+  });
+
+  router.add("GET", "/api/v1/admin/requests/{id}/history", admin, [&s](HttpRequest& req) {
+    auto id = request_id(req);
+    if (!id) return request_not_found();
+    auto history = s.matching.request_history(req.actor(), *id);
+    if (!history) return HttpResponse::error(history.error());
+    const Value& track = history->request["track"];
+    const Workflow* workflow =
+        s.definitions()->workflow(track.is_string() ? track.as_string() : "");
+    if (!workflow) return request_not_found();
+    const AuditNames names(s.account_store.users(std::nullopt), s.store.organisations(""));
+    return HttpResponse::json(
+        200, history_value(*workflow, *history, names, s.store.organisations("service")));
+  });
+
+  router.add("POST", "/api/v1/admin/requests/{id}/stop", admin, [&s](HttpRequest& req) {
+    auto id = request_id(req);
+    if (!id) return request_not_found();
+    auto body = json_object_body(req);
+    if (!body) return body.error();
+    Fields fields;
+    auto reason = text_member(*body, "reason", fields, "De reden is tekst.");
+    if (!reason) return validation_error(std::move(fields));
+    auto done = s.matching.stop_by_admin(req.actor(), *id, *reason);
+    if (!done) return HttpResponse::error(done.error());
+    return ok();
+  });
 
   router.add("PUT", "/api/v1/admin/calendars/{track}/{year}", admin, [&s](HttpRequest& req) {
     const std::string track = req.param("track");

@@ -131,6 +131,10 @@ void add_page_routes(Router& router, Services& services) {
   router.add("GET", "/admin/aanvraag/{id}", admin, to(p, &Pages::admin_requests, &R::detail));
   router.add("POST", "/admin/aanvraag/{id}/ongedaan", admin,
              to(p, &Pages::admin_requests, &R::undo_acceptance));
+  router.add("POST", "/admin/aanvraag/{id}/gestopt", admin,
+             to(p, &Pages::admin_requests, &R::stop));
+  router.add("GET", "/admin/zoeken", admin, to(p, &Pages::admin_requests, &R::search));
+  router.add("POST", "/admin/zoeken", admin, to(p, &Pages::admin_requests, &R::search));
   router.add("GET", "/admin/kalenders", admin, to(p, &Pages::calendars, &K::list));
   router.add("POST", "/admin/kalenders/controleren", admin, to(p, &Pages::calendars, &K::check));
   router.add("POST", "/admin/kalenders/publiceren", admin, to(p, &Pages::calendars, &K::publish));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "admin_history.hpp"
+
 namespace stagematch {
 
 namespace {
@@ -94,71 +96,6 @@ std::string mail_state(const std::string& state) {
   if (state == "dead") return "Mislukt";
   return state;
 }
-
-std::string org_type(const std::string& type) {
-  return type == "school" ? "School" : type == "service" ? "Dienst" : type;
-}
-
-// The audit log's "who" in words an admin reads: the organisation's name and the user's e-mail
-// address instead of "service:3" and a user id. Users and organisations are read once per page.
-class AuditNames {
- public:
-  AuditNames(const std::vector<User>& users, const std::vector<Organisation>& orgs) {
-    for (const auto& u : users) users_.emplace(u.id, u);
-    for (const auto& o : orgs) orgs_.emplace(o.id, o.name);
-  }
-
-  // "Sint-Jozef Antwerpen" for "school:3", the admin's side for "admin:0" and "user:12" (an
-  // admin's invitation), and Dutch words for the actors that are no user ("system", ...).
-  std::string who(const AuditEntry& a) const {
-    if (a.actor.empty()) return a.user_id ? org_of_user(*a.user_id) : "Niet aangemeld";
-    if (a.actor == "system") return "Systeem";
-    if (a.actor == "demo") return "Demodata";
-    if (a.actor == "admin-cli") return "Beheerder via de opdrachtregel";
-    auto colon = a.actor.find(':');
-    if (colon == std::string::npos) return a.actor;
-    std::string kind = a.actor.substr(0, colon);
-    std::optional<Id> id = parse_id(std::string_view(a.actor).substr(colon + 1));
-    if (kind == "admin") return kAdminSide;
-    if (kind == "user") {
-      if (id) return org_of_user(*id);
-      if (a.user_id) return org_of_user(*a.user_id);
-      return a.actor;
-    }
-    if (kind == "school" || kind == "service") {
-      if (id) {
-        auto org = orgs_.find(*id);
-        if (org != orgs_.end()) return org->second;
-      }
-      // An organisation that is gone, or none: still say what kind it was.
-      return org_type(kind) + (id ? " " + std::to_string(*id) : std::string());
-    }
-    return a.actor;
-  }
-
-  // The e-mail address of the user who acted; "-" when no user did.
-  std::string user(const AuditEntry& a) const {
-    std::optional<Id> id = a.user_id;
-    if (!id && a.actor.starts_with("user:")) id = parse_id(std::string_view(a.actor).substr(5));
-    if (!id) return "-";
-    auto found = users_.find(*id);
-    return found != users_.end() ? found->second.email : "Gebruiker " + std::to_string(*id);
-  }
-
- private:
-  static constexpr const char* kAdminSide = "VIVO (beheerder)";
-
-  std::string org_of_user(Id id) const {
-    auto u = users_.find(id);
-    if (u == users_.end()) return "Gebruiker " + std::to_string(id);
-    if (u->second.role == "admin" || !u->second.org_id) return kAdminSide;
-    auto org = orgs_.find(*u->second.org_id);
-    return org != orgs_.end() ? org->second : u->second.email;
-  }
-
-  std::map<Id, User> users_;
-  std::map<Id, std::string> orgs_;
-};
 
 }  // namespace
 

@@ -1,6 +1,10 @@
 #include "pages_admin_requests.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
+
+#include "admin_history.hpp"
 
 namespace stagematch {
 
@@ -113,6 +117,90 @@ std::string exclusive_status(const Workflow& workflow) {
 
 std::string request_href(Id id) { return "/admin/aanvraag/" + std::to_string(id); }
 
+// The helpdesk's search form as typed (query names naam, rijksregisternummer, traject, jaar,
+// school) and the messages next to its fields.
+struct SearchForm {
+  std::string name;
+  std::string national_number;
+  std::string track;
+  std::string year;
+  std::string school;
+  FieldMessages errors;
+};
+
+Array search_fields(const DefinitionSet& defs, const SearchForm& f,
+                    const std::vector<Organisation>& schools) {
+  Array fields;
+  fields.push_back(input_field({"naam", "Naam", false, "Voornaam, familienaam of een deel ervan.",
+                                message_of(f.errors, "naam"), ""},
+                               "search", f.name, Object{{"autocomplete", "off"}}));
+  fields.push_back(input_field({"rijksregisternummer", "Rijksregisternummer", false,
+                                "Alle 11 cijfers, met of zonder punten en streepje.",
+                                message_of(f.errors, "rijksregisternummer"), ""},
+                               "text", f.national_number,
+                               Object{{"autocomplete", "off"}, {"inputmode", "numeric"}}));
+  Choices tracks;
+  std::set<std::string> years;
+  for (const auto& [id, workflow] : defs.workflows) {
+    tracks.emplace_back(id, workflow.label.empty() ? id : workflow.label);
+    for (const Calendar* c : defs.calendars_of(id)) years.insert(c->year);
+  }
+  fields.push_back(
+      select_field({"traject", "Traject", false, "", message_of(f.errors, "traject"), ""}, tracks,
+                   f.track, "Alle trajecten"));
+  Choices year_choices;
+  for (const auto& y : years) year_choices.emplace_back(y, y);
+  fields.push_back(select_field({"jaar", "Schooljaar", false, "", message_of(f.errors, "jaar"), ""},
+                                year_choices, f.year, "Alle schooljaren"));
+  Choices school_choices;
+  for (const auto& s : schools) school_choices.emplace_back(std::to_string(s.id), s.name);
+  fields.push_back(select_field({"school", "School", false, "", "", ""}, school_choices, f.school,
+                                "Alle scholen"));
+  return fields;
+}
+
+// An audit action in words; the code itself stays next to it for whoever knows the log.
+std::string action_text(const std::string& action) {
+  static const std::map<std::string, std::string> kTexts = {
+      {"request.register", "Ingeschreven"},
+      {"request.edit", "Bewerkt door de school"},
+      {"request.stop", "Gemarkeerd als gestopt"},
+      {"request.delete", "Verwijderd"},
+      {"status.change", "Status gewijzigd"},
+      {"request.reveal", "Persoonsgegevens bekeken"},
+      {"request.reveal_list", "Persoonsgegevens getoond in een lijst"}};
+  auto it = kTexts.find(action);
+  return it != kTexts.end() ? it->second : action;
+}
+
+// The page's view of history_value(): dates in Dutch, counts as one line each.
+Value history_rows(const Value& history) {
+  Array services;
+  for (const auto& s : history["services"].as_array()) {
+    Array counts;
+    for (const auto& c : s["counts"].as_array())
+      counts.emplace_back(text_of(c["label"]) + ": " + std::to_string(c["count"].as_int()) +
+                          " keer");
+    services.push_back(Object{{"name", s["name"]},
+                              {"status", s["status_label"]},
+                              {"revealed", s["revealed"].as_bool() ? "ja" : "nee"},
+                              {"changed", text_or_null(instant_nl(text_of(s["changed_at"])))},
+                              {"counts", std::move(counts)}});
+  }
+  Array events;
+  for (const auto& e : history["events"].as_array())
+    events.push_back(Object{{"at", instant_nl(text_of(e["at"]))},
+                            {"at_iso", e["at"]},
+                            {"action", action_text(text_of(e["action"]))},
+                            {"code", e["action"]},
+                            {"who", e["who"]},
+                            {"user", e["user"]},
+                            {"refused", text_of(e["outcome"]) != "ok"},
+                            {"outcome", e["outcome"]},
+                            {"detail", e["detail"]}});
+  return Object{{"services", std::move(services)}, {"events", std::move(events)}};
+}
+
 }  // namespace
 
 HttpResponse AdminRequestPages::first_track(HttpRequest& req) const {
@@ -190,23 +278,26 @@ HttpResponse AdminRequestPages::list(HttpRequest& req) const {
 }
 
 HttpResponse AdminRequestPages::detail_page(const HttpRequest& req, int status, Id id,
-                                            const std::string& notice, const UndoForm& form) const {
-  auto item = kit_.services().matching.view_request(req.actor(), id);
-  if (!item) return kit_.refused(req, item.error(), "/admin/aanvragen");
+                                            const std::string& notice, const ReasonForm& undo_form,
+                                            const ReasonForm& stop_form) const {
+  auto history = kit_.services().matching.request_history(req.actor(), id);
+  if (!history) return kit_.refused(req, history.error(), "/admin/aanvragen");
+  const Value& item = history->request;
   auto defs = kit_.definitions();
-  const std::string track = text_of((*item)["track"]);
+  const std::string track = text_of(item["track"]);
   const Workflow* workflow = defs->workflow(track);
   if (!workflow) return kit_.not_found(req);
 
   Value accepted;
   Value undo;
-  const Value& by = (*item)["accepted_by"];
+  Value stop;
+  const Value& by = item["accepted_by"];
   if (by.is_object()) {
     accepted = Object{{"service", by["name"]},
-                      {"at", instant_nl(text_of((*item)["accepted_at"]))},
-                      {"periods", accepted_periods(*item)},
-                      {"mentor", mentor_of(*item)},
-                      {"notes", text_or_null(text_of((*item)["notes"]))}};
+                      {"at", instant_nl(text_of(item["accepted_at"]))},
+                      {"periods", accepted_periods(item)},
+                      {"mentor", mentor_of(item)},
+                      {"notes", text_or_null(text_of(item["notes"]))}};
     // Offered only where the workflow has the admin's way back, so a track without one shows
     // no form that could only be refused.
     const StatusDef* initial = workflow->initial_status();
@@ -217,30 +308,45 @@ HttpResponse AdminRequestPages::detail_page(const HttpRequest& req, int status, 
           {"service", by["name"]},
           {"field", textarea_field({"reason", "Reden", true,
                                     "Bijvoorbeeld: de dienst aanvaardde de verkeerde student. "
-                                    "De reden komt in de auditlog.",
-                                    form.error, ""},
-                                   form.reason)}};
+                                    "De reden komt in de auditlog en in de mail aan de dienst "
+                                    "en de school.",
+                                    undo_form.error, ""},
+                                   undo_form.reason)}};
+  } else if (!is_stopped(item)) {
+    stop = Object{{"action", request_href(id) + "/gestopt"},
+                  {"field", textarea_field({"reason", "Reden", true,
+                                            "Bijvoorbeeld: de school meldt dat de student de "
+                                            "opleiding stopzette. De reden komt in de auditlog.",
+                                            stop_form.error, ""},
+                                           stop_form.reason)}};
   }
-  Standing standing = standing_of(*item);
+  Standing standing = standing_of(item);
+  const AuditNames names(kit_.services().account_store.users(std::nullopt),
+                         kit_.services().store.organisations(""));
+  const std::vector<Organisation> services = kit_.services().store.organisations("service");
+  const std::string error =
+      !undo_form.error.empty()   ? "De aanvaarding werd niet ongedaan gemaakt. Kijk het aangeduide "
+                                   "veld na."
+      : !stop_form.error.empty() ? "De student werd niet als gestopt gemarkeerd. Kijk het "
+                                   "aangeduide veld na."
+                                 : "";
   return kit_.page(
-      req, status, "admin_request", full_name(*item),
-      Object{{"heading", full_name(*item)},
-             {"school", (*item)["school"]["name"]},
+      req, status, "admin_request", full_name(item),
+      Object{{"heading", full_name(item)},
+             {"school", item["school"]["name"]},
              {"back", "/admin/aanvragen/" + track},
              {"track_label", track_label(*defs, track)},
-             {"year", (*item)["year"]},
-             {"registered", instant_nl(text_of((*item)["registered_at"]))},
+             {"year", item["year"]},
+             {"registered", instant_nl(text_of(item["registered_at"]))},
              {"status", standing.text},
              {"badge", text_or_null(standing.badge)},
              {"notice", text_or_null(notice)},
-             {"error", form.error.empty()
-                           ? Value()
-                           : Value("De aanvaarding werd niet ongedaan gemaakt. Kijk het "
-                                   "aangeduide veld na.")},
+             {"error", text_or_null(error)},
              {"accepted", std::move(accepted)},
              {"undo", std::move(undo)},
-             {"sections",
-              request_display(*workflow, *item, kit_.services().store.organisations("service"))}});
+             {"stop", std::move(stop)},
+             {"history", history_rows(history_value(*workflow, *history, names, services))},
+             {"sections", request_display(*workflow, item, services)}});
 }
 
 HttpResponse AdminRequestPages::detail(HttpRequest& req) const {
@@ -250,14 +356,18 @@ HttpResponse AdminRequestPages::detail(HttpRequest& req) const {
   if (req.query_value("ongedaan") == "1")
     notice =
         "De aanvaarding werd ongedaan gemaakt. De student staat opnieuw open voor alle diensten; "
-        "de reden staat in de auditlog.";
-  return detail_page(req, 200, *id, notice, UndoForm{});
+        "de reden staat in de auditlog en de dienst en de school krijgen een mail.";
+  if (req.query_value("gestopt") == "1")
+    notice =
+        "De student is als gestopt gemarkeerd en verdwijnt uit de lijsten van de diensten; de "
+        "reden staat in de auditlog.";
+  return detail_page(req, 200, *id, notice, ReasonForm{}, ReasonForm{});
 }
 
 HttpResponse AdminRequestPages::undo_acceptance(HttpRequest& req) const {
   auto id = parse_id(req.param("id"));
   if (!id) return kit_.not_found(req);
-  UndoForm form;
+  ReasonForm form;
   form.reason = trim(req.form()["reason"]);
   // The status to go back to is the track's initial one, as the API's caller names it.
   auto item = kit_.services().matching.view_request(req.actor(), *id);
@@ -268,15 +378,88 @@ HttpResponse AdminRequestPages::undo_acceptance(HttpRequest& req) const {
   // the page holds no second copy of that rule; a refusal naming the field comes back here.
   auto done = kit_.services().matching.change_status(
       req.actor(), *id, StatusInput{workflow->initial_status()->id, {}, {}, "", form.reason});
-  if (!done) {
-    const DomainError& e = done.error();
-    if (auto reason = e.fields.find("reason"); reason != e.fields.end()) {
-      form.error = reason->second;
-      return detail_page(req, e.http_status, *id, "", form);
-    }
-    return kit_.refused(req, e, request_href(*id));
-  }
+  if (!done) return refused_with_reason(req, *id, done.error(), form, true);
   return HttpResponse::redirect(request_href(*id) + "?ongedaan=1");
+}
+
+HttpResponse AdminRequestPages::stop(HttpRequest& req) const {
+  auto id = parse_id(req.param("id"));
+  if (!id) return kit_.not_found(req);
+  ReasonForm form;
+  form.reason = trim(req.form()["reason"]);
+  auto done = kit_.services().matching.stop_by_admin(req.actor(), *id, form.reason);
+  if (!done) return refused_with_reason(req, *id, done.error(), form, false);
+  return HttpResponse::redirect(request_href(*id) + "?gestopt=1");
+}
+
+HttpResponse AdminRequestPages::refused_with_reason(const HttpRequest& req, Id id,
+                                                    const DomainError& e, ReasonForm form,
+                                                    bool undo) const {
+  auto reason = e.fields.find("reason");
+  if (reason == e.fields.end()) return kit_.refused(req, e, request_href(id));
+  form.error = reason->second;
+  return undo ? detail_page(req, e.http_status, id, "", form, ReasonForm{})
+              : detail_page(req, e.http_status, id, "", ReasonForm{}, form);
+}
+
+HttpResponse AdminRequestPages::search(HttpRequest& req) const {
+  // The form is posted: a national register number never stands in an address (proxies' access
+  // logs, browser history). A GET (a paging link, a bookmark) searches on the other fields only.
+  const bool posted = req.method == "POST";
+  auto value = [&](const std::string& name) {
+    return posted ? req.form()[name] : req.query_value(name);
+  };
+  auto defs = kit_.definitions();
+  SearchForm f{trim(value("naam")), posted ? trim(value("rijksregisternummer")) : "",
+               value("traject"),    value("jaar"),
+               value("school"),     {}};
+  const bool asked = !f.name.empty() || !f.national_number.empty() || !f.track.empty() ||
+                     !f.year.empty() || !f.school.empty();
+  Array rows;
+  std::int64_t total = 0;
+  int page = page_number(req);
+  if (asked) {
+    SearchInput in{f.name, f.national_number, f.track, f.year, parse_id(f.school), page, kPageSize};
+    auto found = kit_.services().matching.search_requests(req.actor(), in);
+    if (!found && found.error().fields.empty()) return kit_.refused(req, found.error(), "/admin");
+    if (found) {
+      total = found->total;
+      for (const auto& item : found->items) {
+        Standing standing = standing_of(item);
+        rows.push_back(Object{{"name", full_name(item)},
+                              {"href", request_href(item["id"].as_int())},
+                              {"track", track_label(*defs, text_of(item["track"]))},
+                              {"school", item["school"]["name"]},
+                              {"year", item["year"]},
+                              {"status", standing.text},
+                              {"badge", text_or_null(standing.badge)}});
+      }
+    } else {
+      // The query names of the form for the domain's field names.
+      static const std::map<std::string, std::string> kFieldNames = {
+          {"national_number", "rijksregisternummer"}, {"track", "traject"}, {"year", "jaar"}};
+      for (const auto& [field, message] : found.error().fields)
+        if (auto name = kFieldNames.find(field); name != kFieldNames.end())
+          f.errors[name->second] = message;
+    }
+  }
+  const std::string q = query_string(
+      {{"naam", f.name}, {"traject", f.track}, {"jaar", f.year}, {"school", f.school}});
+  return kit_.page(
+      req, f.errors.empty() ? 200 : 422, "admin_search", "Aanvragen zoeken",
+      Object{
+          {"fields", search_fields(*defs, f, kit_.services().store.organisations("school"))},
+          {"asked", asked && f.errors.empty()},
+          {"error", f.errors.empty() ? Value()
+                                     : Value("Er werd niet gezocht. Kijk het aangeduide veld na.")},
+          {"total", total},
+          {"rows", std::move(rows)},
+          // Paging links are addresses, so a search by national number has none: it finds one
+          // student, in a few school years at most.
+          {"paging",
+           f.national_number.empty()
+               ? paging("/admin/zoeken" + (q.empty() ? "" : "?" + q), page, total, kPageSize)
+               : Value()}});
 }
 
 }  // namespace stagematch

@@ -56,6 +56,7 @@ Array PageKit::menu(const HttpRequest& req) const {
   } else if (role == "admin") {
     items = {{"/admin", "Overzicht"},
              {"/admin/aanvragen", "Aanvragen"},
+             {"/admin/zoeken", "Zoeken"},
              {"/admin/organisaties", "Organisaties"},
              {"/admin/uitnodigingen", "Uitnodigingen"},
              {"/admin/kalenders", "Kalenders"},

@@ -286,6 +286,16 @@ const std::vector<Step>& steps() {
            {"ALTER TABLE login_attempts ADD COLUMN client TEXT NOT NULL DEFAULT ''"},
            {"CREATE INDEX login_attempts_client ON login_attempts (client, at)"},
        }},
+      {8,
+       "requests: the admin's search by national register number",
+       {
+           // The helpdesk finds a student by the 11 digits (fill_record stores them so). The
+           // expression is the one list_condition() compares, so the search reads this index.
+           {"CREATE INDEX requests_national_number ON requests"
+            " (json_extract(fields_json, '$.national_number'))",
+            "CREATE INDEX requests_national_number ON requests"
+            " ((fields_json::jsonb ->> 'national_number'))"},
+       }},
   };
   return kSteps;
 }

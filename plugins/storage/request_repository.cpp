@@ -280,7 +280,13 @@ std::string_view order_by(const std::string& sort) {
 
 }  // namespace
 
-StoreResult<ListCondition> list_condition(const RequestQuery& q) {
+std::string national_number_column(Dialect dialect) {
+  // The same expression as the index requests_national_number (migration 8), so it is used.
+  return dialect == Dialect::kPostgresql ? "(r.fields_json::jsonb ->> 'national_number')"
+                                         : "json_extract(r.fields_json, '$.national_number')";
+}
+
+StoreResult<ListCondition> list_condition(const RequestQuery& q, Dialect dialect) {
   ListCondition c;
   auto add = [&](std::string_view sql, Params params = {}) {
     if (!c.sql.empty()) c.sql += " AND ";
@@ -335,6 +341,8 @@ StoreResult<ListCondition> list_condition(const RequestQuery& q) {
         Params(q.provinces.begin(), q.provinces.end()));
   }
   if (q.school_filter) add("r.school_id = ?", {*q.school_filter});
+  if (!q.national_number.empty())
+    add(national_number_column(dialect) + " = ?", {q.national_number});
   if (std::string_view postal = trim(q.postal_code); !postal.empty()) {
     add("r.postal_code LIKE ? ESCAPE '!'", {like_escape(postal, "", "%")});
   }
@@ -411,8 +419,15 @@ StoreResult<void> stop_request(Tx& tx, Id school_id, Id request_id, const AuditE
   auto now = tx.query_one("SELECT school_id, state FROM requests WHERE id = ?", {request_id}, 2);
   if (!now || now->int64(0) != school_id) return request_not_found();
   if (now->text(1) != "stopped") {
-    tx.exec("UPDATE requests SET state = 'stopped', version = version + 1 WHERE id = ?",
-            {request_id});
+    // Conditional, so an acceptance committed after the caller looked is never stopped over.
+    auto changed = tx.query(
+        "UPDATE requests SET state = 'stopped', version = version + 1"
+        " WHERE id = ? AND accepted_by IS NULL RETURNING id",
+        {request_id}, 1);
+    if (changed.empty())
+      return refuse("already_accepted",
+                    "Deze student werd intussen aanvaard door een dienst en kan niet als gestopt "
+                    "gemarkeerd worden.");
   }
   insert_audit(tx, audit, "request", request_id);
   return {};
@@ -465,7 +480,7 @@ std::string totals_key(const ListCondition& c) {
 // own total.
 StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q, ListTotals* totals,
                                        std::int64_t local_version) {
-  auto where = list_condition(q);
+  auto where = list_condition(q, tx.dialect());
   if (!where) return std::unexpected(where.error());
   std::int64_t size = std::clamp(q.page_size, 1, kMaxPageSize);
   std::int64_t offset = (std::max(q.page, 1) - std::int64_t{1}) * size;

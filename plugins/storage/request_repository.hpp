@@ -48,6 +48,8 @@ struct ListCondition {
   std::string sql;
   Params params;
 };
-StoreResult<ListCondition> list_condition(const RequestQuery& query);
+StoreResult<ListCondition> list_condition(const RequestQuery& query, Dialect dialect);
+// The national register number of `requests r` as the dialect reads it from fields_json.
+std::string national_number_column(Dialect dialect);
 
 }  // namespace stagematch::storage

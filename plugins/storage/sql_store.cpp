@@ -367,6 +367,11 @@ std::vector<StatusCount> SqlStore::status_counts(Id request_id) {
                             [&](Tx& tx) { return storage::load_status_counts(tx, request_id); });
 }
 
+std::vector<ServiceStatus> SqlStore::service_statuses(Id request_id) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_service_statuses(tx, request_id); });
+}
+
 std::vector<StatusCount> SqlStore::status_changes_since(const std::string& track,
                                                         const std::vector<std::string>& statuses,
                                                         Instant since) {
@@ -415,9 +420,12 @@ std::vector<StoredCalendar> SqlStore::stored_calendars() {
   });
 }
 
-void SqlStore::append_audit(const AuditEntry& entry) {
+void SqlStore::append_audit(const AuditEntry& entry) { append_audit(std::vector{entry}); }
+
+void SqlStore::append_audit(const std::vector<AuditEntry>& entries) {
+  if (entries.empty()) return;
   impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
-    storage::insert_audit(tx, entry);
+    for (const auto& entry : entries) storage::insert_audit(tx, entry);
     return true;
   });
 }
@@ -429,6 +437,18 @@ std::vector<AuditEntry> SqlStore::audit_log(int limit) {
          tx.query("SELECT id, at, user_id, actor, action, object_type, object_id, outcome, detail"
                   " FROM audit_log ORDER BY id DESC LIMIT ?",
                   {std::max(limit, 0)}, 9))
+      out.push_back(read_audit(row));
+    return out;
+  });
+}
+
+std::vector<AuditEntry> SqlStore::audit_of(const std::string& object_type, Id object_id) {
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    std::vector<AuditEntry> out;
+    for (const Row& row :
+         tx.query("SELECT id, at, user_id, actor, action, object_type, object_id, outcome, detail"
+                  " FROM audit_log WHERE object_type = ? AND object_id = ? ORDER BY id",
+                  {object_type, object_id}, 9))
       out.push_back(read_audit(row));
     return out;
   });

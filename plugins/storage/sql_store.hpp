@@ -54,6 +54,7 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
   ServiceStatus service_status(Id request_id, Id service_id, const std::string& initial) override;
   StoreResult<void> write_status(const StatusWrite& write, const AuditEntry& audit) override;
   std::vector<StatusCount> status_counts(Id request_id) override;
+  std::vector<ServiceStatus> service_statuses(Id request_id) override;
   std::vector<StatusCount> status_changes_since(const std::string& track, const std::vector<std::string>& statuses,
                                                 Instant since) override;
 
@@ -61,7 +62,9 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
   std::vector<StoredCalendar> stored_calendars() override;
 
   void append_audit(const AuditEntry& entry) override;
+  void append_audit(const std::vector<AuditEntry>& entries) override;
   std::vector<AuditEntry> audit_log(int limit) override;
+  std::vector<AuditEntry> audit_of(const std::string& object_type, Id object_id) override;
   std::vector<OutboxMail> outbox(int limit) override;
 
   // AccountStore (account_repository.cpp); organisation() above serves both interfaces.

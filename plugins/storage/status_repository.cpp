@@ -123,4 +123,14 @@ std::vector<StatusCount> load_status_counts(Tx& tx, Id request_id) {
   return out;
 }
 
+std::vector<ServiceStatus> load_service_statuses(Tx& tx, Id request_id) {
+  std::vector<ServiceStatus> out;
+  for (const Row& row : tx.query("SELECT service_id, status, revealed_at, changed_at"
+                                 " FROM service_statuses WHERE request_id = ? ORDER BY service_id",
+                                 {request_id}, 4))
+    out.push_back(
+        ServiceStatus{request_id, row.int64(0), row.text(1), !row.is_null(2), row.opt_instant(3)});
+  return out;
+}
+
 }  // namespace stagematch::storage

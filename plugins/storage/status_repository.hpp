@@ -18,5 +18,6 @@ ServiceStatus load_service_status(Tx& tx, Id request_id, Id service_id, const st
 StoreResult<void> apply_status_write(Tx& tx, const StatusWrite& write, const AuditEntry& audit);
 
 std::vector<StatusCount> load_status_counts(Tx& tx, Id request_id);
+std::vector<ServiceStatus> load_service_statuses(Tx& tx, Id request_id);
 
 }  // namespace stagematch::storage

@@ -1,7 +1,8 @@
 'use strict';
 // The matching flow in a real browser, on a server of its own filled by `stagematch demo`:
 // a school registers a student, two services find it, one accepts it, the school sees the
-// answer, the other service is told it was too late. Every page it visits is checked with
+// answer, the other service is told it was too late, and the admin finds the student by its
+// national register number and undoes the acceptance. Every page it visits is checked with
 // axe-core; every step leaves a screenshot in artifacts/.
 const assert = require('node:assert/strict');
 const { after, describe, it } = require('node:test');
@@ -32,6 +33,8 @@ const A11Y_PAGES = [
   'already accepted message',
   'admin dashboard',
   'admin calendars',
+  'admin search results',
+  'admin request after undo',
   'service list (phone)',
   'registration form (phone)',
 ];
@@ -311,6 +314,45 @@ describe('matching flow', () => {
     await checkA11y(page, 'admin calendars');
     await shot(page, 'admin calendars');
   }, { independent: true });
+
+  step(
+      'admin searches the student by national number, opens it and undoes the acceptance',
+      async () => {
+        let page = state.pages.beheerder;
+        if (!page || page.isClosed()) {
+          page = await newPage('beheerder');
+          await P.login(page, P.ACCOUNTS.admin);
+        }
+        await P.openMenu(page, 'Zoeken');
+        assert.equal(new URL(page.url()).pathname, '/admin/zoeken');
+        const search = page.getByRole('search', {name: 'Aanvragen zoeken'});
+        // Typed with the punctuation of the card; the search uses the digits.
+        await search.getByLabel('Rijksregisternummer')
+            .fill(P.formattedNationalNumber(s.nationalNumber));
+        await search.getByRole('button', {name: 'Zoeken'}).click();
+        await page.waitForLoadState('load');
+        await page.getByRole('heading', {level: 2, name: /Resultaten \(1\)/}).waitFor();
+        assert.equal(await P.studentRow(page, s.fullName).count(), 1, 'the student is found');
+        await checkA11y(page, 'admin search results');
+        await shot(page, 'admin search results');
+
+        await P.studentRow(page, s.fullName).getByRole('link', {name: /meer info/}).click();
+        await page.getByRole('heading', {level: 1, name: new RegExp(P.escapeRegExp(s.fullName))})
+            .waitFor();
+        const undo = page.getByRole('region', {name: 'Aanvaarding ongedaan maken'});
+        const reason = 'De dienst aanvaardde deze student per vergissing.';
+        await undo.getByLabel(P.field('Reden')).fill(reason);
+        await undo.getByRole('button', {name: 'Aanvaarding ongedaan maken'}).click();
+        await page.waitForLoadState('load');
+        await page.getByText(/De aanvaarding werd ongedaan gemaakt\./).waitFor();
+        assert.equal(
+            await page.getByRole('region', {name: 'Aanvaarding ongedaan maken'}).count(), 0,
+            'nothing left to undo');
+        const history = page.getByRole('region', {name: 'Geschiedenis'});
+        await history.getByText(reason, {exact: false}).first().waitFor();
+        await checkA11y(page, 'admin request after undo');
+        await shot(page, 'admin request after undo');
+      });
 
   step('phone: service list and registration form', async () => {
     // Other accounts than above: one account has one session at a time.
