@@ -1551,13 +1551,28 @@ TEST_F(PagesOnPostgres, KeptRowsAndFiltersFollowEveryChangeInTheVeryNextPage) {
   for (int i = 0; i < 2; ++i) {  // the second page is made of kept pieces
     HttpResponse page = get("/dienst/secundair", "service_x");
     ASSERT_EQ(page.status, 200);
-    EXPECT_TRUE(contains(row_of(page.body), "Onbeslist")) << page.body;
+    EXPECT_TRUE(contains(row_of(page.body), "<span class=\"badge\">Onbeslist</span>")) << page.body;
+    EXPECT_TRUE(contains(row_of(page.body), "name=\"status\" value=\"niet_aanvaard\""));
     EXPECT_FALSE(contains(page.body, "Nieuwe School"));
   }
-  ASSERT_EQ(post(detail + "/status", {{"track", "secundair"}, {"status", "niet_aanvaard"}}, "service_x").status, 303);
-  EXPECT_TRUE(contains(row_of(get("/dienst/secundair", "service_x").body), "Niet aanvaard"));
-  // The other service's own status did not move: its row says so.
-  EXPECT_TRUE(contains(row_of(get("/dienst/secundair", "service_y").body), "Onbeslist"));
+  // Changed from the row: the next page shows the new status and the choices it allows.
+  ASSERT_EQ(
+      post(detail + "/status",
+           {{"track", "secundair"}, {"status", "niet_aanvaard"}, {"terug", "/dienst/secundair"}},
+           "service_x")
+          .status,
+      303);
+  HttpResponse changed = get("/dienst/secundair?gewijzigd=niet_aanvaard", "service_x");
+  EXPECT_TRUE(contains(row_of(changed.body), "<span class=\"badge\">Niet aanvaard</span>"));
+  EXPECT_TRUE(contains(row_of(changed.body), "name=\"status\" value=\"onbeslist\""));
+  EXPECT_FALSE(contains(row_of(changed.body), "value=\"niet_aanvaard\""));
+  // The other service's own status did not move: its row says so, and what it was given
+  // carries its own token, never the other service's.
+  HttpResponse other = get("/dienst/secundair", "service_y");
+  EXPECT_TRUE(contains(row_of(other.body), "<span class=\"badge\">Onbeslist</span>"));
+  EXPECT_TRUE(contains(row_of(other.body), "name=\"status\" value=\"niet_aanvaard\""));
+  EXPECT_FALSE(contains(other.body, browser("service_x").csrf));
+  EXPECT_TRUE(contains(other.body, browser("service_y").csrf));
   // A school created meanwhile is offered in the filter at once.
   org("school", "Nieuwe School", {}, {"secundair"});
   EXPECT_TRUE(contains(get("/dienst/secundair", "service_x").body, ">Nieuwe School</option>"));
@@ -1566,6 +1581,139 @@ TEST_F(PagesOnPostgres, KeptRowsAndFiltersFollowEveryChangeInTheVeryNextPage) {
   ASSERT_EQ(accept_as("service_x", id, mentor_x_).status, 303);
   EXPECT_TRUE(contains(row_of(get("/dienst/secundair?tab=aanvaard", "service_x").body), "Kerkstraat 1"));
   EXPECT_EQ(row_of(get("/dienst/secundair", "service_y").body), "");
+}
+
+// ---- Status from the list, and the school's overview ---------------------------------------
+
+// The table row of the student named `name` on a list page, or an empty text.
+std::string row_named(const std::string& body, const std::string& name) {
+  auto at = body.find(name);
+  if (at == std::string::npos) return "";
+  auto start = body.rfind("<tr>", at);
+  auto end = body.find("</tr>", at);
+  return start == std::string::npos || end == std::string::npos ? ""
+                                                                : body.substr(start, end - start);
+}
+
+TEST_F(Pages, AServiceSetsAStatusFromTheListRowAndComesBackToTheSameListPage) {
+  Id id = register_student("Rijstatus");
+  register_student("Anderrij");
+  const std::string list = "/dienst/secundair?naam=rij&sorteer=naam";
+  HttpResponse page = get(list, "service_x");
+  ASSERT_EQ(page.status, 200);
+  expect_accessible_page(page.body, list);
+  // One status form on the page carries the token and the way back; each row names it.
+  EXPECT_EQ(count_of(page.body, "<form id=\"statusformulier\" method=\"post\""), 1u);
+  EXPECT_TRUE(
+      contains(page.body, "name=\"terug\" value=\"/dienst/secundair?naam=rij&amp;sorteer=naam\""));
+  std::string row = row_named(page.body, "Lotte Rijstatus");
+  const std::string action = "formaction=\"/dienst/aanvraag/" + std::to_string(id) + "/status\"";
+  EXPECT_TRUE(contains(
+      row, "form=\"statusformulier\" " + action + " name=\"status\" value=\"niet_aanvaard\""))
+      << row;
+  EXPECT_FALSE(contains(row, "value=\"onbeslist\"")) << "onbeslist is the status it holds";
+  EXPECT_FALSE(contains(row, "value=\"aanvaard\"")) << "accepting needs the dialog";
+  EXPECT_TRUE(contains(row, "href=\"/dienst/aanvraag/" + std::to_string(id) + "#aanvaarden\""))
+      << row;
+  EXPECT_FALSE(contains(row, csrf_field(page.body))) << "the token stays out of the kept row";
+
+  HttpResponse set = post("/dienst/aanvraag/" + std::to_string(id) + "/status",
+                          {{"track", "secundair"},
+                           {"status", "niet_aanvaard"},
+                           {"terug", "/dienst/secundair?naam=rij&sorteer=naam&pagina=1"}},
+                          "service_x");
+  ASSERT_EQ(set.status, 303) << set.body;
+  EXPECT_EQ(header_of(set, "Location"),
+            "/dienst/secundair?naam=rij&sorteer=naam&pagina=1&gewijzigd=niet_aanvaard");
+  HttpResponse back = get(header_of(set, "Location"), "service_x");
+  EXPECT_TRUE(contains(
+      back.body,
+      "<p class=\"notice\" role=\"status\">De status werd gewijzigd naar Niet aanvaard.</p>"))
+      << back.body;
+  row = row_named(back.body, "Lotte Rijstatus");
+  EXPECT_TRUE(contains(row, "<span class=\"badge\">Niet aanvaard</span>")) << row;
+  EXPECT_TRUE(contains(row, "name=\"status\" value=\"onbeslist\"")) << row;
+  EXPECT_TRUE(
+      contains(row_named(back.body, "Lotte Anderrij"), "<span class=\"badge\">Onbeslist</span>"));
+
+  // A way back elsewhere than the track's list is not followed.
+  HttpResponse elsewhere =
+      post("/dienst/aanvraag/" + std::to_string(id) + "/status",
+           {{"track", "secundair"}, {"status", "onbeslist"}, {"terug", "https://elders.test/"}},
+           "service_x");
+  ASSERT_EQ(elsewhere.status, 303);
+  EXPECT_EQ(header_of(elsewhere, "Location"), "/dienst/secundair?gewijzigd=onbeslist");
+}
+
+TEST_F(Pages, AChangeFromTheListThatTheEngineRefusesShowsItsDutchMessageAndTheWayBack) {
+  Id id = register_student("Te laat");
+  const std::string list = "/dienst/secundair?naam=laat";
+  ASSERT_TRUE(
+      contains(row_named(get(list, "service_y").body, "Lotte Te laat"), "value=\"niet_aanvaard\""));
+  ASSERT_EQ(accept_as("service_x", id, mentor_x_).status, 303);
+  HttpResponse late =
+      post("/dienst/aanvraag/" + std::to_string(id) + "/status",
+           {{"track", "secundair"}, {"status", "niet_aanvaard"}, {"terug", list}}, "service_y");
+  EXPECT_EQ(late.status, 409);
+  EXPECT_TRUE(
+      contains(late.body, "Deze student werd intussen al aanvaard door een andere dienst."));
+  EXPECT_TRUE(contains(late.body, "href=\"/dienst/secundair?naam=laat\"")) << late.body;
+
+  Id other = register_student("Tweemaal");
+  const std::string target = "/dienst/aanvraag/" + std::to_string(other) + "/status";
+  ASSERT_EQ(post(target, {{"track", "secundair"}, {"status", "niet_aanvaard"}, {"terug", list}},
+                 "service_y")
+                .status,
+            303);
+  HttpResponse again = post(
+      target, {{"track", "secundair"}, {"status", "niet_aanvaard"}, {"terug", list}}, "service_y");
+  EXPECT_EQ(again.status, 422);
+  EXPECT_TRUE(contains(again.body, "kan je niet naar")) << again.body;
+  EXPECT_TRUE(contains(again.body, "Terug naar de lijst"));
+}
+
+TEST_F(Pages, TheListOffersNoStatusChangeWhileTheCalendarLetsNoneBeSet) {
+  ASSERT_TRUE(clock_->set(local("2026-09-20 12:00")));  // dubbele finaliteit: services decide
+  browsers_.clear();
+  HttpResponse registered =
+      post("/school/dubbele_finaliteit/nieuw", student_form("Na de ronde"), "school");
+  ASSERT_EQ(registered.status, 303) << registered.body;
+  ASSERT_TRUE(
+      contains(row_named(get("/dienst/dubbele_finaliteit", "service_x").body, "Lotte Na de ronde"),
+               "form=\"statusformulier\""));
+  ASSERT_TRUE(clock_->set(local("2026-10-08 12:00")));  // every round of the year is over
+  browsers_.clear();
+  HttpResponse page = get("/dienst/dubbele_finaliteit", "service_x");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(contains(page.body, "Lotte Na de ronde")) << "still listed, no longer to decide on";
+  EXPECT_TRUE(contains(page.body, "Je kan geen statussen meer instellen.")) << "the page says why";
+  EXPECT_FALSE(contains(page.body, "form=\"statusformulier\""));
+  EXPECT_FALSE(contains(page.body, "#aanvaarden\""));
+}
+
+TEST_F(Pages, TheAcceptDialogMarksNotesOptionalAndAcceptsWithoutThem) {
+  Id id = register_student("Zonder notities");
+  const std::string detail = "/dienst/aanvraag/" + std::to_string(id);
+  HttpResponse page = get(detail, "service_x");
+  EXPECT_TRUE(contains(page.body, "<section class=\"panel accept\" id=\"aanvaarden\""));
+  EXPECT_TRUE(contains(page.body, "<label for=\"f-notes\">Notities (optioneel)</label>"))
+      << page.body;
+  HttpResponse accepted = post(detail + "/aanvaarden",
+                               {{"track", "secundair"},
+                                {"status", "aanvaard"},
+                                {"mentor_id", std::to_string(mentor_x_)},
+                                {"periods", "1"},
+                                {"notes", ""}},
+                               "service_x");
+  ASSERT_EQ(accepted.status, 303) << accepted.body;
+  EXPECT_TRUE(contains(get(detail, "service_x").body, "Aanvaard door je dienst"));
+  // A mentor stays required.
+  Id other = register_student("Zonder mentor");
+  HttpResponse no_mentor =
+      post("/dienst/aanvraag/" + std::to_string(other) + "/aanvaarden",
+           {{"track", "secundair"}, {"status", "aanvaard"}, {"periods", "0"}}, "service_x");
+  EXPECT_EQ(no_mentor.status, 422);
+  EXPECT_TRUE(contains(no_mentor.body, "Kies een stagementor."));
 }
 
 }  // namespace
