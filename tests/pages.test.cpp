@@ -1716,5 +1716,114 @@ TEST_F(Pages, TheAcceptDialogMarksNotesOptionalAndAcceptsWithoutThem) {
   EXPECT_TRUE(contains(no_mentor.body, "Kies een stagementor."));
 }
 
+TEST_F(Pages, TheSchoolFiltersItsOverviewByNameStatusAndService) {
+  Id accepted = register_student("Filter Aanvaard");
+  register_student("Filter Open");
+  Id stopped = register_student("Filter Gestopt");
+  register_student("Anders");
+  ASSERT_EQ(accept_as("service_x", accepted, mentor_x_).status, 303);
+  ASSERT_EQ(post("/school/aanvraag/" + std::to_string(stopped) + "/gestopt", {{"bevestig", "ja"}}, "school").status, 303);
+  auto names = [&](const std::string& query) {
+    HttpResponse page = get("/school/secundair" + query, "school");
+    EXPECT_EQ(page.status, 200) << query;
+    std::string out;
+    for (const char* name : {"Lotte Filter Aanvaard", "Lotte Filter Open", "Lotte Filter Gestopt", "Lotte Anders"})
+      if (contains(page.body, name)) out += std::string(out.empty() ? "" : ", ") + name;
+    return out;
+  };
+  EXPECT_EQ(names(""), "Lotte Filter Aanvaard, Lotte Filter Open, Lotte Filter Gestopt, Lotte Anders");
+  EXPECT_EQ(names("?naam=filter"), "Lotte Filter Aanvaard, Lotte Filter Open, Lotte Filter Gestopt");
+  EXPECT_EQ(names("?naam=filter&status=aanvaard"), "Lotte Filter Aanvaard");
+  EXPECT_EQ(names("?naam=filter&status=geen"), "Lotte Filter Open");
+  EXPECT_EQ(names("?status=gestopt"), "Lotte Filter Gestopt");
+  EXPECT_EQ(names("?status=wacht"), "") << "secundair has no results date";
+  EXPECT_EQ(names("?dienst=" + std::to_string(service_x_)), "Lotte Filter Aanvaard");
+  EXPECT_EQ(names("?dienst=" + std::to_string(service_y_)), "");
+  EXPECT_EQ(names("?status=onbekend&dienst=abc"), names("")) << "an unknown choice filters nothing";
+
+  HttpResponse page = get("/school/secundair?naam=filter&status=geen&dienst=" + std::to_string(service_y_), "school");
+  expect_accessible_page(page.body, "school overview with filters");
+  EXPECT_TRUE(contains(page.body, "<form method=\"get\" action=\"/school/secundair\""));
+  EXPECT_TRUE(contains(page.body, "name=\"naam\" type=\"search\" value=\"filter\""));
+  EXPECT_TRUE(contains(page.body, "<option value=\"geen\" selected>Nog geen stageplek bekend</option>"));
+  EXPECT_TRUE(contains(page.body, "<option value=\"" + std::to_string(service_y_) + "\" selected>Zorg aan huis Noord</option>"));
+  EXPECT_TRUE(contains(page.body, "Geen studenten gevonden met deze filters."));
+}
+
+TEST_F(Pages, TheSchoolSeesTheRequestedPeriodsUntilAnAcceptanceReplacesThem) {
+  Id id = register_student("Periodes");
+  std::string row = row_named(get("/school/secundair", "school").body, "Lotte Periodes");
+  EXPECT_TRUE(contains(row, "<span class=\"sub\">aangevraagd</span>")) << row;
+  EXPECT_TRUE(contains(row, "<span class=\"line\">06/10/2025 - 31/10/2025</span>")) << row;
+  EXPECT_TRUE(contains(row, "<span class=\"line\">02/02/2026 - 27/02/2026</span>")) << row;
+  HttpResponse accepted = post("/dienst/aanvraag/" + std::to_string(id) + "/aanvaarden",
+                               {{"track", "secundair"},
+                                {"status", "aanvaard"},
+                                {"mentor_id", std::to_string(mentor_x_)},
+                                {"periods", "1"}},
+                               "service_x");
+  ASSERT_EQ(accepted.status, 303) << accepted.body;
+  row = row_named(get("/school/secundair", "school").body, "Lotte Periodes");
+  EXPECT_FALSE(contains(row, "aangevraagd")) << row;
+  EXPECT_FALSE(contains(row, "06/10/2025 - 31/10/2025")) << "only the accepted period stays";
+  EXPECT_TRUE(contains(row, "<span class=\"line\">02/02/2026 - 27/02/2026</span>")) << row;
+}
+
+TEST_F(Pages, RequestsWaitingForTheResultsDateAreMarkedWithoutTellingTheAnswer) {
+  ASSERT_TRUE(clock_->set(local("2026-09-20 12:00")));  // dubbele finaliteit: results 07/10/2026
+  browsers_.clear();
+  for (const char* name : {"Wacht Aanvaard", "Wacht Open"})
+    ASSERT_EQ(post("/school/dubbele_finaliteit/nieuw", student_form(name), "school").status, 303);
+  auto list = matching_->list_requests(Actor{"school", 0, school_}, "dubbele_finaliteit", ListInput{});
+  ASSERT_TRUE(list);
+  Id accepted = 0;
+  for (const auto& item : list->items)
+    if (item["last_name"].as_string() == "Wacht Aanvaard") accepted = item["id"].as_int();
+  ASSERT_EQ(post("/dienst/aanvraag/" + std::to_string(accepted) + "/aanvaarden",
+                 {{"track", "dubbele_finaliteit"},
+                  {"status", "aanvaard"},
+                  {"mentor_id", std::to_string(mentor_x_)},
+                  {"periods", "0"},
+                  {"notes", "Start op maandag."}},
+                 "service_x")
+                .status,
+            303);
+
+  auto rows = [&](const std::string& query) {
+    std::string body = get("/school/dubbele_finaliteit" + query, "school").body;
+    return std::pair{row_named(body, "Lotte Wacht Aanvaard"), row_named(body, "Lotte Wacht Open")};
+  };
+  auto [a, b] = rows("");
+  const std::string mark = "<span class=\"badge warn\">Antwoord zichtbaar vanaf 07/10/2026 12:00</span>";
+  EXPECT_TRUE(contains(a, mark)) << a;
+  EXPECT_TRUE(contains(b, mark)) << b;
+  for (const std::string& row : {a, b}) {
+    EXPECT_FALSE(contains(row, "Aanvaard</span>")) << row;
+    EXPECT_FALSE(contains(row, "Thuiszorg Antwerpen")) << row;
+    EXPECT_FALSE(contains(row, "Start op maandag.")) << row;
+    EXPECT_TRUE(contains(row, "aangevraagd")) << row;
+  }
+  // The filters tell no more than the rows: both wait, neither is known to be placed.
+  for (const std::string query : {"?status=wacht", "?status=geen"}) {
+    auto [x, y] = rows(query);
+    EXPECT_TRUE(contains(x, mark) && contains(y, mark)) << query;
+  }
+  for (const std::string& query : {std::string("?status=aanvaard"), "?dienst=" + std::to_string(service_x_)}) {
+    auto [x, y] = rows(query);
+    EXPECT_EQ(x + y, "") << query;
+  }
+
+  ASSERT_TRUE(clock_->set(local("2026-10-07 12:00")));  // the results date
+  browsers_.clear();
+  std::tie(a, b) = rows("");
+  EXPECT_FALSE(contains(a + b, "Antwoord zichtbaar vanaf")) << a << b;
+  EXPECT_TRUE(contains(a, "<span class=\"badge ok\">Aanvaard</span>")) << a;
+  EXPECT_TRUE(contains(a, "Thuiszorg Antwerpen"));
+  EXPECT_EQ(rows("?status=aanvaard").second, "");
+  EXPECT_FALSE(rows("?status=aanvaard").first.empty());
+  EXPECT_EQ(rows("?status=wacht").first + rows("?status=wacht").second, "");
+  EXPECT_FALSE(rows("?status=geen").second.empty());
+}
+
 }  // namespace
 }  // namespace stagematch
