@@ -501,8 +501,8 @@ bool Matching::school_sees_answer(const DefinitionSet& defs, const RequestRecord
   return !from || now >= *from;
 }
 
-std::optional<Instant> Matching::answer_held_until(const DefinitionSet& defs, const RequestRecord& r,
-                                                   Instant now) {
+std::optional<Instant> Matching::answer_held_until(const DefinitionSet& defs,
+                                                   const RequestRecord& r, Instant now) {
   const Calendar* calendar = defs.calendar(r.track, r.year);
   if (!calendar || r.state != "active") return std::nullopt;
   auto from = calendar->answer_visible_from(r.accepted_at.value_or(now));
@@ -514,7 +514,9 @@ namespace {
 Predicate leaf(Predicate::Op op, std::string field, std::vector<Value> values = {}) {
   return Predicate{op, std::move(field), std::move(values), {}};
 }
-Predicate group(Predicate::Op op, std::vector<Predicate> args) { return Predicate{op, "", {}, std::move(args)}; }
+Predicate group(Predicate::Op op, std::vector<Predicate> args) {
+  return Predicate{op, "", {}, std::move(args)};
+}
 
 // The answers a school of `calendar` may not know yet at `now` (answer_held_until as a
 // condition): none when no results date lies ahead; else every answer given after the last
@@ -531,10 +533,13 @@ std::optional<Predicate> held_back(const Calendar& calendar, Instant now) {
   for (Instant d : dates)
     if (d < now && (!last || d > *last)) last = d;
   using Op = Predicate::Op;
-  Predicate given = last ? leaf(Op::kGe, "accepted_at",
-                                {Value(static_cast<std::int64_t>(
-                                    std::chrono::duration_cast<std::chrono::seconds>(last->time_since_epoch()).count() + 1))})
-                         : group(Op::kNot, {leaf(Op::kNull, "accepted_at")});
+  Predicate given =
+      last ? leaf(Op::kGe, "accepted_at",
+                  {Value(static_cast<std::int64_t>(
+                      std::chrono::duration_cast<std::chrono::seconds>(last->time_since_epoch())
+                          .count() +
+                      1))})
+           : group(Op::kNot, {leaf(Op::kNull, "accepted_at")});
   return group(Op::kAll, {leaf(Op::kEq, "year", {Value(calendar.year)}), std::move(given)});
 }
 
@@ -542,12 +547,13 @@ std::optional<Predicate> held_back(const Calendar& calendar, Instant now) {
 
 DomainResult<std::optional<Predicate>> Matching::school_filter(const DefinitionSet& defs,
                                                                const std::string& track,
-                                                               const ListInput& input, Instant now) {
+                                                               const ListInput& input,
+                                                               Instant now) {
   using Op = Predicate::Op;
   const std::string& status = input.school_status;
   if (status.empty() && !input.accepted_by) return std::optional<Predicate>();
-  if (!status.empty() && std::find(std::begin(kSchoolStatuses), std::end(kSchoolStatuses), status) ==
-                             std::end(kSchoolStatuses)) {
+  if (!status.empty() && std::find(std::begin(kSchoolStatuses), std::end(kSchoolStatuses),
+                                   status) == std::end(kSchoolStatuses)) {
     DomainError e = error(422, "validation", "Kies een status uit de lijst.");
     e.fields["status"] = e.message;
     return std::unexpected(e);
@@ -565,14 +571,17 @@ DomainResult<std::optional<Predicate>> Matching::school_filter(const DefinitionS
   Predicate active = leaf(Op::kEq, "state", {Value("active")});
   Predicate unknown = group(Op::kAny, {leaf(Op::kNull, "accepted_by"), hidden});
   std::vector<Predicate> all;
-  if (input.accepted_by) all.push_back(group(Op::kAll, {leaf(Op::kEq, "accepted_by", {Value(*input.accepted_by)}), not_hidden}));
+  if (input.accepted_by)
+    all.push_back(
+        group(Op::kAll, {leaf(Op::kEq, "accepted_by", {Value(*input.accepted_by)}), not_hidden}));
   if (status == "aanvaard")
     all.push_back(group(Op::kAll, {group(Op::kNot, {leaf(Op::kNull, "accepted_by")}), not_hidden}));
   else if (status == "geen")
     all.push_back(group(Op::kAll, {active, unknown}));
   else if (status == "wacht")
-    all.push_back(waiting_years.empty() ? leaf(Op::kFalse, "")
-                                        : group(Op::kAll, {active, leaf(Op::kIn, "year", waiting_years), unknown}));
+    all.push_back(waiting_years.empty()
+                      ? leaf(Op::kFalse, "")
+                      : group(Op::kAll, {active, leaf(Op::kIn, "year", waiting_years), unknown}));
   else if (status == "gestopt")
     all.push_back(leaf(Op::kEq, "state", {Value("stopped")}));
   return std::optional<Predicate>(group(Op::kAll, std::move(all)));
@@ -621,7 +630,8 @@ Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
   }
   // A school is told that an answer waits for a results date, never what it is.
   if (actor.role == "school")
-    if (auto until = answer_held_until(defs, r, now)) out["answer_visible_from"] = format_iso(*until);
+    if (auto until = answer_held_until(defs, r, now))
+      out["answer_visible_from"] = format_iso(*until);
   return out;
 }
 

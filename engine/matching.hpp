@@ -143,8 +143,8 @@ class Matching {
   static bool school_sees_answer(const DefinitionSet& defs, const RequestRecord& record, Instant now);
   // Until when the school waits for the answer on this request, whatever that answer is: an
   // answer given now, or the acceptance given earlier, is shown only from that results date.
-  static std::optional<Instant> answer_held_until(const DefinitionSet& defs, const RequestRecord& record,
-                                                  Instant now);
+  static std::optional<Instant> answer_held_until(const DefinitionSet& defs,
+                                                  const RequestRecord& record, Instant now);
   // The store filter of a school's status and service choice; none when nothing is chosen.
   static DomainResult<std::optional<Predicate>> school_filter(const DefinitionSet& defs,
                                                               const std::string& track,

@@ -99,7 +99,8 @@ const char* dutch_field(const std::string& f) {
 }
 
 std::string dutch_value(const std::string& field, const Value& v) {
-  if ((field == "registered_at" || field == "accepted_at") && v.is_int()) return format_local_nl(Instant{std::chrono::seconds{v.as_int()}});
+  if ((field == "registered_at" || field == "accepted_at") && v.is_int())
+    return format_local_nl(Instant{std::chrono::seconds{v.as_int()}});
   return v.is_string() ? v.as_string() : v.to_json();
 }
 
@@ -107,8 +108,8 @@ std::string dutch_value(const std::string& field, const Value& v) {
 
 const std::vector<std::string>& predicate_fields() {
   static const std::vector<std::string> kFields = {
-      "province", "preferred_service_id", "accepted_by", "registered_at", "school_id", "postal_code",
-      "accepted_at", "year", "state"};
+      "province",    "preferred_service_id", "accepted_by", "registered_at", "school_id",
+      "postal_code", "accepted_at",          "year",        "state"};
   return kFields;
 }
 

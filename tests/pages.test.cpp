@@ -1722,17 +1722,23 @@ TEST_F(Pages, TheSchoolFiltersItsOverviewByNameStatusAndService) {
   Id stopped = register_student("Filter Gestopt");
   register_student("Anders");
   ASSERT_EQ(accept_as("service_x", accepted, mentor_x_).status, 303);
-  ASSERT_EQ(post("/school/aanvraag/" + std::to_string(stopped) + "/gestopt", {{"bevestig", "ja"}}, "school").status, 303);
+  ASSERT_EQ(post("/school/aanvraag/" + std::to_string(stopped) + "/gestopt", {{"bevestig", "ja"}},
+                 "school")
+                .status,
+            303);
   auto names = [&](const std::string& query) {
     HttpResponse page = get("/school/secundair" + query, "school");
     EXPECT_EQ(page.status, 200) << query;
     std::string out;
-    for (const char* name : {"Lotte Filter Aanvaard", "Lotte Filter Open", "Lotte Filter Gestopt", "Lotte Anders"})
+    for (const char* name :
+         {"Lotte Filter Aanvaard", "Lotte Filter Open", "Lotte Filter Gestopt", "Lotte Anders"})
       if (contains(page.body, name)) out += std::string(out.empty() ? "" : ", ") + name;
     return out;
   };
-  EXPECT_EQ(names(""), "Lotte Filter Aanvaard, Lotte Filter Open, Lotte Filter Gestopt, Lotte Anders");
-  EXPECT_EQ(names("?naam=filter"), "Lotte Filter Aanvaard, Lotte Filter Open, Lotte Filter Gestopt");
+  EXPECT_EQ(names(""),
+            "Lotte Filter Aanvaard, Lotte Filter Open, Lotte Filter Gestopt, Lotte Anders");
+  EXPECT_EQ(names("?naam=filter"),
+            "Lotte Filter Aanvaard, Lotte Filter Open, Lotte Filter Gestopt");
   EXPECT_EQ(names("?naam=filter&status=aanvaard"), "Lotte Filter Aanvaard");
   EXPECT_EQ(names("?naam=filter&status=geen"), "Lotte Filter Open");
   EXPECT_EQ(names("?status=gestopt"), "Lotte Filter Gestopt");
@@ -1741,12 +1747,15 @@ TEST_F(Pages, TheSchoolFiltersItsOverviewByNameStatusAndService) {
   EXPECT_EQ(names("?dienst=" + std::to_string(service_y_)), "");
   EXPECT_EQ(names("?status=onbekend&dienst=abc"), names("")) << "an unknown choice filters nothing";
 
-  HttpResponse page = get("/school/secundair?naam=filter&status=geen&dienst=" + std::to_string(service_y_), "school");
+  HttpResponse page = get(
+      "/school/secundair?naam=filter&status=geen&dienst=" + std::to_string(service_y_), "school");
   expect_accessible_page(page.body, "school overview with filters");
   EXPECT_TRUE(contains(page.body, "<form method=\"get\" action=\"/school/secundair\""));
   EXPECT_TRUE(contains(page.body, "name=\"naam\" type=\"search\" value=\"filter\""));
-  EXPECT_TRUE(contains(page.body, "<option value=\"geen\" selected>Nog geen stageplek bekend</option>"));
-  EXPECT_TRUE(contains(page.body, "<option value=\"" + std::to_string(service_y_) + "\" selected>Zorg aan huis Noord</option>"));
+  EXPECT_TRUE(
+      contains(page.body, "<option value=\"geen\" selected>Nog geen stageplek bekend</option>"));
+  EXPECT_TRUE(contains(page.body, "<option value=\"" + std::to_string(service_y_) +
+                                      "\" selected>Zorg aan huis Noord</option>"));
   EXPECT_TRUE(contains(page.body, "Geen studenten gevonden met deze filters."));
 }
 
@@ -1774,7 +1783,8 @@ TEST_F(Pages, RequestsWaitingForTheResultsDateAreMarkedWithoutTellingTheAnswer) 
   browsers_.clear();
   for (const char* name : {"Wacht Aanvaard", "Wacht Open"})
     ASSERT_EQ(post("/school/dubbele_finaliteit/nieuw", student_form(name), "school").status, 303);
-  auto list = matching_->list_requests(Actor{"school", 0, school_}, "dubbele_finaliteit", ListInput{});
+  auto list =
+      matching_->list_requests(Actor{"school", 0, school_}, "dubbele_finaliteit", ListInput{});
   ASSERT_TRUE(list);
   Id accepted = 0;
   for (const auto& item : list->items)
@@ -1794,7 +1804,8 @@ TEST_F(Pages, RequestsWaitingForTheResultsDateAreMarkedWithoutTellingTheAnswer) 
     return std::pair{row_named(body, "Lotte Wacht Aanvaard"), row_named(body, "Lotte Wacht Open")};
   };
   auto [a, b] = rows("");
-  const std::string mark = "<span class=\"badge warn\">Antwoord zichtbaar vanaf 07/10/2026 12:00</span>";
+  const std::string mark =
+      "<span class=\"badge warn\">Antwoord zichtbaar vanaf 07/10/2026 12:00</span>";
   EXPECT_TRUE(contains(a, mark)) << a;
   EXPECT_TRUE(contains(b, mark)) << b;
   for (const std::string& row : {a, b}) {
@@ -1808,7 +1819,8 @@ TEST_F(Pages, RequestsWaitingForTheResultsDateAreMarkedWithoutTellingTheAnswer) 
     auto [x, y] = rows(query);
     EXPECT_TRUE(contains(x, mark) && contains(y, mark)) << query;
   }
-  for (const std::string& query : {std::string("?status=aanvaard"), "?dienst=" + std::to_string(service_x_)}) {
+  for (const std::string& query :
+       {std::string("?status=aanvaard"), "?dienst=" + std::to_string(service_x_)}) {
     auto [x, y] = rows(query);
     EXPECT_EQ(x + y, "") << query;
   }

@@ -45,7 +45,8 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
     if (req.query_value("status") == value) in.school_status = value;
   std::vector<Organisation> services = kit_.services().store.organisations("service");
   if (auto service = parse_id(req.query_value("dienst")))
-    if (std::any_of(services.begin(), services.end(), [&](const auto& o) { return o.id == *service; }))
+    if (std::any_of(services.begin(), services.end(),
+                    [&](const auto& o) { return o.id == *service; }))
       in.accepted_by = *service;
   in.page = page_number(req);
   in.page_size = kPageSize;
@@ -61,18 +62,19 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
     if (requested)
       for (auto& text : period_texts(item["periods"])) periods.emplace_back(std::move(text));
     const std::string waiting = text_of(item["answer_visible_from"]);
-    rows.push_back(
-        Object{{"name", full_name(item)},
-               {"href", "/school/aanvraag/" + std::to_string(item["id"].as_int())},
-               {"registered", instant_nl(text_of(item["registered_at"]))},
-               {"stopped", is_stopped(item)},
-               {"status", status.empty() ? Value() : Value(status_label(*workflow, status))},
-               {"waiting", waiting.empty() ? Value() : Value("Antwoord zichtbaar vanaf " + instant_nl(waiting))},
-               {"service", item["accepted_by"]["name"]},
-               {"periods", std::move(periods)},
-               {"requested", requested && !is_stopped(item)},
-               {"mentor", mentor_of(item)},
-               {"notes", text_or_null(text_of(item["notes"]))}});
+    rows.push_back(Object{
+        {"name", full_name(item)},
+        {"href", "/school/aanvraag/" + std::to_string(item["id"].as_int())},
+        {"registered", instant_nl(text_of(item["registered_at"]))},
+        {"stopped", is_stopped(item)},
+        {"status", status.empty() ? Value() : Value(status_label(*workflow, status))},
+        {"waiting",
+         waiting.empty() ? Value() : Value("Antwoord zichtbaar vanaf " + instant_nl(waiting))},
+        {"service", item["accepted_by"]["name"]},
+        {"periods", std::move(periods)},
+        {"requested", requested && !is_stopped(item)},
+        {"mentor", mentor_of(item)},
+        {"notes", text_or_null(text_of(item["notes"]))}});
   }
   std::string notice;
   if (req.query_value("ingeschreven") == "1") notice = "De student werd ingeschreven.";
@@ -86,11 +88,14 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
   for (const auto& o : services) service_choices.emplace_back(std::to_string(o.id), o.name);
   const std::string service_value = in.accepted_by ? std::to_string(*in.accepted_by) : "";
   Array filters{
-      input_field({"naam", "Naam", false, "", "", ""}, "search", in.name, Object{{"autocomplete", "off"}}),
-      select_field({"status", "Status", false, "", "", ""}, statuses, in.school_status, "Alle statussen"),
-      select_field({"dienst", "Stageplek (dienst)", false,
-                    "Een dienst verschijnt pas bij een student zodra je zijn antwoord mag zien.", "", ""},
-                   service_choices, service_value, "Alle diensten")};
+      input_field({"naam", "Naam", false, "", "", ""}, "search", in.name,
+                  Object{{"autocomplete", "off"}}),
+      select_field({"status", "Status", false, "", "", ""}, statuses, in.school_status,
+                   "Alle statussen"),
+      select_field(
+          {"dienst", "Stageplek (dienst)", false,
+           "Een dienst verschijnt pas bij een student zodra je zijn antwoord mag zien.", "", ""},
+          service_choices, service_value, "Alle diensten")};
   const std::string base = "/school/" + track;
   const std::string query =
       query_string({{"naam", in.name}, {"status", in.school_status}, {"dienst", service_value}});
@@ -105,12 +110,14 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
                           {"csv_href", "/api/v1/tracks/" + track + "/requests.csv"},
                           {"xlsx_href", "/api/v1/tracks/" + track + "/requests.xlsx"},
                           {"action", base},
-                          {"filters_html", kit_.fragment("_service_filters", Object{{"filters", std::move(filters)}})},
+                          {"filters_html", kit_.fragment("_service_filters",
+                                                         Object{{"filters", std::move(filters)}})},
                           {"filtered", filtered},
                           {"reset_href", base},
                           {"total", list->total},
                           {"rows", std::move(rows)},
-                          {"paging", paging(filtered ? base + "?" + query : base, in.page, list->total, kPageSize)}});
+                          {"paging", paging(filtered ? base + "?" + query : base, in.page,
+                                            list->total, kPageSize)}});
 }
 
 HttpResponse SchoolPages::form_page(const HttpRequest& req, int status, const Workflow& workflow,

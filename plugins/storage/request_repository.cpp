@@ -303,7 +303,8 @@ StoreResult<ListCondition> list_condition(const RequestQuery& q) {
     for (std::size_t i = 0; i < fields.size(); ++i) {
       auto v = predicate_value(fields[i], sql.params[i]);
       if (!v)
-        return refuse("conflict", "De " + what + " geeft een ongeldige waarde voor '" + fields[i] + "'.");
+        return refuse("conflict",
+                      "De " + what + " geeft een ongeldige waarde voor '" + fields[i] + "'.");
       params.push_back(std::move(*v));
     }
     add("(" + sql.sql + ")", std::move(params));
@@ -318,7 +319,8 @@ StoreResult<ListCondition> list_condition(const RequestQuery& q) {
       return std::unexpected(added.error());
   }
   if (q.filter)
-    if (auto added = add_predicate(*q.filter, "filter"); !added) return std::unexpected(added.error());
+    if (auto added = add_predicate(*q.filter, "filter"); !added)
+      return std::unexpected(added.error());
   if (q.tab == "open") {
     add("r.accepted_by IS NULL");
   } else if (q.tab == "accepted") {

@@ -1147,8 +1147,10 @@ TEST_P(StoreTest, ListFilterOnAcceptanceMomentYearAndState) {
   EXPECT_EQ(filtered(leaf(Op::kIn, "year", {"2025-2026"})), (V{stopped_, marie_, zoe_, jan_}));
   EXPECT_EQ(filtered(leaf(Op::kEq, "state", {"stopped"})), (V{stopped_}));
   // Accepted and known, against accepted after kT0+100 in 2025-2026 held back.
-  Predicate held = node(Op::kAll, {leaf(Op::kEq, "year", {"2025-2026"}), leaf(Op::kGe, "accepted_at", {kT0 + 101})});
-  EXPECT_EQ(filtered(node(Op::kAll, {node(Op::kNot, {leaf(Op::kNull, "accepted_by")}), node(Op::kNot, {held})})),
+  Predicate held = node(
+      Op::kAll, {leaf(Op::kEq, "year", {"2025-2026"}), leaf(Op::kGe, "accepted_at", {kT0 + 101})});
+  EXPECT_EQ(filtered(node(Op::kAll, {node(Op::kNot, {leaf(Op::kNull, "accepted_by")}),
+                                     node(Op::kNot, {held})})),
             (V{zoe_}));
   EXPECT_EQ(filtered(node(Op::kAll, {leaf(Op::kEq, "state", {"active"}),
                                      node(Op::kAny, {leaf(Op::kNull, "accepted_by"), held})})),
