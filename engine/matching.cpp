@@ -494,6 +494,92 @@ bool Matching::school_sees_answer(const DefinitionSet& defs, const RequestRecord
   return !from || now >= *from;
 }
 
+std::optional<Instant> Matching::answer_held_until(const DefinitionSet& defs,
+                                                   const RequestRecord& r, Instant now) {
+  const Calendar* calendar = defs.calendar(r.track, r.year);
+  if (!calendar || r.state != "active") return std::nullopt;
+  auto from = calendar->answer_visible_from(r.accepted_at.value_or(now));
+  return from && now < *from ? from : std::nullopt;
+}
+
+namespace {
+
+Predicate leaf(Predicate::Op op, std::string field, std::vector<Value> values = {}) {
+  return Predicate{op, std::move(field), std::move(values), {}};
+}
+Predicate group(Predicate::Op op, std::vector<Predicate> args) {
+  return Predicate{op, "", {}, std::move(args)};
+}
+
+// The answers a school of `calendar` may not know yet at `now` (answer_held_until as a
+// condition): none when no results date lies ahead; else every answer given after the last
+// results date that passed, or every answer when none passed yet.
+std::optional<Predicate> held_back(const Calendar& calendar, Instant now) {
+  auto next = calendar.answer_visible_from(now);
+  if (!next || *next <= now) return std::nullopt;
+  // The results dates answer_visible_from chooses from: the calendar's, or else the rounds'.
+  std::vector<Instant> dates;
+  if (calendar.results_at) dates.push_back(*calendar.results_at);
+  for (const auto& round : calendar.rounds)
+    if (!calendar.results_at && round.results_at) dates.push_back(*round.results_at);
+  std::optional<Instant> last;
+  for (Instant d : dates)
+    if (d < now && (!last || d > *last)) last = d;
+  using Op = Predicate::Op;
+  Predicate given =
+      last ? leaf(Op::kGe, "accepted_at",
+                  {Value(static_cast<std::int64_t>(
+                      std::chrono::duration_cast<std::chrono::seconds>(last->time_since_epoch())
+                          .count() +
+                      1))})
+           : group(Op::kNot, {leaf(Op::kNull, "accepted_at")});
+  return group(Op::kAll, {leaf(Op::kEq, "year", {Value(calendar.year)}), std::move(given)});
+}
+
+}  // namespace
+
+DomainResult<std::optional<Predicate>> Matching::school_filter(const DefinitionSet& defs,
+                                                               const std::string& track,
+                                                               const ListInput& input,
+                                                               Instant now) {
+  using Op = Predicate::Op;
+  const std::string& status = input.school_status;
+  if (status.empty() && !input.accepted_by) return std::optional<Predicate>();
+  if (!status.empty() && std::find(std::begin(kSchoolStatuses), std::end(kSchoolStatuses),
+                                   status) == std::end(kSchoolStatuses)) {
+    DomainError e = error(422, "validation", "Kies een status uit de lijst.");
+    e.fields["status"] = e.message;
+    return std::unexpected(e);
+  }
+  // Held back answers count as "no place known yet": the filter tells no more than the list.
+  std::vector<Predicate> held;
+  std::vector<Value> waiting_years;
+  for (const Calendar* calendar : defs.calendars_of(track))
+    if (auto h = held_back(*calendar, now)) {
+      held.push_back(std::move(*h));
+      waiting_years.emplace_back(calendar->year);
+    }
+  Predicate hidden = group(Op::kAny, std::move(held));
+  Predicate not_hidden = group(Op::kNot, {hidden});
+  Predicate active = leaf(Op::kEq, "state", {Value("active")});
+  Predicate unknown = group(Op::kAny, {leaf(Op::kNull, "accepted_by"), hidden});
+  std::vector<Predicate> all;
+  if (input.accepted_by)
+    all.push_back(
+        group(Op::kAll, {leaf(Op::kEq, "accepted_by", {Value(*input.accepted_by)}), not_hidden}));
+  if (status == "aanvaard")
+    all.push_back(group(Op::kAll, {group(Op::kNot, {leaf(Op::kNull, "accepted_by")}), not_hidden}));
+  else if (status == "geen")
+    all.push_back(group(Op::kAll, {active, unknown}));
+  else if (status == "wacht")
+    all.push_back(waiting_years.empty()
+                      ? leaf(Op::kFalse, "")
+                      : group(Op::kAll, {active, leaf(Op::kIn, "year", waiting_years), unknown}));
+  else if (status == "gestopt")
+    all.push_back(leaf(Op::kEq, "state", {Value("stopped")}));
+  return std::optional<Predicate>(group(Op::kAll, std::move(all)));
+}
+
 Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
                         const RequestRecord& r, const Actor& actor, Instant now) {
   bool personal = actor.role != "service";
@@ -535,6 +621,10 @@ Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
       out["mentor"] = Object{{"id", mentor->id}, {"name", mentor->name}, {"phone", mentor->phone}, {"email", mentor->email}};
     if (actor.role == "school") out["status"] = "aanvaard";
   }
+  // A school is told that an answer waits for a results date, never what it is.
+  if (actor.role == "school")
+    if (auto until = answer_held_until(defs, r, now))
+      out["answer_visible_from"] = format_iso(*until);
   return out;
 }
 
@@ -600,6 +690,9 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     q.school_id = actor.org_id;
     q.include_stopped = true;
     q.tab = "all";
+    auto filter = school_filter(*defs, track, input, now);
+    if (!filter) return std::unexpected(filter.error());
+    q.filter = std::move(*filter);
   } else if (actor.role == "admin") {
     // The admin may narrow to open or accepted requests; a school always gets all of its own
     // (a tab would tell it about acceptances before the results date).

@@ -66,7 +66,15 @@ struct ListInput {
   std::string sort;
   int page = 1;
   int page_size = 50;
+  // A school's list: its own view of a student's status (kSchoolStatuses) and the service it
+  // knows accepted; an answer held back until a results date counts as not known yet.
+  std::string school_status;
+  std::optional<Id> accepted_by;
 };
+
+// The statuses a school filters its students on: accepted (and shown), no place known yet,
+// waiting for a results date (whatever the answer), stopped.
+inline constexpr const char* kSchoolStatuses[] = {"aanvaard", "geen", "wacht", "gestopt"};
 
 struct ListOutput {
   std::vector<Value> items;  // each as the caller may see it
@@ -165,6 +173,14 @@ class Matching {
   // Whether the school sees the answer on this request now: its calendar's results date for
   // the moment the answer was given has passed (Calendar::answer_visible_from).
   static bool school_sees_answer(const DefinitionSet& defs, const RequestRecord& record, Instant now);
+  // Until when the school waits for the answer on this request, whatever that answer is: an
+  // answer given now, or the acceptance given earlier, is shown only from that results date.
+  static std::optional<Instant> answer_held_until(const DefinitionSet& defs,
+                                                  const RequestRecord& record, Instant now);
+  // The store filter of a school's status and service choice; none when nothing is chosen.
+  static DomainResult<std::optional<Predicate>> school_filter(const DefinitionSet& defs,
+                                                              const std::string& track,
+                                                              const ListInput& input, Instant now);
   DomainError answered(const Loaded& loaded, const std::string& message);
   std::vector<FieldProblem> validate(const Actor& actor, const Workflow& workflow,
                                      const std::shared_ptr<const DefinitionSet>& defs,

@@ -92,11 +92,15 @@ const char* dutch_field(const std::string& f) {
   if (f == "registered_at") return "ingeschreven op";
   if (f == "school_id") return "school";
   if (f == "postal_code") return "postcode";
+  if (f == "accepted_at") return "aanvaard op";
+  if (f == "year") return "schooljaar";
+  if (f == "state") return "toestand";
   return f.c_str();
 }
 
 std::string dutch_value(const std::string& field, const Value& v) {
-  if (field == "registered_at" && v.is_int()) return format_local_nl(Instant{std::chrono::seconds{v.as_int()}});
+  if ((field == "registered_at" || field == "accepted_at") && v.is_int())
+    return format_local_nl(Instant{std::chrono::seconds{v.as_int()}});
   return v.is_string() ? v.as_string() : v.to_json();
 }
 
@@ -104,7 +108,8 @@ std::string dutch_value(const std::string& field, const Value& v) {
 
 const std::vector<std::string>& predicate_fields() {
   static const std::vector<std::string> kFields = {
-      "province", "preferred_service_id", "accepted_by", "registered_at", "school_id", "postal_code"};
+      "province",    "preferred_service_id", "accepted_by", "registered_at", "school_id",
+      "postal_code", "accepted_at",          "year",        "state"};
   return kFields;
 }
 

@@ -146,6 +146,7 @@ struct RequestQuery {
   std::optional<Id> service_id;     // a service's list: its own status joined in
   std::optional<Id> school_id;      // a school's list: only its own requests
   std::optional<Predicate> visibility;  // the rules' answer for this service and moment
+  std::optional<Predicate> filter;      // a narrowing the engine adds (a school's status filter)
   std::string tab = "open";  // open | accepted (by this service) | all (schools, admins)
   std::string name;                     // part of first or last name, case-insensitive
   std::vector<std::string> provinces;   // any of; empty = all

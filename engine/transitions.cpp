@@ -41,7 +41,8 @@ std::expected<const TransitionDef*, TransitionRefusal> decide_transition(
   if (row->needs("mentor") && change.mentor_id.empty())
     return std::unexpected(TransitionRefusal{"missing_requirement", "Kies een stagementor.", "mentor_id"});
   if (row->needs("periods")) {
-    if (change.periods.empty())
+    // Periods are asked only of a student who has some to choose from.
+    if (change.periods.empty() && period_count > 0)
       return std::unexpected(TransitionRefusal{"missing_requirement",
                                                "Kies minstens één stageperiode die jullie kunnen opnemen.",
                                                "periods"});

@@ -1234,13 +1234,28 @@ TEST_F(PagesOnPostgres, KeptRowsAndFiltersFollowEveryChangeInTheVeryNextPage) {
   for (int i = 0; i < 2; ++i) {  // the second page is made of kept pieces
     HttpResponse page = get("/dienst/secundair", "service_x");
     ASSERT_EQ(page.status, 200);
-    EXPECT_TRUE(contains(row_of(page.body), "Onbeslist")) << page.body;
+    EXPECT_TRUE(contains(row_of(page.body), "<span class=\"badge\">Onbeslist</span>")) << page.body;
+    EXPECT_TRUE(contains(row_of(page.body), "name=\"status\" value=\"niet_aanvaard\""));
     EXPECT_FALSE(contains(page.body, "Nieuwe School"));
   }
-  ASSERT_EQ(post(detail + "/status", {{"track", "secundair"}, {"status", "niet_aanvaard"}}, "service_x").status, 303);
-  EXPECT_TRUE(contains(row_of(get("/dienst/secundair", "service_x").body), "Niet aanvaard"));
-  // The other service's own status did not move: its row says so.
-  EXPECT_TRUE(contains(row_of(get("/dienst/secundair", "service_y").body), "Onbeslist"));
+  // Changed from the row: the next page shows the new status and the choices it allows.
+  ASSERT_EQ(
+      post(detail + "/status",
+           {{"track", "secundair"}, {"status", "niet_aanvaard"}, {"terug", "/dienst/secundair"}},
+           "service_x")
+          .status,
+      303);
+  HttpResponse changed = get("/dienst/secundair?gewijzigd=niet_aanvaard", "service_x");
+  EXPECT_TRUE(contains(row_of(changed.body), "<span class=\"badge\">Niet aanvaard</span>"));
+  EXPECT_TRUE(contains(row_of(changed.body), "name=\"status\" value=\"onbeslist\""));
+  EXPECT_FALSE(contains(row_of(changed.body), "value=\"niet_aanvaard\""));
+  // The other service's own status did not move: its row says so, and what it was given
+  // carries its own token, never the other service's.
+  HttpResponse other = get("/dienst/secundair", "service_y");
+  EXPECT_TRUE(contains(row_of(other.body), "<span class=\"badge\">Onbeslist</span>"));
+  EXPECT_TRUE(contains(row_of(other.body), "name=\"status\" value=\"niet_aanvaard\""));
+  EXPECT_FALSE(contains(other.body, browser("service_x").csrf));
+  EXPECT_TRUE(contains(other.body, browser("service_y").csrf));
   // A school created meanwhile is offered in the filter at once.
   org("school", "Nieuwe School", {}, {"secundair"});
   EXPECT_TRUE(contains(get("/dienst/secundair", "service_x").body, ">Nieuwe School</option>"));
@@ -1249,6 +1264,260 @@ TEST_F(PagesOnPostgres, KeptRowsAndFiltersFollowEveryChangeInTheVeryNextPage) {
   ASSERT_EQ(accept_as("service_x", id, mentor_x_).status, 303);
   EXPECT_TRUE(contains(row_of(get("/dienst/secundair?tab=aanvaard", "service_x").body), "Kerkstraat 1"));
   EXPECT_EQ(row_of(get("/dienst/secundair", "service_y").body), "");
+}
+
+// ---- Status from the list, and the school's overview ---------------------------------------
+
+// The table row of the student named `name` on a list page, or an empty text.
+std::string row_named(const std::string& body, const std::string& name) {
+  auto at = body.find(name);
+  if (at == std::string::npos) return "";
+  auto start = body.rfind("<tr>", at);
+  auto end = body.find("</tr>", at);
+  return start == std::string::npos || end == std::string::npos ? ""
+                                                                : body.substr(start, end - start);
+}
+
+TEST_F(Pages, AServiceSetsAStatusFromTheListRowAndComesBackToTheSameListPage) {
+  Id id = register_student("Rijstatus");
+  register_student("Anderrij");
+  const std::string list = "/dienst/secundair?naam=rij&sorteer=naam";
+  HttpResponse page = get(list, "service_x");
+  ASSERT_EQ(page.status, 200);
+  expect_accessible_page(page.body, list);
+  // One status form on the page carries the token and the way back; each row names it.
+  EXPECT_EQ(count_of(page.body, "<form id=\"statusformulier\" method=\"post\""), 1u);
+  EXPECT_TRUE(
+      contains(page.body, "name=\"terug\" value=\"/dienst/secundair?naam=rij&amp;sorteer=naam\""));
+  std::string row = row_named(page.body, "Lotte Rijstatus");
+  const std::string action = "formaction=\"/dienst/aanvraag/" + std::to_string(id) + "/status\"";
+  EXPECT_TRUE(contains(
+      row, "form=\"statusformulier\" " + action + " name=\"status\" value=\"niet_aanvaard\""))
+      << row;
+  EXPECT_FALSE(contains(row, "value=\"onbeslist\"")) << "onbeslist is the status it holds";
+  EXPECT_FALSE(contains(row, "value=\"aanvaard\"")) << "accepting needs the dialog";
+  EXPECT_TRUE(contains(row, "href=\"/dienst/aanvraag/" + std::to_string(id) + "#aanvaarden\""))
+      << row;
+  EXPECT_FALSE(contains(row, csrf_field(page.body))) << "the token stays out of the kept row";
+
+  HttpResponse set = post("/dienst/aanvraag/" + std::to_string(id) + "/status",
+                          {{"track", "secundair"},
+                           {"status", "niet_aanvaard"},
+                           {"terug", "/dienst/secundair?naam=rij&sorteer=naam&pagina=1"}},
+                          "service_x");
+  ASSERT_EQ(set.status, 303) << set.body;
+  EXPECT_EQ(header_of(set, "Location"),
+            "/dienst/secundair?naam=rij&sorteer=naam&pagina=1&gewijzigd=niet_aanvaard");
+  HttpResponse back = get(header_of(set, "Location"), "service_x");
+  EXPECT_TRUE(contains(
+      back.body,
+      "<p class=\"notice\" role=\"status\">De status werd gewijzigd naar Niet aanvaard.</p>"))
+      << back.body;
+  row = row_named(back.body, "Lotte Rijstatus");
+  EXPECT_TRUE(contains(row, "<span class=\"badge\">Niet aanvaard</span>")) << row;
+  EXPECT_TRUE(contains(row, "name=\"status\" value=\"onbeslist\"")) << row;
+  EXPECT_TRUE(
+      contains(row_named(back.body, "Lotte Anderrij"), "<span class=\"badge\">Onbeslist</span>"));
+
+  // A way back elsewhere than the track's list is not followed.
+  HttpResponse elsewhere =
+      post("/dienst/aanvraag/" + std::to_string(id) + "/status",
+           {{"track", "secundair"}, {"status", "onbeslist"}, {"terug", "https://elders.test/"}},
+           "service_x");
+  ASSERT_EQ(elsewhere.status, 303);
+  EXPECT_EQ(header_of(elsewhere, "Location"), "/dienst/secundair?gewijzigd=onbeslist");
+}
+
+TEST_F(Pages, AChangeFromTheListThatTheEngineRefusesShowsItsDutchMessageAndTheWayBack) {
+  Id id = register_student("Te laat");
+  const std::string list = "/dienst/secundair?naam=laat";
+  ASSERT_TRUE(
+      contains(row_named(get(list, "service_y").body, "Lotte Te laat"), "value=\"niet_aanvaard\""));
+  ASSERT_EQ(accept_as("service_x", id, mentor_x_).status, 303);
+  HttpResponse late =
+      post("/dienst/aanvraag/" + std::to_string(id) + "/status",
+           {{"track", "secundair"}, {"status", "niet_aanvaard"}, {"terug", list}}, "service_y");
+  EXPECT_EQ(late.status, 409);
+  EXPECT_TRUE(
+      contains(late.body, "Deze student werd intussen al aanvaard door een andere dienst."));
+  EXPECT_TRUE(contains(late.body, "href=\"/dienst/secundair?naam=laat\"")) << late.body;
+
+  Id other = register_student("Tweemaal");
+  const std::string target = "/dienst/aanvraag/" + std::to_string(other) + "/status";
+  ASSERT_EQ(post(target, {{"track", "secundair"}, {"status", "niet_aanvaard"}, {"terug", list}},
+                 "service_y")
+                .status,
+            303);
+  HttpResponse again = post(
+      target, {{"track", "secundair"}, {"status", "niet_aanvaard"}, {"terug", list}}, "service_y");
+  EXPECT_EQ(again.status, 422);
+  EXPECT_TRUE(contains(again.body, "kan je niet naar")) << again.body;
+  EXPECT_TRUE(contains(again.body, "Terug naar de lijst"));
+}
+
+TEST_F(Pages, TheListOffersNoStatusChangeWhileTheCalendarLetsNoneBeSet) {
+  ASSERT_TRUE(clock_->set(local("2026-09-20 12:00")));  // dubbele finaliteit: services decide
+  browsers_.clear();
+  HttpResponse registered =
+      post("/school/dubbele_finaliteit/nieuw", student_form("Na de ronde"), "school");
+  ASSERT_EQ(registered.status, 303) << registered.body;
+  ASSERT_TRUE(
+      contains(row_named(get("/dienst/dubbele_finaliteit", "service_x").body, "Lotte Na de ronde"),
+               "form=\"statusformulier\""));
+  ASSERT_TRUE(clock_->set(local("2026-10-08 12:00")));  // every round of the year is over
+  browsers_.clear();
+  HttpResponse page = get("/dienst/dubbele_finaliteit", "service_x");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(contains(page.body, "Lotte Na de ronde")) << "still listed, no longer to decide on";
+  EXPECT_TRUE(contains(page.body, "Je kan geen statussen meer instellen.")) << "the page says why";
+  EXPECT_FALSE(contains(page.body, "form=\"statusformulier\""));
+  EXPECT_FALSE(contains(page.body, "#aanvaarden\""));
+}
+
+TEST_F(Pages, TheAcceptDialogMarksNotesOptionalAndAcceptsWithoutThem) {
+  Id id = register_student("Zonder notities");
+  const std::string detail = "/dienst/aanvraag/" + std::to_string(id);
+  HttpResponse page = get(detail, "service_x");
+  EXPECT_TRUE(contains(page.body, "<section class=\"panel accept\" id=\"aanvaarden\""));
+  EXPECT_TRUE(contains(page.body, "<label for=\"f-notes\">Notities (optioneel)</label>"))
+      << page.body;
+  HttpResponse accepted = post(detail + "/aanvaarden",
+                               {{"track", "secundair"},
+                                {"status", "aanvaard"},
+                                {"mentor_id", std::to_string(mentor_x_)},
+                                {"periods", "1"},
+                                {"notes", ""}},
+                               "service_x");
+  ASSERT_EQ(accepted.status, 303) << accepted.body;
+  EXPECT_TRUE(contains(get(detail, "service_x").body, "Aanvaard door je dienst"));
+  // A mentor stays required.
+  Id other = register_student("Zonder mentor");
+  HttpResponse no_mentor =
+      post("/dienst/aanvraag/" + std::to_string(other) + "/aanvaarden",
+           {{"track", "secundair"}, {"status", "aanvaard"}, {"periods", "0"}}, "service_x");
+  EXPECT_EQ(no_mentor.status, 422);
+  EXPECT_TRUE(contains(no_mentor.body, "Kies een stagementor."));
+}
+
+TEST_F(Pages, TheSchoolFiltersItsOverviewByNameStatusAndService) {
+  Id accepted = register_student("Filter Aanvaard");
+  register_student("Filter Open");
+  Id stopped = register_student("Filter Gestopt");
+  register_student("Anders");
+  ASSERT_EQ(accept_as("service_x", accepted, mentor_x_).status, 303);
+  ASSERT_EQ(post("/school/aanvraag/" + std::to_string(stopped) + "/gestopt", {{"bevestig", "ja"}},
+                 "school")
+                .status,
+            303);
+  auto names = [&](const std::string& query) {
+    HttpResponse page = get("/school/secundair" + query, "school");
+    EXPECT_EQ(page.status, 200) << query;
+    std::string out;
+    for (const char* name :
+         {"Lotte Filter Aanvaard", "Lotte Filter Open", "Lotte Filter Gestopt", "Lotte Anders"})
+      if (contains(page.body, name)) out += std::string(out.empty() ? "" : ", ") + name;
+    return out;
+  };
+  EXPECT_EQ(names(""),
+            "Lotte Filter Aanvaard, Lotte Filter Open, Lotte Filter Gestopt, Lotte Anders");
+  EXPECT_EQ(names("?naam=filter"),
+            "Lotte Filter Aanvaard, Lotte Filter Open, Lotte Filter Gestopt");
+  EXPECT_EQ(names("?naam=filter&status=aanvaard"), "Lotte Filter Aanvaard");
+  EXPECT_EQ(names("?naam=filter&status=geen"), "Lotte Filter Open");
+  EXPECT_EQ(names("?status=gestopt"), "Lotte Filter Gestopt");
+  EXPECT_EQ(names("?status=wacht"), "") << "secundair has no results date";
+  EXPECT_EQ(names("?dienst=" + std::to_string(service_x_)), "Lotte Filter Aanvaard");
+  EXPECT_EQ(names("?dienst=" + std::to_string(service_y_)), "");
+  EXPECT_EQ(names("?status=onbekend&dienst=abc"), names("")) << "an unknown choice filters nothing";
+
+  HttpResponse page = get(
+      "/school/secundair?naam=filter&status=geen&dienst=" + std::to_string(service_y_), "school");
+  expect_accessible_page(page.body, "school overview with filters");
+  EXPECT_TRUE(contains(page.body, "<form method=\"get\" action=\"/school/secundair\""));
+  EXPECT_TRUE(contains(page.body, "name=\"naam\" type=\"search\" value=\"filter\""));
+  EXPECT_TRUE(
+      contains(page.body, "<option value=\"geen\" selected>Nog geen stageplek bekend</option>"));
+  EXPECT_TRUE(contains(page.body, "<option value=\"" + std::to_string(service_y_) +
+                                      "\" selected>Zorg aan huis Noord</option>"));
+  EXPECT_TRUE(contains(page.body, "Geen studenten gevonden met deze filters."));
+}
+
+TEST_F(Pages, TheSchoolSeesTheRequestedPeriodsUntilAnAcceptanceReplacesThem) {
+  Id id = register_student("Periodes");
+  std::string row = row_named(get("/school/secundair", "school").body, "Lotte Periodes");
+  EXPECT_TRUE(contains(row, "<span class=\"sub\">aangevraagd</span>")) << row;
+  EXPECT_TRUE(contains(row, "<span class=\"line\">06/10/2025 - 31/10/2025</span>")) << row;
+  EXPECT_TRUE(contains(row, "<span class=\"line\">02/02/2026 - 27/02/2026</span>")) << row;
+  HttpResponse accepted = post("/dienst/aanvraag/" + std::to_string(id) + "/aanvaarden",
+                               {{"track", "secundair"},
+                                {"status", "aanvaard"},
+                                {"mentor_id", std::to_string(mentor_x_)},
+                                {"periods", "1"}},
+                               "service_x");
+  ASSERT_EQ(accepted.status, 303) << accepted.body;
+  row = row_named(get("/school/secundair", "school").body, "Lotte Periodes");
+  EXPECT_FALSE(contains(row, "aangevraagd")) << row;
+  EXPECT_FALSE(contains(row, "06/10/2025 - 31/10/2025")) << "only the accepted period stays";
+  EXPECT_TRUE(contains(row, "<span class=\"line\">02/02/2026 - 27/02/2026</span>")) << row;
+}
+
+TEST_F(Pages, RequestsWaitingForTheResultsDateAreMarkedWithoutTellingTheAnswer) {
+  ASSERT_TRUE(clock_->set(local("2026-09-20 12:00")));  // dubbele finaliteit: results 07/10/2026
+  browsers_.clear();
+  for (const char* name : {"Wacht Aanvaard", "Wacht Open"})
+    ASSERT_EQ(post("/school/dubbele_finaliteit/nieuw", student_form(name), "school").status, 303);
+  auto list =
+      matching_->list_requests(Actor{"school", 0, school_}, "dubbele_finaliteit", ListInput{});
+  ASSERT_TRUE(list);
+  Id accepted = 0;
+  for (const auto& item : list->items)
+    if (item["last_name"].as_string() == "Wacht Aanvaard") accepted = item["id"].as_int();
+  ASSERT_EQ(post("/dienst/aanvraag/" + std::to_string(accepted) + "/aanvaarden",
+                 {{"track", "dubbele_finaliteit"},
+                  {"status", "aanvaard"},
+                  {"mentor_id", std::to_string(mentor_x_)},
+                  {"periods", "0"},
+                  {"notes", "Start op maandag."}},
+                 "service_x")
+                .status,
+            303);
+
+  auto rows = [&](const std::string& query) {
+    std::string body = get("/school/dubbele_finaliteit" + query, "school").body;
+    return std::pair{row_named(body, "Lotte Wacht Aanvaard"), row_named(body, "Lotte Wacht Open")};
+  };
+  auto [a, b] = rows("");
+  const std::string mark =
+      "<span class=\"badge warn\">Antwoord zichtbaar vanaf 07/10/2026 12:00</span>";
+  EXPECT_TRUE(contains(a, mark)) << a;
+  EXPECT_TRUE(contains(b, mark)) << b;
+  for (const std::string& row : {a, b}) {
+    EXPECT_FALSE(contains(row, "Aanvaard</span>")) << row;
+    EXPECT_FALSE(contains(row, "Thuiszorg Antwerpen")) << row;
+    EXPECT_FALSE(contains(row, "Start op maandag.")) << row;
+    EXPECT_TRUE(contains(row, "aangevraagd")) << row;
+  }
+  // The filters tell no more than the rows: both wait, neither is known to be placed.
+  for (const std::string query : {"?status=wacht", "?status=geen"}) {
+    auto [x, y] = rows(query);
+    EXPECT_TRUE(contains(x, mark) && contains(y, mark)) << query;
+  }
+  for (const std::string& query :
+       {std::string("?status=aanvaard"), "?dienst=" + std::to_string(service_x_)}) {
+    auto [x, y] = rows(query);
+    EXPECT_EQ(x + y, "") << query;
+  }
+
+  ASSERT_TRUE(clock_->set(local("2026-10-07 12:00")));  // the results date
+  browsers_.clear();
+  std::tie(a, b) = rows("");
+  EXPECT_FALSE(contains(a + b, "Antwoord zichtbaar vanaf")) << a << b;
+  EXPECT_TRUE(contains(a, "<span class=\"badge ok\">Aanvaard</span>")) << a;
+  EXPECT_TRUE(contains(a, "Thuiszorg Antwerpen"));
+  EXPECT_EQ(rows("?status=aanvaard").second, "");
+  EXPECT_FALSE(rows("?status=aanvaard").first.empty());
+  EXPECT_EQ(rows("?status=wacht").first + rows("?status=wacht").second, "");
+  EXPECT_FALSE(rows("?status=geen").second.empty());
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ TEST_P(TrackTransitions, ServicesCannotSetStatusesWhenTheTrackIsClosed) {
   EXPECT_FALSE(decided.error().message.empty());
 }
 
-TEST_P(TrackTransitions, AcceptingNeedsMentorPeriodsAndNotes) {
+TEST_P(TrackTransitions, AcceptingNeedsAMentorAndPeriodsNotNotes) {
   std::string from = GetParam().track == std::string("duaal") ? "uitgenodigd" : "onbeslist";
   Instant now = local(GetParam().in_round);
   StatusChange no_mentor = complete(from, "aanvaard", "service");
@@ -84,15 +84,37 @@ TEST_P(TrackTransitions, AcceptingNeedsMentorPeriodsAndNotes) {
   no_periods.periods.clear();
   StatusChange bad_period = complete(from, "aanvaard", "service");
   bad_period.periods = {2};
-  StatusChange no_notes = complete(from, "aanvaard", "service");
-  no_notes.notes = "   ";
-  for (const auto& [change, field] : {std::pair{no_mentor, "mentor_id"}, std::pair{no_periods, "periods"},
-                                      std::pair{bad_period, "periods"}, std::pair{no_notes, "notes"}}) {
+  for (const auto& [change, field] :
+       {std::pair{no_mentor, "mentor_id"}, std::pair{no_periods, "periods"},
+        std::pair{bad_period, "periods"}}) {
     auto decided = decide_transition(rules, workflow(), calendar(), change, 2, now);
     ASSERT_FALSE(decided) << field;
     EXPECT_EQ(decided.error().error, "missing_requirement");
     EXPECT_EQ(decided.error().field, field);
   }
+  // Notes are optional ("desgewenst") in every track.
+  StatusChange no_notes = complete(from, "aanvaard", "service");
+  no_notes.notes = "   ";
+  auto without_notes = decide_transition(rules, workflow(), calendar(), no_notes, 2, now);
+  EXPECT_TRUE(without_notes) << (without_notes ? "" : without_notes.error().message);
+}
+
+TEST_P(TrackTransitions, AStudentWithoutPeriodsIsAcceptedWithoutPeriodsButNeverWithoutAMentor) {
+  std::string from = GetParam().track == std::string("duaal") ? "uitgenodigd" : "onbeslist";
+  Instant now = local(GetParam().in_round);
+  StatusChange no_periods = complete(from, "aanvaard", "service");
+  no_periods.periods.clear();
+  auto accepted = decide_transition(rules, workflow(), calendar(), no_periods, 0, now);
+  EXPECT_TRUE(accepted) << (accepted ? "" : accepted.error().message);
+  StatusChange a_period = complete(from, "aanvaard", "service");
+  auto invented = decide_transition(rules, workflow(), calendar(), a_period, 0, now);
+  ASSERT_FALSE(invented);
+  EXPECT_EQ(invented.error().field, "periods");
+  StatusChange no_mentor = no_periods;
+  no_mentor.mentor_id.clear();
+  auto refused = decide_transition(rules, workflow(), calendar(), no_mentor, 0, now);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "mentor_id");
 }
 
 TEST_P(TrackTransitions, OnlyAnAdminUndoesAnAcceptanceWithAReason) {

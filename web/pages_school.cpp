@@ -6,6 +6,14 @@ namespace {
 
 constexpr int kPageSize = 50;
 
+// The school's own view of a student's status, for the filter (Matching's kSchoolStatuses).
+constexpr std::pair<const char*, const char*> kStatusChoices[] = {
+    {"aanvaard", "Aanvaard"},
+    {"geen", "Nog geen stageplek bekend"},
+    {"wacht", "Wacht op de resultaatdatum"},
+    {"gestopt", "Gestopt"},
+};
+
 }  // namespace
 
 const Workflow* SchoolPages::own_track(const HttpRequest& req, const DefinitionSet& defs,
@@ -30,7 +38,16 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
   auto defs = kit_.definitions();
   const Workflow* workflow = own_track(req, *defs, track);
   if (!workflow) return kit_.not_found(req);
+  // The filters, as the page's GET form sends them; an unknown choice is left out.
   ListInput in;
+  in.name = trim(req.query_value("naam"));
+  for (const auto& [value, label] : kStatusChoices)
+    if (req.query_value("status") == value) in.school_status = value;
+  std::vector<Organisation> services = kit_.services().store.organisations("service");
+  if (auto service = parse_id(req.query_value("dienst")))
+    if (std::any_of(services.begin(), services.end(),
+                    [&](const auto& o) { return o.id == *service; }))
+      in.accepted_by = *service;
   in.page = page_number(req);
   in.page_size = kPageSize;
   auto list = kit_.services().matching.list_requests(req.actor(), track, in);
@@ -39,16 +56,25 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
   Array rows;
   for (const auto& item : list->items) {
     std::string status = text_of(item["status"]);
-    rows.push_back(
-        Object{{"name", full_name(item)},
-               {"href", "/school/aanvraag/" + std::to_string(item["id"].as_int())},
-               {"registered", instant_nl(text_of(item["registered_at"]))},
-               {"stopped", is_stopped(item)},
-               {"status", status.empty() ? Value() : Value(status_label(*workflow, status))},
-               {"service", item["accepted_by"]["name"]},
-               {"periods", accepted_periods(item)},
-               {"mentor", mentor_of(item)},
-               {"notes", text_or_null(text_of(item["notes"]))}});
+    // The requested periods, until an acceptance (once shown) replaces them with its own.
+    Array periods = accepted_periods(item);
+    const bool requested = periods.empty();
+    if (requested)
+      for (auto& text : period_texts(item["periods"])) periods.emplace_back(std::move(text));
+    const std::string waiting = text_of(item["answer_visible_from"]);
+    rows.push_back(Object{
+        {"name", full_name(item)},
+        {"href", "/school/aanvraag/" + std::to_string(item["id"].as_int())},
+        {"registered", instant_nl(text_of(item["registered_at"]))},
+        {"stopped", is_stopped(item)},
+        {"status", status.empty() ? Value() : Value(status_label(*workflow, status))},
+        {"waiting",
+         waiting.empty() ? Value() : Value("Antwoord zichtbaar vanaf " + instant_nl(waiting))},
+        {"service", item["accepted_by"]["name"]},
+        {"periods", std::move(periods)},
+        {"requested", requested && !is_stopped(item)},
+        {"mentor", mentor_of(item)},
+        {"notes", text_or_null(text_of(item["notes"]))}});
   }
   std::string notice;
   if (req.query_value("ingeschreven") == "1") notice = "De student werd ingeschreven.";
@@ -57,6 +83,25 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
   if (req.query_value("bewaard") == "1") notice = "De wijzigingen werden bewaard.";
   if (req.query_value("verwijderd") == "1") notice = "De student werd verwijderd.";
   if (req.query_value("gestopt") == "1") notice = "De student werd als gestopt gemarkeerd.";
+
+  Choices statuses;
+  for (const auto& [value, label] : kStatusChoices) statuses.emplace_back(value, label);
+  Choices service_choices;
+  for (const auto& o : services) service_choices.emplace_back(std::to_string(o.id), o.name);
+  const std::string service_value = in.accepted_by ? std::to_string(*in.accepted_by) : "";
+  Array filters{
+      input_field({"naam", "Naam", false, "", "", ""}, "search", in.name,
+                  Object{{"autocomplete", "off"}}),
+      select_field({"status", "Status", false, "", "", ""}, statuses, in.school_status,
+                   "Alle statussen"),
+      select_field(
+          {"dienst", "Stageplek (dienst)", false,
+           "Een dienst verschijnt pas bij een student zodra je zijn antwoord mag zien.", "", ""},
+          service_choices, service_value, "Alle diensten")};
+  const std::string base = "/school/" + track;
+  const std::string query =
+      query_string({{"naam", in.name}, {"status", in.school_status}, {"dienst", service_value}});
+  const bool filtered = !query.empty();
   auto moment = kit_.moment_now(track);
   std::string title = track_label(*defs, track);
   return kit_.page(req, 200, "school_track", title,
@@ -66,9 +111,15 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
                           {"new_href", "/school/" + track + "/nieuw"},
                           {"csv_href", "/api/v1/tracks/" + track + "/requests.csv"},
                           {"xlsx_href", "/api/v1/tracks/" + track + "/requests.xlsx"},
+                          {"action", base},
+                          {"filters_html", kit_.fragment("_service_filters",
+                                                         Object{{"filters", std::move(filters)}})},
+                          {"filtered", filtered},
+                          {"reset_href", base},
                           {"total", list->total},
                           {"rows", std::move(rows)},
-                          {"paging", paging("/school/" + track, in.page, list->total, kPageSize)}});
+                          {"paging", paging(filtered ? base + "?" + query : base, in.page,
+                                            list->total, kPageSize)}});
 }
 
 HttpResponse SchoolPages::form_page(const HttpRequest& req, int status, const Workflow& workflow,

@@ -142,6 +142,39 @@ Array periods_of(const Value& item) {
   return out;
 }
 
+// What a service may choose from `my_status` now, as the workflow's table has it: the statuses
+// a plain change reaches (each with whether it asks for more than the status itself) and the
+// exclusive one, which has its own dialog. Nothing while the calendar lets no status be set.
+struct StatusChoices {
+  std::vector<std::pair<std::string, bool>> plain;  // status, needs something more
+  std::string exclusive;
+};
+
+StatusChoices status_choices(const Workflow& workflow, const std::string& my_status,
+                             bool may_set_status) {
+  StatusChoices out;
+  if (!may_set_status) return out;
+  for (const auto& next : workflow.next_statuses(my_status, "service")) {
+    const StatusDef* def = workflow.status(next);
+    const TransitionDef* row = workflow.transition(my_status, next, "service");
+    if (def && def->exclusive)
+      out.exclusive = next;
+    else
+      out.plain.emplace_back(next, row && !row->requirements.empty());
+  }
+  return out;
+}
+
+// Where a change made from a list row goes back to: that list page (a path of the track's list
+// with its query), never elsewhere.
+std::string list_return(const std::string& track, const std::string& asked) {
+  const std::string base = "/dienst/" + track;
+  if (asked.rfind(base, 0) != 0 || (asked.size() > base.size() && asked[base.size()] != '?') ||
+      asked.find_first_of("\\\r\n#") != std::string::npos)
+    return base;
+  return asked;
+}
+
 }  // namespace
 
 HttpResponse ServicePages::list(HttpRequest& req) const {
@@ -166,22 +199,45 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
   // Rows and filters are rendered apart and kept: a row under what it shows (the request, the
   // service's own status, whether its street is shown, the list version), the filters under
   // the chosen values and the schools on offer.
+  // A row's status buttons follow from its own status and whether the calendar lets statuses be
+  // set now (in the key too); they name the page's one status form, whose CSRF token stays out
+  // of what is kept.
+  auto moment = kit_.moment_now(track);
+  const bool may_set_status = moment && moment->service_may_set_status;
   const std::string defs_tag = std::to_string(reinterpret_cast<std::uintptr_t>(defs.get())) + '|' + track + '|';
   std::string rows_html;
   for (const auto& item : list->items) {
     std::string status = text_of(item["my_status"]);
     std::string key;
     if (list->version) {
-      key = defs_tag + std::to_string(*list->version) + '|' + std::to_string(item["id"].as_int()) + '|' +
-            status + '|' + (item.has("street") ? "1" : "0");
+      key = defs_tag + std::to_string(*list->version) + '|' + std::to_string(item["id"].as_int()) +
+            '|' + status + '|' + (item.has("street") ? "1" : "0") + (may_set_status ? "1" : "0");
       if (auto kept = rows_->get(key)) {
         rows_html += *kept;
         continue;
       }
     }
+    const std::string href = "/dienst/aanvraag/" + std::to_string(item["id"].as_int());
+    StatusChoices choices =
+        status_choices(*workflow, status, may_set_status && !is_stopped(item) && !status.empty());
+    Array buttons;
+    Array links;
+    for (const auto& [next, needs_more] : choices.plain)
+      if (needs_more)  // asks for more than one click gives: the form on the detail page
+        links.push_back(
+            Object{{"href", href + "#status-wijzigen"}, {"label", status_label(*workflow, next)}});
+      else
+        buttons.push_back(Object{{"status", next}, {"label", status_label(*workflow, next)}});
+    if (!choices.exclusive.empty())
+      links.push_back(Object{{"href", href + "#aanvaarden"},
+                             {"label", status_label(*workflow, choices.exclusive)}});
     Value row =
         Object{{"name", full_name(item)},
-               {"href", "/dienst/aanvraag/" + std::to_string(item["id"].as_int())},
+               {"href", href},
+               {"status_action", href + "/status"},
+               {"has_choices", !buttons.empty() || !links.empty()},
+               {"buttons", std::move(buttons)},
+               {"links", std::move(links)},
                {"school", item["school"]["name"]},
                {"residence", residence(*workflow, item)},
                {"periods", periods_of(item)},
@@ -220,13 +276,22 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
                                                        {"transport", join(in.transport, ",")},
                                                        {"sort", in.sort}};
   std::string current = tab_href(f.accepted_tab);
-  auto moment = kit_.moment_now(track);
   std::string title = track_label(*defs, track);
+  // After a change from a row: which status it was, named by the workflow.
+  const std::string changed = req.query_value("gewijzigd");
+  std::string notice;
+  if (workflow->status(changed))
+    notice = "De status werd gewijzigd naar " + status_label(*workflow, changed) + ".";
   return kit_.page(
       req, 200, "service_track", title,
       Object{
           {"heading", title},
           {"timing", moment ? text_or_null(moment->service_message) : Value()},
+          {"notice", text_or_null(notice)},
+          {"track", track},
+          {"return", in.page > 1 ? current + (current.find('?') == std::string::npos ? "?" : "&") +
+                                       "pagina=" + std::to_string(in.page)
+                                 : current},
           {"tabs", Array{Object{{"href", tab_href(false)},
                                 {"label", "Studenten zonder stageplaats"},
                                 {"current", !f.accepted_tab}},
@@ -287,15 +352,11 @@ HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id
                    ? moment->service_message
                    : "Statussen kunnen nu niet gewijzigd worden in dit traject.";
     } else {
+      StatusChoices choices = status_choices(*workflow, my_status, true);
       Choices plain;
-      std::string exclusive;
-      for (const auto& next : workflow->next_statuses(my_status, "service")) {
-        const StatusDef* def = workflow->status(next);
-        if (def && def->exclusive)
-          exclusive = next;
-        else
-          plain.emplace_back(next, status_label(*workflow, next));
-      }
+      for (const auto& [next, needs_more] : choices.plain)
+        plain.emplace_back(next, status_label(*workflow, next));
+      const std::string& exclusive = choices.exclusive;
       if (!plain.empty())
         choose = Object{
             {"action", base + "/status"},
@@ -314,9 +375,9 @@ HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id
                                          message_of(state.accept_errors, "mentor_id"), ""},
                                         mentors, state.mentor_id));
         }
-        if (row && row->needs("periods")) {
+        auto texts = period_texts((*item)["periods"]);
+        if (row && row->needs("periods") && !texts.empty()) {  // nothing to choose without periods
           Choices periods;
-          auto texts = period_texts((*item)["periods"]);
           std::set<std::string> ticked;
           for (std::size_t i = 0; i < texts.size(); ++i) {
             periods.emplace_back(std::to_string(i), texts[i]);
@@ -328,11 +389,13 @@ HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id
                                          message_of(state.accept_errors, "periods"), ""},
                                         periods, ticked));
         }
-        if (row && row->needs("notes"))
-          fields.push_back(textarea_field(
-              {"notes", "Notities", true, "Bijvoorbeeld waar en wanneer de student start.",
-               message_of(state.accept_errors, "notes"), ""},
-              state.notes));
+        // Notes go along with every acceptance; a track may make them required.
+        const bool notes_required = row && row->needs("notes");
+        fields.push_back(
+            textarea_field({"notes", notes_required ? "Notities" : "Notities (optioneel)",
+                            notes_required, "Bijvoorbeeld waar en wanneer de student start.",
+                            message_of(state.accept_errors, "notes"), ""},
+                           state.notes));
         accept = Object{{"action", base + "/aanvaarden"},
                         {"track", track},
                         {"status", exclusive},
@@ -405,6 +468,18 @@ HttpResponse ServicePages::set_status(HttpRequest& req) const {
   }
   auto done =
       kit_.services().matching.change_status(req.actor(), *id, StatusInput{status, {}, {}, "", ""});
+  // Sent from a row of the list: back to that list page, or its refusal with a way back there.
+  const std::string track = req.form()["track"];
+  if (!req.form()["terug"].empty() && kit_.definitions()->workflow(track)) {
+    const std::string back = list_return(track, req.form()["terug"]);
+    if (!done) {
+      if (done.error().http_status == 404) return kit_.not_found(req);
+      return kit_.message(req, done.error().http_status, "Niet gelukt", done.error().message, back,
+                          "Terug naar de lijst");
+    }
+    return HttpResponse::redirect(back + (back.find('?') == std::string::npos ? "?" : "&") +
+                                  "gewijzigd=" + url_encode(status));
+  }
   if (!done) return status_refused(req, *id, done.error(), DetailState{}, false);
   return HttpResponse::redirect("/dienst/aanvraag/" + std::to_string(*id) + "?bewaard=1");
 }

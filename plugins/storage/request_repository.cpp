@@ -235,7 +235,7 @@ void param_fields(const Predicate& p, std::vector<std::string>& out) {
 
 bool is_integer_column(const std::string& field) {
   return field == "preferred_service_id" || field == "accepted_by" || field == "school_id" ||
-         field == "registered_at";
+         field == "registered_at" || field == "accepted_at";
 }
 
 // A predicate value as its column needs it: ids and moments as 64-bit integers (rules may hand
@@ -297,28 +297,36 @@ StoreResult<ListCondition> list_condition(const RequestQuery& q, Dialect dialect
   if (!q.track.empty()) add("r.track = ?", {q.track});  // "": every track (admin overviews)
   if (q.year) add("r.year = ?", {*q.year});
   if (q.school_id) add("r.school_id = ?", {*q.school_id});
+  // A predicate as a condition with its values bound as their columns need them.
+  auto add_predicate = [&](const Predicate& p, const std::string& what) -> StoreResult<void> {
+    if (!well_formed(p)) return refuse("conflict", "De " + what + " kon niet vertaald worden.");
+    SqlCondition sql = to_sql(p, "r.");
+    std::vector<std::string> fields;
+    param_fields(p, fields);
+    if (fields.size() != sql.params.size())
+      return refuse("conflict", "De " + what + " kon niet vertaald worden.");
+    Params params;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      auto v = predicate_value(fields[i], sql.params[i]);
+      if (!v)
+        return refuse("conflict",
+                      "De " + what + " geeft een ongeldige waarde voor '" + fields[i] + "'.");
+      params.push_back(std::move(*v));
+    }
+    add("(" + sql.sql + ")", std::move(params));
+    return {};
+  };
   if (q.visibility) {
-    if (!well_formed(*q.visibility))
-      return refuse("conflict", "De zichtbaarheidsregel kon niet vertaald worden.");
     // The open tab adds "accepted_by IS NULL" below; under it, the rule's "or accepted by this
     // service" branch can never hold, and dropping it lets the database read in index order.
     const Predicate visibility =
         q.tab == "open" ? assume_null(*q.visibility, "accepted_by") : *q.visibility;
-    SqlCondition vis = to_sql(visibility, "r.");
-    std::vector<std::string> fields;
-    param_fields(visibility, fields);
-    if (fields.size() != vis.params.size())
-      return refuse("conflict", "De zichtbaarheidsregel kon niet vertaald worden.");
-    Params params;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      auto v = predicate_value(fields[i], vis.params[i]);
-      if (!v)
-        return refuse("conflict", "De zichtbaarheidsregel geeft een ongeldige waarde voor '" +
-                                      fields[i] + "'.");
-      params.push_back(std::move(*v));
-    }
-    add("(" + vis.sql + ")", std::move(params));
+    if (auto added = add_predicate(visibility, "zichtbaarheidsregel"); !added)
+      return std::unexpected(added.error());
   }
+  if (q.filter)
+    if (auto added = add_predicate(*q.filter, "filter"); !added)
+      return std::unexpected(added.error());
   if (q.tab == "open") {
     add("r.accepted_by IS NULL");
   } else if (q.tab == "accepted") {

@@ -1116,6 +1116,47 @@ TEST_P(StoreTest, PitfallMoreCallersThanSessionsWaitInsteadOfFailing) {
   EXPECT_EQ(done, 6);
 }
 
+// A school's own filter (Matching::school_filter): the moment of acceptance, the school year
+// and the state, next to the school's own requests of every year.
+TEST_P(StoreTest, ListFilterOnAcceptanceMomentYearAndState) {
+  REQUIRE_DATABASE();
+  seed_list();
+  using V = std::vector<Id>;
+  using Op = Predicate::Op;
+  Id mentor = contact(service_a_, "Mentor");
+  StatusWrite early = acceptance(zoe_, service_a_, mentor);
+  early.at = at(kT0 + 100);
+  ASSERT_TRUE(store_->write_status(early, audit("status.change")));
+  StatusWrite late = acceptance(marie_, service_a_, mentor);
+  late.at = at(kT0 + 500);
+  ASSERT_TRUE(store_->write_status(late, audit("status.change")));
+  auto filtered = [&](const Predicate& p) {
+    RequestQuery q;
+    q.track = "secundair";
+    q.school_id = s1_;
+    q.tab = "all";
+    q.include_stopped = true;
+    q.sort = "-registered_at";
+    q.filter = p;
+    return list(q);
+  };
+  EXPECT_EQ(filtered(leaf(Op::kTrue, "")), (V{stopped_, marie_, zoe_, jan_, last_year_}));
+  EXPECT_EQ(filtered(leaf(Op::kGe, "accepted_at", {kT0 + 101})), (V{marie_}));
+  EXPECT_EQ(filtered(node(Op::kNot, {leaf(Op::kNull, "accepted_at")})), (V{marie_, zoe_}));
+  EXPECT_EQ(filtered(leaf(Op::kEq, "year", {"2024-2025"})), (V{last_year_}));
+  EXPECT_EQ(filtered(leaf(Op::kIn, "year", {"2025-2026"})), (V{stopped_, marie_, zoe_, jan_}));
+  EXPECT_EQ(filtered(leaf(Op::kEq, "state", {"stopped"})), (V{stopped_}));
+  // Accepted and known, against accepted after kT0+100 in 2025-2026 held back.
+  Predicate held = node(
+      Op::kAll, {leaf(Op::kEq, "year", {"2025-2026"}), leaf(Op::kGe, "accepted_at", {kT0 + 101})});
+  EXPECT_EQ(filtered(node(Op::kAll, {node(Op::kNot, {leaf(Op::kNull, "accepted_by")}),
+                                     node(Op::kNot, {held})})),
+            (V{zoe_}));
+  EXPECT_EQ(filtered(node(Op::kAll, {leaf(Op::kEq, "state", {"active"}),
+                                     node(Op::kAny, {leaf(Op::kNull, "accepted_by"), held})})),
+            (V{marie_, jan_, last_year_}));
+}
+
 std::string param_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values("sqlite"), param_name);

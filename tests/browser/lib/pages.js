@@ -151,7 +151,8 @@ function acceptPanel(page) {
   return page.getByRole('region', { name: 'Aanvaard deze student' });
 }
 
-// Fills the accept form of a service's student page: the first mentor, every period, notes.
+// Fills the accept form of a service's student page: the first mentor, every period, notes
+// (optional, filled in all the same).
 async function fillAccept(page, notes) {
   const panel = acceptPanel(page);
   const mentor = panel.getByLabel(field('Stagementor'));
@@ -162,7 +163,7 @@ async function fillAccept(page, notes) {
   const n = await periods.count();
   assert.ok(n > 0, 'the accept form offers no periods');
   for (let i = 0; i < n; i += 1) await periods.nth(i).check();
-  await panel.getByLabel(field('Notities')).fill(notes);
+  await panel.getByLabel(field('Notities (optioneel)')).fill(notes);
 }
 
 async function submitAccept(page) {

@@ -25,6 +25,7 @@ const A11Y_PAGES = [
   'school overview with new student',
   'school contact persons',
   'service list',
+  'service list after a status change from the row',
   'service student page before acceptance',
   'service student page with accept form',
   'service student page after acceptance',
@@ -226,6 +227,29 @@ describe('matching flow', () => {
     await P.acceptPanel(page).waitFor();
     await checkA11y(page, 'service student page before acceptance');
     await shot(page, 'dienst2 student page without personal data');
+  });
+
+  step('second service sets "niet aanvaard" from the list row and the row shows it', async () => {
+    // A second tab of the same browser: the student page stays open for a later step.
+    const page = await state.pages.dienst2.context().newPage();
+    watchPage(page, 'dienst2 list', state.browserProblems);
+    state.pages['dienst2 list'] = page;
+    await page.goto('/dienst/secundair');
+    await P.filterByName(page, s.lastName);
+    const row = P.studentRow(page, s.fullName);
+    await row.getByText('Onbeslist', { exact: true }).waitFor();
+    await row.getByRole('button', { name: `Zet de status van ${s.fullName} op Niet aanvaard` }).click();
+    await page.waitForLoadState('load');
+    await page.getByRole('status').filter({ hasText: 'De status werd gewijzigd naar Niet aanvaard.' }).waitFor();
+    const url = new URL(page.url());
+    assert.equal(url.pathname, '/dienst/secundair');
+    assert.equal(url.searchParams.get('naam'), s.lastName, 'back on the same filtered list');
+    await row.locator('.badge').getByText('Niet aanvaard', { exact: true }).waitFor();
+    await row.getByRole('button', { name: `Zet de status van ${s.fullName} op Onbeslist` }).waitFor();
+    await checkA11y(page, 'service list after a status change from the row');
+    await shot(page, 'dienst2 set niet aanvaard from the row');
+    await page.close();
+    delete state.pages['dienst2 list'];
   });
 
   step('first service (dienst) filters, opens the student and accepts it', async () => {
