@@ -318,6 +318,19 @@ std::optional<Moment> Matching::moment(const std::shared_ptr<const DefinitionSet
   return out;
 }
 
+bool Matching::step_open(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
+                         const Workflow& workflow, const std::string& from,
+                         const TransitionDef& row, Instant now) {
+  const std::string key = calendar.track + '/' + calendar.year + '|' +
+                          std::to_string(calendar_stretch(calendar, now)) + '|' + row.by + '|' +
+                          from + '|' + row.to;
+  if (auto kept = step_cache_.find(defs, key)) return *kept;
+  auto decision = RuleEngine(defs).guard(workflow, row, calendar, from, row.by, now);
+  const bool open = decision && decision->allow;
+  step_cache_.put(defs, key, open);
+  return open;
+}
+
 DomainResult<Predicate> Matching::visibility_for(const std::shared_ptr<const DefinitionSet>& defs,
                                                  const Calendar& calendar, Id service_id,
                                                  Instant now, std::string* key_out) {

@@ -147,6 +147,13 @@ class Matching {
   std::optional<Moment> moment(const std::shared_ptr<const DefinitionSet>& defs,
                                const Calendar& calendar, Instant now);
 
+  // Whether the transition's guard (`when:`) lets a service take that step at `now`: while a
+  // round lets services act, and for a follow-up also after it closed. Kept per calendar
+  // stretch like the moment, so a list page can ask it for every row.
+  bool step_open(const std::shared_ptr<const DefinitionSet>& defs, const Calendar& calendar,
+                 const Workflow& workflow, const std::string& from, const TransitionDef& row,
+                 Instant now);
+
   // The calendar of `track` that governs `now` for a listing without an explicit year.
   const Calendar* current_calendar(const DefinitionSet& defs, const std::string& track,
                                    Instant now) const;
@@ -229,6 +236,7 @@ class Matching {
   // once per calendar stretch between two such moments (calendar_stretch in the key).
   PerDefinitions<Predicate> visibility_cache_;
   PerDefinitions<std::optional<Moment>> moment_cache_;
+  PerDefinitions<bool> step_cache_;
 
   // A service's list page as presented, kept under the store's list_version() it was read at
   // and shown again while that number stands still: the noon rush is hundreds of services

@@ -457,19 +457,25 @@ TEST_P(Domain, AServiceRemovedFromAProvinceStopsSeeingItWithinTheCacheTime) {
   EXPECT_FALSE(sees()) << "the service still sees Antwerp after it left the province";
 }
 
-TEST_P(Domain, AcceptingNeedsTheServicesOwnMentorAPeriodAndNotes) {
+// Notes are optional ("desgewenst"); the mentor must be the service's own.
+TEST_P(Domain, AcceptingNeedsTheServicesOwnMentorAndAPeriodButNoNotes) {
   Id id = register_at("2025-09-20 10:00", student("Wouters", "ANT", "2000", {}));
   StatusInput foreign_mentor = accept();
   foreign_mentor.mentor_id = mentor_b_;
   auto refused = matching_->change_status(service(service_a_), id, foreign_mentor);
   ASSERT_FALSE(refused);
   EXPECT_TRUE(refused.error().fields.contains("mentor_id"));
+  StatusInput no_period = accept();
+  no_period.periods = {};
+  auto period_refused = matching_->change_status(service(service_a_), id, no_period);
+  ASSERT_FALSE(period_refused);
+  EXPECT_TRUE(period_refused.error().fields.contains("periods"));
+  EXPECT_TRUE(open_list(service_b_).contains(id))
+      << "a refused acceptance must leave the request open";
   StatusInput no_notes = accept();
   no_notes.notes = "";
-  auto notes = matching_->change_status(service(service_a_), id, no_notes);
-  ASSERT_FALSE(notes);
-  EXPECT_TRUE(notes.error().fields.contains("notes"));
-  EXPECT_TRUE(open_list(service_b_).contains(id)) << "a refused acceptance must leave the request open";
+  auto accepted = matching_->change_status(service(service_a_), id, no_notes);
+  EXPECT_TRUE(accepted) << accepted.error().message;
 }
 
 TEST_P(Domain, PersonalDataIsAbsentUntilTheServiceAccepted) {

@@ -1369,9 +1369,74 @@ TEST_F(Pages, TheListOffersNoStatusChangeWhileTheCalendarLetsNoneBeSet) {
   HttpResponse page = get("/dienst/dubbele_finaliteit", "service_x");
   ASSERT_EQ(page.status, 200);
   EXPECT_TRUE(contains(page.body, "Lotte Na de ronde")) << "still listed, no longer to decide on";
-  EXPECT_TRUE(contains(page.body, "Je kan geen statussen meer instellen.")) << "the page says why";
+  EXPECT_TRUE(contains(page.body, "Je kan geen nieuwe statussen meer instellen."))
+      << "the page says why";
   EXPECT_FALSE(contains(page.body, "form=\"statusformulier\""));
   EXPECT_FALSE(contains(page.body, "#aanvaarden\""));
+}
+
+// After a duaal invitation window closes, the service still records the outcome for the
+// students it invited, from the row and from the detail page; it invites nobody new.
+TEST_F(Pages, AfterTheInvitationWindowTheServiceStillRecordsTheOutcome) {
+  const char* kCalendar = R"(kind: calendar
+name: duaal-2025-2026
+version: 2
+track: duaal
+year: "2025-2026"
+registration: {opens: 2025-06-01, closes: 2025-10-01}
+rounds:
+  - {id: uitnodigingen, label: Uitnodigen, kind: open, opens: 2025-06-16, closes: 2025-10-01}
+)";
+  LoadResult laid = with_calendar(*defs_, "calendars/duaal/2025-2026.yaml", kCalendar);
+  ASSERT_TRUE(laid.ok()) << laid.diagnostics.sorted().front().to_string();
+  defs_ = laid.definitions;
+  auto duaal_student = [&](const std::string& name) {
+    Object fields;
+    for (const auto& [key, value] : student_form(name))
+      if (key.find('.') == std::string::npos && key != "na" && key != "transport")
+        fields[key] = value;
+    fields["transport"] = Array{"fiets"};
+    fields["weekdays"] = Array{"ma", "di"};
+    fields["school_contact_id"] = contact_;
+    fields["period_count"] = 2;
+    fields["total_hours"] = 240;
+    fields["periods"] = Array{Object{{"start", "2025-10-06"}, {"end", "2025-10-31"}},
+                              Object{{"start", "2026-02-02"}, {"end", "2026-02-27"}}};
+    auto done = matching_->register_request(Actor{"school", 0, school_}, "duaal", Value(fields));
+    EXPECT_TRUE(done) << (done ? "" : done.error().message);
+    return done ? done->id : 0;
+  };
+  Id invited = duaal_student("Uitgenodigd");
+  Id waiting = duaal_student("Wachtend");
+  ASSERT_TRUE(matching_->change_status(Actor{"service", 0, service_x_}, invited,
+                                       StatusInput{"uitgenodigd", {}, {}, "", ""}));
+  ASSERT_TRUE(clock_->set(local("2025-10-02 09:00")));  // the window closed on 01/10 at night
+  browsers_.clear();
+
+  HttpResponse list = get("/dienst/duaal", "service_x");
+  ASSERT_EQ(list.status, 200);
+  const std::string invited_row = row_named(list.body, "Lotte Uitgenodigd");
+  EXPECT_TRUE(contains(invited_row, "value=\"niet_aanvaard\"")) << invited_row;
+  EXPECT_TRUE(contains(invited_row, "value=\"niet_opgedaagd\"")) << invited_row;
+  EXPECT_TRUE(contains(invited_row, "#aanvaarden\"")) << invited_row;
+  EXPECT_FALSE(contains(invited_row, "value=\"onbeslist\"")) << "going back is a new step";
+  const std::string waiting_row = row_named(list.body, "Lotte Wachtend");
+  EXPECT_FALSE(contains(waiting_row, "value=\"uitgenodigd\"")) << waiting_row;
+
+  const std::string detail = "/dienst/aanvraag/" + std::to_string(invited);
+  HttpResponse page = get(detail, "service_x");
+  EXPECT_TRUE(contains(page.body, "id=\"aanvaarden\"")) << "the accept dialog stays";
+  HttpResponse other = get("/dienst/aanvraag/" + std::to_string(waiting), "service_x");
+  EXPECT_FALSE(contains(other.body, "id=\"aanvaarden\""));
+  HttpResponse refused = post("/dienst/aanvraag/" + std::to_string(waiting) + "/status",
+                              {{"track", "duaal"}, {"status", "uitgenodigd"}}, "service_x");
+  EXPECT_NE(refused.status, 303) << "inviting after the window is refused";
+  HttpResponse recorded =
+      post(detail + "/status", {{"track", "duaal"}, {"status", "niet_opgedaagd"}}, "service_x");
+  EXPECT_EQ(recorded.status, 303) << recorded.body;
+  auto seen = matching_->view_request(Actor{"service", 0, service_x_}, invited);
+  ASSERT_TRUE(seen);
+  EXPECT_EQ((*seen)["my_status"], Value("niet_opgedaagd"));
 }
 
 TEST_F(Pages, TheAcceptDialogMarksNotesOptionalAndAcceptsWithoutThem) {

@@ -1,6 +1,8 @@
 #include "pages_service.hpp"
 
 #include <charconv>
+#include <functional>
+#include <map>
 
 namespace stagematch {
 
@@ -144,23 +146,31 @@ Array periods_of(const Value& item) {
 
 // What a service may choose from `my_status` now, as the workflow's table has it: the statuses
 // a plain change reaches (each with whether it asks for more than the status itself) and the
-// exclusive one, which has its own dialog. Nothing while the calendar lets no status be set.
+// exclusive one, which has its own dialog. Only the steps whose guard lets them be taken now
+// (`open`): while a round runs, and a follow-up also after it closed.
 struct StatusChoices {
   std::vector<std::pair<std::string, bool>> plain;  // status, needs something more
   std::string exclusive;
+  bool empty() const { return plain.empty() && exclusive.empty(); }
+  // What the choices are, for the key of a kept row.
+  std::string signature() const {
+    std::string out = exclusive;
+    for (const auto& [status, more] : plain) out += ',' + status + (more ? "+" : "");
+    return out;
+  }
 };
 
 StatusChoices status_choices(const Workflow& workflow, const std::string& my_status,
-                             bool may_set_status) {
+                             const std::function<bool(const TransitionDef&)>& open) {
   StatusChoices out;
-  if (!may_set_status) return out;
   for (const auto& next : workflow.next_statuses(my_status, "service")) {
     const StatusDef* def = workflow.status(next);
     const TransitionDef* row = workflow.transition(my_status, next, "service");
+    if (!row || !open(*row)) continue;
     if (def && def->exclusive)
       out.exclusive = next;
     else
-      out.plain.emplace_back(next, row && !row->requirements.empty());
+      out.plain.emplace_back(next, !row->requirements.empty());
   }
   return out;
 }
@@ -203,23 +213,36 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
   // set now (in the key too); they name the page's one status form, whose CSRF token stays out
   // of what is kept.
   auto moment = kit_.moment_now(track);
-  const bool may_set_status = moment && moment->service_may_set_status;
+  // The choices per school year and own status, asked of the guards once per page.
+  std::map<std::string, StatusChoices> choices_of;
+  auto row_choices = [&](const Value& item, const std::string& status) -> const StatusChoices& {
+    const std::string year = text_of(item["year"]);
+    auto [it, fresh] = choices_of.try_emplace(year + '|' + status);
+    if (!fresh) return it->second;
+    const Calendar* calendar = defs->calendar(track, year);
+    if (calendar && !status.empty())
+      it->second = status_choices(*workflow, status, [&](const TransitionDef& row) {
+        return kit_.services().matching.step_open(defs, *calendar, *workflow, status, row,
+                                                  kit_.services().clock.now());
+      });
+    return it->second;
+  };
   const std::string defs_tag = std::to_string(reinterpret_cast<std::uintptr_t>(defs.get())) + '|' + track + '|';
   std::string rows_html;
   for (const auto& item : list->items) {
     std::string status = text_of(item["my_status"]);
+    static const StatusChoices kNone;
+    const StatusChoices& choices = is_stopped(item) ? kNone : row_choices(item, status);
     std::string key;
     if (list->version) {
       key = defs_tag + std::to_string(*list->version) + '|' + std::to_string(item["id"].as_int()) +
-            '|' + status + '|' + (item.has("street") ? "1" : "0") + (may_set_status ? "1" : "0");
+            '|' + status + '|' + (item.has("street") ? "1" : "0") + '|' + choices.signature();
       if (auto kept = rows_->get(key)) {
         rows_html += *kept;
         continue;
       }
     }
     const std::string href = "/dienst/aanvraag/" + std::to_string(item["id"].as_int());
-    StatusChoices choices =
-        status_choices(*workflow, status, may_set_status && !is_stopped(item) && !status.empty());
     Array buttons;
     Array links;
     for (const auto& [next, needs_more] : choices.plain)
@@ -346,13 +369,19 @@ HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id
   Value accept;
   std::string closed;
   auto moment = kit_.moment_now(track, text_of((*item)["year"]));
+  const Calendar* calendar = defs->calendar(track, text_of((*item)["year"]));
+  StatusChoices choices;
+  if (calendar && accepted.is_null() && !is_stopped(*item))
+    choices = status_choices(*workflow, my_status, [&](const TransitionDef& row) {
+      return kit_.services().matching.step_open(defs, *calendar, *workflow, my_status, row,
+                                                kit_.services().clock.now());
+    });
   if (accepted.is_null() && !is_stopped(*item)) {
-    if (!moment || !moment->service_may_set_status) {
+    if (choices.empty()) {
       closed = moment && !moment->service_message.empty()
                    ? moment->service_message
                    : "Statussen kunnen nu niet gewijzigd worden in dit traject.";
     } else {
-      StatusChoices choices = status_choices(*workflow, my_status, true);
       Choices plain;
       for (const auto& [next, needs_more] : choices.plain)
         plain.emplace_back(next, status_label(*workflow, next));
