@@ -193,6 +193,18 @@ std::string until_nl(Instant closes) {
   return "tot " + format_local_nl(closes);
 }
 
+std::string format_end_nl(Instant closes) {
+  LocalDateTime l = to_brussels(closes);
+  if (l.hour == 0 && l.minute == 0 && l.second == 0)
+    return format_local_pattern(add_local_days(closes, -1), "%d/%m/%Y 24:00");
+  return format_local_nl(closes);
+}
+
+std::string window_nl(Instant opens, const std::optional<Instant>& closes) {
+  return format_local_nl(opens) +
+         (closes ? " " + until_nl(*closes) : std::string(" (blijft open)"));
+}
+
 std::string format_iso(Instant t) {
   LocalDateTime l = to_brussels(t);
   int off = brussels_utc_offset(t) / 3600;

@@ -50,6 +50,12 @@ std::string format_local_pattern(Instant t, std::string_view pattern);
 // The end of a window in Dutch: "tot 30/09/2024 12:00", or "tot en met 30/11/2024" for an end
 // at midnight (a window written with a date alone ends at the end of that day).
 std::string until_nl(Instant closes);
+// The last moment of a window for a label such as "Loopt tot": "30/09/2024 12:00", or
+// "30/11/2024 24:00" for an end at midnight (the end of 30 November).
+std::string format_end_nl(Instant closes);
+// A window in Dutch: "05/09/2025 12:00 tot 19/09/2025 12:00", "17/06/2024 00:00 tot en met
+// 30/11/2024", or "30/09/2025 12:00 (blijft open)" without an end.
+std::string window_nl(Instant opens, const std::optional<Instant>& closes);
 // "2025-09-05T12:00:00+02:00".
 std::string format_iso(Instant t);
 

@@ -54,6 +54,24 @@ TEST(LocalTime, ParsesLocalAndIsoText) {
   EXPECT_EQ(format_local_nl(from_brussels({2025, 9, 5, 12, 0, 0})), "05/09/2025 12:00");
 }
 
+// A window written with a date alone ends at midnight after that day: every text says it
+// includes that day, never that it ends on the next one.
+TEST(LocalTime, AnEndAtMidnightReadsAsTheWholeDayBefore) {
+  const Instant end_of_30_november = from_brussels({2024, 12, 1, 0, 0, 0});
+  const Instant noon = from_brussels({2024, 9, 30, 12, 0, 0});
+  EXPECT_EQ(until_nl(end_of_30_november), "tot en met 30/11/2024");
+  EXPECT_EQ(until_nl(noon), "tot 30/09/2024 12:00");
+  EXPECT_EQ(format_end_nl(end_of_30_november), "30/11/2024 24:00");
+  EXPECT_EQ(format_end_nl(noon), "30/09/2024 12:00");
+  EXPECT_EQ(window_nl(from_brussels({2024, 6, 17, 0, 0, 0}), end_of_30_november),
+            "17/06/2024 00:00 tot en met 30/11/2024");
+  EXPECT_EQ(window_nl(noon, std::nullopt), "30/09/2024 12:00 (blijft open)");
+  // Across the change to winter time the day before is still the calendar day before.
+  EXPECT_EQ(until_nl(from_brussels({2025, 10, 27, 0, 0, 0})), "tot en met 26/10/2025");
+  EXPECT_EQ(format_local_pattern(noon, "%Y-%m-%d %H:%M:%S %y %%"), "2024-09-30 12:00:00 24 %");
+  EXPECT_EQ(format_local_pattern(noon, "%q"), "");
+}
+
 TEST(TestClock, JumpsForwardAndRefusesToGoBack) {
   TestClock clock(from_brussels({2025, 9, 5, 12, 0, 0}));
   clock.freeze(true);

@@ -71,7 +71,7 @@ std::vector<OutboxMail> Scheduler::mails_for(const DefinitionSet& defs, const Ca
     base["round"] = round->id;
     base["round_label"] = round->label;
     base["opens"] = format_local_nl(round->window.opens);
-    if (round->window.closes) base["closes"] = format_local_nl(*round->window.closes);
+    if (round->window.closes) base["closes"] = format_end_nl(*round->window.closes);
   }
 
   std::vector<OutboxMail> out;

@@ -53,9 +53,10 @@ std::expected<Timeline, RuleError> build_timeline(const RuleEngine& rules, const
   tl.year = cal.year;
   tl.file = cal.pos.file;
   for (const auto& b : cal.blackouts) {
-    std::string text = "Blackout " + b.id + ": scholen mogen geen leerlingen ingeven van " +
-                       format_local_nl(b.window.opens) + " tot " +
-                       (b.window.closes ? format_local_nl(*b.window.closes) : std::string("...")) + ".";
+    std::string text = "Blackout " + b.id + ": scholen " +
+                       (b.visible_from ? "registreren best geen leerlingen van "
+                                       : "mogen geen leerlingen ingeven van ") +
+                       window_nl(b.window.opens, b.window.closes) + ".";
     if (b.visible_from)
       text += " Wie toch in die periode ingeschreven wordt, is pas zichtbaar voor diensten vanaf " +
               format_local_nl(*b.visible_from) + ".";

@@ -118,7 +118,7 @@ std::string round_line(const Calendar& calendar, Instant now) {
   for (const auto& round : calendar.rounds)
     if (round.window.opens <= now && (!round.window.closes || now < *round.window.closes))
       return calendar.track + " " + calendar.year + ": " + round.label +
-             (round.window.closes ? " (open tot " + format_local_nl(*round.window.closes) + ")"
+             (round.window.closes ? " (open " + until_nl(*round.window.closes) + ")"
                                   : " (blijft open)");
   return calendar.track + " " + calendar.year + ": geen ronde open";
 }

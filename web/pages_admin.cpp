@@ -31,7 +31,7 @@ std::string phase_text(const Calendar* calendar, const std::optional<Moment>& m)
   if (!m->round_id.empty()) {
     for (const auto& r : calendar->rounds)
       if (r.id == m->round_id) {
-        std::string until = r.window.closes ? " tot " + format_local_nl(*r.window.closes) : "";
+        std::string until = r.window.closes ? " " + until_nl(*r.window.closes) : "";
         return (r.label.empty() ? r.id : r.label) + until;
       }
     return "Ronde " + m->round_id;
@@ -196,14 +196,12 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
     row["provinces"] = std::move(province_rows);
     Array round_rows;
     for (std::size_t i = 0; i < rounds.size(); ++i)
-      round_rows.push_back(Object{
-          {"label", rounds[i]->label.empty() ? rounds[i]->id : rounds[i]->label},
-          {"window", format_local_nl(rounds[i]->window.opens) + " tot " +
-                         (rounds[i]->window.closes ? format_local_nl(*rounds[i]->window.closes)
-                                                   : std::string("(blijft open)"))},
-          {"registered", by_round[i].registered},
-          {"open", by_round[i].open},
-          {"accepted", by_round[i].accepted}});
+      round_rows.push_back(
+          Object{{"label", rounds[i]->label.empty() ? rounds[i]->id : rounds[i]->label},
+                 {"window", window_nl(rounds[i]->window.opens, rounds[i]->window.closes)},
+                 {"registered", by_round[i].registered},
+                 {"open", by_round[i].open},
+                 {"accepted", by_round[i].accepted}});
     row["has_rounds"] = !round_rows.empty();
     row["rounds"] = std::move(round_rows);
     // An invitation shows the service the student's personal data: a service that invites far

@@ -26,10 +26,7 @@ std::string file_label(const std::string& given) {
   return ok ? name : kDefaultFile;
 }
 
-std::string window_text(const Window& w) {
-  return format_local_nl(w.opens) + " tot " +
-         (w.closes ? format_local_nl(*w.closes) : std::string("(blijft open)"));
-}
+std::string window_text(const Window& w) { return window_nl(w.opens, w.closes); }
 
 const char* kind_label(const std::string& kind) {
   if (kind == "preferred") return "voorkeursronde";
