@@ -21,33 +21,32 @@ local function fmt(t)
   return clock.format(t, "%d/%m/%Y %H:%M")
 end
 
--- The end of a window: "tot 30/09/2024 12:00", or "tot en met 30/11/2024" for a window that
--- ends at midnight (a date alone in the calendar: the window includes that whole day).
-local function until_text(t)
+-- The day a window ending at midnight includes ("30/11/2024" for an end at 01/12 00:00: a date
+-- alone in the calendar ends at the end of that day); nil for an end at another hour.
+local function whole_day_before(t)
   local lt = clock.localtime(t)
   if lt.hour == 0 and (lt.min or lt.minute or 0) == 0 then
-    return "tot en met " .. clock.format(clock.add_days(t, -1), "%d/%m/%Y")
+    return clock.format(clock.add_days(t, -1), "%d/%m/%Y")
   end
-  return "tot " .. fmt(t)
+  return nil
 end
 
--- When a window ends: "op 30/09/2024 12:00", or "aan het einde van 30/11/2024" for a window
--- that ends at midnight.
+-- The end of a window: "tot 30/09/2024 12:00", or "tot en met 30/11/2024".
+local function until_text(t)
+  local day = whole_day_before(t)
+  return day and ("tot en met " .. day) or ("tot " .. fmt(t))
+end
+
+-- When a window ends: "op 30/09/2024 12:00", or "aan het einde van 30/11/2024".
 local function at_end(t)
-  local lt = clock.localtime(t)
-  if lt.hour == 0 and (lt.min or lt.minute or 0) == 0 then
-    return "aan het einde van " .. clock.format(clock.add_days(t, -1), "%d/%m/%Y")
-  end
-  return "op " .. fmt(t)
+  local day = whole_day_before(t)
+  return day and ("aan het einde van " .. day) or ("op " .. fmt(t))
 end
 
 -- Since a window ended: "sinds 30/09/2024 12:00", or "sinds het einde van 30/11/2024".
 local function since_end(t)
-  local lt = clock.localtime(t)
-  if lt.hour == 0 and (lt.min or lt.minute or 0) == 0 then
-    return "sinds het einde van " .. clock.format(clock.add_days(t, -1), "%d/%m/%Y")
-  end
-  return "sinds " .. fmt(t)
+  local day = whole_day_before(t)
+  return day and ("sinds het einde van " .. day) or ("sinds " .. fmt(t))
 end
 
 local function inside(w, now)

@@ -1390,24 +1390,8 @@ rounds:
   LoadResult laid = with_calendar(*defs_, "calendars/duaal/2025-2026.yaml", kCalendar);
   ASSERT_TRUE(laid.ok()) << laid.diagnostics.sorted().front().to_string();
   defs_ = laid.definitions;
-  auto duaal_student = [&](const std::string& name) {
-    Object fields;
-    for (const auto& [key, value] : student_form(name))
-      if (key.find('.') == std::string::npos && key != "na" && key != "transport")
-        fields[key] = value;
-    fields["transport"] = Array{"fiets"};
-    fields["weekdays"] = Array{"ma", "di"};
-    fields["school_contact_id"] = contact_;
-    fields["period_count"] = 2;
-    fields["total_hours"] = 240;
-    fields["periods"] = Array{Object{{"start", "2025-10-06"}, {"end", "2025-10-31"}},
-                              Object{{"start", "2026-02-02"}, {"end", "2026-02-27"}}};
-    auto done = matching_->register_request(Actor{"school", 0, school_}, "duaal", Value(fields));
-    EXPECT_TRUE(done) << (done ? "" : done.error().message);
-    return done ? done->id : 0;
-  };
-  Id invited = duaal_student("Uitgenodigd");
-  Id waiting = duaal_student("Wachtend");
+  Id invited = register_duaal_student("Uitgenodigd");
+  Id waiting = register_duaal_student("Wachtend");
   ASSERT_TRUE(matching_->change_status(Actor{"service", 0, service_x_}, invited,
                                        StatusInput{"uitgenodigd", {}, {}, "", ""}));
   ASSERT_TRUE(clock_->set(local("2025-10-02 09:00")));  // the window closed on 01/10 at night

@@ -380,27 +380,33 @@ class Pages : public ::testing::Test {
     return 0;
   }
 
+  // Registers a duaal student through the domain (the school's form data, with weekdays) and
+  // returns its id, 0 when refused.
+  Id register_duaal_student(const std::string& last_name) {
+    Object fields;
+    for (const auto& [key, value] : student_form(last_name))
+      if (key.find('.') == std::string::npos && key != "na" && key != "transport")
+        fields[key] = value;
+    fields["transport"] = Array{"fiets"};
+    fields["weekdays"] = Array{"ma", "di"};
+    fields["school_contact_id"] = contact_;
+    fields["period_count"] = 2;
+    fields["total_hours"] = 240;
+    fields["periods"] = Array{Object{{"start", "2025-10-06"}, {"end", "2025-10-31"}},
+                              Object{{"start", "2026-02-02"}, {"end", "2026-02-27"}}};
+    auto done = matching_->register_request(Actor{"school", 0, school_}, "duaal", Value(fields));
+    EXPECT_TRUE(done) << (done ? "" : done.error().message);
+    return done ? done->id : 0;
+  }
+
   // Body of TheDashboardNamesAServiceThatInvitesUnusuallyMany, on either database.
   void dashboard_names_a_busy_inviter() {
     EXPECT_TRUE(contains(get("/admin", "admin").body,
                          "Geen enkele dienst nodigde 25 of meer studenten uit."));
     auto invite_one = [&](int i) {
-      std::vector<std::pair<std::string, std::string>> form =
-          student_form("Duaal" + std::to_string(i));
-      Object fields;
-      for (const auto& [key, value] : form)
-        if (key.find('.') == std::string::npos && key != "na" && key != "transport")
-          fields[key] = value;
-      fields["transport"] = Array{"fiets"};
-      fields["weekdays"] = Array{"ma", "di"};
-      fields["school_contact_id"] = contact_;
-      fields["period_count"] = 2;
-      fields["total_hours"] = 240;
-      fields["periods"] = Array{Object{{"start", "2025-10-06"}, {"end", "2025-10-31"}},
-                                Object{{"start", "2026-02-02"}, {"end", "2026-02-27"}}};
-      auto id = matching_->register_request(Actor{"school", 0, school_}, "duaal", Value(fields));
-      ASSERT_TRUE(id) << (id ? "" : id.error().message);
-      auto invited = matching_->change_status(Actor{"service", 0, service_x_}, id->id,
+      Id id = register_duaal_student("Duaal" + std::to_string(i));
+      ASSERT_GT(id, 0);
+      auto invited = matching_->change_status(Actor{"service", 0, service_x_}, id,
                                               StatusInput{"uitgenodigd", {}, {}, "", ""});
       ASSERT_TRUE(invited) << invited.error().message;
     };
