@@ -17,6 +17,7 @@
 
 #include "accounts.hpp"
 #include "app.hpp"
+#include "backup.hpp"
 #include "clock.hpp"
 #include "definitions.hpp"
 #include "demo.hpp"
@@ -27,6 +28,7 @@
 #include "scheduler.hpp"
 #include "server.hpp"
 #include "mail_plugin.hpp"
+#include "sql_db.hpp"
 #include "sql_store.hpp"
 #include "timeline.hpp"
 
@@ -48,6 +50,8 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
             in een lege databank en toont de demologins; een tweede keer verandert niets
   admin create --email E [--db URL]
             maakt de eerste beheerder aan; het wachtwoord komt via standaardinvoer
+  backup    --db sqlite:BESTAND --to BESTAND
+            kopieert een SQLite-databank terwijl de server draait; PostgreSQL: gebruik pg_dump
   check     --workflows DIR --rules DIR
             controleert alle definities en regels; exit 0, of 1 met FILE:LINE:COLUMN per probleem
   simulate  --track T --year JJJJ-JJJJ [--format text|json] [--workflows DIR --rules DIR]
@@ -415,6 +419,36 @@ int cmd_admin(const std::vector<std::string>& args) {
   }
 }
 
+// `backup --db sqlite:FILE --to FILE`: an online copy of the embedded database. PostgreSQL has
+// pg_dump for that, which knows its own server better than we could.
+int cmd_backup(const std::vector<std::string>& args) {
+  Options o = parse_options(args, 1, {"--db", "--to"}, {});
+  if (report_option_errors(o)) return 2;
+  if (!o.has("--to")) {
+    std::cerr << "gebruik: stagematch backup --db sqlite:BESTAND --to BESTAND\n";
+    return 2;
+  }
+  storage::DbLocation where;
+  try {
+    where = storage::parse_store_url(o.get("--db", "sqlite:var/stagematch.db"));
+  } catch (const std::exception& e) {
+    std::cerr << "stagematch backup: " << e.what() << "\n";
+    return 2;
+  }
+  if (where.dialect != storage::Dialect::kSqlite) {
+    std::cerr << "stagematch backup: een PostgreSQL-databank kopieer je met pg_dump "
+                 "(zie README, \"Back up and restore\")\n";
+    return 2;
+  }
+  auto done = storage::backup_sqlite(where.connection_string, o.get("--to", ""));
+  if (!done) {
+    std::cerr << "stagematch backup: " << done.error() << "\n";
+    return 1;
+  }
+  std::cout << "kopie gemaakt: " << o.get("--to", "") << " (" << done->pages << " pagina's)\n";
+  return 0;
+}
+
 // `demo [--db URL]`: the demo data set in an empty database, and the logins to try it with.
 int cmd_demo(const std::vector<std::string>& args) {
   Options o = parse_options(args, 1, {"--db", "--workflows", "--rules"}, {"--help"});
@@ -469,6 +503,7 @@ int run_cli(const std::vector<std::string>& args) {
   if (cmd == "serve") return cmd_serve(args);
   if (cmd == "admin") return cmd_admin(args);
   if (cmd == "demo") return cmd_demo(args);
+  if (cmd == "backup") return cmd_backup(args);
   std::cerr << "stagematch: onbekend subcommando '" << cmd << "'\n" << kUsage;
   return 2;
 }
