@@ -505,6 +505,15 @@ TEST_P(FifthTrackPrivacy, PartnerBNeverSeesPartnerAsStatusNotesOrMentor) {
   ASSERT_FALSE(refused);
   for (const char* of_a : {"Buurtwerk A", "Mentor Annelies", kNotesA})
     EXPECT_EQ(refused.error().message.find(of_a), std::string::npos) << refused.error().message;
+
+  // A closes the stage; B still sees nothing of it.
+  auto closed = matching_->change_status(
+      partner(partner_a_), client,
+      StatusInput{"afgerond", {}, {}, "Stage afgerond, klant start opleiding.", ""});
+  ASSERT_TRUE(closed) << closed.error().code << ": " << closed.error().message;
+  EXPECT_FALSE(row(partner_b_, "open", client).has_value());
+  EXPECT_FALSE(row(partner_b_, "accepted", client).has_value());
+  EXPECT_FALSE(matching_->view_request(partner(partner_b_), client));
 }
 
 TEST_P(FifthTrackPrivacy, AClientWhoSignedUpWithPartnerAIsNeverShownToPartnerB) {
