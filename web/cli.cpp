@@ -42,7 +42,7 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
             [--smtp HOST:PORT [--starttls]] [--base-url URL] [--sender ADRES]
             [--test-clock [--test-clock-start ISO-TIJD]] [--workers N]
             [--helpdesk-email ADRES] [--helpdesk-phone NUMMER] [--helpdesk-hours TEKST]
-            [--info-url URL]
+            [--info-url URL] [--trusted-proxy ADRES,...]
             start de server; zonder --smtp gaan mails naar var/mail/*.eml; de helpdesk en de
             informatiepagina staan onderaan elke pagina
   demo      [--db URL] [--workflows DIR] [--rules DIR]
