@@ -3,17 +3,17 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <optional>
-
-#include <filesystem>
-#include <chrono>
-#include <functional>
-#include <thread>
-#include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "accounts.hpp"
 #include "app.hpp"
@@ -21,13 +21,14 @@
 #include "clock.hpp"
 #include "definitions.hpp"
 #include "demo.hpp"
+#include "mail_plugin.hpp"
 #include "mail_templates.hpp"
 #include "mailer.hpp"
 #include "matching.hpp"
 #include "rules.hpp"
 #include "scheduler.hpp"
+#include "serve_config.hpp"
 #include "server.hpp"
-#include "mail_plugin.hpp"
 #include "sql_db.hpp"
 #include "sql_store.hpp"
 #include "timeline.hpp"
@@ -42,9 +43,10 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
             [--smtp HOST:PORT [--starttls]] [--base-url URL] [--sender ADRES]
             [--test-clock [--test-clock-start ISO-TIJD]] [--workers N]
             [--helpdesk-email ADRES] [--helpdesk-phone NUMMER] [--helpdesk-hours TEKST]
-            [--info-url URL] [--trusted-proxy ADRES,...]
+            [--info-url URL] [--trusted-proxy ADRES,...] [--config BESTAND]
             start de server; zonder --smtp gaan mails naar var/mail/*.eml; de helpdesk en de
-            informatiepagina staan onderaan elke pagina
+            informatiepagina staan onderaan elke pagina; elke optie kan ook in BESTAND
+            (naam = waarde) of de omgeving (STAGEMATCH_NAAM) staan, de opdrachtregel wint
   demo      [--db URL] [--workflows DIR] [--rules DIR]
             laadt de demogegevens (scholen, diensten, leerlingen, een open ronde per traject)
             in een lege databank en toont de demologins; een tweede keer verandert niets
@@ -273,13 +275,23 @@ class CalendarFollower {
 };
 
 int cmd_serve(const std::vector<std::string>& args) {
-  Options o =
-      parse_options(args, 1,
-                    {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp",
-                     "--base-url", "--sender", "--test-clock-start", "--workers", "--trusted-proxy",
-                     "--helpdesk-email", "--helpdesk-phone", "--helpdesk-hours", "--info-url"},
-                    {"--test-clock", "--starttls"});
+  Options o = parse_options(
+      args, 1,
+      {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp", "--base-url",
+       "--sender", "--test-clock-start", "--workers", "--trusted-proxy", "--helpdesk-email",
+       "--helpdesk-phone", "--helpdesk-hours", "--info-url", "--config"},
+      {"--test-clock", "--starttls"});
   if (report_option_errors(o)) return 2;
+  // The environment and --config FILE fill in what the command line leaves out.
+  ConfigRead config =
+      read_serve_config(o.has("--config") ? std::optional(o.get("--config", "")) : std::nullopt,
+                        [](const char* name) { return std::getenv(name); });
+  for (const auto& problem : config.problems) std::cerr << problem << "\n";
+  if (!config.problems.empty()) {
+    std::cerr << "stagematch serve: de instellingen bevatten fouten; de server start niet\n";
+    return 2;
+  }
+  for (const auto& [name, setting] : config.values) o.values.emplace(name, setting.value);
   Helpdesk helpdesk;
   helpdesk.email = o.get("--helpdesk-email", helpdesk.email);
   helpdesk.phone = o.get("--helpdesk-phone", helpdesk.phone);
