@@ -366,11 +366,35 @@ int cmd_serve(const std::vector<std::string>& args) {
       std::clog << "gepubliceerde kalenders gewijzigd: de nieuwe gelden nu\n";
       publish(std::move(d));
     });
+    Metrics metrics;
+    auto gauges = [&store, &scheduler, &clock] {
+      Metrics::Gauges g;
+      const Store::OperationalStats stats = store->operational_stats();
+      g.pool_in_use = stats.pool_in_use;
+      g.pool_size = stats.pool_size;
+      g.outbox_waiting = stats.outbox_waiting;
+      g.outbox_dead = stats.outbox_dead;
+      const Instant now = clock.now();
+      if (stats.outbox_oldest)
+        g.outbox_oldest_age_seconds =
+            std::chrono::duration<double>(now - *stats.outbox_oldest).count();
+      const Scheduler::Health health = scheduler.health();
+      if (health.last_run)
+        g.scheduler_seconds_since_run =
+            std::chrono::duration<double>(now - *health.last_run).count();
+      g.scheduler_last_lateness_seconds = health.last_lateness_seconds;
+      return g;
+    };
     Services services{*store,           *store,      accounts, matching,     clock,
                       test_clock.get(), defs_fn,     publish,  run_due_work, base_url,
-                      "web/templates",  store.get(), helpdesk};
+                      "web/templates",  store.get(), helpdesk, &metrics,     gauges};
     App app(services);
     ServerOptions so;
+    so.on_started = [&metrics] { metrics.started(); };
+    so.on_answered = [&metrics](const HttpRequest& req, const HttpResponse& res, double seconds) {
+      metrics.finished();
+      metrics.record(req.method, req.route, res.status, seconds);
+    };
     so.listen = o.get("--listen", "127.0.0.1:8080");
     if (o.has("--workers")) {
       try {
