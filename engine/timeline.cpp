@@ -55,8 +55,7 @@ std::expected<Timeline, RuleError> build_timeline(const RuleEngine& rules, const
   for (const auto& b : cal.blackouts) {
     std::string text = "Blackout " + b.id + ": scholen mogen geen leerlingen ingeven van " +
                        format_local_nl(b.window.opens) + " tot " +
-                       (b.window.closes ? format_local_nl(*b.window.closes) : std::string("...")) +
-                       ".";
+                       (b.window.closes ? format_local_nl(*b.window.closes) : std::string("...")) + ".";
     if (b.visible_from)
       text += " Wie toch in die periode ingeschreven wordt, is pas zichtbaar voor diensten vanaf " +
               format_local_nl(*b.visible_from) + ".";
