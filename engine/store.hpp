@@ -49,7 +49,7 @@ struct RequestRecord {
   std::string year;
   Id school_id = 0;
   std::string school_name;
-  Id school_contact_id = 0;
+  std::optional<Id> school_contact_id;  // none in a track without a contact person field
   std::optional<Id> preferred_service_id;
   std::string first_name;
   std::string last_name;
