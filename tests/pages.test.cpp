@@ -1377,6 +1377,46 @@ TEST_F(Pages, TheListOffersNoStatusChangeWhileTheCalendarLetsNoneBeSet) {
 
 // After a duaal invitation window closes, the service still records the outcome for the
 // students it invited, from the row and from the detail page; it invites nobody new.
+// A registration during a blackout that delays is accepted: the form warns before sending, the
+// overview says from when services will see the student after, and no service sees it sooner.
+TEST_F(Pages, ABlackoutRegistrationIsWarnedBeforeAndAfterAndHiddenUntilItsDate) {
+  const char* kCalendar = R"(kind: calendar
+name: secundair-2026-2027
+version: 1
+track: secundair
+year: "2026-2027"
+registration: {opens: 2026-06-01, closes: 2027-06-30}
+blackouts:
+  - {id: zomer, label: Zomerstop, opens: 2026-06-30 12:00, closes: 2026-08-15 12:00, visible_from: 2026-09-18 12:00}
+rounds:
+  - {id: r1, kind: open, opens: 2026-09-04 12:00, closes: 2026-09-18 12:00}
+  - {id: r2, kind: open_ended, opens: 2026-09-18 12:00}
+)";
+  LoadResult laid = with_calendar(*defs_, "calendars/secundair/2026-2027.yaml", kCalendar);
+  ASSERT_TRUE(laid.ok()) << laid.diagnostics.sorted().front().to_string();
+  defs_ = laid.definitions;
+  ASSERT_TRUE(clock_->set(local("2026-07-01 10:00")));
+  browsers_.clear();
+  const std::string warning =
+      "Tussen 30/06/2026 12:00 en 15/08/2026 12:00 registreer je beter geen leerlingen: wie je nu "
+      "registreert, wordt pas zichtbaar voor de diensten vanaf 18/09/2026 12:00.";
+  HttpResponse form = get("/school/secundair/nieuw", "school");
+  ASSERT_EQ(form.status, 200);
+  EXPECT_TRUE(contains(form.body, "<p class=\"alert warning\" role=\"status\">" + warning + "</p>"))
+      << form.body.substr(0, 3000);
+  HttpResponse sent = post("/school/secundair/nieuw", student_form("Zomer"), "school");
+  ASSERT_EQ(sent.status, 303) << sent.body;
+  EXPECT_EQ(header_of(sent, "Location"), "/school/secundair?ingeschreven=1&uitgesteld=1");
+  HttpResponse overview = get(header_of(sent, "Location"), "school");
+  EXPECT_TRUE(contains(overview.body, "De student werd ingeschreven. " + warning)) << overview.body;
+  ASSERT_TRUE(clock_->set(local("2026-09-10 12:00")));  // round 1 runs: still hidden
+  browsers_.clear();
+  EXPECT_FALSE(contains(get("/dienst/secundair", "service_x").body, "Lotte Zomer"));
+  ASSERT_TRUE(clock_->set(local("2026-09-18 12:00")));
+  browsers_.clear();
+  EXPECT_TRUE(contains(get("/dienst/secundair", "service_x").body, "Lotte Zomer"));
+}
+
 TEST_F(Pages, AfterTheInvitationWindowTheServiceStillRecordsTheOutcome) {
   const char* kCalendar = R"(kind: calendar
 name: duaal-2025-2026
