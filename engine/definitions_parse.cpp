@@ -95,8 +95,9 @@ void parse_fieldset(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
 }
 
 void parse_workflow(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
-  if (!r.mapping(root, "een workflow", {"kind", "name", "version", "label", "statuses", "transitions"},
-                 {"fieldsets", "fields", "checks", "personal"}))
+  if (!r.mapping(root, "een workflow",
+                 {"kind", "name", "version", "label", "statuses", "transitions"},
+                 {"fieldsets", "fields", "checks", "personal", "labels"}))
     return;
   Workflow w;
   w.pos = r.pos(root);
@@ -158,6 +159,22 @@ void parse_workflow(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
           r.text_list(personal, "fields", &w.personal_pos).value_or(std::vector<std::string>{});
       w.revealed_by =
           r.text_list(personal, "revealed_by", &w.revealed_by_pos).value_or(std::vector<std::string>{});
+    }
+  }
+  if (const YAML::Node labels = root["labels"]; labels.IsDefined()) {
+    if (r.mapping(labels, "labels", {},
+                  {"organisation", "organisations", "person", "persons", "partner", "partners",
+                   "contact", "mentor", "mentors"})) {
+      for (const auto& [key, member] : TrackLabels::keys()) {
+        if (!labels[std::string(key)].IsDefined()) continue;
+        auto value = r.text(labels, key);
+        if (value && value->find_first_not_of(" \t") == std::string::npos) {
+          r.error(labels[std::string(key)], "WF0105",
+                  "'" + std::string(key) + "' mag niet leeg zijn");
+        } else if (value) {
+          w.labels.*member = *value;
+        }
+      }
     }
   }
   out.workflows.push_back(std::move(w));

@@ -167,7 +167,7 @@ void fill_record(RequestRecord& r, const Value& fields) {
   if (fields["transport"].is_array())
     for (const auto& t : fields["transport"].as_array())
       if (t.is_string()) r.transport.push_back(t.as_string());
-  r.school_contact_id = to_id(fields["school_contact_id"]).value_or(0);
+  r.school_contact_id = to_id(fields["school_contact_id"]);
   r.preferred_service_id = to_id(fields["preferred_service_id"]);
   r.fields = Value(std::move(copy));
 }

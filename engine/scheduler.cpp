@@ -156,13 +156,24 @@ SchedulerRun Scheduler::run_due() {
       continue;
     }
     if (*claimed) {
+      std::lock_guard health_lock(health_mutex_);
+      health_.last_lateness_seconds = std::chrono::duration<double>(now - d.event.at).count();
+    }
+    if (*claimed) {
       ++run.events;
       run.mails += static_cast<int>(mails.size());
       if (!mails.empty())
         std::clog << "scheduler: " << d.event.key() << ": " << mails.size() << " mail(s)" << (late ? " (laat)" : "") << '\n';
     }
   }
+  std::lock_guard health_lock(health_mutex_);
+  health_.last_run = now;
   return run;
+}
+
+Scheduler::Health Scheduler::health() const {
+  std::lock_guard lock(health_mutex_);
+  return health_;
 }
 
 std::optional<Instant> Scheduler::next_event_after(Instant now) {

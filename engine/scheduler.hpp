@@ -46,6 +46,14 @@ class Scheduler {
   void notify();
   void stop();
 
+  // For the operator: when the scheduler last looked for due events, and how late after its
+  // planned moment the last event it claimed was handled (seconds).
+  struct Health {
+    std::optional<Instant> last_run;
+    double last_lateness_seconds = 0;
+  };
+  Health health() const;
+
  private:
   std::vector<OutboxMail> mails_for(const DefinitionSet& defs, const Calendar& calendar,
                                     const TimedEvent& event, bool late);
@@ -59,6 +67,8 @@ class Scheduler {
   SchedulerOptions options_;
   Instant started_at_;
   std::mutex run_mutex_;
+  mutable std::mutex health_mutex_;
+  Health health_;
   struct Loop;
   std::unique_ptr<Loop> loop_;
 };

@@ -49,7 +49,7 @@ struct RequestRecord {
   std::string year;
   Id school_id = 0;
   std::string school_name;
-  Id school_contact_id = 0;
+  std::optional<Id> school_contact_id;  // none in a track without a contact person field
   std::optional<Id> preferred_service_id;
   std::string first_name;
   std::string last_name;
@@ -239,6 +239,16 @@ class Store {
   // Every audit line about one object (`object_type` "request", ...), oldest first.
   virtual std::vector<AuditEntry> audit_of(const std::string& object_type, Id object_id) = 0;
   virtual std::vector<OutboxMail> outbox(int limit) = 0;
+
+  // What an operator watches (GET /metrics): the mails still to send and the database pool.
+  struct OperationalStats {
+    std::int64_t outbox_waiting = 0;       // pending or being sent
+    std::int64_t outbox_dead = 0;          // given up: the admin resends them
+    std::optional<Instant> outbox_oldest;  // when the oldest waiting mail was written
+    int pool_in_use = 0;                   // database connections lent out now
+    int pool_size = 0;                     // at most this many
+  };
+  virtual OperationalStats operational_stats() = 0;
 };
 
 }  // namespace stagematch

@@ -50,6 +50,26 @@ std::vector<std::string> Workflow::next_statuses(std::string_view from,
   return out;
 }
 
+const std::vector<std::pair<std::string_view, std::string TrackLabels::*>>& TrackLabels::keys() {
+  static const std::vector<std::pair<std::string_view, std::string TrackLabels::*>> kKeys = {
+      {"organisation", &TrackLabels::organisation},
+      {"organisations", &TrackLabels::organisations},
+      {"person", &TrackLabels::person},
+      {"persons", &TrackLabels::persons},
+      {"partner", &TrackLabels::partner},
+      {"partners", &TrackLabels::partners},
+      {"contact", &TrackLabels::contact},
+      {"mentor", &TrackLabels::mentor},
+      {"mentors", &TrackLabels::mentors},
+  };
+  return kKeys;
+}
+
+std::string capitalised(std::string text) {
+  if (!text.empty() && text.front() >= 'a' && text.front() <= 'z') text.front() -= 'a' - 'A';
+  return text;
+}
+
 bool Workflow::is_personal(std::string_view f) const { return contains(personal_fields, f); }
 bool Workflow::reveals(std::string_view s) const { return contains(revealed_by, s); }
 

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -83,6 +84,29 @@ struct CheckDef {
   SourcePos pos;
 };
 
+// How a track names its people and organisations on pages, in exports and mails (`labels:`),
+// in lower case as they read inside a sentence; pages capitalise them where a sentence starts.
+// The defaults are the words of the four school tracks.
+struct TrackLabels {
+  std::string organisation = "school";  // who registers (the `school` role)
+  std::string organisations = "scholen";
+  std::string person = "student";  // who is registered (a request)
+  std::string persons = "studenten";
+  std::string partner = "dienst";  // who takes the person in (the `service` role)
+  std::string partners = "diensten";
+  std::string contact = "stage-/werkplekbegeleider";  // the organisation's contact person
+  std::string mentor = "stagementor";                 // the partner's contact person
+  std::string mentors = "stagementoren";
+
+  bool operator==(const TrackLabels&) const = default;
+
+  // The YAML keys, in the order above, with the member each sets.
+  static const std::vector<std::pair<std::string_view, std::string TrackLabels::*>>& keys();
+};
+
+// `text` with its first letter upper case (ASCII letters; other text is left as it is).
+std::string capitalised(std::string text);
+
 struct Workflow {
   std::string name;
   int version = 0;
@@ -95,6 +119,7 @@ struct Workflow {
   std::vector<TransitionDef> transitions;
   std::vector<std::string> personal_fields;
   std::vector<std::string> revealed_by;
+  TrackLabels labels;
   std::vector<SourcePos> fieldsets_pos;
   std::vector<SourcePos> personal_pos;
   std::vector<SourcePos> revealed_by_pos;

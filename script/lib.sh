@@ -13,7 +13,7 @@ BUILD_PACKAGES=(
 
 # Extra Debian packages for script/test: PostgreSQL 15, the SMTP capture, python-stdnum (the
 # national register number cross-check), Node.js.
-TEST_PACKAGES=(postgresql python3-aiosmtpd python3-stdnum nodejs npm curl)
+TEST_PACKAGES=(postgresql python3-aiosmtpd python3-stdnum nodejs npm curl systemd)
 
 # say MESSAGE: print one progress line, so the output tells what is being done.
 say() {

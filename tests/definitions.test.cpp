@@ -15,6 +15,29 @@ TEST(ShippedDefinitions, LoadWithoutProblems) {
     EXPECT_NE(loaded.definitions->workflow(track), nullptr) << track;
 }
 
+// The four tracks keep the product's words; the fifth names its own people (`labels:`), and a
+// word it leaves out keeps the default.
+TEST(TrackLabels, DefaultsForTheShippedTracksAndTheFifthTracksOwnWords) {
+  auto defs = testing::shipped_definitions();
+  for (const auto& [name, workflow] : defs->workflows) {
+    EXPECT_EQ(workflow.labels, TrackLabels{}) << name;
+    EXPECT_EQ(workflow.labels.person, "student") << name;
+    EXPECT_EQ(workflow.labels.mentor, "stagementor") << name;
+  }
+  LoadResult fifth =
+      load_definitions(testing::source_path("tests/fixtures/lokale_partnerschappen/workflows"),
+                       testing::source_path("tests/fixtures/lokale_partnerschappen/rules"));
+  ASSERT_TRUE(fifth.ok());
+  const Workflow* w = fifth.definitions->workflow("lokaal_partnerschap");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->labels.person, "klant");
+  EXPECT_EQ(w->labels.persons, "klanten");
+  EXPECT_EQ(w->labels.organisation, "partnerschap");
+  EXPECT_EQ(w->labels.partner, "partner");
+  EXPECT_EQ(w->labels.mentor, "begeleider");
+  EXPECT_EQ(capitalised(w->labels.person), "Klant");
+}
+
 TEST(ShippedDefinitions, EveryCalendarOfTheSpecIsThere) {
   auto defs = testing::shipped_definitions();
   for (auto [track, year] : {std::pair{"secundair", "2024-2025"}, {"secundair", "2025-2026"},

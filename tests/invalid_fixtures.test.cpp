@@ -51,6 +51,10 @@ constexpr InvalidFixture kFixtures[] = {
     {"WF0102_duplicate_key", "WF0102", "workflows/tracks/demo.yaml", 14, 1},
     // `exclusief: true` in a status: reported at the key.
     {"WF0103_unknown_key", "WF0103", "workflows/tracks/demo.yaml", 8, 37},
+    // `persoon:` in the track's labels (the key is `person`): reported at the key.
+    {"WF0103_unknown_label", "WF0103", "workflows/tracks/demo.yaml", 7, 3},
+    // `mentor: " "` in the track's labels: an empty word, reported at the value.
+    {"WF0105_empty_label", "WF0105", "workflows/tracks/demo.yaml", 7, 11},
     // A transition without `to`: reported at the row (its first key, `from`).
     {"WF0104_missing_key", "WF0104", "workflows/tracks/demo.yaml", 10, 5},
     // A round of kind open without `closes` (meaning pass): reported at the round's id value.

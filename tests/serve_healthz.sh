@@ -31,6 +31,6 @@ kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?
 [[ $status -eq 0 ]] || { echo "serve exited $status after SIGTERM"; cat "$log"; exit 1; }
-grep -q "GET /healthz 200" "$log" || { echo "no request log line"; cat "$log"; exit 1; }
+grep -qE "^method=GET path=\"/healthz\" status=200 ms=[0-9]+ route=\"/healthz\" id=[0-9a-f]{8}-[0-9]{6}$" "$log" || { echo "no request log line"; cat "$log"; exit 1; }
 if grep -q "85073003328" "$log"; then echo "the request log contains a query string"; exit 1; fi
 echo "serve: healthz, 404, headers, request log and SIGTERM ok"

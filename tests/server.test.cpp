@@ -5,20 +5,19 @@
 #include "server.hpp"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
-#include <sstream>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -342,8 +341,41 @@ TEST_F(ServerTest, AControlCharacterInAPathCannotForgeALogLine) {
   server_.reset();
   std::clog.rdbuf(before);
   const std::string log = captured.str();
-  EXPECT_NE(log.find("GET /a\\x0d\\x0aGET /admin 200 0ms 200 "), std::string::npos) << log;
+  EXPECT_NE(log.find("method=GET path=\"/a\\x0d\\x0aGET /admin 200 0ms\" status=200 "),
+            std::string::npos)
+      << log;
   EXPECT_EQ(log.find("\nGET /admin"), std::string::npos) << log;
+}
+
+// Every answer carries a request id, and the request's one log line names it in key=value
+// form with the route that answered; a trusted proxy's id is kept, anyone else's is not.
+TEST_F(ServerTest, EveryAnswerCarriesARequestIdThatItsLogLineNames) {
+  std::ostringstream captured;
+  std::streambuf* before = std::clog.rdbuf(captured.rdbuf());
+  ServerOptions o;
+  o.trusted_proxies = {"127.0.0.1"};
+  start(o, true);
+  std::string first;
+  std::string proxied;
+  {
+    Client c(port());
+    ASSERT_TRUE(c.send(get("/een")));
+    first = c.read_responses(1);
+    ASSERT_TRUE(c.send("GET /twee HTTP/1.1\r\nHost: x\r\nX-Request-Id: nginx-0123abcd\r\n\r\n"));
+    proxied = c.read_responses(1);
+  }
+  server_->stop(1s);
+  server_.reset();
+  std::clog.rdbuf(before);
+  const std::string log = captured.str();
+  std::smatch id;
+  ASSERT_TRUE(std::regex_search(first, id, std::regex("X-Request-Id: ([0-9a-f]{8}-[0-9]{6})\r\n")))
+      << first;
+  EXPECT_NE(log.find("method=GET path=\"/een\" status=200 "), std::string::npos) << log;
+  EXPECT_NE(log.find(" id=" + id[1].str() + "\n"), std::string::npos) << log;
+  EXPECT_NE(proxied.find("X-Request-Id: nginx-0123abcd\r\n"), std::string::npos) << proxied;
+  EXPECT_NE(log.find("path=\"/twee\" status=200 "), std::string::npos) << log;
+  EXPECT_NE(log.find(" id=nginx-0123abcd\n"), std::string::npos) << log;
 }
 
 TEST_F(ServerTest, OneAddressBeyondItsShareOfConnectionsGetsA503AndTheRestGoOn) {

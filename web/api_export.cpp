@@ -171,6 +171,10 @@ bool personal_columns(const Workflow& workflow, const ExportOptions& options) {
 
 const char* const kStatusCountsHeader = "Status per dienst (aantal keer gekozen)";
 
+std::string status_counts_header(const std::string& partner) {
+  return "Status per " + partner + " (aantal keer gekozen)";
+}
+
 std::string status_count_header(const std::string& status_label) {
   return "Aantal keer " + status_label;
 }
@@ -227,7 +231,15 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
                              }});
   columns.push_back(simple("year", "Schooljaar"));
   columns.push_back(simple("id", "Nummer"));
-  columns.push_back(simple("school.name", "School"));
+  // The words of the exported track; several tracks with words of their own: the defaults.
+  static const TrackLabels kDefaultLabels;
+  const TrackLabels& words =
+      !workflows.empty() &&
+              std::all_of(workflows.begin(), workflows.end(),
+                          [&](const Workflow* w) { return w->labels == workflows.front()->labels; })
+          ? workflows.front()->labels
+          : kDefaultLabels;
+  columns.push_back(simple("school.name", capitalised(words.organisation)));
 
   // The workflows' own fields, in their order, each once; personal ones only for a reader who
   // may see personal data in this list (the items of the others lack them anyway).
@@ -284,9 +296,9 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
           }
           return join(parts, "; ");
         }});
-    columns.push_back(simple("mentor.name", "Stagementor"));
-    columns.push_back(simple("mentor.phone", "Telefoon stagementor"));
-    columns.push_back(simple("mentor.email", "E-mail stagementor"));
+    columns.push_back(simple("mentor.name", capitalised(words.mentor)));
+    columns.push_back(simple("mentor.phone", "Telefoon " + words.mentor));
+    columns.push_back(simple("mentor.email", "E-mail " + words.mentor));
     columns.push_back(simple("notes", "Notities"));
   }
 
@@ -305,9 +317,10 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
                                    return std::to_string(total);
                                  }});
       }
-    columns.push_back(Column{"", kStatusCountsHeader, [&org_name](const ExportItem& e) {
-                               return format_status_counts(e.workflow, e.status_counts, org_name);
-                             }});
+    columns.push_back(
+        Column{"", status_counts_header(words.partner), [&org_name](const ExportItem& e) {
+                 return format_status_counts(e.workflow, e.status_counts, org_name);
+               }});
   }
 
   Table table;

@@ -38,6 +38,8 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
 
 // The header of the admin export's readable per-service detail column.
 extern const char* const kStatusCountsHeader;
+// The same header in a track's own word for its partners ("dienst": kStatusCountsHeader).
+std::string status_counts_header(const std::string& partner);
 // The header of the admin export's column counting `status_label` over every service.
 std::string status_count_header(const std::string& status_label);
 

@@ -88,6 +88,22 @@ App::App(Services& services) : services_(services) {
                                           {"now", format_iso(services_.clock.now())},
                                           {"calendars", std::move(calendars)}});
   });
+  // For the operator's Prometheus: from this machine (not through a proxy), or an admin.
+  router_.add("GET", "/metrics", Access::public_route(), [this](HttpRequest& req) {
+    const bool local = (req.client == "127.0.0.1" || req.client == "::1") &&
+                       req.peer == req.client && req.header("x-forwarded-for").empty();
+    const bool admin = req.user && req.user->role == "admin";
+    if (!services_.metrics || !(local || admin))
+      return HttpResponse::error(
+          403, "forbidden",
+          "De metrieken zijn enkel bereikbaar vanaf deze machine of voor een beheerder.");
+    HttpResponse res;
+    res.status = 200;
+    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res.headers.emplace_back("Cache-Control", "no-store");
+    res.body = services_.metrics->render(services_.gauges ? services_.gauges() : Metrics::Gauges{});
+    return res;
+  });
   add_api_routes(router_, services_);
   add_page_routes(router_, services_);
 }
@@ -106,6 +122,7 @@ HttpResponse App::handle(HttpRequest& req) {
 HttpResponse App::dispatch(HttpRequest& req) {
   bool path_known = false;
   const Route* route = router_.match(req.method, req.path, req.params, path_known);
+  if (route) req.route = route->pattern;
   if (!route) {
     if (path_known && req.is_api()) return HttpResponse::error(405, "method_not_allowed", "Deze methode kan hier niet.");
     return not_found_for(req);

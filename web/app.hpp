@@ -11,6 +11,7 @@
 #include "http.hpp"
 #include "mailer.hpp"
 #include "matching.hpp"
+#include "metrics.hpp"
 #include "router.hpp"
 
 namespace stagematch {
@@ -48,6 +49,9 @@ struct Services {
   // The outbox, for an admin resending a dead mail; null where no queue is wired in.
   MailQueue* mail_queue = nullptr;
   Helpdesk helpdesk{};
+  // GET /metrics: the counts, and the gauges read when asked; none where no metrics are wired.
+  Metrics* metrics = nullptr;
+  std::function<Metrics::Gauges()> gauges{};
 };
 
 inline constexpr const char* kSessionCookie = "stagematch_session";

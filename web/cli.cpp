@@ -3,30 +3,33 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <optional>
-
-#include <filesystem>
-#include <chrono>
-#include <functional>
-#include <thread>
-#include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "accounts.hpp"
 #include "app.hpp"
+#include "backup.hpp"
 #include "clock.hpp"
 #include "definitions.hpp"
 #include "demo.hpp"
+#include "mail_plugin.hpp"
 #include "mail_templates.hpp"
 #include "mailer.hpp"
 #include "matching.hpp"
 #include "rules.hpp"
 #include "scheduler.hpp"
+#include "serve_config.hpp"
 #include "server.hpp"
-#include "mail_plugin.hpp"
+#include "sql_db.hpp"
 #include "sql_store.hpp"
 #include "timeline.hpp"
 
@@ -40,14 +43,17 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
             [--smtp HOST:PORT [--starttls]] [--base-url URL] [--sender ADRES]
             [--test-clock [--test-clock-start ISO-TIJD]] [--workers N]
             [--helpdesk-email ADRES] [--helpdesk-phone NUMMER] [--helpdesk-hours TEKST]
-            [--info-url URL]
+            [--info-url URL] [--trusted-proxy ADRES,...] [--config BESTAND]
             start de server; zonder --smtp gaan mails naar var/mail/*.eml; de helpdesk en de
-            informatiepagina staan onderaan elke pagina
+            informatiepagina staan onderaan elke pagina; elke optie kan ook in BESTAND
+            (naam = waarde) of de omgeving (STAGEMATCH_NAAM) staan, de opdrachtregel wint
   demo      [--db URL] [--workflows DIR] [--rules DIR]
             laadt de demogegevens (scholen, diensten, leerlingen, een open ronde per traject)
             in een lege databank en toont de demologins; een tweede keer verandert niets
   admin create --email E [--db URL]
             maakt de eerste beheerder aan; het wachtwoord komt via standaardinvoer
+  backup    --db sqlite:BESTAND --to BESTAND
+            kopieert een SQLite-databank terwijl de server draait; PostgreSQL: gebruik pg_dump
   check     --workflows DIR --rules DIR
             controleert alle definities en regels; exit 0, of 1 met FILE:LINE:COLUMN per probleem
   simulate  --track T --year JJJJ-JJJJ [--format text|json] [--workflows DIR --rules DIR]
@@ -269,13 +275,23 @@ class CalendarFollower {
 };
 
 int cmd_serve(const std::vector<std::string>& args) {
-  Options o =
-      parse_options(args, 1,
-                    {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp",
-                     "--base-url", "--sender", "--test-clock-start", "--workers", "--trusted-proxy",
-                     "--helpdesk-email", "--helpdesk-phone", "--helpdesk-hours", "--info-url"},
-                    {"--test-clock", "--starttls"});
+  Options o = parse_options(
+      args, 1,
+      {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp", "--base-url",
+       "--sender", "--test-clock-start", "--workers", "--trusted-proxy", "--helpdesk-email",
+       "--helpdesk-phone", "--helpdesk-hours", "--info-url", "--config"},
+      {"--test-clock", "--starttls"});
   if (report_option_errors(o)) return 2;
+  // The environment and --config FILE fill in what the command line leaves out.
+  ConfigRead config =
+      read_serve_config(o.has("--config") ? std::optional(o.get("--config", "")) : std::nullopt,
+                        [](const char* name) { return std::getenv(name); });
+  for (const auto& problem : config.problems) std::cerr << problem << "\n";
+  if (!config.problems.empty()) {
+    std::cerr << "stagematch serve: de instellingen bevatten fouten; de server start niet\n";
+    return 2;
+  }
+  for (const auto& [name, setting] : config.values) o.values.emplace(name, setting.value);
   Helpdesk helpdesk;
   helpdesk.email = o.get("--helpdesk-email", helpdesk.email);
   helpdesk.phone = o.get("--helpdesk-phone", helpdesk.phone);
@@ -354,11 +370,35 @@ int cmd_serve(const std::vector<std::string>& args) {
       std::clog << "gepubliceerde kalenders gewijzigd: de nieuwe gelden nu\n";
       publish(std::move(d));
     });
+    Metrics metrics;
+    auto gauges = [&store, &scheduler, &clock] {
+      Metrics::Gauges g;
+      const Store::OperationalStats stats = store->operational_stats();
+      g.pool_in_use = stats.pool_in_use;
+      g.pool_size = stats.pool_size;
+      g.outbox_waiting = stats.outbox_waiting;
+      g.outbox_dead = stats.outbox_dead;
+      const Instant now = clock.now();
+      if (stats.outbox_oldest)
+        g.outbox_oldest_age_seconds =
+            std::chrono::duration<double>(now - *stats.outbox_oldest).count();
+      const Scheduler::Health health = scheduler.health();
+      if (health.last_run)
+        g.scheduler_seconds_since_run =
+            std::chrono::duration<double>(now - *health.last_run).count();
+      g.scheduler_last_lateness_seconds = health.last_lateness_seconds;
+      return g;
+    };
     Services services{*store,           *store,      accounts, matching,     clock,
                       test_clock.get(), defs_fn,     publish,  run_due_work, base_url,
-                      "web/templates",  store.get(), helpdesk};
+                      "web/templates",  store.get(), helpdesk, &metrics,     gauges};
     App app(services);
     ServerOptions so;
+    so.on_started = [&metrics] { metrics.started(); };
+    so.on_answered = [&metrics](const HttpRequest& req, const HttpResponse& res, double seconds) {
+      metrics.finished();
+      metrics.record(req.method, req.route, res.status, seconds);
+    };
     so.listen = o.get("--listen", "127.0.0.1:8080");
     if (o.has("--workers")) {
       try {
@@ -419,6 +459,36 @@ int cmd_admin(const std::vector<std::string>& args) {
   }
 }
 
+// `backup --db sqlite:FILE --to FILE`: an online copy of the embedded database. PostgreSQL has
+// pg_dump for that, which knows its own server better than we could.
+int cmd_backup(const std::vector<std::string>& args) {
+  Options o = parse_options(args, 1, {"--db", "--to"}, {});
+  if (report_option_errors(o)) return 2;
+  if (!o.has("--to")) {
+    std::cerr << "gebruik: stagematch backup --db sqlite:BESTAND --to BESTAND\n";
+    return 2;
+  }
+  storage::DbLocation where;
+  try {
+    where = storage::parse_store_url(o.get("--db", "sqlite:var/stagematch.db"));
+  } catch (const std::exception& e) {
+    std::cerr << "stagematch backup: " << e.what() << "\n";
+    return 2;
+  }
+  if (where.dialect != storage::Dialect::kSqlite) {
+    std::cerr << "stagematch backup: een PostgreSQL-databank kopieer je met pg_dump "
+                 "(zie README, \"Back up and restore\")\n";
+    return 2;
+  }
+  auto done = storage::backup_sqlite(where.connection_string, o.get("--to", ""));
+  if (!done) {
+    std::cerr << "stagematch backup: " << done.error() << "\n";
+    return 1;
+  }
+  std::cout << "kopie gemaakt: " << o.get("--to", "") << " (" << done->pages << " pagina's)\n";
+  return 0;
+}
+
 // `demo [--db URL]`: the demo data set in an empty database, and the logins to try it with.
 int cmd_demo(const std::vector<std::string>& args) {
   Options o = parse_options(args, 1, {"--db", "--workflows", "--rules"}, {"--help"});
@@ -473,6 +543,7 @@ int run_cli(const std::vector<std::string>& args) {
   if (cmd == "serve") return cmd_serve(args);
   if (cmd == "admin") return cmd_admin(args);
   if (cmd == "demo") return cmd_demo(args);
+  if (cmd == "backup") return cmd_backup(args);
   std::cerr << "stagematch: onbekend subcommando '" << cmd << "'\n" << kUsage;
   return 2;
 }

@@ -25,6 +25,8 @@ struct HttpRequest {
   bool secure = false;  // served over https (directly or behind a proxy that says so)
   std::string peer;     // the client's address as the socket sees it (a proxy's, behind nginx)
   std::string client;   // the client's address: the peer, or what a trusted proxy says it saw
+  std::string request_id;  // in the answer's X-Request-Id and the log line
+  std::string route;       // the route table's pattern that answered ("/api/v1/requests/{id}")
 
   // Filled in by the session check before the handler runs.
   std::optional<User> user;

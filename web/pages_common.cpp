@@ -211,6 +211,15 @@ std::string value_label(const FieldDef* field, const std::string& id) {
   return id;
 }
 
+Value labels_view(const TrackLabels& labels) {
+  Object out;
+  for (const auto& [key, member] : TrackLabels::keys()) {
+    out.emplace(std::string(key), labels.*member);
+    out.emplace(capitalised(std::string(key)), capitalised(labels.*member));
+  }
+  return out;
+}
+
 std::string track_label(const DefinitionSet& defs, const std::string& track) {
   const Workflow* workflow = defs.workflow(track);
   return workflow && !workflow->label.empty() ? workflow->label : track;

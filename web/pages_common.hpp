@@ -72,6 +72,9 @@ Value text_or_null(const std::string& s);
 // The Dutch label of a workflow's enum/set value, or the value itself.
 std::string value_label(const FieldDef* field, const std::string& id);
 std::string track_label(const DefinitionSet& defs, const std::string& track);
+// The track's words for the view as {{labels.person}} (in a sentence) and {{labels.Person}}
+// (at its start), one pair per key of TrackLabels.
+Value labels_view(const TrackLabels& labels);
 // "a=1&b=x%20y" from pairs, empty values left out.
 std::string query_string(const std::vector<std::pair<std::string, std::string>>& pairs);
 // An audit line for a change made through the pages (contacts, organisations, calendars).

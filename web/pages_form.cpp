@@ -161,8 +161,8 @@ Value request_control(const Workflow& workflow, const FieldDef& f, const Value& 
   return input_field(view, "text", text);
 }
 
-std::string section_heading(const std::string& section) {
-  if (section == "student") return "Gegevens student";
+std::string section_heading(const Workflow& workflow, const std::string& section) {
+  if (section == "student") return "Gegevens " + workflow.labels.person;
   if (section == "stage") return "Gegevens stage";
   return section.empty() ? "Overige gegevens" : "Gegevens " + section;
 }
@@ -269,8 +269,8 @@ RequestFormView request_form(const Workflow& workflow, const Value& values,
     if (!workflow.field(field))
       view.summary.push_back(Object{{"href", nullptr}, {"text", message}});
   for (const auto& section : order)
-    view.sections.push_back(
-        Object{{"heading", section_heading(section)}, {"fields", std::move(by_section[section])}});
+    view.sections.push_back(Object{{"heading", section_heading(workflow, section)},
+                                   {"fields", std::move(by_section[section])}});
   return view;
 }
 
@@ -372,8 +372,8 @@ Array request_display(const Workflow& workflow, const Value& item,
   }
   Array sections;
   for (const auto& section : order)
-    sections.push_back(
-        Object{{"heading", section_heading(section)}, {"rows", std::move(rows[section])}});
+    sections.push_back(Object{{"heading", section_heading(workflow, section)},
+                              {"rows", std::move(rows[section])}});
   const Value& contact = item["school_contact"];
   if (contact.is_object()) {
     Array contact_rows;
@@ -382,7 +382,7 @@ Array request_display(const Workflow& workflow, const Value& item,
       contact_rows.push_back(Object{{"label", "E-mail"}, {"lines", Array{contact["email"]}}});
     if (contact.has("phone"))
       contact_rows.push_back(Object{{"label", "Telefoon"}, {"lines", Array{contact["phone"]}}});
-    sections.push_back(Object{{"heading", "Gegevens stage-/werkplekbegeleider"},
+    sections.push_back(Object{{"heading", "Gegevens " + workflow.labels.contact},
                               {"rows", std::move(contact_rows)}});
   }
   return sections;

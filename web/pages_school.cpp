@@ -76,28 +76,30 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
         {"mentor", mentor_of(item)},
         {"notes", text_or_null(text_of(item["notes"]))}});
   }
+  const TrackLabels& words = workflow->labels;
   std::string notice;
-  if (req.query_value("ingeschreven") == "1") notice = "De student werd ingeschreven.";
+  if (req.query_value("ingeschreven") == "1") notice = "De " + words.person + " werd ingeschreven.";
   if (req.query_value("ingeschreven") == "1" && req.query_value("uitgesteld") == "1")
     notice += " " + kit_.registration_delayed(track);
   if (req.query_value("bewaard") == "1") notice = "De wijzigingen werden bewaard.";
-  if (req.query_value("verwijderd") == "1") notice = "De student werd verwijderd.";
-  if (req.query_value("gestopt") == "1") notice = "De student werd als gestopt gemarkeerd.";
+  if (req.query_value("verwijderd") == "1") notice = "De " + words.person + " werd verwijderd.";
+  if (req.query_value("gestopt") == "1")
+    notice = "De " + words.person + " werd als gestopt gemarkeerd.";
 
   Choices statuses;
   for (const auto& [value, label] : kStatusChoices) statuses.emplace_back(value, label);
   Choices service_choices;
   for (const auto& o : services) service_choices.emplace_back(std::to_string(o.id), o.name);
   const std::string service_value = in.accepted_by ? std::to_string(*in.accepted_by) : "";
-  Array filters{
-      input_field({"naam", "Naam", false, "", "", ""}, "search", in.name,
-                  Object{{"autocomplete", "off"}}),
-      select_field({"status", "Status", false, "", "", ""}, statuses, in.school_status,
-                   "Alle statussen"),
-      select_field(
-          {"dienst", "Stageplek (dienst)", false,
-           "Een dienst verschijnt pas bij een student zodra je zijn antwoord mag zien.", "", ""},
-          service_choices, service_value, "Alle diensten")};
+  Array filters{input_field({"naam", "Naam", false, "", "", ""}, "search", in.name,
+                            Object{{"autocomplete", "off"}}),
+                select_field({"status", "Status", false, "", "", ""}, statuses, in.school_status,
+                             "Alle statussen"),
+                select_field({"dienst", "Stageplek (" + words.partner + ")", false,
+                              "Een " + words.partner + " verschijnt pas bij een " + words.person +
+                                  " zodra je zijn antwoord mag zien.",
+                              "", ""},
+                             service_choices, service_value, "Alle " + words.partners)};
   const std::string base = "/school/" + track;
   const std::string query =
       query_string({{"naam", in.name}, {"status", in.school_status}, {"dienst", service_value}});
@@ -106,6 +108,7 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
   std::string title = track_label(*defs, track);
   return kit_.page(req, 200, "school_track", title,
                    Object{{"heading", title},
+                          {"labels", labels_view(words)},
                           {"notice", text_or_null(notice)},
                           {"timing", moment ? text_or_null(moment->school_message) : Value()},
                           {"new_href", "/school/" + track + "/nieuw"},
@@ -125,10 +128,15 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
 HttpResponse SchoolPages::form_page(const HttpRequest& req, int status, const Workflow& workflow,
                                     const FormState& state) const {
   FormChoices c = choices(req);
-  bool no_contacts = c.contacts.empty();
+  // Only a track that asks for one of the school's contact persons needs them.
+  bool no_contacts =
+      c.contacts.empty() &&
+      std::any_of(workflow.fields.begin(), workflow.fields.end(),
+                  [](const FieldDef& f) { return f.type == "ref" && f.ref == "school_contact"; });
   RequestFormView form = request_form(workflow, state.values, state.errors, state.warnings, c);
   auto defs = kit_.definitions();
-  std::string title = state.id ? "Student bewerken" : "Student toevoegen";
+  const std::string person = capitalised(workflow.labels.person);
+  std::string title = person + (state.id ? " bewerken" : " toevoegen");
   std::string base = state.id ? "/school/aanvraag/" + std::to_string(*state.id) : "";
   Value manage;
   if (state.id)
@@ -140,6 +148,7 @@ HttpResponse SchoolPages::form_page(const HttpRequest& req, int status, const Wo
   std::string delayed = state.id || !closed.empty() ? "" : kit_.registration_delayed(state.track);
   return kit_.page(req, status, "request_form", title + " - " + track_label(*defs, state.track),
                    Object{{"heading", title},
+                          {"labels", labels_view(workflow.labels)},
                           {"track_label", track_label(*defs, state.track)},
                           // {{#for_track.NAME}}: what the template says for one track only
                           {"for_track", Object{{state.track, true}}},
@@ -166,9 +175,9 @@ HttpResponse SchoolPages::new_form(HttpRequest& req) const {
   const Workflow* workflow = own_track(req, *defs, state.track);
   if (!workflow) return kit_.not_found(req);
   if (req.query_value("ingeschreven") == "1")
-    state.notice =
-        "De student werd ingeschreven. Vul hieronder de gegevens van de volgende "
-        "student in.";
+    state.notice = "De " + workflow->labels.person +
+                   " werd ingeschreven. Vul hieronder de gegevens van de volgende " +
+                   workflow->labels.person + " in.";
   state.values = Object{};
   return form_page(req, 200, *workflow, state);
 }
@@ -217,6 +226,7 @@ HttpResponse SchoolPages::read_only_page(const HttpRequest& req, const Workflow&
   auto services = kit_.services().store.organisations("service");
   return kit_.page(req, 200, "school_request", full_name(item),
                    Object{{"heading", full_name(item)},
+                          {"labels", labels_view(workflow.labels)},
                           {"back", "/school/" + track},
                           {"stopped", stopped},
                           {"answer", std::move(answer)},
@@ -239,7 +249,8 @@ HttpResponse SchoolPages::edit_form(HttpRequest& req) const {
   state.values = *item;
   state.warnings = warnings_for(*workflow, *item);
   if (req.query_value("ingeschreven") == "1")
-    state.notice = "De student werd ingeschreven. Kijk de opmerkingen bij de velden hieronder na.";
+    state.notice = "De " + workflow->labels.person +
+                   " werd ingeschreven. Kijk de opmerkingen bij de velden hieronder na.";
   if (req.query_value("bewaard") == "1")
     state.notice = "De wijzigingen werden bewaard. Kijk de opmerkingen bij de velden hieronder na.";
   return form_page(req, 200, *workflow, state);
@@ -287,8 +298,9 @@ HttpResponse SchoolPages::manage(HttpRequest& req, bool remove) const {
     state.id = *id;
     state.values = *item;
     state.action_errors[remove ? "delete" : "stop"] =
-        remove ? "Vink aan dat deze student foutief werd toegevoegd om hem te verwijderen."
-               : "Vink aan dat deze student de opleiding stopzette.";
+        remove ? "Vink aan dat deze " + workflow->labels.person +
+                     " foutief werd toegevoegd om hem te verwijderen."
+               : "Vink aan dat deze " + workflow->labels.person + " de opleiding stopzette.";
     return form_page(req, 422, *workflow, state);
   }
   auto done =

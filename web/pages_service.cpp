@@ -90,8 +90,9 @@ Array filter_fields(const Workflow& workflow, const Filters& f,
         true));
   Choices school_choices;
   for (const auto& s : schools) school_choices.emplace_back(std::to_string(s.id), s.name);
-  fields.push_back(select_field({"school", "School", false, "", "", ""}, school_choices, f.school,
-                                "Alle scholen"));
+  const TrackLabels& words = workflow.labels;
+  fields.push_back(select_field({"school", capitalised(words.organisation), false, "", "", ""},
+                                school_choices, f.school, "Alle " + words.organisations));
   fields.push_back(
       input_field({"postcode", "Postcode", false,
                    "Een volledige postcode, of de eerste cijfers voor een regio "
@@ -100,11 +101,12 @@ Array filter_fields(const Workflow& workflow, const Filters& f,
                   "text", f.postal_code,
                   Object{{"inputmode", "numeric"}, {"maxlength", 4}, {"width", "w-short"}}));
   if (const FieldDef* transport = workflow.field("transport"))
-    fields.push_back(
-        checks_field({"vervoer", "Vervoersmiddel", false,
-                      "Studenten met minstens een van de aangevinkte vervoersmiddelen.", "", ""},
-                     transport->values,
-                     std::set<std::string>(f.transport.begin(), f.transport.end()), false, true));
+    fields.push_back(checks_field(
+        {"vervoer", "Vervoersmiddel", false,
+         capitalised(words.persons) + " met minstens een van de aangevinkte vervoersmiddelen.", "",
+         ""},
+        transport->values, std::set<std::string>(f.transport.begin(), f.transport.end()), false,
+        true));
   Choices sorts;
   for (const auto& s : kSorts)
     if (*s.page) sorts.emplace_back(s.page, s.label);
@@ -228,6 +230,11 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
     return it->second;
   };
   const std::string defs_tag = std::to_string(reinterpret_cast<std::uintptr_t>(defs.get())) + '|' + track + '|';
+  const TrackLabels& words = workflow->labels;
+  const Value labels = labels_view(words);
+  // Columns for fields the track has (the fifth track has no transport or hours).
+  const bool has_transport = workflow->field("transport") != nullptr;
+  const bool has_hours = workflow->field("total_hours") != nullptr;
   std::string rows_html;
   for (const auto& item : list->items) {
     std::string status = text_of(item["my_status"]);
@@ -261,10 +268,13 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
                {"has_choices", !buttons.empty() || !links.empty()},
                {"buttons", std::move(buttons)},
                {"links", std::move(links)},
+               {"labels", labels},
                {"school", item["school"]["name"]},
                {"residence", residence(*workflow, item)},
                {"periods", periods_of(item)},
+               {"has_transport", has_transport},
                {"transport", labels_of(workflow->field("transport"), item["transport"])},
+               {"has_hours", has_hours},
                {"hours", number_of(item["total_hours"])},
                {"status", text_or_null(status.empty() ? "" : status_label(*workflow, status))},
                // The sort offers "Datum van inschrijving", so the list shows it too.
@@ -303,6 +313,8 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
   // After a change from a row: which status it was, named by the workflow.
   const std::string changed = req.query_value("gewijzigd");
   std::string notice;
+  const std::string open_tab = capitalised(words.persons) + " zonder stageplaats";
+  const std::string accepted_tab = "Aanvaarde " + words.persons;
   if (workflow->status(changed))
     notice = "De status werd gewijzigd naar " + status_label(*workflow, changed) + ".";
   return kit_.page(
@@ -315,13 +327,17 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
           {"return", in.page > 1 ? current + (current.find('?') == std::string::npos ? "?" : "&") +
                                        "pagina=" + std::to_string(in.page)
                                  : current},
-          {"tabs", Array{Object{{"href", tab_href(false)},
-                                {"label", "Studenten zonder stageplaats"},
-                                {"current", !f.accepted_tab}},
-                         Object{{"href", tab_href(true)},
-                                {"label", "Aanvaarde studenten"},
-                                {"current", f.accepted_tab}}}},
-          {"tab_label", f.accepted_tab ? "Aanvaarde studenten" : "Studenten zonder stageplaats"},
+          {"labels", labels},
+          {"has_transport", has_transport},
+          {"has_hours", has_hours},
+          {"columns", 6 + (has_transport ? 1 : 0) + (has_hours ? 1 : 0)},
+          {"tabs",
+           Array{
+               Object{{"href", tab_href(false)}, {"label", open_tab}, {"current", !f.accepted_tab}},
+               Object{{"href", tab_href(true)},
+                      {"label", accepted_tab},
+                      {"current", f.accepted_tab}}}},
+          {"tab_label", f.accepted_tab ? accepted_tab : open_tab},
           {"action", base},
           {"tab_value", f.accepted_tab ? Value("aanvaard") : Value()},
           {"filters_html", *filters_html},
@@ -346,6 +362,10 @@ HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id
   const std::string base = "/dienst/aanvraag/" + std::to_string(id);
 
   // Matching leaves personal fields out until this service's status reveals them.
+  const TrackLabels& words = workflow->labels;
+  const bool has_school_contact =
+      std::any_of(workflow->personal_fields.begin(), workflow->personal_fields.end(),
+                  [](const std::string& f) { return f.rfind("school_contact.", 0) == 0; });
   std::string hidden;
   for (const auto& field : workflow->personal_fields)
     if (field.find('.') == std::string::npos && !item->has(field)) {
@@ -353,8 +373,8 @@ HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id
       for (const auto& s : workflow->revealed_by)
         statuses += (statuses.empty() ? "" : " of ") + status_label(*workflow, s);
       hidden = "Pas vanaf de status " + statuses +
-               " zie je het rijksregisternummer, het e-mailadres en het telefoonnummer van de "
-               "student en van de stage-/werkplekbegeleider.";
+               " zie je het rijksregisternummer, het e-mailadres en het telefoonnummer van de " +
+               words.person + (has_school_contact ? " en van de " + words.contact : "") + ".";
     }
 
   Value accepted;
@@ -400,7 +420,7 @@ HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id
           Choices mentors;
           for (const auto& c : kit_.services().store.contacts(req.user->org_id.value_or(0)))
             mentors.emplace_back(std::to_string(c.id), c.name);
-          fields.push_back(select_field({"mentor_id", "Stagementor", true, "",
+          fields.push_back(select_field({"mentor_id", capitalised(words.mentor), true, "",
                                          message_of(state.accept_errors, "mentor_id"), ""},
                                         mentors, state.mentor_id));
         }
@@ -413,18 +433,18 @@ HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id
             if (state.periods.contains(static_cast<int>(i))) ticked.insert(std::to_string(i));
           }
           fields.push_back(checks_field({"periods", "Stageperiodes", true,
-                                         "Duid de periodes aan die de student bij jullie kan "
-                                         "lopen (minstens een).",
+                                         "Duid de periodes aan die de " + words.person +
+                                             " bij jullie kan lopen (minstens een).",
                                          message_of(state.accept_errors, "periods"), ""},
                                         periods, ticked));
         }
         // Notes go along with every acceptance; a track may make them required.
         const bool notes_required = row && row->needs("notes");
-        fields.push_back(
-            textarea_field({"notes", notes_required ? "Notities" : "Notities (optioneel)",
-                            notes_required, "Bijvoorbeeld waar en wanneer de student start.",
-                            message_of(state.accept_errors, "notes"), ""},
-                           state.notes));
+        fields.push_back(textarea_field(
+            {"notes", notes_required ? "Notities" : "Notities (optioneel)", notes_required,
+             "Bijvoorbeeld waar en wanneer de " + words.person + " start.",
+             message_of(state.accept_errors, "notes"), ""},
+            state.notes));
         accept = Object{{"action", base + "/aanvaarden"},
                         {"track", track},
                         {"status", exclusive},
@@ -442,10 +462,15 @@ HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id
       req, status, "service_request", full_name(*item),
       Object{
           {"heading", full_name(*item)},
+          {"labels", labels_view(words)},
           {"school", (*item)["school"]["name"]},
           {"back", "/dienst/" + track},
           {"track_label", track_label(*defs, track)},
-          {"notice", text_or_null(state.notice)},
+          {"notice", state.accepted
+                         ? Value("De " + words.person + " werd aanvaard. Neem contact op met de " +
+                                 words.organisation + " en de " + words.person +
+                                 " voor de verdere praktische opvolging.")
+                         : text_or_null(state.notice)},
           {"my_status", text_or_null(my_status.empty() ? "" : status_label(*workflow, my_status))},
           {"stopped", is_stopped(*item)},
           {"hidden", text_or_null(hidden)},
@@ -461,10 +486,7 @@ HttpResponse ServicePages::detail(HttpRequest& req) const {
   if (!id) return kit_.not_found(req);
   DetailState state;
   if (req.query_value("bewaard") == "1") state.notice = "De status werd gewijzigd.";
-  if (req.query_value("aanvaard") == "1")
-    state.notice =
-        "De student werd aanvaard. Neem contact op met de school en de student voor "
-        "de verdere praktische opvolging.";
+  if (req.query_value("aanvaard") == "1") state.accepted = true;
   return detail_page(req, 200, *id, state);
 }
 

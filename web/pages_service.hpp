@@ -20,6 +20,7 @@ class ServicePages {
  private:
   struct DetailState {
     std::string notice;
+    bool accepted = false;  // just accepted: the notice names the track's people
     std::string status_error;
     std::string accept_error;
     FieldMessages accept_errors;  // mentor_id, periods, notes

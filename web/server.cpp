@@ -2,6 +2,8 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <cctype>
@@ -9,15 +11,15 @@
 #include <csignal>
 #include <deque>
 #include <future>
-#include <array>
 #include <iostream>
 #include <mutex>
-#include <algorithm>
 #include <set>
-#include <unordered_map>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 #include <vector>
+
+#include "metrics.hpp"
 
 namespace stagematch {
 
@@ -41,6 +43,26 @@ bool hashes_password(const std::string& method, const std::string& path) {
 }
 
 namespace {
+
+// A logged value between double quotes: loggable, with the quote itself escaped too.
+std::string quoted_loggable(std::string_view text) {
+  std::string out;
+  for (char c : loggable(text)) out += c == '"' ? std::string("\\x22") : std::string(1, c);
+  return out;
+}
+
+// nginx's $request_id (X-Request-Id) from a trusted proxy, when it looks like one; otherwise a
+// new id of this process, so a client cannot choose what lands in the log.
+std::string trusted_request_id(const HttpRequest& req, bool from_trusted_proxy) {
+  if (from_trusted_proxy) {
+    const std::string given = req.header("x-request-id");
+    if (!given.empty() && given.size() <= 64 &&
+        std::all_of(given.begin(), given.end(),
+                    [](unsigned char c) { return std::isalnum(c) || c == '-'; }))
+      return given;
+  }
+  return next_request_id();
+}
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -418,6 +440,9 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
       std::string_view last = trim(std::string_view(forwarded).substr(comma == std::string::npos ? 0 : comma + 1));
       if (!last.empty()) req->client = std::string(last);
     }
+    // A request id from nginx in front ($request_id), or one of our own.
+    req->request_id =
+        trusted_request_id(*req, std::find(proxies.begin(), proxies.end(), peer_) != proxies.end());
     req->body = buffer_.substr(head_.header_bytes, head_.content_length);
     buffer_.erase(0, head_.header_bytes + head_.content_length);
     have_head_ = false;
@@ -425,6 +450,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     auto started = std::chrono::steady_clock::now();
     ++server_.in_flight;
     auto self = shared_from_this();
+    if (server_.options.on_started) server_.options.on_started();
     auto job = [self, req, keep_alive, started] {
       HttpResponse res;
       try {
@@ -434,12 +460,19 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
         res = HttpResponse::error(500, "internal", "Er ging iets mis op de server. Probeer het later opnieuw.");
       }
       add_security_headers(res);
+      res.headers.emplace_back("X-Request-Id", req->request_id);
       auto bytes = std::make_shared<std::string>(serialize(res, req->method == "HEAD", keep_alive));
+      const auto took = std::chrono::steady_clock::now() - started;
+      if (self->server_.options.on_answered)
+        self->server_.options.on_answered(*req, res, std::chrono::duration<double>(took).count());
       if (self->server_.options.log_requests) {
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-        // One line per request: the path without its query string, so no personal data.
-        self->server_.log(loggable(req->method) + ' ' + loggable(req->path) + ' ' + std::to_string(res.status) + ' ' +
-                          std::to_string(ms.count()) + "ms\n");
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took);
+        // One line per request, key=value: the path without its query string, so no personal
+        // data; the route it matched; the id the answer carries.
+        self->server_.log("method=" + loggable(req->method) + " path=\"" +
+                          quoted_loggable(req->path) + "\" status=" + std::to_string(res.status) +
+                          " ms=" + std::to_string(ms.count()) + " route=\"" +
+                          quoted_loggable(req->route) + "\" id=" + req->request_id + '\n');
       }
       asio::post(self->server_.io, [self, bytes, keep_alive] { self->write(bytes, keep_alive); });
     };

@@ -38,6 +38,9 @@ struct ServerOptions {
   // is ignored, so a client cannot choose the address its login failures are counted under.
   std::vector<std::string> trusted_proxies;
   bool log_requests = true;
+  // Told of every request as it starts and once it is answered (the operator's counts).
+  std::function<void()> on_started;
+  std::function<void(const HttpRequest&, const HttpResponse&, double seconds)> on_answered;
 };
 
 using RequestHandler = std::function<HttpResponse(HttpRequest&)>;

@@ -19,6 +19,9 @@ struct Statement {
   const char* postgresql = nullptr;
 };
 
+// The `postgresql` of a statement that SQLite alone needs.
+constexpr const char* kSqliteOnly = "";
+
 struct Step {
   int version;
   const char* description;
@@ -297,6 +300,136 @@ const std::vector<Step>& steps() {
             " ((fields_json::jsonb ->> 'national_number'))"},
        }},
       {9,
+       "requests: a track without a contact person (school_contact_id may be empty)",
+       {
+           // A track names its contact person only when it has one (the fifth track has none).
+           // PostgreSQL drops the NOT NULL in place. SQLite cannot: it rebuilds requests and,
+           // because dropping a parent table with enforced foreign keys would empty its
+           // children (ON DELETE CASCADE), the four tables that refer to it as well: each old
+           // table is renamed (its children follow the new name), copied into a new table
+           // with the old name, and dropped once nothing refers to it any more. Ids, the
+           // AUTOINCREMENT sequences and every index stay what they were.
+           {"ALTER TABLE requests RENAME TO requests_v8",
+            "ALTER TABLE requests ALTER COLUMN school_contact_id DROP NOT NULL"},
+           {"DROP INDEX requests_list", kSqliteOnly},
+           {"DROP INDEX requests_registered", kSqliteOnly},
+           {"DROP INDEX requests_school", kSqliteOnly},
+           {"DROP INDEX requests_preferred", kSqliteOnly},
+           {"DROP INDEX requests_accepted_by", kSqliteOnly},
+           {"DROP INDEX requests_school_contact", kSqliteOnly},
+           {"DROP INDEX requests_mentor", kSqliteOnly},
+           {"DROP INDEX requests_open_default", kSqliteOnly},
+           {"DROP INDEX requests_open_name", kSqliteOnly},
+           {"DROP INDEX requests_open_postal", kSqliteOnly},
+           {"DROP INDEX requests_open_registered", kSqliteOnly},
+           {"DROP INDEX requests_national_number", kSqliteOnly},
+           {"CREATE TABLE requests ("
+            " id {pk},"
+            " track TEXT NOT NULL,"
+            " year TEXT NOT NULL,"
+            " school_id BIGINT NOT NULL REFERENCES organisations (id),"
+            " school_contact_id BIGINT REFERENCES contacts (id),"
+            " preferred_service_id BIGINT REFERENCES organisations (id),"
+            " first_name TEXT NOT NULL,"
+            " last_name TEXT NOT NULL,"
+            " province TEXT NOT NULL,"
+            " postal_code TEXT NOT NULL,"
+            " registered_at BIGINT NOT NULL,"
+            " state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'stopped')),"
+            " accepted_by BIGINT REFERENCES organisations (id),"
+            " accepted_at BIGINT,"
+            " accepted_periods TEXT NOT NULL DEFAULT '[]',"
+            " mentor_id BIGINT REFERENCES contacts (id),"
+            " notes TEXT NOT NULL DEFAULT '',"
+            " version BIGINT NOT NULL DEFAULT 1,"
+            " fields_json TEXT NOT NULL DEFAULT '{}')",
+            kSqliteOnly},
+           {"INSERT INTO requests SELECT * FROM requests_v8", kSqliteOnly},
+           {"DELETE FROM sqlite_sequence WHERE name = 'requests'", kSqliteOnly},
+           {"UPDATE sqlite_sequence SET name = 'requests' WHERE name = 'requests_v8'", kSqliteOnly},
+           // The children, now referring to requests_v8, again refer to requests.
+           {"ALTER TABLE request_transport RENAME TO request_transport_v8", kSqliteOnly},
+           {"DROP INDEX request_transport_mode", kSqliteOnly},
+           {"CREATE TABLE request_transport ("
+            " request_id BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
+            " mode TEXT NOT NULL,"
+            " position BIGINT NOT NULL,"
+            " PRIMARY KEY (request_id, mode))",
+            kSqliteOnly},
+           {"INSERT INTO request_transport SELECT * FROM request_transport_v8", kSqliteOnly},
+           {"DROP TABLE request_transport_v8", kSqliteOnly},
+           {"ALTER TABLE service_statuses RENAME TO service_statuses_v8", kSqliteOnly},
+           {"DROP INDEX service_statuses_service", kSqliteOnly},
+           {"CREATE TABLE service_statuses ("
+            " request_id BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
+            " service_id BIGINT NOT NULL REFERENCES organisations (id),"
+            " status TEXT NOT NULL,"
+            " revealed_at BIGINT,"
+            " changed_at BIGINT NOT NULL,"
+            " PRIMARY KEY (request_id, service_id))",
+            kSqliteOnly},
+           {"INSERT INTO service_statuses SELECT * FROM service_statuses_v8", kSqliteOnly},
+           {"DROP TABLE service_statuses_v8", kSqliteOnly},
+           {"ALTER TABLE status_history RENAME TO status_history_v8", kSqliteOnly},
+           {"DROP INDEX status_history_request", kSqliteOnly},
+           {"CREATE TABLE status_history ("
+            " id {pk},"
+            " request_id BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
+            " service_id BIGINT NOT NULL,"
+            " from_status TEXT NOT NULL,"
+            " to_status TEXT NOT NULL,"
+            " user_id BIGINT,"
+            " at BIGINT NOT NULL,"
+            " reason TEXT NOT NULL DEFAULT '')",
+            kSqliteOnly},
+           {"INSERT INTO status_history SELECT * FROM status_history_v8", kSqliteOnly},
+           {"DELETE FROM sqlite_sequence WHERE name = 'status_history'", kSqliteOnly},
+           {"UPDATE sqlite_sequence SET name = 'status_history' WHERE name = 'status_history_v8'",
+            kSqliteOnly},
+           {"DROP TABLE status_history_v8", kSqliteOnly},
+           {"ALTER TABLE status_counts RENAME TO status_counts_v8", kSqliteOnly},
+           {"CREATE TABLE status_counts ("
+            " request_id BIGINT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
+            " service_id BIGINT NOT NULL,"
+            " status TEXT NOT NULL,"
+            " count BIGINT NOT NULL,"
+            " PRIMARY KEY (request_id, service_id, status))",
+            kSqliteOnly},
+           {"INSERT INTO status_counts SELECT * FROM status_counts_v8", kSqliteOnly},
+           {"DROP TABLE status_counts_v8", kSqliteOnly},
+           {"DROP TABLE requests_v8", kSqliteOnly},
+           {"CREATE INDEX requests_list ON requests"
+            " (track, year, state, accepted_by, province, postal_code, last_name)",
+            kSqliteOnly},
+           {"CREATE INDEX requests_registered ON requests (track, registered_at)", kSqliteOnly},
+           {"CREATE INDEX requests_school ON requests (school_id, track)", kSqliteOnly},
+           {"CREATE INDEX requests_preferred ON requests (preferred_service_id)", kSqliteOnly},
+           {"CREATE INDEX requests_accepted_by ON requests (accepted_by)", kSqliteOnly},
+           {"CREATE INDEX requests_school_contact ON requests (school_contact_id)", kSqliteOnly},
+           {"CREATE INDEX requests_mentor ON requests (mentor_id)", kSqliteOnly},
+           {"CREATE INDEX requests_open_default ON requests"
+            " (track, year, province, postal_code, last_name, id)"
+            " WHERE accepted_by IS NULL AND state = 'active'",
+            kSqliteOnly},
+           {"CREATE INDEX requests_open_name ON requests (track, year, last_name, first_name, id)"
+            " WHERE accepted_by IS NULL AND state = 'active'",
+            kSqliteOnly},
+           {"CREATE INDEX requests_open_postal ON requests (track, year, postal_code, id)"
+            " WHERE accepted_by IS NULL AND state = 'active'",
+            kSqliteOnly},
+           {"CREATE INDEX requests_open_registered ON requests (track, year, registered_at, id)"
+            " WHERE accepted_by IS NULL AND state = 'active'",
+            kSqliteOnly},
+           {"CREATE INDEX requests_national_number ON requests"
+            " (json_extract(fields_json, '$.national_number'))",
+            kSqliteOnly},
+           {"CREATE INDEX request_transport_mode ON request_transport (mode, request_id)",
+            kSqliteOnly},
+           {"CREATE INDEX service_statuses_service ON service_statuses (service_id, status)",
+            kSqliteOnly},
+           {"CREATE INDEX status_history_request ON status_history (request_id, id)", kSqliteOnly},
+       }},
+      {10,
        "one-time links made when their mail is sent; link requests queued per client address",
        {
            // The mail that carries this token's link: its token_hash stays a placeholder
@@ -337,7 +470,9 @@ constexpr std::int64_t kMigrationLockKey = 0x5374616765;  // "Stage"
 
 int latest_schema_version() { return steps().back().version; }
 
-void apply_migrations(Db& db) {
+void apply_migrations(Db& db) { apply_migrations(db, latest_schema_version()); }
+
+void apply_migrations(Db& db, int up_to) {
   db.transact(TxMode::kWrite, [&](Tx& tx) {
     if (tx.dialect() == Dialect::kPostgresql) {
       tx.exec("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey});
@@ -357,8 +492,9 @@ void apply_migrations(Db& db) {
     }
     auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     for (const Step& step : steps()) {
-      if (applied.contains(step.version)) continue;
-      for (const Statement& s : step.statements) tx.exec(dialect_text(s, tx.dialect()));
+      if (applied.contains(step.version) || step.version > up_to) continue;
+      for (const Statement& s : step.statements)
+        if (std::string sql = dialect_text(s, tx.dialect()); !sql.empty()) tx.exec(sql);
       tx.exec("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
               {step.version, step.description, Instant{now}});
     }

@@ -13,5 +13,7 @@ int latest_schema_version();
 // (PostgreSQL: an advisory transaction lock; SQLite: BEGIN IMMEDIATE). A database with a step
 // this program does not know (written by a newer version) is refused with std::runtime_error.
 void apply_migrations(Db& db);
+// The same, up to and including step `up_to` only (tests of a later step on older data).
+void apply_migrations(Db& db, int up_to);
 
 }  // namespace stagematch::storage

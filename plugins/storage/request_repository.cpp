@@ -131,7 +131,7 @@ RequestRecord read_record(const Row& row) {
   r.year = row.text(2);
   r.school_id = row.int64(3);
   r.school_name = row.text(4);
-  r.school_contact_id = row.int64(5);
+  r.school_contact_id = row.opt_int64(5);
   r.preferred_service_id = row.opt_int64(6);
   r.first_name = row.text(7);
   r.last_name = row.text(8);

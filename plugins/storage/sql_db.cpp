@@ -588,6 +588,11 @@ Db::~Db() {
   }
 }
 
+std::pair<int, int> Db::pool_use() {
+  std::lock_guard lock(slots_mutex_);
+  return {slots_in_use_, max_sessions_};
+}
+
 Lease Db::lease() {
   std::unique_ptr<PgConn> idle;
   {

@@ -175,6 +175,8 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   Dialect dialect() const { return location_.dialect; }
+  // Connections lent out now, and at most how many (SQLite: one).
+  std::pair<int, int> pool_use();
 
   // A reset session for one caller; waits while every session is in use.
   Lease lease();

@@ -459,6 +459,26 @@ std::vector<OutboxMail> SqlStore::outbox(int limit) {
                             [&](Tx& tx) { return storage::load_outbox(tx, std::max(limit, 0)); });
 }
 
+Store::OperationalStats SqlStore::operational_stats() {
+  OperationalStats out;
+  impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    auto row = tx.query_one(
+        "SELECT"
+        " (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')),"
+        " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+        " (SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending'))",
+        {}, 3);
+    if (row) {
+      out.outbox_waiting = row->int64(0);
+      out.outbox_dead = row->int64(1);
+      out.outbox_oldest = row->opt_instant(2);
+    }
+    return true;
+  });
+  std::tie(out.pool_in_use, out.pool_size) = impl_->db.pool_use();
+  return out;
+}
+
 // AccountStore: each call one transaction around account_repository.
 
 StoreResult<Id> SqlStore::create_user(const UserRecord& user,

@@ -66,6 +66,7 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
   std::vector<AuditEntry> audit_log(int limit) override;
   std::vector<AuditEntry> audit_of(const std::string& object_type, Id object_id) override;
   std::vector<OutboxMail> outbox(int limit) override;
+  OperationalStats operational_stats() override;
 
   // AccountStore (account_repository.cpp); organisation() above serves both interfaces.
   StoreResult<Id> create_user(const UserRecord& user, const std::optional<TokenRecord>& token,

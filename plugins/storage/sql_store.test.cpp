@@ -32,6 +32,7 @@ using storage::DbError;
 using storage::DbErrorKind;
 using storage::Dialect;
 using storage::Params;
+using storage::SqlValue;
 using storage::Tx;
 using storage::TxMode;
 
@@ -290,6 +291,99 @@ TEST_P(StoreTest, TwoProcessesMigratingAFreshDatabaseAtOnceBothSucceed) {
                 }),
             storage::latest_schema_version());
   EXPECT_TRUE(second->create_organisation(Organisation{0, "school", "Na de migratie", {}, {}}));
+}
+
+// Step 9 on a database of step 8 with data: every request, its transport, statuses, history and
+// counts stay (SQLite rebuilds the tables), ids carry on past a deleted request, every index is
+// there again, and a request without a contact person can be stored.
+TEST_P(StoreTest, MigrationNineKeepsRequestsAndTheirRowsAndAllowsNoContactPerson) {
+  REQUIRE_DATABASE();
+  std::string url = databases_.fresh();
+  Db old(storage::parse_store_url(url), 1);
+  storage::apply_migrations(old, 8);
+  old.transact(TxMode::kWrite, [](Tx& tx) {
+    tx.exec(
+        "INSERT INTO organisations (id, type, name, created_at) VALUES"
+        " (1, 'school', 'Sint-Jozef', 0), (2, 'service', 'Thuiszorg', 0)");
+    tx.exec(
+        "INSERT INTO contacts (id, org_id, name, phone, email) VALUES"
+        " (1, 1, 'Els', '03 123 45 67', 'els@sj.be'), (2, 2, 'Mentor', '03', 'm@tz.be')");
+    for (int id : {1, 2, 3})
+      tx.exec(
+          "INSERT INTO requests (id, track, year, school_id, school_contact_id, first_name,"
+          " last_name, province, postal_code, registered_at, accepted_by, mentor_id,"
+          " fields_json) VALUES (?, 'secundair', '2025-2026', 1, 1, 'Lotte', ?, 'ANT',"
+          " '2000', 10, ?, ?, '{\"national_number\":\"85073003328\"}')",
+          {id, "Peeters " + std::to_string(id), id == 1 ? SqlValue(2) : SqlValue(),
+           id == 1 ? SqlValue(2) : SqlValue()});
+    tx.exec(
+        "INSERT INTO request_transport (request_id, mode, position) VALUES (1, 'fiets', 0),"
+        " (2, 'auto', 0)");
+    tx.exec(
+        "INSERT INTO service_statuses (request_id, service_id, status, changed_at) VALUES"
+        " (1, 2, 'aanvaard', 10)");
+    tx.exec(
+        "INSERT INTO status_history (request_id, service_id, from_status, to_status, at)"
+        " VALUES (1, 2, 'onbeslist', 'aanvaard', 10)");
+    tx.exec(
+        "INSERT INTO status_counts (request_id, service_id, status, count) VALUES"
+        " (1, 2, 'aanvaard', 1)");
+    tx.exec("DELETE FROM requests WHERE id = 3");  // its id is never handed out again
+    return true;
+  });
+  if (GetParam() == "postgresql")  // rows written with their ids, as the sequence would have
+    old.transact(TxMode::kWrite, [](Tx& tx) {
+      tx.query_one("SELECT setval('requests_id_seq', 3)", {}, 1);
+      return true;
+    });
+  auto store = open_store(url);
+  store->migrate();
+  auto count = [&](const std::string& sql) {
+    return old.transact(TxMode::kRead, [&](Tx& tx) { return tx.query_one(sql, {}, 1)->int64(0); });
+  };
+  EXPECT_EQ(count("SELECT COUNT(*) FROM requests"), 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM request_transport"), 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM service_statuses"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM status_history"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM status_counts"), 1);
+  auto first = store->request(1);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->school_contact_id, std::optional<Id>(1));
+  EXPECT_EQ(first->accepted_by, std::optional<Id>(2));
+  EXPECT_EQ(first->transport, std::vector<std::string>{"fiets"});
+  std::string index_count =
+      GetParam() == "postgresql"
+          ? "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname IN "
+          : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ";
+  EXPECT_EQ(count(index_count +
+                  "('requests_list', 'requests_registered', 'requests_school',"
+                  " 'requests_preferred', 'requests_accepted_by', 'requests_school_contact',"
+                  " 'requests_mentor', 'requests_open_default', 'requests_open_name',"
+                  " 'requests_open_postal', 'requests_open_registered',"
+                  " 'requests_national_number', 'request_transport_mode',"
+                  " 'service_statuses_service', 'status_history_request')"),
+            15);
+  // Deleting a request still takes its rows along (the children refer to the new table).
+  EXPECT_TRUE(store->delete_request(1, 2, audit("request.delete")));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM request_transport"), 1);
+
+  RequestRecord r;
+  r.track = "lokaal_partnerschap";
+  r.year = "2026-2027";
+  r.school_id = 1;
+  r.first_name = "Yusuf";
+  r.last_name = "Demir";
+  r.province = "ANT";
+  r.postal_code = "2300";
+  r.registered_at = at(kT0);
+  r.fields = Object{{"first_name", "Yusuf"}};
+  auto id = store->insert_request(r, audit("request.register"));
+  ASSERT_TRUE(id) << id.error().code;
+  EXPECT_GT(*id, 3);
+  auto stored = store->request(*id);
+  ASSERT_TRUE(stored);
+  EXPECT_FALSE(stored->school_contact_id);
+  EXPECT_FALSE(stored->school_contact);
 }
 
 // ---------------------------------------------------------------------------------------------
