@@ -891,6 +891,50 @@ TEST_P(AccountsTest, AskingForALinkWritesTheSameWhetherOrNotTheAddressExists) {
   EXPECT_EQ(mails_to("niemand@nergens.be"), 0u);
 }
 
+// Two server instances on one database, each with its outbox worker: every reset request
+// becomes one mail, sent once, by whichever instance took it, and every link delivered works.
+TEST_P(AccountsTest, TwoInstancesTurnEachRequestIntoOneMailWithAWorkingLink) {
+  if (!ready()) return;
+  if (GetParam() != "postgresql") GTEST_SKIP() << "more than one instance runs on PostgreSQL";
+  std::vector<std::string> addresses;
+  for (int i = 0; i < 12; ++i) {
+    addresses.push_back("lid" + std::to_string(i) + "@sint-jozef.be");
+    invite_and_activate(addresses.back());
+  }
+  SqlStore other_store(url_);
+  AccountOptions account_options;
+  account_options.base_url = kBaseUrl;
+  Accounts other(other_store, mail_, clock_, account_options);
+  mail_testing::RecordingMailer mailbox_a, mailbox_b;
+  OutboxOptions options_a = outbox_options();
+  options_a.batch = 2;
+  options_a.poll = std::chrono::milliseconds{10};
+  OutboxOptions options_b = options_a;
+  options_b.prepare = [&other] { other.handle_link_requests(); };
+  OutboxWorker a(*store_, mailbox_a, clock_, options_a);
+  OutboxWorker b(other_store, mailbox_b, clock_, options_b);
+  a.start();
+  b.start();
+  for (std::size_t i = 0; i < addresses.size(); ++i)
+    ASSERT_TRUE((i % 2 == 0 ? *accounts_ : other).request_password_reset(addresses[i]));
+  auto deadline = std::chrono::steady_clock::now() + seconds{30};
+  while (mailbox_a.delivered().size() + mailbox_b.delivered().size() < addresses.size() &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  std::this_thread::sleep_for(std::chrono::milliseconds{200});  // nothing more comes
+  a.stop();
+  b.stop();
+  EXPECT_EQ(mailbox_a.delivered().size() + mailbox_b.delivered().size(), addresses.size());
+  for (const std::string& address : addresses) {
+    ASSERT_EQ(mailbox_a.count_to(address) + mailbox_b.count_to(address), 1u) << address;
+    auto mail =
+        mailbox_a.count_to(address) ? mailbox_a.newest_to(address) : mailbox_b.newest_to(address);
+    EXPECT_TRUE(
+        accounts_->confirm_password_reset(token_in(mail->body_text), "nieuw-lang-wachtwoord"))
+        << address;
+  }
+}
+
 std::string param_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, AccountsTest, ::testing::Values("sqlite"), param_name);

@@ -610,6 +610,42 @@ TEST_P(Api, PasswordResetAlways202ThenConfirmOnce) {
   EXPECT_EQ(call("POST", "/api/v1/password-reset/confirm", "{").status, 400);
 }
 
+// 25 reset requests once put 25 mails in a mailbox, for any number of addresses. One client
+// address may ask for 20 links an hour (any addresses, reset and new activation link
+// together); then 429 with the same Dutch answer whether the address has an account or not.
+// Another client is not held up.
+TEST_P(Api, ManyLinkRequestsFromOneClientAreRefusedTheSameForEveryAddress) {
+  auto ask = [this](const std::string& path, const std::string& email, const std::string& client) {
+    HttpRequest req;
+    req.method = "POST";
+    req.path = path;
+    req.body = json(Value(Object{{"email", email}}));
+    req.headers["content-type"] = "application/json";
+    req.client = client;
+    return app_->handle(req);
+  };
+  const std::string flood = "198.51.100.7";
+  for (int i = 0; i < 20; ++i) {
+    const std::string path = i % 2 == 0 ? "/api/v1/password-reset" : "/api/v1/activation/resend";
+    ASSERT_EQ(ask(path, "slachtoffer" + std::to_string(i) + "@stagematch.test", flood).status, 202)
+        << i;
+  }
+  const std::size_t before = mails_to(email_of("service_y"));
+  for (const std::string path : {"/api/v1/password-reset", "/api/v1/activation/resend"}) {
+    HttpResponse known = ask(path, email_of("service_y"), flood);
+    HttpResponse unknown = ask(path, "niemand@stagematch.test", flood);
+    EXPECT_EQ(known.status, 429) << path;
+    EXPECT_EQ(error_of(known), "throttled");
+    EXPECT_EQ(known.body, unknown.body) << "the answer does not tell whether the address exists";
+    EXPECT_EQ(body_of(known)["message"],
+              Value("Er werden vanaf dit netwerkadres te veel links aangevraagd. Probeer het "
+                    "over 60 minuten opnieuw."));
+  }
+  EXPECT_EQ(mails_to(email_of("service_y")), before);
+  EXPECT_EQ(ask("/api/v1/password-reset", email_of("service_y"), "203.0.113.9").status, 202);
+  EXPECT_EQ(mails_to(email_of("service_y")), before + 1) << "another client goes on";
+}
+
 TEST_P(Api, MeAndLogout) {
   HttpResponse me = get("/api/v1/me", "service_x");
   ASSERT_EQ(me.status, 200);

@@ -449,6 +449,7 @@ const std::vector<Step>& steps() {
             " handled_at BIGINT)"},
            {"CREATE INDEX link_requests_client ON link_requests (client, at)"},
            {"CREATE INDEX link_requests_open ON link_requests (handled_at, id)"},
+           {"CREATE INDEX link_requests_at ON link_requests (at)"},
        }},
   };
   return kSteps;
