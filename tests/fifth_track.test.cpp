@@ -392,32 +392,10 @@ class FifthTrackPrivacy : public ::testing::TestWithParam<std::string> {
              {"period_count", 1},
              {"periods", Array{Object{{"start", "2026-10-12"}, {"end", "2026-10-30"}}}}};
     if (partner) o["preferred_service_id"] = *partner;
-    // The fields pass the track's own validation; they are stored as registration stores them.
-    // Registration itself still needs a school contact that this track does not have (issue 10,
-    // item 14), so the record goes to the store directly.
-    EXPECT_TRUE(
-        validate_request(*fixture_definitions()->workflow("lokaal_partnerschap"), Value(o), {})
-            .empty());
-    RequestRecord r;
-    r.track = "lokaal_partnerschap";
-    r.year = "2026-2027";
-    r.school_id = begeleider_;
-    r.school_contact_id = begeleider_contact_;
-    r.registered_at = clock_->now();
-    r.first_name = "Sara";
-    r.last_name = "Peeters";
-    r.province = "ANT";
-    r.postal_code = "2000";
-    r.preferred_service_id = partner;
-    r.fields = Value(std::move(o));
-    AuditEntry audit;
-    audit.at = r.registered_at;
-    audit.actor = "user:1";
-    audit.action = "request.register";
-    audit.outcome = "ok";
-    auto id = store_->insert_request(r, audit);
-    EXPECT_TRUE(id) << (id ? "" : id.error().message);
-    return id.value_or(0);
+    // Registered as the partnership's trajectbegeleider does, through the engine.
+    auto done = matching_->register_request(Actor{"school", 1, begeleider_}, "lokaal_partnerschap", Value(o));
+    EXPECT_TRUE(done) << (done ? "" : done.error().code + ": " + done.error().message);
+    return done ? done->id : 0;
   }
 
   Actor partner(Id id) const { return Actor{"service", 2, id}; }
