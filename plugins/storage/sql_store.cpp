@@ -539,6 +539,12 @@ StoreResult<void> SqlStore::queue_link_request(const LinkRequest& request, Insta
 }
 
 std::vector<LinkRequest> SqlStore::claim_link_requests(int limit) {
+  // Asked at every poll of every instance: a read first, so an empty queue takes no write lock.
+  bool waiting = impl_->db.transact(TxMode::kRead, [](Tx& tx) {
+    return tx.query_one("SELECT id FROM link_requests WHERE handled_at IS NULL LIMIT 1", {}, 1)
+        .has_value();
+  });
+  if (!waiting) return {};
   return impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
     return storage::take_link_requests(tx, std::max(limit, 0), storage::now_seconds());
   });
