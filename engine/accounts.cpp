@@ -55,16 +55,6 @@ DomainError from_store(const StoreError& e) {
   return error(503, "unavailable", kUnavailable);
 }
 
-// What the database keeps of a link token or session cookie: SHA-256, as lower-case hex.
-std::string sha256_hex(std::string_view secret) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(secret.data()),
-                     secret.size());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return std::string(hex.data());
-}
-
 // argon2id at OWASP's minimum for it: 19 MiB, 2 passes, 1 lane (libsodium always uses one).
 // A login costs one hash; at the noon rush hundreds of them come at once on two cores, which
 // libsodium's "interactive" 64 MiB made last seconds each. A hash made with other parameters
@@ -155,6 +145,20 @@ bool same_secret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string token_hash(std::string_view secret) {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(secret.data()),
+                     secret.size());
+  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+  return std::string(hex.data());
+}
+
+std::string one_time_link(const std::string& base_url, const std::string& purpose,
+                          const std::string& token) {
+  return base_url + (purpose == "reset" ? "/wachtwoord-herstellen" : "/activeren") +
+         "?token=" + token;
+}
 
 Accounts::Accounts(AccountStore& store, const MailComposer& mail, const Clock& clock,
                    AccountOptions options)
@@ -191,9 +195,7 @@ DomainResult<Id> Accounts::invite(const Actor& admin, const std::string& email,
   if (!invalid.fields.empty()) return std::unexpected(std::move(invalid));
 
   Instant now = clock_.now();
-  std::string token = random_token();
-  TokenRecord record;
-  record.hash = sha256_hex(token);
+  TokenRecord record;  // no hash: the link is made when the mail is sent
   record.purpose = "activation";
   record.expires_at = now + options_.activation_valid_for;
   record.created_at = now;
@@ -203,7 +205,7 @@ DomainResult<Id> Accounts::invite(const Actor& admin, const std::string& email,
   user.user.role = role;
   if (org) user.user.org_id = org->id;  // an admin belongs to no organisation
 
-  Object data{{"link", options_.base_url + "/activeren?token=" + token},
+  Object data{{"link", std::string(kLinkMarker)},
               {"expires", format_local_nl(record.expires_at)},
               {"email", address},
               {"role", role}};
@@ -227,7 +229,7 @@ DomainResult<Id> Accounts::invite(const Actor& admin, const std::string& email,
 DomainResult<void> Accounts::activate(const std::string& token, const std::string& password) {
   if (auto problem = password_problem(password)) return std::unexpected(std::move(*problem));
   auto used =
-      store_.use_token(sha256_hex(token), "activation", hash_password(password), clock_.now());
+      store_.use_token(token_hash(token), "activation", hash_password(password), clock_.now());
   if (!used) return std::unexpected(from_store(used.error()));
   return {};
 }
@@ -280,7 +282,7 @@ DomainResult<LoginOk> Accounts::login(const std::string& email, const std::strin
 
   LoginOk ok{found->user, random_token(), random_token()};
   SessionRecord session;
-  session.hash = sha256_hex(ok.cookie_value);
+  session.hash = token_hash(ok.cookie_value);
   session.user_id = found->user.id;
   session.csrf_token = ok.csrf_token;
   session.created_at = now;
@@ -292,64 +294,80 @@ DomainResult<LoginOk> Accounts::login(const std::string& email, const std::strin
   return ok;
 }
 
-DomainResult<void> Accounts::resend_activation(const std::string& email) {
-  std::string address = normalise_email(email);
-  auto found = store_.user_by_email(address);
-  if (!found) {
-    if (found.error().code == "not_found") return {};  // never tell whether it exists
-    return std::unexpected(from_store(found.error()));
-  }
-  if (found->user.activated) return {};
+DomainResult<void> Accounts::resend_activation(const std::string& email,
+                                               const std::string& client) {
+  return queue_link(email, "activation", client);
+}
 
+DomainResult<void> Accounts::request_password_reset(const std::string& email,
+                                                    const std::string& client) {
+  return queue_link(email, "reset", client);
+}
+
+DomainResult<void> Accounts::queue_link(const std::string& email, const std::string& purpose,
+                                        const std::string& client) {
   Instant now = clock_.now();
-  std::string token = random_token();
-  TokenRecord record;
-  record.hash = sha256_hex(token);
-  record.user_id = found->user.id;
-  record.purpose = "activation";
-  record.expires_at = now + options_.activation_valid_for;
-  record.created_at = now;
-  record.unless_issued_since = now - options_.mail_cooldown;
-  Object data{{"link", options_.base_url + "/activeren?token=" + token},
-              {"expires", format_local_nl(record.expires_at)},
-              {"email", address},
-              {"role", found->user.role}};
-  if (found->user.org_id) {
-    if (auto org = store_.organisation(*found->user.org_id)) data["organisation"] = org->name;
+  LinkRequest request{0, normalise_email(email), purpose, client, now};
+  // Without a client address (a call from inside the program) nothing is counted.
+  int limit = client.empty() ? 0 : options_.max_link_requests_per_client;
+  auto queued = store_.queue_link_request(request, now - options_.link_request_window, limit);
+  if (!queued && queued.error().code == "throttled") {
+    auto minutes = std::chrono::ceil<std::chrono::minutes>(options_.link_request_window).count();
+    DomainError e = error(429, "throttled",
+                          "Er werden vanaf dit netwerkadres te veel links aangevraagd. Probeer "
+                          "het over " +
+                              std::to_string(minutes) + " minuten opnieuw.");
+    e.fields["retry_after"] = std::to_string(options_.link_request_window.count());
+    return std::unexpected(std::move(e));
   }
-  std::vector<OutboxMail> mails{mail_.compose("activation_again", Value(std::move(data)), address)};
-  // A mail sent within the cool-down is enough: the answer does not tell.
-  if (auto issued = store_.issue_token(record, mails); !issued && issued.error().code != "too_soon")
-    return std::unexpected(from_store(issued.error()));
+  if (!queued) return std::unexpected(from_store(queued.error()));
+  if (wake_) wake_();
   return {};
 }
 
-void Accounts::request_password_reset(const std::string& email) {
-  std::string address = normalise_email(email);
-  auto found = store_.user_by_email(address);
-  if (!found || !found->user.activated) return;
+int Accounts::handle_link_requests() {
+  constexpr int kBatch = 50;
+  int handled = 0;
+  for (;;) {
+    std::vector<LinkRequest> requests = store_.claim_link_requests(kBatch);
+    for (const LinkRequest& request : requests) handle(request);
+    handled += static_cast<int>(requests.size());
+    if (static_cast<int>(requests.size()) < kBatch) return handled;
+  }
+}
+
+void Accounts::handle(const LinkRequest& request) {
+  auto found = store_.user_by_email(request.email);
+  if (!found) return;  // unknown (or the database failed): no mail, as the answer promised
+  const bool reset = request.purpose == "reset";
+  if (found->user.activated != reset) return;  // a reset for active accounts, activation else
 
   Instant now = clock_.now();
-  std::string token = random_token();
-  TokenRecord record;
-  record.hash = sha256_hex(token);
+  TokenRecord record;  // no hash: the link is made when the mail is sent
   record.user_id = found->user.id;
-  record.purpose = "reset";
-  record.expires_at = now + options_.reset_valid_for;
+  record.purpose = request.purpose;
+  record.expires_at = now + (reset ? options_.reset_valid_for : options_.activation_valid_for);
   record.created_at = now;
   record.unless_issued_since = now - options_.mail_cooldown;
-  Object data{{"link", options_.base_url + "/wachtwoord-herstellen?token=" + token},
+  Object data{{"link", std::string(kLinkMarker)},
               {"expires", format_local_nl(record.expires_at)},
-              {"email", address}};
-  std::vector<OutboxMail> mails{mail_.compose("password_reset", Value(std::move(data)), address)};
-  // A failure is not shown either: the answer is the same whatever happened.
+              {"email", request.email}};
+  if (!reset) {
+    data["role"] = found->user.role;
+    if (found->user.org_id) {
+      if (auto org = store_.organisation(*found->user.org_id)) data["organisation"] = org->name;
+    }
+  }
+  std::vector<OutboxMail> mails{mail_.compose(reset ? "password_reset" : "activation_again",
+                                              Value(std::move(data)), request.email)};
+  // Within the cool-down (`too_soon`) the mail sent earlier is enough.
   static_cast<void>(store_.issue_token(record, mails));
 }
 
 DomainResult<void> Accounts::confirm_password_reset(const std::string& token,
                                                     const std::string& password) {
   if (auto problem = password_problem(password)) return std::unexpected(std::move(*problem));
-  auto used = store_.use_token(sha256_hex(token), "reset", hash_password(password), clock_.now());
+  auto used = store_.use_token(token_hash(token), "reset", hash_password(password), clock_.now());
   if (!used) return std::unexpected(from_store(used.error()));
   return {};
 }
@@ -357,7 +375,7 @@ DomainResult<void> Accounts::confirm_password_reset(const std::string& token,
 SessionCheck Accounts::check(const std::string& cookie_value) {
   SessionCheck out;
   if (cookie_value.empty()) return out;
-  std::string hash = sha256_hex(cookie_value);
+  std::string hash = token_hash(cookie_value);
   auto session = store_.session(hash);
   if (!session || !same_secret(session->hash, hash)) return out;
   if (session->ended_at) {
@@ -385,7 +403,7 @@ SessionCheck Accounts::check(const std::string& cookie_value) {
 
 void Accounts::logout(const std::string& cookie_value) {
   if (cookie_value.empty()) return;
-  store_.end_session(sha256_hex(cookie_value), "logged_out", clock_.now());
+  store_.end_session(token_hash(cookie_value), "logged_out", clock_.now());
 }
 
 DomainResult<Id> Accounts::create_admin(const std::string& email, const std::string& password) {

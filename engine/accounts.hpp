@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <expected>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "clock.hpp"
+#include "mailer.hpp"
 #include "matching.hpp"  // DomainError, Actor
 #include "store.hpp"
 
@@ -21,6 +23,11 @@ std::string random_token();
 // Whether two secrets are equal (and not empty), in time that does not depend on where they
 // differ.
 bool same_secret(std::string_view a, std::string_view b);
+// What the database keeps of a link token or session cookie: SHA-256, as lower-case hex.
+std::string token_hash(std::string_view secret);
+// The link a mail carries for a token of `purpose` (activation | reset), on `base_url`.
+std::string one_time_link(const std::string& base_url, const std::string& purpose,
+                          const std::string& token);
 
 struct User {
   Id id = 0;
@@ -37,6 +44,9 @@ struct UserRecord {
 
 // A one-time link (activation, password reset): only the SHA-256 of the token is stored.
 struct TokenRecord {
+  // Empty for a link made when its mail is sent: the token then belongs to the first mail
+  // stored with it (whose text holds kLinkMarker) and has no usable hash until the outbox
+  // worker mints one (MailQueue::renew_mail_token).
   std::string hash;
   Id user_id = 0;
   std::string purpose;  // activation | reset
@@ -60,6 +70,16 @@ struct SessionRecord {
   Instant expires_at;      // idle deadline: last_seen_at + the idle time; touching moves it
 };
 
+// Someone asked for a link (activation again, password reset): queued first, whatever the
+// address, and turned into a mail (or nothing) later, by Accounts::handle_link_requests.
+struct LinkRequest {
+  Id id = 0;
+  std::string email;    // as typed, normalised
+  std::string purpose;  // activation | reset
+  std::string client;   // the client's address
+  Instant at;
+};
+
 struct LoginFailures {
   int pair = 0;  // this address from this client address
   std::optional<Instant> pair_last;
@@ -81,6 +101,13 @@ class AccountStore {
   virtual StoreResult<Organisation> organisation(Id id) = 0;
   // A new token (and its mail) for an existing user; earlier unused tokens of that purpose end.
   virtual StoreResult<void> issue_token(const TokenRecord& token, const std::vector<OutboxMail>& mails) = 0;
+  // Queues a request for a link from `client`, for any address, in the same statements
+  // whether or not the address has an account: `throttled` (nothing queued) when the client
+  // queued `limit` or more since `since`; `limit` 0 counts nothing.
+  virtual StoreResult<void> queue_link_request(const LinkRequest& request, Instant since,
+                                               int limit) = 0;
+  // Up to `limit` queued requests, oldest first, each handed out once (to one instance).
+  virtual std::vector<LinkRequest> claim_link_requests(int limit) = 0;
   // Marks the token used and sets the password (activating the user) in one conditional
   // update: a used or expired token is `gone`. Also ends the user's other tokens of that
   // purpose and every open session of the user (reason `password_changed`).
@@ -123,6 +150,10 @@ struct AccountOptions {
   // again sooner (a bot, or someone flooding another's mailbox) is answered the same, without
   // a mail.
   std::chrono::seconds mail_cooldown = std::chrono::minutes{5};
+  // At most this many link requests (activation again, password reset, any addresses) from one
+  // client address in `link_request_window`; more is refused with 429 whatever the address.
+  int max_link_requests_per_client = 20;
+  std::chrono::seconds link_request_window = std::chrono::hours{1};
   std::string base_url = "http://127.0.0.1:8080";
   std::string sender = "Stagematch <info@stagematching.org>";
 };
@@ -155,8 +186,18 @@ class Accounts {
   // failures are counted per address and client address.
   DomainResult<LoginOk> login(const std::string& email, const std::string& password,
                               const std::string& client = "");
-  DomainResult<void> resend_activation(const std::string& email);
-  void request_password_reset(const std::string& email);  // always silent about existence
+  // Both only queue the request, for any address, so the answer tells nothing about it and
+  // takes as long either way; the mail follows from handle_link_requests. 429 `throttled`
+  // when `client` asked for too many links lately (the same answer for every address).
+  DomainResult<void> resend_activation(const std::string& email, const std::string& client = "");
+  DomainResult<void> request_password_reset(const std::string& email,
+                                            const std::string& client = "");
+  // Turns queued link requests into mails: a new activation link for an address whose account
+  // is not active yet, a reset link for an active one, nothing otherwise or within the
+  // cool-down. Returns how many requests it handled. The outbox worker runs it before sending.
+  int handle_link_requests();
+  // Called after a request was queued (the server wakes its outbox worker).
+  void on_link_requested(std::function<void()> wake) { wake_ = std::move(wake); }
   DomainResult<void> confirm_password_reset(const std::string& token, const std::string& password);
   SessionCheck check(const std::string& cookie_value);
   void logout(const std::string& cookie_value);
@@ -180,8 +221,13 @@ class Accounts {
   std::chrono::seconds login_wait(const std::string& address, const std::string& client,
                                   Instant now);
 
+  DomainResult<void> queue_link(const std::string& email, const std::string& purpose,
+                                const std::string& client);
+  void handle(const LinkRequest& request);
+
   const Clock& clock_;
   AccountOptions options_;
+  std::function<void()> wake_;
 };
 
 }  // namespace stagematch

@@ -1,7 +1,8 @@
 // Accounts and sessions against the real SQL store: one parameterised suite, run on a fresh
 // SQLite file and a fresh PostgreSQL schema (STAGEMATCH_TEST_PG, set by script/test; without it
 // the PostgreSQL half fails). Mails are rendered by a small composer that writes the data's link
-// into the text (the real templates are the mail component's), time by a frozen TestClock.
+// into the text (the real templates are the mail component's) and delivered by an outbox
+// worker to a recording mailer: links are read from what was delivered. Time: a frozen TestClock.
 #include "accounts.hpp"
 
 #include <gtest/gtest.h>
@@ -9,20 +10,23 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <array>
 #include <filesystem>
 #include <latch>
+#include <map>
 #include <memory>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "mailbox_test_support.hpp"
 #include "scratch_database.hpp"
 #include "sql_db.hpp"
 #include "sql_store.hpp"
@@ -60,20 +64,7 @@ class TestMail final : public MailComposer {
   }
 };
 
-// The token in a mail's link: what follows "token=", up to the first non-base64url character.
-std::string token_in(const std::string& text) {
-  auto at = text.find("token=");
-  if (at == std::string::npos) return "";
-  std::string token;
-  for (std::size_t i = at + 6; i < text.size(); ++i) {
-    char c = text[i];
-    bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '_';
-    if (!b64) break;
-    token += c;
-  }
-  return token;
-}
+using mail_testing::token_in;
 
 class AccountsTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -86,6 +77,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     AccountOptions options;
     options.base_url = kBaseUrl;
     accounts_ = std::make_unique<Accounts>(*store_, mail_, clock_, options);
+    worker_ = std::make_unique<OutboxWorker>(*store_, mailbox_, clock_, outbox_options());
     school_ = store_->create_organisation(Organisation{0, "school", "Sint-Jozef", {}, {}}).value();
     service_ =
         store_->create_organisation(Organisation{0, "service", "Thuiszorg A", {"ANT"}, {}}).value();
@@ -95,6 +87,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
   }
 
   void TearDown() override {
+    worker_.reset();
     accounts_.reset();
     store_.reset();
     db_.reset();
@@ -114,17 +107,39 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
 
   void advance(seconds by) { ASSERT_TRUE(clock_.set(clock_.now() + by)); }
 
-  // The newest mail to `to`.
+  // The server's worker: link requests become mails, links are made as each mail goes out.
+  OutboxOptions outbox_options() {
+    OutboxOptions o;
+    o.base_url = kBaseUrl;
+    o.first_retry = seconds{60};
+    o.prepare = [this] { accounts_->handle_link_requests(); };
+    return o;
+  }
+
+  // Rows per table: what a call wrote.
+  std::map<std::string, std::int64_t> table_sizes() {
+    std::map<std::string, std::int64_t> out;
+    for (const char* table :
+         {"users", "tokens", "outbox", "audit_log", "sessions", "login_attempts", "link_requests"})
+      out[table] = rows(std::string("SELECT COUNT(*) FROM ") + table, 1).at(0).int64(0);
+    return out;
+  }
+
+  // Sends what the outbox holds (after turning link requests into mails), as the server does.
+  void deliver() {
+    while (worker_->run_once() > 0) {
+    }
+  }
+
+  // The newest mail delivered to `to` (everything due is sent first).
   std::optional<OutboxMail> last_mail(const std::string& to) {
-    for (const OutboxMail& m : store_->outbox(100))
-      if (m.to_address == to) return m;
-    return std::nullopt;
+    deliver();
+    return mailbox_.newest_to(to);
   }
 
   std::size_t mails_to(const std::string& to) {
-    std::size_t n = 0;
-    for (const OutboxMail& m : store_->outbox(100)) n += m.to_address == to;
-    return n;
+    deliver();
+    return mailbox_.count_to(to);
   }
 
   // Invites `email` for the school and returns the token of its activation mail.
@@ -160,6 +175,8 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
   TestMail mail_;
   TestClock clock_{Instant{seconds{kT0}}};
   std::unique_ptr<Accounts> accounts_;
+  mail_testing::RecordingMailer mailbox_;
+  std::unique_ptr<OutboxWorker> worker_;
   Id school_ = 0;
   Id service_ = 0;
   Actor admin_;
@@ -666,8 +683,9 @@ TEST_P(AccountsTest, CreateAdminIsActiveAtOnceAndRefusesADuplicate) {
   EXPECT_TRUE(weak.error().fields.contains("password"));
 }
 
-// Passwords are argon2id hashes; links and session cookies are only stored as SHA-256. The
-// outbox is the one place a link is kept whole: the mail has to carry it.
+// Passwords are argon2id hashes; links and session cookies are only stored as SHA-256. A link
+// is made when its mail is sent: neither the outbox, nor the audit log, nor any other column
+// of any table holds it, so neither an admin nor a backup can take over an account.
 TEST_P(AccountsTest, NoSecretIsStoredInClear) {
   if (!ready()) return;
   std::vector<std::string> secrets;
@@ -685,6 +703,10 @@ TEST_P(AccountsTest, NoSecretIsStoredInClear) {
   ASSERT_TRUE(again);
   secrets.push_back(again->cookie_value);
   secrets.push_back(invite("jan@sint-jozef.be"));  // an unused one
+  invite("piet@sint-jozef.be");
+  ASSERT_TRUE(accounts_->resend_activation("piet@sint-jozef.be", "192.0.2.4"));
+  secrets.push_back(token_in(last_mail("piet@sint-jozef.be")->body_text));  // asked again
+  for (const std::string& secret : secrets) ASSERT_EQ(secret.size(), 43u);
 
   for (const Row& row : rows("SELECT password_hash FROM users WHERE password_hash IS NOT NULL", 1))
     EXPECT_EQ(row.text(0).rfind("$argon2id$", 0), 0u) << row.text(0);
@@ -695,41 +717,221 @@ TEST_P(AccountsTest, NoSecretIsStoredInClear) {
     }
   }
 
-  bool sqlite = db().dialect() == Dialect::kSqlite;
-  std::vector<std::string> tables;
-  for (const Row& row : rows(sqlite ? "SELECT name FROM sqlite_master WHERE type = 'table'"
-                                      " AND name NOT LIKE 'sqlite_%'"
-                                    : "SELECT table_name FROM information_schema.tables"
-                                      " WHERE table_schema = current_schema()",
-                             1))
-    tables.push_back(row.text(0));
-  ASSERT_TRUE(std::find(tables.begin(), tables.end(), "sessions") != tables.end());
-  std::size_t cells = 0;
-  for (const std::string& table : tables) {
-    if (table == "outbox") continue;  // checked below
-    std::vector<Row> columns =
-        sqlite ? rows("SELECT name FROM pragma_table_info('" + table + "')", 1)
-               : rows(
-                     "SELECT column_name FROM information_schema.columns"
-                     " WHERE table_schema = current_schema() AND table_name = ?",
-                     1, {table});
-    for (const Row& column : columns) {
-      for (const Row& cell : rows("SELECT \"" + column.text(0) + "\" FROM \"" + table + "\"", 1)) {
-        ++cells;
-        for (const std::string& secret : secrets) {
-          EXPECT_EQ(cell.text(0).find(secret), std::string::npos)
-              << table << "." << column.text(0) << " holds a secret in clear";
-        }
-      }
-    }
+  // Every column of every table (the outbox and the audit log included) and every audit line.
+  auto texts = testing::stored_texts(url_);
+  std::set<std::string> tables;
+  for (const auto& [where, text] : texts) {
+    tables.insert(where.substr(0, where.find('.')));
+    for (const std::string& secret : secrets)
+      EXPECT_EQ(text.find(secret), std::string::npos) << where << " holds a secret in clear";
+    EXPECT_EQ(text.find("token="), std::string::npos) << where << " holds a link: " << text;
   }
+  EXPECT_TRUE(tables.contains("outbox") && tables.contains("audit_log") &&
+              tables.contains("sessions") && tables.contains("tokens"));
+  std::size_t cells = texts.size();
   EXPECT_GT(cells, 50u);
-  std::string outbox;
-  for (const Row& row : rows("SELECT body_text FROM outbox", 1)) outbox += row.text(0);
-  EXPECT_NE(outbox.find(activation), std::string::npos) << "the mail itself carries the link";
+  std::size_t marked = 0;
+  for (const Row& row : rows("SELECT body_text FROM outbox", 1))
+    marked += row.text(0).find(kLinkMarker) != std::string::npos;
+  EXPECT_EQ(marked, mailbox_.delivered().size()) << "every stored link mail holds the marker";
+  for (const OutboxMail& m : mailbox_.delivered())
+    EXPECT_EQ(m.body_text.find(kLinkMarker), std::string::npos) << "delivered with the link";
   for (const AuditEntry& entry : store_->audit_log(100)) {
     for (const std::string& secret : secrets)
       EXPECT_EQ(entry.detail.find(secret), std::string::npos);
+  }
+}
+
+// A mailer that keeps what it was handed and answers as told: the mail may have reached the
+// recipient although the attempt counts as failed (a connection lost after the data went out).
+class AnsweringMailer final : public Mailer {
+ public:
+  SendOutcome answer;
+  std::vector<OutboxMail> handed;
+  SendOutcome send(const OutboxMail& mail, const std::string&) override {
+    handed.push_back(mail);
+    return answer;
+  }
+};
+
+// Every attempt makes a new link and keeps only its hash: a retry or an admin's "opnieuw
+// versturen" sends a link that works, and the link of the attempt before stops working. No log
+// line names a link.
+TEST_P(AccountsTest, EachAttemptSendsAFreshLinkAndTheEarlierOneStopsWorking) {
+  if (!ready()) return;
+  ASSERT_TRUE(accounts_->invite(admin_, "els@sint-jozef.be", "school", school_));
+  AnsweringMailer mailer;
+  OutboxWorker worker(*store_, mailer, clock_, outbox_options());
+  std::ostringstream log;
+  auto* old_log = std::clog.rdbuf(log.rdbuf());
+
+  mailer.answer = SendOutcome{SendOutcome::Kind::kTemporary, "verbinding verbroken"};
+  EXPECT_EQ(worker.run_once(), 1);
+  advance(seconds{60});
+  EXPECT_EQ(worker.run_once(), 1) << "the retry";
+  mailer.answer = SendOutcome{SendOutcome::Kind::kPermanent, "SMTP 550 mailbox vol"};
+  advance(seconds{120});
+  EXPECT_EQ(worker.run_once(), 1);
+  std::clog.rdbuf(old_log);
+  ASSERT_EQ(mailer.handed.size(), 3u);
+  std::vector<std::string> links;
+  for (const OutboxMail& m : mailer.handed) {
+    links.push_back(token_in(m.body_text));
+    EXPECT_EQ(links.back().size(), 43u) << m.body_text;
+  }
+  EXPECT_NE(links[0], links[1]);
+  EXPECT_NE(links[1], links[2]);
+  for (const std::string& link : links) EXPECT_EQ(log.str().find(link), std::string::npos);
+  EXPECT_EQ(log.str().find("token="), std::string::npos) << log.str();
+
+  // The mail is dead; the admin sends it again: a new link, which works; the older ones not.
+  const Id mail_id = store_->outbox(1).at(0).id;
+  EXPECT_EQ(store_->outbox(1).at(0).state, "dead");
+  ASSERT_TRUE(store_->resend(mail_id, clock_.now()));
+  std::string fresh = token_in(last_mail("els@sint-jozef.be")->body_text);
+  ASSERT_EQ(fresh.size(), 43u);
+  for (const std::string& link : links) {
+    EXPECT_NE(fresh, link);
+    auto old = accounts_->activate(link, kPassword);
+    ASSERT_FALSE(old) << "an earlier attempt's link";
+    expect_error(old.error(), 410, "gone");
+  }
+  ASSERT_TRUE(accounts_->activate(fresh, kPassword));
+  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword));
+}
+
+// A link that was used, expired or replaced before its mail went out is not sent at all: the
+// mail is marked undeliverable, with the reason, and no link.
+TEST_P(AccountsTest, AMailWhoseLinkWasReplacedBeforeItWentOutIsNotSent) {
+  if (!ready()) return;
+  ASSERT_TRUE(accounts_->invite(admin_, "els@sint-jozef.be", "school", school_));
+  ASSERT_TRUE(accounts_->resend_activation("els@sint-jozef.be"));
+  accounts_->handle_link_requests();  // the new link ends the invitation's, still unsent
+  EXPECT_EQ(mails_to("els@sint-jozef.be"), 1u);
+  auto outbox = store_->outbox(10);
+  ASSERT_EQ(outbox.size(), 2u);
+  EXPECT_EQ(outbox[0].state, "sent") << "the new link";
+  EXPECT_EQ(outbox[1].state, "dead") << "the invitation";
+  EXPECT_EQ(outbox[1].last_error,
+            "niet verstuurd: de link in deze mail werd intussen gebruikt, is verlopen of werd "
+            "vervangen door een nieuwere");
+  ASSERT_TRUE(store_->resend(outbox[1].id, clock_.now()));
+  EXPECT_EQ(mails_to("els@sint-jozef.be"), 1u) << "a resend cannot bring a replaced link back";
+  EXPECT_TRUE(accounts_->activate(token_in(last_mail("els@sint-jozef.be")->body_text), kPassword));
+}
+
+// 25 reset requests for 25 addresses once went out at once. One client address may ask for 20
+// links an hour, whatever the addresses; then it is refused, in the same words whether the
+// address exists or not, while other clients go on.
+TEST_P(AccountsTest, OneClientAskingForLinksForManyAddressesIsLimited) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  invite("nieuw@sint-jozef.be");
+  const std::string client = "198.51.100.7";
+  for (int i = 0; i < 20; ++i) {
+    auto done = i % 2 == 0 ? accounts_->request_password_reset(
+                                 "iemand" + std::to_string(i) + "@sint-jozef.be", client)
+                           : accounts_->resend_activation(
+                                 "iemand" + std::to_string(i) + "@sint-jozef.be", client);
+    ASSERT_TRUE(done) << i;
+  }
+  std::vector<DomainError> refusals;
+  for (const char* address : {"els@sint-jozef.be", "nieuw@sint-jozef.be", "niemand@nergens.be"}) {
+    auto reset = accounts_->request_password_reset(address, client);
+    auto again = accounts_->resend_activation(address, client);
+    ASSERT_FALSE(reset);
+    ASSERT_FALSE(again);
+    refusals.push_back(reset.error());
+    refusals.push_back(again.error());
+  }
+  for (const DomainError& e : refusals) {
+    expect_error(e, 429, "throttled");
+    EXPECT_EQ(e.message,
+              "Er werden vanaf dit netwerkadres te veel links aangevraagd. Probeer het over 60 "
+              "minuten opnieuw.");
+    EXPECT_EQ(e.fields, refusals.front().fields);
+  }
+  EXPECT_EQ(mails_to("els@sint-jozef.be"), 1u) << "only the invitation";
+  EXPECT_TRUE(accounts_->request_password_reset("els@sint-jozef.be", "203.0.113.20"));
+  EXPECT_EQ(mails_to("els@sint-jozef.be"), 2u) << "another client is not held up";
+  advance(hours{1} + seconds{1});
+  EXPECT_TRUE(accounts_->resend_activation("nieuw@sint-jozef.be", client)) << "an hour later";
+}
+
+// The answer to "wachtwoord vergeten" and "nieuwe activatielink" does the same work whether
+// the address has an account or not: it queues the request, nothing else; the mail (or none)
+// follows in the background. So the answer cannot tell, not even by how long it takes.
+TEST_P(AccountsTest, AskingForALinkWritesTheSameWhetherOrNotTheAddressExists) {
+  if (!ready()) return;
+  invite_and_activate("els@sint-jozef.be");
+  invite("nieuw@sint-jozef.be");
+  deliver();
+  for (const char* purpose : {"reset", "activation"}) {
+    std::vector<std::map<std::string, std::int64_t>> writes;
+    for (const char* address : {"els@sint-jozef.be", "nieuw@sint-jozef.be", "niemand@nergens.be"}) {
+      auto before = table_sizes();
+      auto done = std::string(purpose) == "reset"
+                      ? accounts_->request_password_reset(address, "192.0.2.1")
+                      : accounts_->resend_activation(address, "192.0.2.1");
+      ASSERT_TRUE(done);
+      auto after = table_sizes();
+      std::map<std::string, std::int64_t> delta;
+      for (const auto& [table, n] : after) delta[table] = n - before[table];
+      writes.push_back(delta);
+    }
+    for (const auto& delta : writes) {
+      EXPECT_EQ(delta, writes.front()) << purpose;
+      EXPECT_EQ(delta.at("link_requests"), 1) << purpose;
+      EXPECT_EQ(delta.at("outbox"), 0) << purpose << ": the mail is made in the background";
+      EXPECT_EQ(delta.at("tokens"), 0) << purpose;
+    }
+  }
+  EXPECT_EQ(mails_to("els@sint-jozef.be"), 1u + 1u) << "the invitation and the reset link";
+  EXPECT_EQ(mails_to("nieuw@sint-jozef.be"), 1u + 1u) << "the invitation and a new link";
+  EXPECT_EQ(mails_to("niemand@nergens.be"), 0u);
+}
+
+// Two server instances on one database, each with its outbox worker: every reset request
+// becomes one mail, sent once, by whichever instance took it, and every link delivered works.
+TEST_P(AccountsTest, TwoInstancesTurnEachRequestIntoOneMailWithAWorkingLink) {
+  if (!ready()) return;
+  if (GetParam() != "postgresql") GTEST_SKIP() << "more than one instance runs on PostgreSQL";
+  std::vector<std::string> addresses;
+  for (int i = 0; i < 12; ++i) {
+    addresses.push_back("lid" + std::to_string(i) + "@sint-jozef.be");
+    invite_and_activate(addresses.back());
+  }
+  SqlStore other_store(url_);
+  AccountOptions account_options;
+  account_options.base_url = kBaseUrl;
+  Accounts other(other_store, mail_, clock_, account_options);
+  mail_testing::RecordingMailer mailbox_a, mailbox_b;
+  OutboxOptions options_a = outbox_options();
+  options_a.batch = 2;
+  options_a.poll = std::chrono::milliseconds{10};
+  OutboxOptions options_b = options_a;
+  options_b.prepare = [&other] { other.handle_link_requests(); };
+  OutboxWorker a(*store_, mailbox_a, clock_, options_a);
+  OutboxWorker b(other_store, mailbox_b, clock_, options_b);
+  a.start();
+  b.start();
+  for (std::size_t i = 0; i < addresses.size(); ++i)
+    ASSERT_TRUE((i % 2 == 0 ? *accounts_ : other).request_password_reset(addresses[i]));
+  auto deadline = std::chrono::steady_clock::now() + seconds{30};
+  while (mailbox_a.delivered().size() + mailbox_b.delivered().size() < addresses.size() &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  std::this_thread::sleep_for(std::chrono::milliseconds{200});  // nothing more comes
+  a.stop();
+  b.stop();
+  EXPECT_EQ(mailbox_a.delivered().size() + mailbox_b.delivered().size(), addresses.size());
+  for (const std::string& address : addresses) {
+    ASSERT_EQ(mailbox_a.count_to(address) + mailbox_b.count_to(address), 1u) << address;
+    auto mail =
+        mailbox_a.count_to(address) ? mailbox_a.newest_to(address) : mailbox_b.newest_to(address);
+    EXPECT_TRUE(
+        accounts_->confirm_password_reset(token_in(mail->body_text), "nieuw-lang-wachtwoord"))
+        << address;
   }
 }
 

@@ -6,9 +6,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -16,6 +18,13 @@
 #include "store.hpp"
 
 namespace stagematch {
+
+// What a stored mail holds where its one-time link (activation, password reset) goes: the link
+// itself is made only when the mail is sent, and never stored. Plain characters, so the HTML
+// part keeps it unescaped.
+inline constexpr std::string_view kLinkMarker = "[[link-bij-verzending]]";
+// `text` with every kLinkMarker replaced by `link` (the link itself, or what a page shows).
+std::string with_link(std::string text, const std::string& link);
 
 // What the outbox needs from the database (the SQL store implements it).
 class MailQueue {
@@ -28,6 +37,12 @@ class MailQueue {
   virtual void mark_sent(Id id, Instant at) = 0;
   virtual void mark_retry(Id id, Instant next_attempt, const std::string& error) = 0;
   virtual void mark_dead(Id id, const std::string& error) = 0;
+  // A mail that carries a one-time link: stores `hash` as the hash of that mail's token, only
+  // while the token is unused and unexpired, so an earlier link of this mail stops working.
+  // Returns the token's purpose (activation | reset); `gone` when it was used, expired or
+  // replaced by a newer one, `not_found` when no token belongs to the mail.
+  virtual StoreResult<std::string> renew_mail_token(Id outbox_id, const std::string& hash,
+                                                    Instant now) = 0;
   // A dead mail back to pending, due now; `not_found` when there is no such dead mail.
   virtual StoreResult<void> resend(Id id, Instant now) = 0;
   // Claims a timed event (round opens, reminder, ...) once and queues its mails in the same
@@ -68,6 +83,10 @@ struct OutboxOptions {
   std::chrono::seconds lease{std::chrono::minutes{5}};
   std::chrono::milliseconds poll{std::chrono::seconds{2}};
   std::string message_id_domain = "stagematch.local";
+  // Where one-time links point: "https://stagematching.org" (see one_time_link in accounts.hpp).
+  std::string base_url = "http://127.0.0.1:8080";
+  // Runs before each round of claiming: turns queued requests for links into mails.
+  std::function<void()> prepare;
 };
 
 class OutboxWorker {

@@ -1,11 +1,14 @@
 // The outbox worker (declared in mailer.hpp): claims due mails, hands them to the Mailer one by
 // one and records what happened. A mail is claimed with a lease, so a crash mid-send leaves it
 // to be claimed again once the lease ran out; the Message-ID comes from the outbox row, so the
-// second attempt carries the same one.
+// second attempt carries the same one. A mail with a one-time link gets a fresh token at every
+// attempt: only its hash is stored, and the link exists only in the message handed on.
 #include <algorithm>
 #include <exception>
 #include <iostream>
+#include <kainjow/mustache.hpp>
 
+#include "accounts.hpp"  // random_token, token_hash, one_time_link
 #include "mailer.hpp"
 
 namespace stagematch {
@@ -27,7 +30,40 @@ std::string kind_name(SendOutcome::Kind kind) {
   return "?";
 }
 
+constexpr std::string_view kLinkGone =
+    "niet verstuurd: de link in deze mail werd intussen gebruikt, is verlopen of werd vervangen "
+    "door een nieuwere";
+
+// The mail as it goes out: a fresh link where the stored text holds kLinkMarker (only the new
+// token's hash is stored, for the token row of this mail; the earlier link of this mail dies).
+// None when the token was used, expired or replaced, or the database failed: `refused` says.
+std::optional<OutboxMail> with_fresh_link(MailQueue& queue, const OutboxMail& mail,
+                                          const std::string& base_url, Instant now,
+                                          StoreError& refused) {
+  if (mail.body_text.find(kLinkMarker) == std::string::npos &&
+      mail.body_html.find(kLinkMarker) == std::string::npos)
+    return mail;
+  std::string token = random_token();
+  auto purpose = queue.renew_mail_token(mail.id, token_hash(token), now);
+  if (!purpose) {
+    refused = purpose.error();
+    return std::nullopt;
+  }
+  OutboxMail out = mail;
+  std::string link = one_time_link(base_url, *purpose, token);
+  out.body_text = with_link(std::move(out.body_text), link);
+  out.body_html = with_link(std::move(out.body_html), kainjow::mustache::html_escape(link));
+  return out;
+}
+
 }  // namespace
+
+std::string with_link(std::string text, const std::string& link) {
+  for (auto at = text.find(kLinkMarker); at != std::string::npos;
+       at = text.find(kLinkMarker, at + link.size()))
+    text.replace(at, kLinkMarker.size(), link);
+  return text;
+}
 
 std::chrono::seconds retry_delay(const OutboxOptions& options, int attempts) {
   std::chrono::seconds delay = std::max(options.first_retry, std::chrono::seconds{1});
@@ -55,6 +91,11 @@ OutboxWorker::~OutboxWorker() { stop(); }
 int OutboxWorker::run_once() {
   std::vector<OutboxMail> mails;
   try {
+    if (options_.prepare) options_.prepare();
+  } catch (const std::exception& e) {
+    std::clog << "outbox: aangevraagde links verwerken mislukt: " << e.what() << '\n';
+  }
+  try {
     mails = queue_.claim_mails(std::max(options_.batch, 1), clock_.now(), options_.lease);
   } catch (const std::exception& e) {
     std::clog << "outbox: mails ophalen mislukt: " << e.what() << '\n';
@@ -75,10 +116,19 @@ int OutboxWorker::run_once() {
         continue;
       }
       SendOutcome outcome;
-      try {
-        outcome = mailer_.send(mail, message_id_for(mail.id, options_.message_id_domain));
-      } catch (const std::exception& e) {
-        outcome = SendOutcome{SendOutcome::Kind::kTemporary, e.what()};
+      StoreError refused;
+      std::optional<OutboxMail> message =
+          with_fresh_link(queue_, mail, options_.base_url, clock_.now(), refused);
+      if (!message && refused.code == "unavailable") {
+        outcome = SendOutcome{SendOutcome::Kind::kTemporary, "de databank was niet bereikbaar"};
+      } else if (!message) {
+        outcome = SendOutcome{SendOutcome::Kind::kPermanent, std::string(kLinkGone)};
+      } else {
+        try {
+          outcome = mailer_.send(*message, message_id_for(mail.id, options_.message_id_domain));
+        } catch (const std::exception& e) {
+          outcome = SendOutcome{SendOutcome::Kind::kTemporary, e.what()};
+        }
       }
       ++handed;
       int attempts = mail.attempts + 1;

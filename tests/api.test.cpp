@@ -28,6 +28,7 @@
 #include "app.hpp"
 #include "json.hpp"
 #include "mail_templates.hpp"
+#include "mailbox_test_support.hpp"
 #include "matching.hpp"
 #include "sql_store.hpp"
 #include "test_support.hpp"
@@ -210,6 +211,7 @@ class Api : public ::testing::TestWithParam<std::string> {
     AccountOptions options;
     options.base_url = kBaseUrl;
     accounts_ = std::make_unique<Accounts>(*store_, *mail_, *clock_, options);
+    worker_ = std::make_unique<OutboxWorker>(*store_, mailbox_, *clock_, outbox_options());
     auto definitions = [this] { return current_definitions(); };
     matching_ = std::make_unique<Matching>(*store_, definitions, *clock_);
     services_ = std::make_unique<Services>(
@@ -339,34 +341,37 @@ class Api : public ::testing::TestWithParam<std::string> {
     sessions_.clear();
   }
 
-  // The token in the newest mail to `to` (its link carries `token=`).
+  // The outbox worker as the server runs it: link requests become mails, links are made as
+  // each mail goes out, to a recording mailer.
+  OutboxOptions outbox_options() {
+    OutboxOptions o;
+    o.base_url = kBaseUrl;
+    o.prepare = [this] { accounts_->handle_link_requests(); };
+    return o;
+  }
+
+  void deliver() {
+    while (worker_->run_once() > 0) {
+    }
+  }
+
+  // The token in the newest mail delivered to `to` (its link carries `token=`).
   std::string mailed_token(const std::string& to) {
-    auto mails = store_->outbox(1000);
-    const OutboxMail* newest = nullptr;
-    for (const auto& m : mails)
-      if (m.to_address == to && (!newest || m.id > newest->id)) newest = &m;
+    deliver();
+    auto newest = mailbox_.newest_to(to);
     if (!newest) {
       ADD_FAILURE() << "no mail to " << to;
       return "";
     }
-    auto at = newest->body_text.find("token=");
-    if (at == std::string::npos) {
+    std::string token = mail_testing::token_in(newest->body_text);
+    if (token.empty())
       ADD_FAILURE() << "no token in the mail to " << to << ":\n" << newest->body_text;
-      return "";
-    }
-    std::string token;
-    for (std::size_t i = at + 6; i < newest->body_text.size(); ++i) {
-      char c = newest->body_text[i];
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') break;
-      token += c;
-    }
     return token;
   }
 
   std::size_t mails_to(const std::string& to) {
-    std::size_t n = 0;
-    for (const auto& m : store_->outbox(1000)) n += m.to_address == to;
-    return n;
+    deliver();
+    return mailbox_.count_to(to);
   }
 
   // ---- the world: an admin, two schools, two services, their users and contacts -----------
@@ -464,6 +469,8 @@ class Api : public ::testing::TestWithParam<std::string> {
   std::shared_ptr<const DefinitionSet> defs_;
   std::unique_ptr<MailTemplates> mail_;
   std::unique_ptr<Accounts> accounts_;
+  mail_testing::RecordingMailer mailbox_;
+  std::unique_ptr<OutboxWorker> worker_;
   std::unique_ptr<Matching> matching_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<App> app_;
@@ -601,6 +608,42 @@ TEST_P(Api, PasswordResetAlways202ThenConfirmOnce) {
   EXPECT_EQ(login_response(email_of("service_y")).status, 401);
   EXPECT_EQ(login_response(email_of("service_y"), "nieuw-wachtwoord-123").status, 200);
   EXPECT_EQ(call("POST", "/api/v1/password-reset/confirm", "{").status, 400);
+}
+
+// 25 reset requests once put 25 mails in a mailbox, for any number of addresses. One client
+// address may ask for 20 links an hour (any addresses, reset and new activation link
+// together); then 429 with the same Dutch answer whether the address has an account or not.
+// Another client is not held up.
+TEST_P(Api, ManyLinkRequestsFromOneClientAreRefusedTheSameForEveryAddress) {
+  auto ask = [this](const std::string& path, const std::string& email, const std::string& client) {
+    HttpRequest req;
+    req.method = "POST";
+    req.path = path;
+    req.body = json(Value(Object{{"email", email}}));
+    req.headers["content-type"] = "application/json";
+    req.client = client;
+    return app_->handle(req);
+  };
+  const std::string flood = "198.51.100.7";
+  for (int i = 0; i < 20; ++i) {
+    const std::string path = i % 2 == 0 ? "/api/v1/password-reset" : "/api/v1/activation/resend";
+    ASSERT_EQ(ask(path, "slachtoffer" + std::to_string(i) + "@stagematch.test", flood).status, 202)
+        << i;
+  }
+  const std::size_t before = mails_to(email_of("service_y"));
+  for (const std::string path : {"/api/v1/password-reset", "/api/v1/activation/resend"}) {
+    HttpResponse known = ask(path, email_of("service_y"), flood);
+    HttpResponse unknown = ask(path, "niemand@stagematch.test", flood);
+    EXPECT_EQ(known.status, 429) << path;
+    EXPECT_EQ(error_of(known), "throttled");
+    EXPECT_EQ(known.body, unknown.body) << "the answer does not tell whether the address exists";
+    EXPECT_EQ(body_of(known)["message"],
+              Value("Er werden vanaf dit netwerkadres te veel links aangevraagd. Probeer het "
+                    "over 60 minuten opnieuw."));
+  }
+  EXPECT_EQ(mails_to(email_of("service_y")), before);
+  EXPECT_EQ(ask("/api/v1/password-reset", email_of("service_y"), "203.0.113.9").status, 202);
+  EXPECT_EQ(mails_to(email_of("service_y")), before + 1) << "another client goes on";
 }
 
 TEST_P(Api, MeAndLogout) {

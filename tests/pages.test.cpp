@@ -86,7 +86,7 @@ TEST_F(Pages, ReplacedSessionIsToldWhyAtLogin) {
 
 TEST_F(Pages, LoginWithANotActivatedAddressOffersANewActivationLink) {
   ASSERT_TRUE(accounts_->invite(admin_actor(), email_of("nieuw"), "school", school_));
-  std::size_t mails_before = store_->outbox(1000).size();
+  std::size_t mails_before = queued_mails();
   Browser visiting = visitor("/login");
   HttpResponse res = post_form(visiting, "/login",
                                {{"email", email_of("nieuw")}, {"password", "om-het-even-wat"}});
@@ -98,7 +98,7 @@ TEST_F(Pages, LoginWithANotActivatedAddressOffersANewActivationLink) {
             visiting.form_csrf);
   HttpResponse resent = post_form(visiting, "/activatielink", {{"email", email_of("nieuw")}});
   EXPECT_EQ(resent.status, 200);
-  EXPECT_EQ(store_->outbox(1000).size(), mails_before + 1);
+  EXPECT_EQ(queued_mails(), mails_before + 1);
 
   // The link from the mail: a password form, then a log-in.
   std::string token = mailed_token(email_of("nieuw"));
@@ -835,7 +835,7 @@ TEST_F(Pages, PublicFormsWithoutTheFormCookieAndItsTokenAreRefusedAndChangeNothi
       "Dit formulier is verlopen of kwam niet van deze site. Laad de pagina opnieuw en probeer "
       "nog eens.";
   const Instant since = clock_->now() - std::chrono::hours{1};
-  std::size_t mails = store_->outbox(1000).size();
+  std::size_t mails = queued_mails();
   Browser real = visitor("/login");
   Browser other = visitor("/login");
   Browser no_token = real;
@@ -862,14 +862,14 @@ TEST_F(Pages, PublicFormsWithoutTheFormCookieAndItsTokenAreRefusedAndChangeNothi
                 .status,
             403);
   EXPECT_EQ(store_->login_failures(email_of("school"), "", since).pair, 0) << "a refused post is no attempt";
-  EXPECT_EQ(store_->outbox(1000).size(), mails) << "no reset mail";
+  EXPECT_EQ(queued_mails(), mails) << "no reset mail";
   expect_accessible_page(post_form(no_token, "/login", {}).body, "refused form");
 
   // Activation: refused, the link stays unused; with the token it works.
   ASSERT_TRUE(accounts_->invite(admin_actor(), email_of("nieuw"), "school", school_));
-  mails = store_->outbox(1000).size();
+  mails = queued_mails();
   EXPECT_EQ(post_form(no_token, "/activatielink", {{"email", email_of("nieuw")}}).status, 403);
-  EXPECT_EQ(store_->outbox(1000).size(), mails) << "no new activation link";
+  EXPECT_EQ(queued_mails(), mails) << "no new activation link";
   std::string activation = mailed_token(email_of("nieuw"));
   const std::vector<std::pair<std::string, std::string>> activate = {
       {"token", activation}, {"password", kPassword}, {"password2", kPassword}};
@@ -1607,6 +1607,12 @@ TEST_F(Pages, RequestsWaitingForTheResultsDateAreMarkedWithoutTellingTheAnswer) 
   EXPECT_FALSE(rows("?status=aanvaard").first.empty());
   EXPECT_EQ(rows("?status=wacht").first + rows("?status=wacht").second, "");
   EXPECT_FALSE(rows("?status=geen").second.empty());
+}
+
+// Activation and reset links are made when their mail is sent and are never stored.
+TEST_F(Pages, LinksAreMadeAtSendingAndNeverStored) { links_are_made_at_sending_and_never_stored(); }
+TEST_F(PagesOnPostgres, LinksAreMadeAtSendingAndNeverStored) {
+  links_are_made_at_sending_and_never_stored();
 }
 
 }  // namespace

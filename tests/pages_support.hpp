@@ -23,8 +23,10 @@
 #include "app.hpp"
 #include "db_support.hpp"
 #include "mail_templates.hpp"
+#include "mailbox_test_support.hpp"
 #include "matching.hpp"
 #include "pages_account.hpp"
+#include "scratch_database.hpp"
 #include "sql_store.hpp"
 #include "test_support.hpp"
 
@@ -164,7 +166,7 @@ class Pages : public ::testing::Test {
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / unique_dir();
     std::filesystem::create_directories(dir_);
-    const std::string url = store_url();
+    const std::string url = url_ = store_url();
     ASSERT_FALSE(url.empty());
     store_ = std::make_unique<SqlStore>(url);
     store_->migrate();
@@ -176,6 +178,10 @@ class Pages : public ::testing::Test {
     AccountOptions options;
     options.base_url = kBaseUrl;
     accounts_ = std::make_unique<Accounts>(*store_, *mail_, *clock_, options);
+    OutboxOptions outbox;
+    outbox.base_url = kBaseUrl;
+    outbox.prepare = [this] { accounts_->handle_link_requests(); };
+    worker_ = std::make_unique<OutboxWorker>(*store_, mailbox_, *clock_, outbox);
     auto definitions = [this] { return defs_; };
     matching_ = std::make_unique<Matching>(*store_, definitions, *clock_);
     services_ = std::make_unique<Services>(
@@ -279,20 +285,24 @@ class Pages : public ::testing::Test {
     return browsers_[who] = log_in(who);
   }
 
-  std::string mailed_token(const std::string& to) {
-    const OutboxMail* newest = nullptr;
-    auto mails = store_->outbox(1000);
-    for (const auto& m : mails)
-      if (m.to_address == to && (!newest || m.id > newest->id)) newest = &m;
-    if (!newest) return "";
-    auto at = newest->body_text.find("token=");
-    std::string token;
-    for (std::size_t i = at + 6; at != std::string::npos && i < newest->body_text.size(); ++i) {
-      char c = newest->body_text[i];
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') break;
-      token += c;
+  // Sends what the outbox holds, as the server's worker does (link requests become mails, links
+  // are made as each mail goes out), to a recording mailer.
+  void deliver() {
+    while (worker_->run_once() > 0) {
     }
-    return token;
+  }
+
+  // The token in the newest mail delivered to `to`.
+  std::string mailed_token(const std::string& to) {
+    deliver();
+    auto newest = mailbox_.newest_to(to);
+    return newest ? mail_testing::token_in(newest->body_text) : "";
+  }
+
+  // How many mails the outbox holds once the queued link requests were handled.
+  std::size_t queued_mails() {
+    accounts_->handle_link_requests();
+    return store_->outbox(1000).size();
   }
 
   // ---- the world --------------------------------------------------------------------------
@@ -399,6 +409,72 @@ class Pages : public ::testing::Test {
     return done ? done->id : 0;
   }
 
+  // Body of LinksAreMadeAtSendingAndNeverStored, on either database: an invitation, a reset
+  // and a new activation link asked for through the pages reach their recipients, yet no column
+  // of any table (outbox and audit log included) holds a token or a link; the admin's mail page
+  // shows where the link goes; sending a dead mail again makes a new link that works.
+  void links_are_made_at_sending_and_never_stored() {
+    ASSERT_TRUE(accounts_->invite(admin_actor(), email_of("nieuw"), "school", school_));
+    std::vector<std::string> tokens{mailed_token(email_of("nieuw"))};
+    ASSERT_EQ(post_form(visitor("/wachtwoord-vergeten"), "/wachtwoord-vergeten",
+                        {{"email", email_of("school")}})
+                  .status,
+              200);
+    ASSERT_EQ(post_form(visitor("/login"), "/activatielink", {{"email", email_of("nieuw")}}).status,
+              200);
+    tokens.push_back(mailed_token(email_of("school")));
+    tokens.push_back(mailed_token(email_of("nieuw")));
+    for (const std::string& token : tokens) ASSERT_EQ(token.size(), 43u);
+    for (const auto& [where, text] : testing::stored_texts(url_)) {
+      for (const std::string& token : tokens)
+        EXPECT_FALSE(contains(text, token)) << where << " holds a delivered token";
+      EXPECT_FALSE(contains(text, "token=")) << where << " holds a link: " << text;
+    }
+
+    // The admin's page of the reset mail: the link is masked in the text and the HTML source.
+    const std::string mask =
+        "(persoonlijke link: wordt bij elke verzending nieuw aangemaakt en nergens bewaard)";
+    auto newest_to = [this](const std::string& to) {
+      Id id = 0;
+      for (const auto& m : store_->outbox(1000))
+        if (m.to_address == to) id = std::max(id, m.id);
+      return id;
+    };
+    const std::string page = "/admin/mails/" + std::to_string(newest_to(email_of("school")));
+    HttpResponse shown = get(page, "admin");
+    ASSERT_EQ(shown.status, 200);
+    EXPECT_GE(count_of(shown.body, mask), 2u) << "in the text and the HTML: " << shown.body;
+    EXPECT_FALSE(contains(shown.body, "token=")) << shown.body;
+
+    // A later reset mail fails for good; the admin sends it again: its new link works, the
+    // link mailed before does not.
+    ASSERT_TRUE(clock_->set(clock_->now() + std::chrono::minutes{5}));
+    ASSERT_EQ(post_form(visitor("/wachtwoord-vergeten"), "/wachtwoord-vergeten",
+                        {{"email", email_of("school")}})
+                  .status,
+              200);
+    accounts_->handle_link_requests();
+    const Id dead = newest_to(email_of("school"));
+    for (const auto& c : store_->claim_mails(100, clock_->now(), std::chrono::seconds{60}))
+      store_->mark_dead(c.id, "SMTP 550 mailbox niet beschikbaar");
+    const std::size_t delivered = mailbox_.count_to(email_of("school"));
+    ASSERT_EQ(post("/admin/mails/" + std::to_string(dead) + "/opnieuw", {}, "admin").status, 303);
+    const std::string fresh = mailed_token(email_of("school"));
+    EXPECT_EQ(mailbox_.count_to(email_of("school")), delivered + 1);
+    ASSERT_EQ(fresh.size(), 43u);
+    EXPECT_NE(fresh, tokens[1]);
+    const std::string password = "een-ander-lang-wachtwoord";
+    for (const std::string& token : {tokens[1], fresh}) {
+      HttpResponse set =
+          post_form(visitor("/wachtwoord-herstellen?token=" + token), "/wachtwoord-herstellen",
+                    {{"token", token}, {"password", password}, {"password2", password}});
+      EXPECT_EQ(set.status, token == fresh ? 303 : 410) << set.body;
+    }
+    HttpResponse resent = get("/admin/mails/" + std::to_string(dead), "admin");
+    EXPECT_TRUE(contains(resent.body, mask));
+    EXPECT_FALSE(contains(resent.body, fresh));
+  }
+
   // Body of TheDashboardNamesAServiceThatInvitesUnusuallyMany, on either database.
   void dashboard_names_a_busy_inviter() {
     EXPECT_TRUE(contains(get("/admin", "admin").body,
@@ -440,11 +516,14 @@ class Pages : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  std::string url_;
   std::unique_ptr<SqlStore> store_;
   std::unique_ptr<TestClock> clock_;
   std::shared_ptr<const DefinitionSet> defs_;
   std::unique_ptr<MailTemplates> mail_;
   std::unique_ptr<Accounts> accounts_;
+  mail_testing::RecordingMailer mailbox_;
+  std::unique_ptr<OutboxWorker> worker_;
   std::unique_ptr<Matching> matching_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<App> app_;

@@ -175,8 +175,11 @@ void add_session_routes(Router& router, Services& s) {
     if (!body) return body.error();
     const Value& email = (*body)["email"];
     // Always the same answer: whether the address exists is not told.
-    if (email.is_string() && !trim(email.as_string()).empty())
-      (void)s.accounts.resend_activation(trim(email.as_string()));
+    if (email.is_string() && !trim(email.as_string()).empty()) {
+      // Too many requests from this client address: 429, whatever the e-mail address.
+      auto queued = s.accounts.resend_activation(trim(email.as_string()), req.client);
+      if (!queued) return HttpResponse::error(queued.error());
+    }
     return HttpResponse::json(202,
                               Object{{"ok", true},
                                      {"message",
@@ -188,8 +191,10 @@ void add_session_routes(Router& router, Services& s) {
     auto body = json_object_body(req);
     if (!body) return body.error();
     const Value& email = (*body)["email"];
-    if (email.is_string() && !trim(email.as_string()).empty())
-      s.accounts.request_password_reset(trim(email.as_string()));
+    if (email.is_string() && !trim(email.as_string()).empty()) {
+      auto queued = s.accounts.request_password_reset(trim(email.as_string()), req.client);
+      if (!queued) return HttpResponse::error(queued.error());
+    }
     return HttpResponse::json(202, Object{{"ok", true},
                                           {"message",
                                            "Als dit adres een account heeft, krijgt het een "

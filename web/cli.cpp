@@ -344,7 +344,11 @@ int cmd_serve(const std::vector<std::string>& args) {
 
     std::filesystem::create_directories("var/mail");
     auto mailer = make_mailer(o.get("--smtp", ""), "var/mail", sender, o.has("--starttls"));
-    OutboxWorker outbox(*store, *mailer, clock, OutboxOptions{});
+    OutboxOptions outbox_options;
+    outbox_options.base_url = base_url;  // one-time links are made as their mail goes out
+    outbox_options.prepare = [&accounts] { accounts.handle_link_requests(); };
+    OutboxWorker outbox(*store, *mailer, clock, outbox_options);
+    accounts.on_link_requested([&outbox] { outbox.notify(); });
     outbox.start();
     Scheduler scheduler(*store, *store, mail, defs_fn, clock);
     scheduler.start([&outbox] { outbox.notify(); });

@@ -153,7 +153,12 @@ HttpResponse AccountPages::login(HttpRequest& req) const {
 
 HttpResponse AccountPages::resend_activation(HttpRequest& req) const {
   std::string email = trim(form_value(req, "email"));
-  if (!email.empty()) (void)kit_.services().accounts.resend_activation(email);
+  if (!email.empty()) {
+    // Too many requests from this client address: the same answer for every e-mail address.
+    if (auto queued = kit_.services().accounts.resend_activation(email, req.client); !queued)
+      return kit_.message(req, queued.error().http_status, "Even geduld", queued.error().message,
+                          "/login", "Naar aanmelden");
+  }
   // The same answer whatever happened, so the page never tells which addresses exist.
   return kit_.message(req, 200, "Nieuwe activatielink",
                       "Als dit e-mailadres een account heeft dat nog niet geactiveerd is, "
@@ -258,7 +263,9 @@ HttpResponse AccountPages::forgot(HttpRequest& req) const {
     return kit_.page(req, 422, "forgot", "Wachtwoord vergeten",
                      Object{{"form_csrf", req.form_token}, {"fields", std::move(fields)}});
   }
-  kit_.services().accounts.request_password_reset(email);
+  if (auto queued = kit_.services().accounts.request_password_reset(email, req.client); !queued)
+    return kit_.message(req, queued.error().http_status, "Even geduld", queued.error().message,
+                        "/login", "Naar aanmelden");
   return kit_.message(req, 200, "Kijk in je mailbox",
                       "Als er een account bestaat voor dit e-mailadres, ontvang je binnen enkele "
                       "minuten een mail met een link om een nieuw wachtwoord te kiezen. Kijk ook "

@@ -89,6 +89,10 @@ Object counts_value(const Counts& c, bool invites) {
                 {"stopped", c.stopped}};
 }
 
+// Where a stored mail's one-time link goes: it is made when the mail is sent, and not kept.
+constexpr const char* kLinkNotKept =
+    "(persoonlijke link: wordt bij elke verzending nieuw aangemaakt en nergens bewaard)";
+
 std::string mail_state(const std::string& state) {
   if (state == "pending") return "Wacht op verzending";
   if (state == "sending") return "Wordt verstuurd";
@@ -467,8 +471,8 @@ HttpResponse AdminPages::mail(HttpRequest& req) const {
                                   ? Value(format_local_nl(*m.next_attempt_at))
                                   : Value()},
              {"error", text_or_null(m.last_error)},
-             {"body_text", m.body_text},
-             {"body_html", text_or_null(m.body_html)},
+             {"body_text", with_link(m.body_text, kLinkNotKept)},
+             {"body_html", text_or_null(with_link(m.body_html, kLinkNotKept))},
              {"can_resend", services.mail_queue != nullptr}});
 }
 

@@ -1,5 +1,6 @@
 #include "account_repository.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "store_support.hpp"
@@ -54,12 +55,31 @@ void end_open_tokens(Tx& tx, Id user_id, const std::string& purpose, Instant now
       {now, user_id, purpose, now});
 }
 
-void write_token(Tx& tx, const TokenRecord& token, Id user_id, Instant created_at) {
+// Requests for links are kept this long: the client limit looks back an hour at most.
+constexpr std::chrono::days kLinkRequestsKept{1};
+
+void write_token(Tx& tx, const TokenRecord& token, Id user_id, Instant created_at,
+                 std::optional<Id> outbox_id = std::nullopt) {
+  // A token whose link is made at sending has, until then, a hash no token can have.
+  std::string hash = outbox_id ? "unsent:" + std::to_string(*outbox_id) : token.hash;
   tx.exec(
-      "INSERT INTO tokens (token_hash, user_id, purpose, created_at, expires_at, used_at, requested)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?)",
-      {token.hash, user_id, token.purpose, created_at, token.expires_at, token.used_at,
-       token.unless_issued_since ? 1 : 0});
+      "INSERT INTO tokens (token_hash, user_id, purpose, created_at, expires_at, used_at,"
+      " requested, outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {hash, user_id, token.purpose, created_at, token.expires_at, token.used_at,
+       token.unless_issued_since ? 1 : 0, outbox_id});
+}
+
+// The token with its mails: a token without a hash belongs to the first mail.
+void write_token_and_mails(Tx& tx, const TokenRecord& token, Id user_id, Instant at,
+                           const std::vector<OutboxMail>& mails) {
+  if (!token.hash.empty() || mails.empty()) {
+    write_token(tx, token, user_id, at);
+    queue_mails(tx, mails, at);
+    return;
+  }
+  std::optional<Id> mail = queue_mail(tx, mails.front(), at);
+  write_token(tx, token, user_id, at, mail);
+  queue_mails(tx, std::vector<OutboxMail>(mails.begin() + 1, mails.end()), at);
 }
 
 }  // namespace
@@ -78,9 +98,10 @@ StoreResult<Id> insert_user(Tx& tx, const UserRecord& user, const std::optional<
               ->int64(0);
   if (token) {
     bool dated = token->created_at.time_since_epoch().count() != 0;
-    write_token(tx, *token, id, dated ? token->created_at : at);
+    write_token_and_mails(tx, *token, id, dated ? token->created_at : at, mails);
+  } else {
+    queue_mails(tx, mails, at);
   }
-  queue_mails(tx, mails, at);
   insert_audit(tx, audit, "user", id);
   return id;
 }
@@ -121,9 +142,56 @@ StoreResult<void> insert_token(Tx& tx, const TokenRecord& token,
       return refuse("too_soon", "Er werd net al een mail gestuurd.");
   }
   end_open_tokens(tx, token.user_id, token.purpose, at);
-  write_token(tx, token, token.user_id, at);
-  queue_mails(tx, mails, at);
+  write_token_and_mails(tx, token, token.user_id, at, mails);
   return {};
+}
+
+StoreResult<std::string> renew_mail_token(Tx& tx, Id outbox_id, const std::string& hash,
+                                          Instant now) {
+  auto renewed = tx.query_one(
+      "UPDATE tokens SET token_hash = ?"
+      " WHERE outbox_id = ? AND used_at IS NULL AND expires_at > ? RETURNING purpose",
+      {hash, outbox_id, now}, 1);
+  if (renewed) return renewed->text(0);
+  if (tx.query_one("SELECT id FROM tokens WHERE outbox_id = ?", {outbox_id}, 1))
+    return refuse("gone", std::string(kLinkGone));
+  return refuse("not_found", "Bij deze mail hoort geen link.");
+}
+
+StoreResult<void> insert_link_request(Tx& tx, const LinkRequest& request, Instant since,
+                                      int limit) {
+  tx.exec("DELETE FROM link_requests WHERE at < ?", {request.at - kLinkRequestsKept});
+  if (limit > 0) {
+    auto count = tx.query_one("SELECT COUNT(*) FROM link_requests WHERE client = ? AND at >= ?",
+                              {request.client, since}, 1);
+    if (count->int64(0) >= limit)
+      return refuse("throttled", "Te veel links aangevraagd vanaf dit netwerkadres.");
+  }
+  tx.exec("INSERT INTO link_requests (email, purpose, client, at) VALUES (?, ?, ?, ?)",
+          {request.email, request.purpose, request.client, request.at});
+  return {};
+}
+
+std::vector<LinkRequest> take_link_requests(Tx& tx, int limit, Instant now) {
+  const std::string open =
+      "SELECT id FROM link_requests WHERE handled_at IS NULL ORDER BY id LIMIT ?";
+  const std::string returning = " RETURNING id, email, purpose, client, at";
+  std::vector<Row> rows =
+      tx.dialect() == Dialect::kPostgresql
+          ? tx.query("WITH waiting AS MATERIALIZED (" + open +
+                         " FOR UPDATE SKIP LOCKED) UPDATE link_requests SET handled_at = ?"
+                         " FROM waiting WHERE link_requests.id = waiting.id" +
+                         " RETURNING link_requests.id, email, purpose, client, at",
+                     {std::int64_t{limit}, now}, 5)
+          : tx.query(
+                "UPDATE link_requests SET handled_at = ? WHERE id IN (" + open + ")" + returning,
+                {now, std::int64_t{limit}}, 5);
+  std::vector<LinkRequest> out;
+  for (const Row& row : rows)
+    out.push_back(LinkRequest{row.int64(0), row.text(1), row.text(2), row.text(3), row.instant(4)});
+  std::sort(out.begin(), out.end(),
+            [](const LinkRequest& a, const LinkRequest& b) { return a.id < b.id; });
+  return out;
 }
 
 StoreResult<Id> consume_token(Tx& tx, const std::string& hash, const std::string& purpose,

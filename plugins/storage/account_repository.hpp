@@ -26,7 +26,9 @@ std::optional<UserRecord> load_user_by_email(Tx& tx, const std::string& email);
 std::optional<UserRecord> load_user(Tx& tx, Id id);
 std::vector<User> load_users(Tx& tx, std::optional<Id> org_id);
 
-// Ends the user's earlier unused tokens of the same purpose, then stores this one.
+// Ends the user's earlier unused tokens of the same purpose, then stores this one. A token
+// without a hash belongs to the first of `mails`: stored with a placeholder hash until that
+// mail is sent (renew_mail_token).
 StoreResult<void> insert_token(Tx& tx, const TokenRecord& token,
                                const std::vector<OutboxMail>& mails);
 // One conditional update claims the token: unknown, used, expired (or, for activation, a user
@@ -34,6 +36,17 @@ StoreResult<void> insert_token(Tx& tx, const TokenRecord& token,
 // user's other tokens of that purpose and every open session (reason `password_changed`).
 StoreResult<Id> consume_token(Tx& tx, const std::string& hash, const std::string& purpose,
                               const std::string& password_hash, Instant now);
+
+// Stores a fresh hash for the unused, unexpired token of mail `outbox_id` and returns its
+// purpose; `gone` when that token was used, expired or replaced, `not_found` without one.
+StoreResult<std::string> renew_mail_token(Tx& tx, Id outbox_id, const std::string& hash,
+                                          Instant now);
+
+// A link request, unless `client` queued `limit` (> 0) or more since `since` (`throttled`).
+StoreResult<void> insert_link_request(Tx& tx, const LinkRequest& request, Instant since, int limit);
+// Marks up to `limit` unhandled requests handled and returns them (on PostgreSQL with SKIP
+// LOCKED, so two instances never take the same one).
+std::vector<LinkRequest> take_link_requests(Tx& tx, int limit, Instant now);
 
 // Ends every other open session of the user (reason `replaced`), then stores this one. On
 // PostgreSQL the user's row is locked first, so two logins at once still leave one session.

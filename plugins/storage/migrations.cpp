@@ -429,6 +429,28 @@ const std::vector<Step>& steps() {
             kSqliteOnly},
            {"CREATE INDEX status_history_request ON status_history (request_id, id)", kSqliteOnly},
        }},
+      {10,
+       "one-time links made when their mail is sent; link requests queued per client address",
+       {
+           // The mail that carries this token's link: its token_hash stays a placeholder
+           // nobody can present ('unsent:' and the mail's id) until the outbox worker sends
+           // the mail and stores the hash of a fresh token; the link is never stored.
+           {"ALTER TABLE tokens ADD COLUMN outbox_id BIGINT"},
+           {"CREATE INDEX tokens_outbox ON tokens (outbox_id)"},
+           // "Nieuwe activatielink" and "wachtwoord vergeten" requests, for any address, known
+           // or not: the answer only queues one, handled_at is set when a worker took it. Per
+           // client address they are limited; rows older than a day are deleted.
+           {"CREATE TABLE link_requests ("
+            " id {pk},"
+            " email TEXT NOT NULL,"
+            " purpose TEXT NOT NULL CHECK (purpose IN ('activation', 'reset')),"
+            " client TEXT NOT NULL,"
+            " at BIGINT NOT NULL,"
+            " handled_at BIGINT)"},
+           {"CREATE INDEX link_requests_client ON link_requests (client, at)"},
+           {"CREATE INDEX link_requests_open ON link_requests (handled_at, id)"},
+           {"CREATE INDEX link_requests_at ON link_requests (at)"},
+       }},
   };
   return kSteps;
 }

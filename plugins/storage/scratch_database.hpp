@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sql_db.hpp"
@@ -24,6 +25,37 @@ inline std::string unique_name(const std::string& prefix) {
   static const unsigned salt = std::random_device{}();
   return prefix + std::to_string(::getpid()) + "_" + std::to_string(salt % 100000) + "_" +
          std::to_string(counter++);
+}
+
+// Every value of every column of every table in the database at `url` (its PostgreSQL schema),
+// as text, with "table.column" before it: what a backup would hold, to look for secrets in.
+inline std::vector<std::pair<std::string, std::string>> stored_texts(const std::string& url) {
+  storage::Db db(storage::parse_store_url(url), 1);
+  return db.transact(storage::TxMode::kRead, [](storage::Tx& tx) {
+    const bool sqlite = tx.dialect() == storage::Dialect::kSqlite;
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const storage::Row& table :
+         tx.query(sqlite ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+                           " AND name NOT LIKE 'sqlite_%'"
+                         : "SELECT table_name FROM information_schema.tables"
+                           " WHERE table_schema = current_schema()",
+                  {}, 1)) {
+      const std::string name = table.text(0);
+      std::vector<storage::Row> columns =
+          sqlite ? tx.query("SELECT name FROM pragma_table_info('" + name + "')", {}, 1)
+                 : tx.query(
+                       "SELECT column_name FROM information_schema.columns"
+                       " WHERE table_schema = current_schema() AND table_name = ?",
+                       {name}, 1);
+      for (const storage::Row& column : columns) {
+        const std::string select = sqlite ? "SELECT \"" + column.text(0) + "\""
+                                          : "SELECT \"" + column.text(0) + "\"::text";
+        for (const storage::Row& cell : tx.query(select + " FROM \"" + name + "\"", {}, 1))
+          out.emplace_back(name + "." + column.text(0), cell.is_null(0) ? "" : cell.text(0));
+      }
+    }
+    return out;
+  });
 }
 
 class ScratchDatabases {

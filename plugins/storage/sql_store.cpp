@@ -531,6 +531,25 @@ StoreResult<Id> SqlStore::use_token(const std::string& hash, const std::string& 
   return used;
 }
 
+StoreResult<void> SqlStore::queue_link_request(const LinkRequest& request, Instant since,
+                                               int limit) {
+  return impl_->guarded(TxMode::kWrite, [&](Tx& tx) {
+    return storage::insert_link_request(tx, request, since, limit);
+  });
+}
+
+std::vector<LinkRequest> SqlStore::claim_link_requests(int limit) {
+  // Asked at every poll of every instance: a read first, so an empty queue takes no write lock.
+  bool waiting = impl_->db.transact(TxMode::kRead, [](Tx& tx) {
+    return tx.query_one("SELECT id FROM link_requests WHERE handled_at IS NULL LIMIT 1", {}, 1)
+        .has_value();
+  });
+  if (!waiting) return {};
+  return impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    return storage::take_link_requests(tx, std::max(limit, 0), storage::now_seconds());
+  });
+}
+
 StoreResult<void> SqlStore::start_session(const SessionRecord& session) {
   auto started = impl_->guarded(
       TxMode::kWrite, [&](Tx& tx) { return storage::insert_session(tx, session); }, "not_found",
@@ -615,6 +634,12 @@ void SqlStore::mark_dead(Id id, const std::string& error) {
     storage::mark_mail_dead(tx, id, error);
     return true;
   });
+}
+
+StoreResult<std::string> SqlStore::renew_mail_token(Id outbox_id, const std::string& hash,
+                                                    Instant now) {
+  return impl_->guarded(
+      TxMode::kWrite, [&](Tx& tx) { return storage::renew_mail_token(tx, outbox_id, hash, now); });
 }
 
 StoreResult<void> SqlStore::resend(Id id, Instant now) {

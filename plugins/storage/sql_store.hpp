@@ -79,6 +79,9 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
                                 const std::vector<OutboxMail>& mails) override;
   StoreResult<Id> use_token(const std::string& hash, const std::string& purpose,
                             const std::string& password_hash, Instant now) override;
+  StoreResult<void> queue_link_request(const LinkRequest& request, Instant since,
+                                       int limit) override;
+  std::vector<LinkRequest> claim_link_requests(int limit) override;
   StoreResult<void> start_session(const SessionRecord& session) override;
   StoreResult<SessionRecord> session(const std::string& hash) override;
   void touch_session(const std::string& hash, Instant now) override;
@@ -92,6 +95,8 @@ class SqlStore : public Store, public AccountStore, public MailQueue {
   void mark_sent(Id id, Instant at) override;
   void mark_retry(Id id, Instant next_attempt, const std::string& error) override;
   void mark_dead(Id id, const std::string& error) override;
+  StoreResult<std::string> renew_mail_token(Id outbox_id, const std::string& hash,
+                                            Instant now) override;
   StoreResult<void> resend(Id id, Instant now) override;
   StoreResult<bool> claim_event(const std::string& key, Instant at, Instant claimed_at,
                                 const std::vector<OutboxMail>& mails) override;

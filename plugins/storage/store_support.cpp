@@ -28,18 +28,23 @@ void insert_audit(Tx& tx, const AuditEntry& entry, std::string_view object_type,
        entry.outcome.empty() ? std::string("ok") : entry.outcome, entry.detail});
 }
 
-void queue_mails(Tx& tx, const std::vector<OutboxMail>& mails, Instant at) {
+std::optional<Id> queue_mail(Tx& tx, const OutboxMail& m, Instant at) {
   Instant when = or_now(at);
-  for (const OutboxMail& m : mails) {
-    SqlValue key = m.dedupe_key.empty() ? SqlValue() : SqlValue(m.dedupe_key);
-    tx.exec(
-        "INSERT INTO outbox (dedupe_key, to_address, subject, body_text, body_html, state,"
-        " attempts, next_attempt_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
-        " ON CONFLICT (dedupe_key) DO NOTHING",
-        {key, m.to_address, m.subject, m.body_text, m.body_html,
-         m.next_attempt_at && *m.next_attempt_at > when ? *m.next_attempt_at : when, when});
-  }
+  SqlValue key = m.dedupe_key.empty() ? SqlValue() : SqlValue(m.dedupe_key);
+  auto row = tx.query_one(
+      "INSERT INTO outbox (dedupe_key, to_address, subject, body_text, body_html, state,"
+      " attempts, next_attempt_at, created_at)"
+      " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
+      " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+      {key, m.to_address, m.subject, m.body_text, m.body_html,
+       m.next_attempt_at && *m.next_attempt_at > when ? *m.next_attempt_at : when, when},
+      1);
+  if (!row) return std::nullopt;
+  return row->int64(0);
+}
+
+void queue_mails(Tx& tx, const std::vector<OutboxMail>& mails, Instant at) {
+  for (const OutboxMail& m : mails) queue_mail(tx, m, at);
 }
 
 StoreError store_error(const DbError& e, std::string foreign_key_code,

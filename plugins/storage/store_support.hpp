@@ -40,6 +40,8 @@ void insert_audit(Tx& tx, const AuditEntry& entry, std::string_view object_type 
 // Queues mails; a mail whose dedupe_key is already in the outbox is skipped, not sent twice.
 // A mail with a later next_attempt_at waits in the outbox until then.
 void queue_mails(Tx& tx, const std::vector<OutboxMail>& mails, Instant at);
+// One mail; its id, or none when its dedupe_key was queued before.
+std::optional<Id> queue_mail(Tx& tx, const OutboxMail& mail, Instant at);
 
 // A driver failure as the API shows it: unique violations are `duplicate`, a missing or still
 // referenced row is `foreign_key_code` (with its message), anything else `unavailable`.
