@@ -212,6 +212,7 @@ class Run:
         self.servers = []
         self.clusters = []
         self.schemas = []
+        self.on_exit = None  # run first on exit (e.g. to unmount what the test mounted)
 
     def __enter__(self):
         def on_signal(signum, _frame):
@@ -227,6 +228,12 @@ class Run:
             for s in self.servers:
                 print(f"--- {s.name}'s log (last lines)")
                 print("\n".join(s.log_text().splitlines()[-30:]))
+        for p in self.procs:
+            if p.poll() is None and p in [s.proc for s in self.servers]:
+                p.kill()
+                p.wait()
+        if self.on_exit:
+            self.on_exit()
         for p in self.procs:
             if p.poll() is None:
                 p.kill()
