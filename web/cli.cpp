@@ -39,14 +39,16 @@ namespace {
 
 constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
 
-  serve     [--db URL] [--listen HOST:PORT] [--workflows DIR] [--rules DIR] [--mail-templates DIR]
+  serve     [--db URL [--db-wait SECONDEN]] [--listen HOST:PORT] [--workflows DIR] [--rules DIR]
+            [--mail-templates DIR]
             [--smtp HOST:PORT [--starttls]] [--base-url URL] [--sender ADRES]
             [--test-clock [--test-clock-start ISO-TIJD]] [--workers N]
             [--helpdesk-email ADRES] [--helpdesk-phone NUMMER] [--helpdesk-hours TEKST]
             [--info-url URL] [--trusted-proxy ADRES,...] [--config BESTAND]
             start de server; zonder --smtp gaan mails naar var/mail/*.eml; de helpdesk en de
             informatiepagina staan onderaan elke pagina; elke optie kan ook in BESTAND
-            (naam = waarde) of de omgeving (STAGEMATCH_NAAM) staan, de opdrachtregel wint
+            (naam = waarde) of de omgeving (STAGEMATCH_NAAM) staan, de opdrachtregel wint;
+            een PostgreSQL die nog niet antwoordt, wordt --db-wait seconden (60) opnieuw geprobeerd
   demo      [--db URL] [--workflows DIR] [--rules DIR]
             laadt de demogegevens (scholen, diensten, leerlingen, een open ronde per traject)
             in een lege databank en toont de demologins; een tweede keer verandert niets
@@ -184,6 +186,35 @@ std::unique_ptr<SqlStore> open_migrated_store(const std::string& url) {
   return store;
 }
 
+// serve's start when PostgreSQL does not answer yet (the machine is starting, the database is
+// being restarted): tried again with growing pauses (1, 2, 4, up to 10 s) for `wait`, with a
+// line per attempt; after that a DbError that says how long it tried. Anything else (an SQLite
+// file, a refused login, a failing migration) stops the start at once.
+std::unique_ptr<SqlStore> open_store_waiting(const std::string& url, std::chrono::seconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::chrono::seconds pause{1};
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return open_migrated_store(url);
+    } catch (const storage::DbError& e) {
+      std::string what = e.what();
+      std::replace_if(
+          what.begin(), what.end(), [](char c) { return c == '\n' || c == '\t'; }, ' ');
+      if (url.rfind("postgresql:", 0) != 0 || what.rfind("databank niet bereikbaar", 0) != 0) throw;
+      if (std::chrono::steady_clock::now() + pause > deadline) {
+        if (attempt == 1) throw;
+        throw storage::DbError(e.kind(), what + " (opgegeven na " + std::to_string(attempt) +
+                                             " pogingen in " + std::to_string(wait.count()) +
+                                             " s)");
+      }
+      std::cerr << "stagematch serve: poging " << attempt << ": " << what << "; nieuwe poging over "
+                << pause.count() << " s\n";
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::seconds{10});
+    }
+  }
+}
+
 // The definitions of workflows/ and rules/ with the calendars admins published since (kept in
 // the database). One that no longer passes is left out, and said so.
 std::shared_ptr<const DefinitionSet> with_published(Store& store,
@@ -277,9 +308,9 @@ class CalendarFollower {
 int cmd_serve(const std::vector<std::string>& args) {
   Options o = parse_options(
       args, 1,
-      {"--db", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp", "--base-url",
-       "--sender", "--test-clock-start", "--workers", "--trusted-proxy", "--helpdesk-email",
-       "--helpdesk-phone", "--helpdesk-hours", "--info-url", "--config"},
+      {"--db", "--db-wait", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp",
+       "--base-url", "--sender", "--test-clock-start", "--workers", "--trusted-proxy",
+       "--helpdesk-email", "--helpdesk-phone", "--helpdesk-hours", "--info-url", "--config"},
       {"--test-clock", "--starttls"});
   if (report_option_errors(o)) return 2;
   // The environment and --config FILE fill in what the command line leaves out.
@@ -311,6 +342,17 @@ int cmd_serve(const std::vector<std::string>& args) {
     std::cerr << "stagematch serve: de definities bevatten fouten; de server start niet\n";
     return 1;
   }
+  std::chrono::seconds db_wait{60};
+  try {
+    std::size_t used = 0;
+    const std::string text = o.get("--db-wait", "60");
+    db_wait = std::chrono::seconds(std::stoi(text, &used));
+    if (used != text.size() || db_wait.count() < 0 || db_wait.count() > 3600)
+      throw std::invalid_argument(text);
+  } catch (const std::exception&) {
+    std::cerr << "stagematch serve: --db-wait verwacht een aantal seconden van 0 tot 3600\n";
+    return 2;
+  }
   std::string base_url = o.get("--base-url", "http://" + o.get("--listen", "127.0.0.1:8080"));
   std::string sender = o.get("--sender", "Stagematch <info@stagematching.org>");
   try {
@@ -330,7 +372,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     }
     const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : system_clock;
 
-    auto store = open_migrated_store(o.get("--db", "sqlite:var/stagematch.db"));
+    auto store = open_store_waiting(o.get("--db", "sqlite:var/stagematch.db"), db_wait);
     DefinitionsHolder definitions(with_published(*store, loaded.definitions));
     MailTemplates mail(o.get("--mail-templates", "mail-templates"), sender, base_url);
     for (const auto& problem : mail.check()) std::cerr << "mail-templates: " << problem << "\n";

@@ -42,6 +42,12 @@ std::string workers(const std::string& v) {
   return "";
 }
 
+std::string seconds_to_wait(const std::string& v) {
+  if (!is_number(v) || v.size() > 5 || std::stoi(v) > 3600)
+    return "verwacht een aantal seconden van 0 tot 3600";
+  return "";
+}
+
 std::string iso_time(const std::string& v) {
   return v.size() >= 19 && v[10] == 'T' ? "" : "verwacht bv. 2025-06-01T00:00:00+02:00";
 }
@@ -105,6 +111,7 @@ void take(const ServeSetting& s, const std::string& value, const std::string& or
 const std::vector<ServeSetting>& serve_settings() {
   static const std::vector<ServeSetting> kList = {
       {"db", false, store_url},
+      {"db-wait", false, seconds_to_wait},
       {"listen", false, host_port},
       {"workflows", false, any_text},
       {"rules", false, any_text},
