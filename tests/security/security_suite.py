@@ -602,6 +602,7 @@ class Suite:
 
     # -- what each role reaches: lists, details, exports, pages (crawled), for the privacy scan
     def collect(self):
+        self.crawl("anonymous", Client(self.port, "anonymous"), start="/login")
         for who, cl in self.clients.items():
             role = self.roles[who][0]
             if role == "admin":
@@ -627,8 +628,9 @@ class Suite:
                 self.see(who, path, cl.request("GET", path))
             self.crawl(who, cl)
 
-    def crawl(self, who, cl, limit=250):
-        queue, done = ["/"], set()
+    def crawl(self, who, cl, start="/", limit=250):
+        """Every page reachable by following links from start, as who."""
+        queue, done = [start], set()
         while queue and len(done) < limit:
             path = queue.pop(0)
             if path in done:
