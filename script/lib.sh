@@ -11,9 +11,9 @@ BUILD_PACKAGES=(
   libgtest-dev libkainjow-mustache-dev libxlsxwriter-dev libpq-dev libsqlite3-dev
 )
 
-# Extra Debian packages for script/test: PostgreSQL 15, the SMTP capture, python-stdnum (the
-# national register number cross-check), Node.js.
-TEST_PACKAGES=(postgresql python3-aiosmtpd python3-stdnum nodejs npm curl systemd)
+# Extra Debian packages for script/test: PostgreSQL 15, python3 (the security suite), the SMTP
+# capture, python-stdnum (the national register number cross-check), Node.js.
+TEST_PACKAGES=(postgresql python3 python3-aiosmtpd python3-stdnum nodejs npm curl systemd)
 
 # say MESSAGE: print one progress line, so the output tells what is being done.
 say() {
