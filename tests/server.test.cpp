@@ -126,7 +126,8 @@ class ServerTest : public ::testing::Test {
           if (req.path.starts_with("/status/")) res.status = std::stoi(req.path.substr(8));
           res.content_type = "text/plain";
           res.body = req.method + " " + req.path + " [" + req.body + "]";
-          if (req.path == "/client") res.body = "client=" + req.client + ";";
+          if (req.path == "/client")
+            res.body = "client=" + req.client + ";" + (req.secure ? "https;" : "");
           return res;
         },
         hashes_password);
@@ -409,16 +410,19 @@ TEST_F(ServerTest, TheClientIsWhatATrustedProxySaysAndOnlyThen) {
   {
     start();
     Client c(port());
-    ASSERT_TRUE(c.send(get("/client", "X-Forwarded-For: 203.0.113.5\r\n")));
-    EXPECT_NE(c.read_responses(1).find("client=127.0.0.1;"), std::string::npos) << "not trusted: the header is ignored";
+    ASSERT_TRUE(c.send(get("/client", "X-Forwarded-For: 203.0.113.5\r\nX-Forwarded-Proto: https\r\n")));
+    const std::string untrusted = c.read_responses(1);
+    EXPECT_NE(untrusted.find("client=127.0.0.1;"), std::string::npos) << "not trusted: the header is ignored";
+    EXPECT_EQ(untrusted.find("https;"), std::string::npos) << "nor is its word on https";
   }
   server_->stop(1s);
   ServerOptions o;
   o.trusted_proxies = {"127.0.0.1"};
   start(o);
   Client c(port());
-  ASSERT_TRUE(c.send(get("/client", "X-Forwarded-For: 10.0.0.1, 203.0.113.5\r\n")));
-  EXPECT_NE(c.read_responses(1).find("client=203.0.113.5;"), std::string::npos) << "the address nginx saw, the last";
+  ASSERT_TRUE(c.send(get("/client", "X-Forwarded-For: 10.0.0.1, 203.0.113.5\r\nX-Forwarded-Proto: https\r\n")));
+  EXPECT_NE(c.read_responses(1).find("client=203.0.113.5;https;"), std::string::npos)
+      << "the address nginx saw, the last, and its https";
   ASSERT_TRUE(c.send(get("/client")));
   EXPECT_NE(c.read_responses(1).find("client=127.0.0.1;"), std::string::npos);
 }

@@ -429,11 +429,13 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     if (q != std::string::npos) req->query = parse_query(std::string_view(head_.target).substr(q + 1));
     for (auto& [name, value] : head_.headers) req->headers[name] = std::move(value);
     req->cookies = parse_cookies(req->header("cookie"));
-    req->secure = req->header("x-forwarded-proto") == "https";
     req->peer = peer_;
     req->client = peer_;
     const auto& proxies = server_.options.trusted_proxies;
-    if (std::find(proxies.begin(), proxies.end(), peer_) != proxies.end()) {
+    const bool from_proxy = std::find(proxies.begin(), proxies.end(), peer_) != proxies.end();
+    // Only a trusted proxy says whether the browser used https (the Secure cookie flag).
+    req->secure = from_proxy && req->header("x-forwarded-proto") == "https";
+    if (from_proxy) {
       // nginx appends the address it saw ($proxy_add_x_forwarded_for): the last one.
       const std::string forwarded = req->header("x-forwarded-for");
       const auto comma = forwarded.rfind(',');
@@ -441,8 +443,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
       if (!last.empty()) req->client = std::string(last);
     }
     // A request id from nginx in front ($request_id), or one of our own.
-    req->request_id =
-        trusted_request_id(*req, std::find(proxies.begin(), proxies.end(), peer_) != proxies.end());
+    req->request_id = trusted_request_id(*req, from_proxy);
     req->body = buffer_.substr(head_.header_bytes, head_.content_length);
     buffer_.erase(0, head_.header_bytes + head_.content_length);
     have_head_ = false;
