@@ -12,9 +12,11 @@ BUILD_PACKAGES=(
 )
 
 # Extra Debian packages for script/test: PostgreSQL 15, the SMTP capture, python-stdnum (the
-# national register number cross-check), Node.js, and clang 16 with libFuzzer and the
-# sanitizer runtimes for the fuzz targets (tests/fuzz/README.md: why 16, not 14).
-TEST_PACKAGES=(postgresql python3-aiosmtpd python3-stdnum nodejs npm curl clang-16 libclang-rt-16-dev)
+# national register number cross-check), Node.js, and for the fuzz targets clang 16 with
+# libFuzzer and the sanitizer runtimes, and llvm-symbolizer for their reports
+# (tests/fuzz/README.md: why 16, not 14).
+TEST_PACKAGES=(postgresql python3-aiosmtpd python3-stdnum nodejs npm curl
+  clang-16 libclang-rt-16-dev llvm-16)
 
 # say MESSAGE: print one progress line, so the output tells what is being done.
 say() {

@@ -19,6 +19,9 @@ read -ra TARGETS <<<"${FUZZ_TARGETS:-definition json multipart query_cookie vali
 BUILD_DIR=build-fuzz
 CORPUS_DIR=tests/fuzz/corpus
 RUN_DIR=""
+# Sanitizer reports name file and line only through llvm-symbolizer (Debian's llvm-16).
+SYMBOLIZER=/usr/lib/llvm-16/bin/llvm-symbolizer
+[[ -x $SYMBOLIZER ]] || SYMBOLIZER=$(command -v llvm-symbolizer || true)
 
 cleanup() {
   [[ -n $RUN_DIR ]] && rm -rf -- "$RUN_DIR"
@@ -45,7 +48,7 @@ run_target() {
   mkdir -p -- "$work" "$artifacts"
   rm -f -- "$artifacts"/*
   # The temp dir comes first: libFuzzer writes the inputs it finds into its first corpus dir.
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ASAN_SYMBOLIZER_PATH=$SYMBOLIZER \
     "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     "${options[@]}" -artifact_prefix="$artifacts/" "$work" "$CORPUS_DIR/$name" >"$log" 2>&1 ||
     rc=$?
@@ -55,7 +58,11 @@ run_target() {
     "$(stat_of number_of_executed_units "$log")" "${coverage:-cov: ?}"
   if ((rc != 0)); then
     say "FAILED: ${name}_fuzzer exited with $rc; its report:"
-    tail -n 60 "$log" >&2
+    # From the sanitizer's or libFuzzer's first error line on; the progress lines before it
+    # tell nothing about the failure.
+    local report
+    report=$(sed -n '/ERROR: \|runtime error: \|_fuzzer: \|==[0-9]*== *ERROR/,$p' "$log" | head -n 150)
+    printf '%s\n' "${report:-$(tail -n 60 "$log")}" >&2
     local input
     for input in "$artifacts"/*; do
       [[ -e $input ]] && printf 'input that failed: %s (rerun: %s %s)\n' "$input" "$binary" "$input" >&2
@@ -70,7 +77,7 @@ main() {
   RUN_DIR=$(mktemp -d -t stagematch-fuzz.XXXXXX)
   local per=$((TOTAL_SECONDS / ${#TARGETS[@]})) name failed=0
   ((per >= 1)) || per=1
-  say "fuzzing ${#TARGETS[@]} targets for ${per}s each"
+  say "fuzzing ${TARGETS[*]}: ${per}s each"
   for name in "${TARGETS[@]}"; do
     run_target "$name" "$per" || failed=1
   done
