@@ -30,8 +30,7 @@ cleanup() {
 build() {
   say "building the fuzz targets (clang, libFuzzer, ASan, UBSan) in $BUILD_DIR/"
   cmake -S tests/fuzz -B "$BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER="${CXX_FUZZ:-clang++-16}" \
-    >"$BUILD_DIR.configure.log" 2>&1 || { cat "$BUILD_DIR.configure.log" >&2; return 1; }
-  rm -f -- "$BUILD_DIR.configure.log"
+    >"$RUN_DIR/configure.log" 2>&1 || { cat "$RUN_DIR/configure.log" >&2; return 1; }
   cmake --build "$BUILD_DIR" --parallel 2
 }
 
@@ -73,8 +72,8 @@ run_target() {
 
 main() {
   trap cleanup EXIT
-  build
   RUN_DIR=$(mktemp -d -t stagematch-fuzz.XXXXXX)
+  build
   local per=$((TOTAL_SECONDS / ${#TARGETS[@]})) name failed=0
   ((per >= 1)) || per=1
   say "fuzzing ${TARGETS[*]}: ${per}s each"
