@@ -11,9 +11,13 @@ BUILD_PACKAGES=(
   libgtest-dev libkainjow-mustache-dev libxlsxwriter-dev libpq-dev libsqlite3-dev
 )
 
-# Extra Debian packages for script/test: PostgreSQL 15, python3 (the security suite), the SMTP
-# capture, python-stdnum (the national register number cross-check), Node.js.
-TEST_PACKAGES=(postgresql python3 python3-aiosmtpd python3-stdnum nodejs npm curl systemd)
+# Extra Debian packages for script/test: PostgreSQL 15, python3 (the security suite and the
+# fault tests), the SMTP capture, python-stdnum (the national register number cross-check),
+# Node.js, systemd (systemd-analyze for the unit), and for the fuzz targets clang 16 with
+# libFuzzer and the sanitizer runtimes, and llvm-symbolizer for their reports
+# (tests/fuzz/README.md: why 16, not 14).
+TEST_PACKAGES=(postgresql python3 python3-aiosmtpd python3-stdnum nodejs npm curl systemd
+  clang-16 libclang-rt-16-dev llvm-16)
 
 # say MESSAGE: print one progress line, so the output tells what is being done.
 say() {
