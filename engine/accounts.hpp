@@ -92,15 +92,18 @@ class AccountStore {
  public:
   virtual ~AccountStore() = default;
   // The user and the activation token together, with the invitation mail, in one transaction.
-  virtual StoreResult<Id> create_user(const UserRecord& user, const std::optional<TokenRecord>& token,
-                                      const std::vector<OutboxMail>& mails, const AuditEntry& audit) = 0;
+  virtual StoreResult<Id> create_user(const UserRecord& user,
+                                      const std::optional<TokenRecord>& token,
+                                      const std::vector<OutboxMail>& mails,
+                                      const AuditEntry& audit) = 0;
   virtual StoreResult<UserRecord> user_by_email(const std::string& email) = 0;
   virtual StoreResult<UserRecord> user(Id id) = 0;
   virtual std::vector<User> users(std::optional<Id> org_id) = 0;
   // The organisation an invitation names (the same call as Store::organisation).
   virtual StoreResult<Organisation> organisation(Id id) = 0;
   // A new token (and its mail) for an existing user; earlier unused tokens of that purpose end.
-  virtual StoreResult<void> issue_token(const TokenRecord& token, const std::vector<OutboxMail>& mails) = 0;
+  virtual StoreResult<void> issue_token(const TokenRecord& token,
+                                        const std::vector<OutboxMail>& mails) = 0;
   // Queues a request for a link from `client`, for any address, in the same statements
   // whether or not the address has an account: `throttled` (nothing queued) when the client
   // queued `limit` or more since `since`; `limit` 0 counts nothing.
@@ -173,7 +176,8 @@ struct LoginOk {
 
 class Accounts {
  public:
-  Accounts(AccountStore& store, const MailComposer& mail, const Clock& clock, AccountOptions options);
+  Accounts(AccountStore& store, const MailComposer& mail, const Clock& clock,
+           AccountOptions options);
 
   // Admin invites an address for an organisation and role: the activation link goes by mail.
   DomainResult<Id> invite(const Actor& admin, const std::string& email, const std::string& role,

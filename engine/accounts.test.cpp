@@ -457,9 +457,10 @@ TEST_P(AccountsTest, PasswordsAreHashedAtOwaspsArgon2idMinimumAndOldHashesUpgrad
 
   // A hash from before, with libsodium's "interactive" 64 MiB: still accepted, then replaced.
   std::array<char, crypto_pwhash_STRBYTES> old{};
-  ASSERT_EQ(crypto_pwhash_str(old.data(), kPassword, std::strlen(kPassword),
-                              crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE),
-            0);
+  ASSERT_EQ(
+      crypto_pwhash_str(old.data(), kPassword, std::strlen(kPassword),
+                        crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE),
+      0);
   db().transact(TxMode::kWrite, [&](Tx& tx) {
     return tx.exec("UPDATE users SET password_hash = ? WHERE email = ?",
                    {std::string(old.data()), "els@sint-jozef.be"});
@@ -469,7 +470,8 @@ TEST_P(AccountsTest, PasswordsAreHashedAtOwaspsArgon2idMinimumAndOldHashesUpgrad
   EXPECT_EQ(stored(), std::string(old.data())) << "a wrong password changes nothing";
   ASSERT_TRUE(accounts_->login("els@sint-jozef.be", kPassword));
   EXPECT_EQ(stored().rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0u) << stored();
-  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword)) << "the new hash holds the same password";
+  EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword))
+      << "the new hash holds the same password";
 }
 
 TEST_P(AccountsTest, TwoLoginsAtOnceLeaveOneOpenSession) {

@@ -50,13 +50,16 @@ void check_rule(const DefinitionSet& set, std::string_view ref, const SourcePos&
   auto dot = ref.find('.');
   std::string module(ref.substr(0, dot == std::string_view::npos ? ref.size() : dot));
   if (dot == std::string_view::npos) {
-    diags.error(pos, "WF0202", "regel '" + std::string(ref) + "' moet de vorm bestand.functie hebben");
+    diags.error(pos, "WF0202",
+                "regel '" + std::string(ref) + "' moet de vorm bestand.functie hebben");
   } else if (!set.rule_functions.contains(module)) {
-    diags.error(pos, "WF0202", "regel '" + std::string(ref) + "' bestaat niet: er is geen rules/" +
-                                   module + ".lua");
+    diags.error(
+        pos, "WF0202",
+        "regel '" + std::string(ref) + "' bestaat niet: er is geen rules/" + module + ".lua");
   } else {
-    diags.error(pos, "WF0202", "regel '" + std::string(ref) + "' bestaat niet: rules/" + module +
-                                   ".lua heeft geen functie '" + std::string(ref.substr(dot + 1)) + "'");
+    diags.error(pos, "WF0202",
+                "regel '" + std::string(ref) + "' bestaat niet: rules/" + module +
+                    ".lua heeft geen functie '" + std::string(ref.substr(dot + 1)) + "'");
   }
 }
 
@@ -68,9 +71,11 @@ void check_field(const FieldDef& f, const std::vector<FieldDef>& all, Diagnostic
   };
   bool choice_type = f.type == "enum" || f.type == "set";
   if (choice_type && f.values.empty())
-    diags.error(f.type_pos, "WF0211", "veld '" + f.id + "' van type " + f.type + " heeft values nodig");
+    diags.error(f.type_pos, "WF0211",
+                "veld '" + f.id + "' van type " + f.type + " heeft values nodig");
   if (!choice_type && !f.values.empty())
-    diags.error(f.type_pos, "WF0211", "veld '" + f.id + "' van type " + f.type + " heeft geen values");
+    diags.error(f.type_pos, "WF0211",
+                "veld '" + f.id + "' van type " + f.type + " heeft geen values");
   if (f.type == "ref" && f.ref.empty())
     diags.error(f.type_pos, "WF0211", "veld '" + f.id + "' van type ref mist 'ref'");
   if (f.type == "periods") {
@@ -79,7 +84,8 @@ void check_field(const FieldDef& f, const std::vector<FieldDef>& all, Diagnostic
       diags.error(f.count_field_pos, "WF0203",
                   "count_field '" + f.count_field + "' is geen veld van dit traject");
     else if (count && count->type != "integer")
-      diags.error(f.count_field_pos, "WF0211", "count_field '" + f.count_field + "' moet een integer-veld zijn");
+      diags.error(f.count_field_pos, "WF0211",
+                  "count_field '" + f.count_field + "' moet een integer-veld zijn");
   } else if (!f.count_field.empty() || f.max_days) {
     diags.error(f.type_pos, "WF0211", "count_field en max_days horen enkel bij type periods");
   }
@@ -113,7 +119,8 @@ void resolve_workflow(Workflow& w, const DefinitionSet& set, Diagnostics& diags)
   std::set<std::string> ids;
   for (const auto& f : w.fields)
     if (!f.id.empty() && !ids.insert(f.id).second)
-      diags.error(f.pos, "WF0206", "veld '" + f.id + "' is al gedefinieerd in traject '" + w.name + "'");
+      diags.error(f.pos, "WF0206",
+                  "veld '" + f.id + "' is al gedefinieerd in traject '" + w.name + "'");
   // Fieldset fields were checked with their fieldset; the track's own fields may refer to them.
   for (const auto& f : w.own_fields) check_field(f, w.fields, diags);
 
@@ -125,19 +132,22 @@ void resolve_workflow(Workflow& w, const DefinitionSet& set, Diagnostics& diags)
     if (s.initial) ++initial;
   }
   if (initial != 1)
-    diags.error(w.statuses_pos, "WF0207", "workflow '" + w.name + "' heeft " + std::to_string(initial) +
-                                     " beginstatussen; er moet er precies één initial: true zijn");
+    diags.error(w.statuses_pos, "WF0207",
+                "workflow '" + w.name + "' heeft " + std::to_string(initial) +
+                    " beginstatussen; er moet er precies één initial: true zijn");
 
   for (const auto& t : w.transitions) {
     for (std::size_t i = 0; i < t.from.size(); ++i)
       if (!status_ids.contains(t.from[i]))
-        diags.error(t.from_pos[i], "WF0201", "transitie vertrekt van onbekende status '" + t.from[i] + "'");
+        diags.error(t.from_pos[i], "WF0201",
+                    "transitie vertrekt van onbekende status '" + t.from[i] + "'");
     if (!t.to.empty() && !status_ids.contains(t.to))
       diags.error(t.to_pos, "WF0201", "transitie gaat naar onbekende status '" + t.to + "'");
     for (std::size_t i = 0; i < t.requirements.size(); ++i)
       if (!contains(known_requirements(), t.requirements[i]))
         diags.error(t.requirements_pos[i], "WF0208",
-                    "onbekende vereiste '" + t.requirements[i] + "' (kies uit: mentor, periods, notes, reason)");
+                    "onbekende vereiste '" + t.requirements[i] +
+                        "' (kies uit: mentor, periods, notes, reason)");
     for (std::size_t i = 0; i < t.effects.size(); ++i)
       if (!contains(known_effects(), t.effects[i]))
         diags.error(t.effects_pos[i], "WF0208",
@@ -154,7 +164,8 @@ void resolve_workflow(Workflow& w, const DefinitionSet& set, Diagnostics& diags)
   }
   for (std::size_t i = 0; i < w.revealed_by.size(); ++i)
     if (!status_ids.contains(w.revealed_by[i]))
-      diags.error(w.revealed_by_pos[i], "WF0201", "revealed_by noemt onbekende status '" + w.revealed_by[i] + "'");
+      diags.error(w.revealed_by_pos[i], "WF0201",
+                  "revealed_by noemt onbekende status '" + w.revealed_by[i] + "'");
 }
 
 bool valid_year(std::string_view y) {
@@ -168,9 +179,11 @@ void resolve_calendar(const Calendar& c, const DefinitionSet& set, Diagnostics& 
   if (!c.track.empty() && !set.workflows.contains(c.track))
     diags.error(c.track_pos, "WF0203", "kalender voor onbekend traject '" + c.track + "'");
   if (!valid_year(c.year)) {
-    diags.error(c.year_pos, "WF0209", "schooljaar '" + c.year + "' moet JJJJ-JJJJ zijn met opeenvolgende jaren");
+    diags.error(c.year_pos, "WF0209",
+                "schooljaar '" + c.year + "' moet JJJJ-JJJJ zijn met opeenvolgende jaren");
   } else if (c.name != c.track + "-" + c.year) {
-    diags.error(c.pos, "WF0209", "de naam van deze kalender moet '" + c.track + "-" + c.year + "' zijn");
+    diags.error(c.pos, "WF0209",
+                "de naam van deze kalender moet '" + c.track + "-" + c.year + "' zijn");
   }
   check_rule(set, c.rules.visibility, c.rules.visibility_pos, diags);
   check_rule(set, c.rules.timing, c.rules.timing_pos, diags);
@@ -182,20 +195,24 @@ void resolve_calendar(const Calendar& c, const DefinitionSet& set, Diagnostics& 
     if (!r.id.empty() && !ids.insert(r.id).second)
       diags.error(r.pos, "WF0206", "ronde '" + r.id + "' is twee keer gedefinieerd");
     if (r.window.closes && *r.window.closes <= r.window.opens)
-      diags.error(r.closes_pos, "WF0205", "ronde '" + r.id + "' sluit (" + format_local(*r.window.closes) +
-                                              ") niet na de opening (" + format_local(r.window.opens) + ")");
+      diags.error(r.closes_pos, "WF0205",
+                  "ronde '" + r.id + "' sluit (" + format_local(*r.window.closes) +
+                      ") niet na de opening (" + format_local(r.window.opens) + ")");
     if (!r.closes_written && r.kind != "open_ended" && r.kind != "closed")
       diags.error(r.pos, "WF0104", "ronde '" + r.id + "' van soort " + r.kind + " mist 'closes'");
     if (i == 0) continue;
     const Round& prev = c.rounds[i - 1];
     if (r.window.opens < prev.window.opens) {
-      diags.error(r.opens_pos, "WF0205", "ronde '" + r.id + "' begint voor ronde '" + prev.id +
-                                             "': zet de rondes in volgorde van tijd");
+      diags.error(r.opens_pos, "WF0205",
+                  "ronde '" + r.id + "' begint voor ronde '" + prev.id +
+                      "': zet de rondes in volgorde van tijd");
     } else if (!prev.window.closes || r.window.opens < *prev.window.closes) {
-      diags.error(r.opens_pos, "WF0204",
-                  "ronde '" + r.id + "' (vanaf " + format_local(r.window.opens) + ") overlapt met ronde '" +
-                      prev.id + "' (" +
-                      (prev.window.closes ? "tot " + format_local(*prev.window.closes) : "zonder einde") + ")");
+      diags.error(
+          r.opens_pos, "WF0204",
+          "ronde '" + r.id + "' (vanaf " + format_local(r.window.opens) + ") overlapt met ronde '" +
+              prev.id + "' (" +
+              (prev.window.closes ? "tot " + format_local(*prev.window.closes) : "zonder einde") +
+              ")");
     }
   }
   // No registration that nobody will see: a registration window may not outlive the last moment
@@ -238,14 +255,16 @@ void resolve_definitions(ParsedFiles parsed, DefinitionSet& set, Diagnostics& di
   for (auto& fsd : parsed.fieldsets) {
     if (fsd.name.empty()) continue;
     if (set.fieldsets.contains(fsd.name)) {
-      diags.error(fsd.pos, "WF0110", "fieldset '" + fsd.name + "' is al gedefinieerd in " +
-                                         set.fieldsets.at(fsd.name).pos.file);
+      diags.error(fsd.pos, "WF0110",
+                  "fieldset '" + fsd.name + "' is al gedefinieerd in " +
+                      set.fieldsets.at(fsd.name).pos.file);
       continue;
     }
     std::set<std::string> ids;
     for (const auto& f : fsd.fields) {
       if (!f.id.empty() && !ids.insert(f.id).second)
-        diags.error(f.pos, "WF0206", "veld '" + f.id + "' staat twee keer in fieldset '" + fsd.name + "'");
+        diags.error(f.pos, "WF0206",
+                    "veld '" + f.id + "' staat twee keer in fieldset '" + fsd.name + "'");
       check_field(f, fsd.fields, diags);
     }
     set.fieldsets.emplace(fsd.name, std::move(fsd));
@@ -253,8 +272,9 @@ void resolve_definitions(ParsedFiles parsed, DefinitionSet& set, Diagnostics& di
   for (auto& w : parsed.workflows) {
     if (w.name.empty()) continue;
     if (set.workflows.contains(w.name)) {
-      diags.error(w.pos, "WF0110", "workflow '" + w.name + "' is al gedefinieerd in " +
-                                       set.workflows.at(w.name).pos.file);
+      diags.error(
+          w.pos, "WF0110",
+          "workflow '" + w.name + "' is al gedefinieerd in " + set.workflows.at(w.name).pos.file);
       continue;
     }
     resolve_workflow(w, set, diags);
@@ -264,8 +284,9 @@ void resolve_definitions(ParsedFiles parsed, DefinitionSet& set, Diagnostics& di
     resolve_calendar(c, set, diags);
     std::string key = c.track + "/" + c.year;
     if (auto it = set.calendars.find(key); it != set.calendars.end()) {
-      diags.error(c.pos, "WF0210", "er is al een kalender voor " + c.track + " " + c.year + " in " +
-                                       it->second.pos.file);
+      diags.error(
+          c.pos, "WF0210",
+          "er is al een kalender voor " + c.track + " " + c.year + " in " + it->second.pos.file);
       continue;
     }
     set.calendars.emplace(key, std::move(c));
@@ -292,7 +313,8 @@ void load_rules(const fs::path& rules_dir, DefinitionSet& set, SandboxLimits lim
     diags.error({rules_dir.generic_string(), 0, 0}, "RL0301", "de map met regels bestaat niet");
   } else {
     for (const auto& entry : fs::directory_iterator(rules_dir, ec))
-      if (entry.is_regular_file() && entry.path().extension() == ".lua") files.push_back(entry.path());
+      if (entry.is_regular_file() && entry.path().extension() == ".lua")
+        files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   for (const auto& p : files) {
@@ -333,13 +355,15 @@ LoadResult load_definitions(const fs::path& workflows_dir, const fs::path& rules
                              "de map met definities bestaat niet");
   } else {
     for (const auto& entry : fs::recursive_directory_iterator(workflows_dir, ec))
-      if (entry.is_regular_file() && (entry.path().extension() == ".yaml" || entry.path().extension() == ".yml"))
+      if (entry.is_regular_file() &&
+          (entry.path().extension() == ".yaml" || entry.path().extension() == ".yml"))
         files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   detail::ParsedFiles parsed;
   for (const auto& p : files) {
-    std::string label = (workflows_dir / p.lexically_relative(workflows_dir)).lexically_normal().generic_string();
+    std::string label =
+        (workflows_dir / p.lexically_relative(workflows_dir)).lexically_normal().generic_string();
     detail::parse_definition(label, read_file(p), result.diagnostics, parsed);
     ++set.file_count;
   }
@@ -354,7 +378,8 @@ LoadResult with_calendar(const DefinitionSet& base, const std::string& file_labe
   detail::parse_definition(file_label, yaml_text, result.diagnostics, parsed);
   if (parsed.calendars.size() != 1 || !parsed.workflows.empty() || !parsed.fieldsets.empty()) {
     if (!result.diagnostics.has_errors())
-      result.diagnostics.error({file_label, 1, 1}, "WF0106", "dit is geen kalender (kind: calendar)");
+      result.diagnostics.error({file_label, 1, 1}, "WF0106",
+                               "dit is geen kalender (kind: calendar)");
     return result;
   }
   auto set = std::make_shared<DefinitionSet>(base);

@@ -61,8 +61,9 @@ void parse_values(YamlReader& r, const YAML::Node& n, FieldDef& f) {
   }
   for (const auto& kv : values) {
     if (!kv.first.IsScalar() || !is_value_id(kv.first.Scalar())) {
-      r.error(kv.first, "WF0109", "'" + (kv.first.IsScalar() ? kv.first.Scalar() : std::string("?")) +
-                                      "' is geen geldige waarde-id: gebruik letters, cijfers en _");
+      r.error(kv.first, "WF0109",
+              "'" + (kv.first.IsScalar() ? kv.first.Scalar() : std::string("?")) +
+                  "' is geen geldige waarde-id: gebruik letters, cijfers en _");
       continue;
     }
     if (!kv.second.IsScalar()) {
@@ -104,10 +105,12 @@ void parse_workflow(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
   w.name = r.identifier(root, "name").value_or("");
   w.version = static_cast<int>(r.integer(root, "version").value_or(0));
   w.label = r.text(root, "label").value_or("");
-  w.fieldsets = r.text_list(root, "fieldsets", &w.fieldsets_pos).value_or(std::vector<std::string>{});
+  w.fieldsets =
+      r.text_list(root, "fieldsets", &w.fieldsets_pos).value_or(std::vector<std::string>{});
   w.own_fields = parse_fields(r, root["fields"]);
 
-  if (const YAML::Node checks = root["checks"]; checks.IsDefined() && r.sequence(checks, "checks")) {
+  if (const YAML::Node checks = root["checks"];
+      checks.IsDefined() && r.sequence(checks, "checks")) {
     for (const auto& c : checks) {
       if (!r.mapping(c, "een check", {"rule"}, {"severity"})) continue;
       CheckDef check;
@@ -147,8 +150,10 @@ void parse_workflow(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
       row.by = r.choice(t, "by", {"service", "admin"}).value_or("service");
       row.when = r.text(t, "when").value_or("");
       row.when_pos = r.pos_of(t, "when");
-      row.requirements = r.text_list(t, "requires", &row.requirements_pos).value_or(std::vector<std::string>{});
-      row.effects = r.text_list(t, "effects", &row.effects_pos).value_or(std::vector<std::string>{});
+      row.requirements =
+          r.text_list(t, "requires", &row.requirements_pos).value_or(std::vector<std::string>{});
+      row.effects =
+          r.text_list(t, "effects", &row.effects_pos).value_or(std::vector<std::string>{});
       w.transitions.push_back(std::move(row));
     }
   }
@@ -157,8 +162,8 @@ void parse_workflow(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
     if (r.mapping(personal, "personal", {"fields", "revealed_by"}, {})) {
       w.personal_fields =
           r.text_list(personal, "fields", &w.personal_pos).value_or(std::vector<std::string>{});
-      w.revealed_by =
-          r.text_list(personal, "revealed_by", &w.revealed_by_pos).value_or(std::vector<std::string>{});
+      w.revealed_by = r.text_list(personal, "revealed_by", &w.revealed_by_pos)
+                          .value_or(std::vector<std::string>{});
     }
   }
   if (const YAML::Node labels = root["labels"]; labels.IsDefined()) {
@@ -183,8 +188,9 @@ void parse_workflow(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
 std::optional<Window> parse_window(YamlReader& r, const YAML::Node& n, std::string_view what,
                                    bool closes_required) {
   if (!n.IsDefined()) return std::nullopt;
-  if (!r.mapping(n, what, closes_required ? std::initializer_list<std::string_view>{"opens", "closes"}
-                                          : std::initializer_list<std::string_view>{"opens"},
+  if (!r.mapping(n, what,
+                 closes_required ? std::initializer_list<std::string_view>{"opens", "closes"}
+                                 : std::initializer_list<std::string_view>{"opens"},
                  closes_required ? std::initializer_list<std::string_view>{}
                                  : std::initializer_list<std::string_view>{"closes"}))
     return std::nullopt;
@@ -268,7 +274,8 @@ void parse_calendar(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
   if (const YAML::Node blackouts = root["blackouts"];
       blackouts.IsDefined() && r.sequence(blackouts, "blackouts")) {
     for (const auto& b : blackouts) {
-      if (!r.mapping(b, "een blackout", {"id", "opens", "closes"}, {"label", "visible_from"})) continue;
+      if (!r.mapping(b, "een blackout", {"id", "opens", "closes"}, {"label", "visible_from"}))
+        continue;
       Blackout bo;
       bo.pos = r.pos_of(b, "id");
       bo.id = r.identifier(b, "id").value_or("");
@@ -305,7 +312,8 @@ void parse_calendar(YamlReader& r, const YAML::Node& root, ParsedFiles& out) {
       auto closes = r.end_moment(n, "closes");
       if (!opens) continue;
       round.window = Window{*opens, closes};
-      round.registration = parse_window(r, n["registration"], "de inschrijving van een ronde", false);
+      round.registration =
+          parse_window(r, n["registration"], "de inschrijving van een ronde", false);
       round.registration_pos = end_pos(r, n["registration"]);
       round.results_at = r.moment(n, "results_at");
       if (const YAML::Node period = n["period"]; period.IsDefined()) {

@@ -24,9 +24,8 @@ void Diagnostics::warning(SourcePos pos, std::string_view code, std::string mess
 bool Diagnostics::has_errors() const { return error_count() > 0; }
 
 std::size_t Diagnostics::error_count() const {
-  return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const auto& d) {
-    return d.severity == Severity::kError;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      items_.begin(), items_.end(), [](const auto& d) { return d.severity == Severity::kError; }));
 }
 
 std::vector<Diagnostic> Diagnostics::sorted() const {
