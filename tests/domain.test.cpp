@@ -551,6 +551,18 @@ TEST_P(Domain, PersonalFieldsFollowTheServicesCurrentStatus) {
   EXPECT_TRUE(shown(service_a_));
   ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"onbeslist", {}, {}, "", ""}));
   EXPECT_FALSE(shown(service_a_)) << "back to onbeslist: hidden again";
+  // The interview's outcome other than an acceptance hides them too.
+  for (const char* outcome : {"niet_aanvaard", "niet_opgedaagd"}) {
+    ASSERT_TRUE(matching_->change_status(service(service_a_), id,
+                                         StatusInput{"uitgenodigd", {}, {}, "", ""}));
+    EXPECT_TRUE(shown(service_a_));
+    ASSERT_TRUE(
+        matching_->change_status(service(service_a_), id, StatusInput{outcome, {}, {}, "", ""}));
+    EXPECT_FALSE(shown(service_a_)) << outcome << ": hidden again";
+  }
+  ASSERT_TRUE(matching_->change_status(service(service_b_), id,
+                                       StatusInput{"niet_uitgenodigd", {}, {}, "", ""}));
+  EXPECT_FALSE(shown(service_b_)) << "niet uitgenodigd never shows them";
 
   // Accepted, then undone by the admin: the former service sees the student open, without them.
   ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"uitgenodigd", {}, {}, "", ""}));

@@ -104,6 +104,12 @@ constexpr InvalidFixture kFixtures[] = {
     // registered in between. Reported at the registration's closes value.
     {"WF0212_registration_after_last_round", "WF0212", "workflows/calendars/demo/2025-2026.yaml",
      12, 11},
+    // The same for a round's own registration window (CVO): reported at its closes value.
+    {"WF0212_round_registration_after_last_round", "WF0212",
+     "workflows/calendars/demo/2025-2026.yaml", 17, 15},
+    // A blackout whose registrations become visible only after the last round closes.
+    {"WF0212_blackout_visible_after_last_round", "WF0212",
+     "workflows/calendars/demo/2025-2026.yaml", 14, 19},
     // A missing ',' in a table constructor: the line Lua names, column 1.
     {"RL0301_lua_syntax", "RL0301", "rules/checks.lua", 6, 1},
     // rules/checks.lua starts with the binary chunk signature (written by the test).

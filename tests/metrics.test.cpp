@@ -15,6 +15,7 @@ TEST(Metrics, CountsRequestsByRouteAndStatusWithACumulativeHistogram) {
   m.record("GET", "/api/v1/requests/{id}", 404, 0.02);
   m.record("POST", "", 404, 12);
   m.record("GET", "/x\"y\\z", 200, 0.001);
+  for (const char* strange : {"FOOA", "FOOB", "BREW"}) m.record(strange, "/x", 404, 0.001);
   m.started();
   Metrics::Gauges g;
   g.pool_in_use = 3;
@@ -30,6 +31,9 @@ TEST(Metrics, CountsRequestsByRouteAndStatusWithACumulativeHistogram) {
   EXPECT_TRUE(contains(text, "route=\"/api/v1/requests/{id}\",status=\"404\"} 1\n"));
   EXPECT_TRUE(contains(text, "{method=\"POST\",route=\"(geen route)\",status=\"404\"} 1\n"));
   EXPECT_TRUE(contains(text, "route=\"/x\\\"y\\\\z\"")) << "label values are escaped";
+  EXPECT_TRUE(contains(text, "{method=\"OTHER\",route=\"/x\",status=\"404\"} 3\n"))
+      << "a method of the client's choosing makes no series of its own";
+  EXPECT_FALSE(contains(text, "FOOA"));
   const std::string r = "{route=\"/api/v1/requests/{id}\",le=";
   EXPECT_TRUE(
       contains(text, "stagematch_http_request_duration_seconds_bucket" + r + "\"0.005\"} 1\n"));

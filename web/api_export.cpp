@@ -169,8 +169,6 @@ bool personal_columns(const Workflow& workflow, const ExportOptions& options) {
 
 }  // namespace
 
-const char* const kStatusCountsHeader = "Status per dienst (aantal keer gekozen)";
-
 std::string status_counts_header(const std::string& partner) {
   return "Status per " + partner + " (aantal keer gekozen)";
 }

@@ -36,9 +36,8 @@ struct ExportOptions {
 Table request_table(const std::vector<ExportItem>& items, const ExportOptions& options,
                     const std::function<std::string(Id)>& org_name);
 
-// The header of the admin export's readable per-service detail column.
-extern const char* const kStatusCountsHeader;
-// The same header in a track's own word for its partners ("dienst": kStatusCountsHeader).
+// The header of the admin export's readable per-service detail column, in the track's own word
+// for its partners ("Status per dienst (aantal keer gekozen)").
 std::string status_counts_header(const std::string& partner);
 // The header of the admin export's column counting `status_label` over every service.
 std::string status_count_header(const std::string& status_label);

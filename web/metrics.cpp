@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <random>
+#include <set>
 #include <sstream>
 
 namespace stagematch {
@@ -33,8 +34,14 @@ std::string number(double v) {
 void Metrics::record(const std::string& method, const std::string& route, int status,
                      double seconds) {
   const std::string& key = route.empty() ? std::string("(geen route)") : route;
+  // The parser lets any method in capitals through; counted under its own name, a stranger
+  // could grow the series without end.
+  static const std::set<std::string, std::less<>> kMethods = {"GET",    "HEAD",  "POST",   "PUT",
+                                                              "DELETE", "PATCH", "OPTIONS"};
+  static const std::string kOther = "OTHER";
+  const std::string& counted = kMethods.contains(method) ? method : kOther;
   std::lock_guard lock(mutex_);
-  ++requests_[{method, key, status}];
+  ++requests_[{counted, key, status}];
   Latency& l = latency_[key];
   for (std::size_t i = 0; i < kBuckets.size(); ++i)
     if (seconds <= kBuckets[i]) ++l.buckets[i];
