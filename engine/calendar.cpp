@@ -82,6 +82,13 @@ Value Calendar::to_value() const {
   return cal;
 }
 
+bool is_school_year(std::string_view y) {
+  if (y.size() != 9 || y[4] != '-') return false;
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 7u, 8u})
+    if (y[i] < '0' || y[i] > '9') return false;
+  return std::stoi(std::string(y.substr(5, 4))) == std::stoi(std::string(y.substr(0, 4))) + 1;
+}
+
 const std::vector<std::string>& known_round_kinds() {
   static const std::vector<std::string> kList = {"preferred", "open", "open_ended", "closed"};
   return kList;

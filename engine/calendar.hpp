@@ -100,4 +100,7 @@ struct Calendar {
 
 const std::vector<std::string>& known_round_kinds();
 
+// "2025-2026": two years that follow each other, the way a school year is named.
+bool is_school_year(std::string_view text);
+
 }  // namespace stagematch

@@ -168,17 +168,10 @@ void resolve_workflow(Workflow& w, const DefinitionSet& set, Diagnostics& diags)
                   "revealed_by noemt onbekende status '" + w.revealed_by[i] + "'");
 }
 
-bool valid_year(std::string_view y) {
-  if (y.size() != 9 || y[4] != '-') return false;
-  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 7u, 8u})
-    if (y[i] < '0' || y[i] > '9') return false;
-  return std::stoi(std::string(y.substr(5, 4))) == std::stoi(std::string(y.substr(0, 4))) + 1;
-}
-
 void resolve_calendar(const Calendar& c, const DefinitionSet& set, Diagnostics& diags) {
   if (!c.track.empty() && !set.workflows.contains(c.track))
     diags.error(c.track_pos, "WF0203", "kalender voor onbekend traject '" + c.track + "'");
-  if (!valid_year(c.year)) {
+  if (!is_school_year(c.year)) {
     diags.error(c.year_pos, "WF0209",
                 "schooljaar '" + c.year + "' moet JJJJ-JJJJ zijn met opeenvolgende jaren");
   } else if (c.name != c.track + "-" + c.year) {

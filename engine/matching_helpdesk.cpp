@@ -5,6 +5,7 @@
 
 #include "domain_errors.hpp"
 #include "matching.hpp"
+#include "request_validation.hpp"
 
 namespace stagematch {
 
@@ -30,14 +31,6 @@ std::string trimmed(const std::string& s) {
   return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
 }
 
-// "2025-2026": two years that follow each other.
-bool is_school_year(const std::string& s) {
-  if (s.size() != 9 || s[4] != '-') return false;
-  for (std::size_t i = 0; i < s.size(); ++i)
-    if (i != 4 && !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-  return std::stoi(s.substr(5)) == std::stoi(s.substr(0, 4)) + 1;
-}
-
 }  // namespace
 
 DomainResult<ListOutput> Matching::search_requests(const Actor& actor, const SearchInput& input) {
@@ -48,13 +41,14 @@ DomainResult<ListOutput> Matching::search_requests(const Actor& actor, const Sea
   q.include_stopped = true;
   q.sort = "name";
   q.name = trimmed(input.name);
+  if (q.name.size() > 100)
+    return std::unexpected(field_error(422, "validation", "name", "Zoek op hoogstens 100 tekens."));
   q.school_filter = input.school;
   q.page = std::max(1, input.page);
   q.page_size = std::clamp(input.page_size, 1, 500);
   // The number is searched by its digits, however it was typed (85.07.30-033.28 or 85073003328).
   const std::string typed = trimmed(input.national_number);
-  for (char c : typed)
-    if (std::isdigit(static_cast<unsigned char>(c))) q.national_number += c;
+  q.national_number = national_number_digits(typed).value_or("");
   if (!typed.empty() && q.national_number.size() != 11)
     return std::unexpected(field_error(
         422, "validation", "national_number",

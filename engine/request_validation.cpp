@@ -167,20 +167,6 @@ bool value_in(const Value& v, const std::vector<std::string>& in) {
   return false;
 }
 
-// Digits of a national number written with optional separators; nullopt on any other
-// character. Does not check the count.
-std::optional<std::string> national_number_digits(std::string_view text) {
-  std::string digits;
-  for (char c : text) {
-    if (is_ascii_digit(c)) {
-      digits += c;
-    } else if (c != '.' && c != '-' && c != ' ') {
-      return std::nullopt;
-    }
-  }
-  return digits;
-}
-
 // The number the two digits at `at` make (no check: the caller knows they are digits).
 int two_digits_at(std::string_view digits, std::size_t at) {
   return (digits[at] - '0') * 10 + (digits[at + 1] - '0');
@@ -580,6 +566,20 @@ class Validator {
 };
 
 }  // namespace
+
+// Digits of a national number written with optional separators; nullopt on any other
+// character. Does not check the count.
+std::optional<std::string> national_number_digits(std::string_view text) {
+  std::string digits;
+  for (char c : text) {
+    if (is_ascii_digit(c)) {
+      digits += c;
+    } else if (c != '.' && c != '-' && c != ' ') {
+      return std::nullopt;
+    }
+  }
+  return digits;
+}
 
 const Workflow& contact_person_fields() {
   static const Workflow kForm = [] {

@@ -48,6 +48,10 @@ inline constexpr int kLastYearOfThe2Prefix = 2099;
 // born in 2000 or later: that one only for a birth year 20YY up to `this_year`.
 bool valid_national_number(std::string_view digits, int this_year);
 
+// The digits of a national number written with optional separators (. - and space); nullopt
+// on any other character. Does not check the count.
+std::optional<std::string> national_number_digits(std::string_view text);
+
 // The 11 digits of a national register number written with optional separators
 // ("85.07.30-033.28", "850730 033 28"), or nullopt when it is not a valid number in any year up
 // to kLastYearOfThe2Prefix (validate_request judges the year).

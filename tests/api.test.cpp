@@ -1809,7 +1809,8 @@ TEST_P(Api, AdminSearchesEveryTrackAndYearByNameSchoolAndNationalNumber) {
     EXPECT_EQ(body_of(found)["items"].as_array().at(0)["national_number"], Value(number));
   }
   for (const std::string& wrong :
-       {number.substr(0, 10), std::string("85.07.30"), std::string("abc")}) {
+       {number.substr(0, 10), std::string("85.07.30"), std::string("abc"),
+        std::string("85073003328x"), number + "/1"}) {
     HttpResponse refused = search({{"national_number", wrong}});
     EXPECT_EQ(refused.status, 422) << wrong;
     EXPECT_TRUE(has_field_error(refused, "national_number")) << wrong;
@@ -1826,6 +1827,7 @@ TEST_P(Api, AdminSearchesEveryTrackAndYearByNameSchoolAndNationalNumber) {
   EXPECT_EQ(body_of(search({{"name", "lotte"}, {"page_size", 2}}))["items"].as_array().size(), 2u);
   EXPECT_EQ(body_of(search({{"name", "lotte"}, {"page_size", 2}}))["total"], Value(3));
   EXPECT_TRUE(has_field_error(search({{"track", "onbekend"}}), "track"));
+  EXPECT_TRUE(has_field_error(search({{"name", std::string(101, 'a')}}), "name"));
   EXPECT_TRUE(has_field_error(search({{"year", "2025"}}), "year"));
   EXPECT_TRUE(has_field_error(search({{"school", "x"}}), "school"));
   EXPECT_TRUE(has_field_error(search({{"national_number", 85073003328}}), "national_number"));

@@ -66,13 +66,6 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
-bool is_school_year(std::string_view s) {
-  if (s.size() != 9 || s[4] != '-') return false;
-  for (std::size_t i = 0; i < s.size(); ++i)
-    if (i != 4 && (s[i] < '0' || s[i] > '9')) return false;
-  return std::stoi(std::string(s.substr(5))) == std::stoi(std::string(s.substr(0, 4))) + 1;
-}
-
 AuditEntry audit_of(const Services& s, const HttpRequest& req, std::string action,
                     std::string object_type, std::optional<Id> object_id, std::string detail = {}) {
   AuditEntry a;
@@ -724,7 +717,6 @@ void add_admin_routes(Router& router, Services& s) {
     Fields fields;
     const std::string text = "Geef tekst.";
     if (auto v = text_member(*body, "name", fields, text)) in.name = trim(*v);
-    if (in.name.size() > 100) fields["name"] = "Zoek op hoogstens 100 tekens.";
     if (auto v = text_member(*body, "national_number", fields, text)) in.national_number = *v;
     if (auto v = text_member(*body, "track", fields, text)) in.track = *v;
     if (auto v = text_member(*body, "year", fields, text)) in.year = *v;

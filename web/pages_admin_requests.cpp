@@ -437,7 +437,10 @@ HttpResponse AdminRequestPages::search(HttpRequest& req) const {
     } else {
       // The query names of the form for the domain's field names.
       static const std::map<std::string, std::string> kFieldNames = {
-          {"national_number", "rijksregisternummer"}, {"track", "traject"}, {"year", "jaar"}};
+          {"name", "naam"},
+          {"national_number", "rijksregisternummer"},
+          {"track", "traject"},
+          {"year", "jaar"}};
       for (const auto& [field, message] : found.error().fields)
         if (auto name = kFieldNames.find(field); name != kFieldNames.end())
           f.errors[name->second] = message;
