@@ -157,7 +157,6 @@ struct AccountOptions {
   // client address in `link_request_window`; more is refused with 429 whatever the address.
   int max_link_requests_per_client = 20;
   std::chrono::seconds link_request_window = std::chrono::hours{1};
-  std::string base_url = "http://127.0.0.1:8080";
   std::string sender = "Stagematch <info@stagematching.org>";
 };
 

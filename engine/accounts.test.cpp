@@ -75,7 +75,6 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     store_->migrate();
     clock_.freeze(true);
     AccountOptions options;
-    options.base_url = kBaseUrl;
     accounts_ = std::make_unique<Accounts>(*store_, mail_, clock_, options);
     worker_ = std::make_unique<OutboxWorker>(*store_, mailbox_, clock_, outbox_options());
     school_ = store_->create_organisation(Organisation{0, "school", "Sint-Jozef", {}, {}}).value();
@@ -905,7 +904,6 @@ TEST_P(AccountsTest, TwoInstancesTurnEachRequestIntoOneMailWithAWorkingLink) {
   }
   SqlStore other_store(url_);
   AccountOptions account_options;
-  account_options.base_url = kBaseUrl;
   Accounts other(other_store, mail_, clock_, account_options);
   mail_testing::RecordingMailer mailbox_a, mailbox_b;
   OutboxOptions options_a = outbox_options();

@@ -209,7 +209,6 @@ class Api : public ::testing::TestWithParam<std::string> {
     mail_ = std::make_unique<MailTemplates>(source_path("mail-templates"),
                                             "Stagematch <info@stagematching.org>", kBaseUrl);
     AccountOptions options;
-    options.base_url = kBaseUrl;
     accounts_ = std::make_unique<Accounts>(*store_, *mail_, *clock_, options);
     worker_ = std::make_unique<OutboxWorker>(*store_, mailbox_, *clock_, outbox_options());
     auto definitions = [this] { return current_definitions(); };

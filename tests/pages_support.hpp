@@ -176,7 +176,6 @@ class Pages : public ::testing::Test {
     mail_ = std::make_unique<MailTemplates>(source_path("mail-templates"),
                                             "Stagematch <info@stagematching.org>", kBaseUrl);
     AccountOptions options;
-    options.base_url = kBaseUrl;
     accounts_ = std::make_unique<Accounts>(*store_, *mail_, *clock_, options);
     OutboxOptions outbox;
     outbox.base_url = kBaseUrl;

@@ -377,7 +377,6 @@ int cmd_serve(const std::vector<std::string>& args) {
     MailTemplates mail(o.get("--mail-templates", "mail-templates"), sender, base_url);
     for (const auto& problem : mail.check()) std::cerr << "mail-templates: " << problem << "\n";
     AccountOptions account_options;
-    account_options.base_url = base_url;
     account_options.sender = sender;
     Accounts accounts(*store, mail, clock, account_options);
     auto defs_fn = [&definitions] { return definitions.get(); };
