@@ -178,6 +178,22 @@ TEST_P(Domain, NoRegistrationAfterTheLastRoundThatNoServiceWouldSee) {
       << "a refused registration stores nothing";
 }
 
+// A number whose check digits say "born in 2026" is not yet possible in 2025, by the product's
+// own clock (not the machine's), and is accepted once that year has come.
+TEST_P(Domain, ABirthYearStillToComeIsJudgedByTheProductsClock) {
+  Object o = student("Toekomst", "ANT", "2000", {}).as_object();
+  o["national_number"] = "26030103348";  // 1 March 2026, check digits with the "2" prefix
+  move_to("2025-06-02 09:00");
+  auto early = matching_->register_request(school_actor(), "secundair", Value(o));
+  ASSERT_FALSE(early);
+  ASSERT_TRUE(early.error().fields.contains("national_number"));
+  EXPECT_NE(early.error().fields.at("national_number").find("moet nog komen"), std::string::npos)
+      << early.error().fields.at("national_number");
+  move_to("2026-03-02 09:00");
+  auto later = matching_->register_request(school_actor(), "secundair", Value(o));
+  EXPECT_TRUE(later) << later.error().message;
+}
+
 // The summer blackout of secundair 2025-2026 delays, it does not refuse: the school is warned,
 // and no service sees the student, in any list or count, before 19/09/2025 12:00.
 TEST_P(Domain, ABlackoutRegistrationIsAcceptedAndHiddenUntil19September) {
