@@ -694,7 +694,7 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
       cache_key += '\x1f' + *part;
     for (const auto* parts : {&q.provinces, &q.transport}) {
       cache_key += '\x1f';
-      for (const auto& p : *parts) cache_key += p + '\x1e';
+      for (const auto& value : *parts) cache_key += value + '\x1e';
     }
     cache_key += '\x1f' + q.year.value_or("*") + '\x1f' +
                  (q.school_filter ? std::to_string(*q.school_filter) : "") + '\x1f' +
