@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "mustache_data.hpp"
+
 namespace stagematch {
 
 namespace {
@@ -115,29 +117,6 @@ Sources load(const std::filesystem::path& dir, const std::string& name) {
   if (!parts) throw std::runtime_error(text_file(dir, name).string() + ": " + parts.error());
   return Sources{std::move(parts->first), join_standalone_lines(parts->second),
                  join_standalone_lines(without_cr(*html))};
-}
-
-// Value to mustache data. An empty string and null are false, as in other mustache
-// implementations, so {{#x}}...{{/x}} leaves out what is not there.
-mustache::data to_data(const Value& v) {
-  if (v.is_null()) return mustache::data(false);
-  if (v.is_bool()) return mustache::data(v.as_bool());
-  if (v.is_int()) return mustache::data(std::to_string(v.as_int()));
-  if (v.is_number()) {
-    std::ostringstream s;
-    s << v.as_number();
-    return mustache::data(s.str());
-  }
-  if (v.is_string())
-    return v.as_string().empty() ? mustache::data(false) : mustache::data(v.as_string());
-  if (v.is_array()) {
-    mustache::data list(mustache::data::type::list);
-    for (const auto& item : v.as_array()) list.push_back(to_data(item));
-    return list;
-  }
-  mustache::data object(mustache::data::type::object);
-  for (const auto& [key, item] : v.as_object()) object.set(key, to_data(item));
-  return object;
 }
 
 std::string render(const std::string& name, const std::string& part, const std::string& source,
@@ -282,7 +261,7 @@ OutboxMail MailTemplates::compose(const std::string& template_name, const Value&
   Sources sources = load(dir_, template_name);
 
   mustache::data view =
-      data.is_object() ? to_data(data) : mustache::data(mustache::data::type::object);
+      data.is_object() ? mustache_data(data) : mustache::data(mustache::data::type::object);
   view.set("base_url", base_url_);
   if (data["link"].is_string() && data["link"].as_string().starts_with('/'))
     view.set("link", base_url_ + data["link"].as_string());

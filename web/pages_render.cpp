@@ -11,6 +11,8 @@
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <kainjow/mustache.hpp>
 
+#include "mustache_data.hpp"
+
 namespace stagematch {
 
 namespace {
@@ -18,26 +20,6 @@ namespace {
 namespace mustache = kainjow::mustache;
 
 constexpr std::string_view kExtension = ".mustache";
-
-mustache::data to_data(const Value& v) {
-  if (v.is_null()) return mustache::data(false);
-  if (v.is_bool()) return mustache::data(v.as_bool());
-  if (v.is_int()) return mustache::data(std::to_string(v.as_int()));
-  if (v.is_number()) {
-    std::ostringstream out;
-    out << v.as_number();
-    return mustache::data(out.str());
-  }
-  if (v.is_string()) return mustache::data(v.as_string());
-  if (v.is_array()) {
-    mustache::data list(mustache::data::type::list);
-    for (const auto& item : v.as_array()) list.push_back(to_data(item));
-    return list;
-  }
-  mustache::data object(mustache::data::type::object);
-  for (const auto& [key, item] : v.as_object()) object.set(key, to_data(item));
-  return object;
-}
 
 }  // namespace
 
@@ -98,7 +80,7 @@ std::string PageRenderer::render(const std::string& name, const Value& data) con
     if (!tmpl->is_valid()) throw std::runtime_error("template " + name + ": " + tmpl->error_message());
     found = parsed.emplace(key, std::move(tmpl)).first;
   }
-  mustache::data root = to_data(data);
+  mustache::data root = mustache_data(data);
   if (!root.is_object()) throw std::runtime_error("template " + name + ": data is geen object");
   std::string html = found->second->render(root);
   if (!found->second->is_valid()) {

@@ -22,7 +22,8 @@ class PageRenderer {
   // the partials, included as {{> _name}}.
   explicit PageRenderer(std::filesystem::path dir);
 
-  // Renders NAME.mustache. A null in `data` counts as false, so {{#key}} skips it. Throws
+  // Renders NAME.mustache. A null or empty text in `data` counts as false, so {{#key}} skips
+  // it (mustache_data.hpp, as for the mails). Throws
   // std::runtime_error when the template is missing or does not parse: a broken deployment.
   std::string render(const std::string& name, const Value& data) const;
 
