@@ -95,8 +95,9 @@ TEST_P(Demo, EveryRoleLogsInAndEveryTrackHasARoundOpenToday) {
     ASSERT_TRUE(first && second);
     EXPECT_EQ(first->total, 11);
     EXPECT_EQ(second->total, 11);
-    auto east = matching.list_requests(actors["dienst3@demo.stagematch.be"], track,
-                                       ListInput{.tab = "accepted"});
+    ListInput accepted_tab;
+    accepted_tab.tab = "accepted";
+    auto east = matching.list_requests(actors["dienst3@demo.stagematch.be"], track, accepted_tab);
     ASSERT_TRUE(east);
     EXPECT_EQ(east->total, 1);
 
@@ -142,7 +143,7 @@ TEST(DemoCalendar, TheSchoolYearTurnsInSeptember) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, Demo, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace stagematch

@@ -284,7 +284,9 @@ std::expected<DemoResult, std::string> load_demo(Store& store, AccountStore& acc
     if (!east_student[track]) continue;
     const Id student = *east_student[track];
     if (workflow.status("uitgenodigd")) {
-      auto invited = matching.change_status(service, student, StatusInput{"uitgenodigd"});
+      StatusInput invite;
+      invite.status = "uitgenodigd";
+      auto invited = matching.change_status(service, student, invite);
       if (!invited) return std::unexpected("uitnodigen in " + track + ": " + invited.error().message);
     }
     auto accepted = matching.change_status(
