@@ -1,7 +1,6 @@
 #include "api_support.hpp"
 
 #include <cctype>
-#include <charconv>
 
 #include "json.hpp"
 
@@ -26,26 +25,10 @@ std::expected<Value, HttpResponse> json_object_body(const HttpRequest& request) 
   return std::move(*parsed);
 }
 
-std::optional<Id> parse_id(std::string_view text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  Id out = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  if (ec != std::errc{} || end != text.data() + text.size() || out <= 0) return std::nullopt;
-  return out;
-}
-
 std::optional<Id> id_value(const Value& value) {
   if (value.is_int()) return value.as_int() > 0 ? std::optional<Id>(value.as_int()) : std::nullopt;
   if (value.is_string()) return parse_id(value.as_string());
   return std::nullopt;
-}
-
-std::string trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n\f\v";
-  auto first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  auto last = text.find_last_not_of(kSpace);
-  return std::string(text.substr(first, last - first + 1));
 }
 
 std::vector<std::string> split_list(std::string_view text) {

@@ -17,8 +17,9 @@ namespace stagematch::api {
 // The request body as a JSON object; a 400 `bad_json` answer when it is not one.
 std::expected<Value, HttpResponse> json_object_body(const HttpRequest& request);
 
-// A positive id from a path segment or query value ("12"); nullopt for anything else.
-std::optional<Id> parse_id(std::string_view text);
+// The pages' and the API's one reading of ids and of text around white space (http.hpp).
+using stagematch::parse_id;
+using stagematch::trim;
 // An id in a JSON body: a whole number or its digits as text.
 std::optional<Id> id_value(const Value& value);
 
@@ -38,8 +39,5 @@ HttpResponse ok();
 
 // {"id", "email", "role", "org_id"} (org_id null for an admin).
 Value user_json(const User& user);
-
-// Text with leading and trailing ASCII white space removed.
-std::string trim(std::string_view text);
 
 }  // namespace stagematch::api

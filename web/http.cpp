@@ -1,6 +1,7 @@
 #include "http.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <optional>
 
 namespace stagematch {
@@ -318,5 +319,20 @@ std::string loggable(std::string_view text) {
   return out;
 }
 
+std::string trim(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n\f\v";
+  auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  auto last = text.find_last_not_of(kSpace);
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::optional<Id> parse_id(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  Id out = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc{} || end != text.data() + text.size() || out <= 0) return std::nullopt;
+  return out;
+}
 
 }  // namespace stagematch

@@ -94,4 +94,11 @@ std::string multipart_boundary(std::string_view content_type);
 // parsing stops at the first thing that does not fit, keeping the parts complete before it.
 std::vector<FormPart> parse_multipart(std::string_view body, std::string_view boundary);
 
+// Text with leading and trailing ASCII white space (" \t\r\n\f\v") removed: what a form field
+// or a query value means.
+std::string trim(std::string_view text);
+// A positive id from a path segment, query value or form field ("12"); nullopt for anything
+// else: empty, a sign, white space, zero, or more than 18 digits.
+std::optional<Id> parse_id(std::string_view text);
+
 }  // namespace stagematch

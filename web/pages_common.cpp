@@ -1,7 +1,6 @@
 #include "pages_common.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -171,20 +170,6 @@ std::string PageKit::registration_delayed(const std::string& track) const {
       notice = moment->school_visible_from ? moment->school_message : "";
   }
   return notice;
-}
-
-std::string trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::optional<Id> parse_id(std::string_view s) {
-  Id out = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
-  return out;
 }
 
 std::string date_nl(std::string_view iso_date) {

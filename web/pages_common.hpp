@@ -61,8 +61,6 @@ class PageKit {
   std::filesystem::path static_dir_;
 };
 
-std::string trim(std::string_view s);
-std::optional<Id> parse_id(std::string_view s);
 // "2025-10-06" -> "06/10/2025"; anything else is returned as it was.
 std::string date_nl(std::string_view iso_date);
 // An ISO instant ("2025-09-05T12:00:00+02:00") -> "05/09/2025 12:00" in Belgian time.

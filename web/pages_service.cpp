@@ -546,11 +546,14 @@ HttpResponse ServicePages::accept(HttpRequest& req) const {
   input.status = form["status"];
   input.mentor_id = parse_id(state.mentor_id);
   input.notes = state.notes;
-  for (const auto& p : req.form_all("periods"))
-    if (auto n = parse_id(p); n && *n >= 0 && *n < 100) {
-      input.periods.push_back(static_cast<int>(*n));
-      state.periods.insert(static_cast<int>(*n));
+  for (const auto& p : req.form_all("periods")) {
+    int n = -1;  // a period's place in the request, 0 for the first: not an id
+    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), n);
+    if (ec == std::errc{} && end == p.data() + p.size() && n >= 0 && n < 100) {
+      input.periods.push_back(n);
+      state.periods.insert(n);
     }
+  }
   auto done = kit_.services().matching.change_status(req.actor(), *id, input);
   if (!done) return status_refused(req, *id, done.error(), state, true);
   return HttpResponse::redirect("/dienst/aanvraag/" + std::to_string(*id) + "?aanvaard=1");

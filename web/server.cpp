@@ -69,12 +69,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 const char* reason(int status) {
   switch (status) {
     case 100: return "Continue";
@@ -439,8 +433,9 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
       // nginx appends the address it saw ($proxy_add_x_forwarded_for): the last one.
       const std::string forwarded = req->header("x-forwarded-for");
       const auto comma = forwarded.rfind(',');
-      std::string_view last = trim(std::string_view(forwarded).substr(comma == std::string::npos ? 0 : comma + 1));
-      if (!last.empty()) req->client = std::string(last);
+      std::string last =
+          trim(std::string_view(forwarded).substr(comma == std::string::npos ? 0 : comma + 1));
+      if (!last.empty()) req->client = std::move(last);
     }
     // A request id from nginx in front ($request_id), or one of our own.
     req->request_id = trusted_request_id(*req, from_proxy);
