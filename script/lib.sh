@@ -2,7 +2,7 @@
 # Shared helpers for script/server and script/test. Sourced, never run on its own.
 # Callers set `set -euo pipefail` and cd to the repository root before using these.
 
-# shellcheck disable=SC2034 # BUILD_PACKAGES and TEST_PACKAGES are used by the callers.
+# shellcheck disable=SC2034 # BUILD_PACKAGES, TEST_PACKAGES and FORMAT_PACKAGES are used by the callers.
 
 # Debian packages needed to build build/stagematch (and its GoogleTest suites).
 BUILD_PACKAGES=(
@@ -18,6 +18,10 @@ BUILD_PACKAGES=(
 # (tests/fuzz/README.md: why 16, not 14).
 TEST_PACKAGES=(postgresql python3 python3-aiosmtpd python3-stdnum nodejs npm curl systemd
   clang-16 libclang-rt-16-dev llvm-16)
+
+# script/format and script/test's formatting check: clang-format 14 only, since other versions
+# lay out the same code differently.
+FORMAT_PACKAGES=(clang-format-14)
 
 # say MESSAGE: print one progress line, so the output tells what is being done.
 say() {
