@@ -82,3 +82,12 @@ build_release() {
   cmake --build --preset release
   [[ -x build/stagematch ]] || die "build finished but build/stagematch is missing"
 }
+
+# build_dev: configure and build the dev preset in build-dev/: Debug with AddressSanitizer and
+# UndefinedBehaviorSanitizer, warnings as errors (2 jobs).
+build_dev() {
+  say "configuring (cmake --preset dev: ASan, UBSan, warnings as errors)"
+  cmake --preset dev
+  say "building (cmake --build --preset dev)"
+  cmake --build --preset dev
+}
