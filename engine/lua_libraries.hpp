@@ -4,13 +4,9 @@
 
 #include <cstddef>
 #include <lua.hpp>
-#include <span>
 #include <string_view>
 
 namespace stagematch {
-
-// The globals of Lua's base library a rule may use.
-std::span<const char* const> allowed_base_functions();
 
 // Replaces the state's globals with the allowed parts of base, string, table, math and utf8
 // (nothing that loads code, reaches outside the evaluation, keeps state between evaluations or
