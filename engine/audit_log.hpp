@@ -15,9 +15,8 @@ namespace stagematch {
 
 // One audit line: `actor` did `action` on `object_type` `object_id` at `at`, outcome "ok".
 // Actor "school:3" names the role and organisation; the user's id is kept beside it.
-AuditEntry audit_entry(const Actor& actor, Instant at, std::string action,
-                       std::string object_type, std::optional<Id> object_id,
-                       std::string detail = {});
+AuditEntry audit_entry(const Actor& actor, Instant at, std::string action, std::string object_type,
+                       std::optional<Id> object_id, std::string detail = {});
 
 class AuditLog {
  public:

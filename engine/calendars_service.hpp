@@ -36,7 +36,8 @@ struct CalendarCheck {
 class CalendarPublishing {
  public:
   // `publish` makes new definitions active (the composition root's; takes effect at once).
-  CalendarPublishing(Store& store, std::function<std::shared_ptr<const DefinitionSet>()> definitions,
+  CalendarPublishing(Store& store,
+                     std::function<std::shared_ptr<const DefinitionSet>()> definitions,
                      std::function<void(std::shared_ptr<const DefinitionSet>)> publish,
                      const Clock& clock);
 

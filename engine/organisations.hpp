@@ -17,8 +17,8 @@ namespace stagematch {
 
 // A new organisation as an admin fills it in; the lists hold codes (ANT, secundair, ...).
 struct NewOrganisation {
-  std::string type;  // school | service
-  std::string name;  // trimmed by the service
+  std::string type;                    // school | service
+  std::string name;                    // trimmed by the service
   std::vector<std::string> provinces;  // services only: at least one
   std::vector<std::string> tracks;     // schools only: at least one, each a known track
 };

@@ -24,7 +24,10 @@ class OutboxView {
   // not (or no longer) dead, or nothing can be resent.
   DomainResult<void> resend(const Actor& actor, Id mail_id);
 
-  // How far back find() looks. The store reads mails newest first, not one by id.
+  // How far back find() looks. The Store interface has no lookup of one mail by id, so find()
+  // searches the newest mails of Store::outbox, bodies included: generous, since an admin
+  // follows links from the list of the newest mails, yet bounded so that one look never loads
+  // the whole history. An older mail is answered as not found.
   static constexpr int kMailLookback = 5000;
 
  private:
