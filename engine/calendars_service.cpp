@@ -1,5 +1,7 @@
 #include "calendars_service.hpp"
 
+#include <algorithm>
+
 #include "service_support.hpp"
 
 namespace stagematch {
@@ -90,6 +92,19 @@ DomainResult<CalendarCheck> CalendarPublishing::publish(const Actor& actor,
                        audit);
   publish_(checked.definitions);
   return checked;
+}
+
+std::vector<std::string> CalendarPublishing::problems(const DomainError& refused) {
+  std::vector<std::string> out;
+  auto found = refused.fields.find("calendar");
+  if (found == refused.fields.end()) return out;
+  const std::string& all = found->second;
+  for (std::size_t at = 0; at <= all.size();) {
+    std::size_t end = std::min(all.find('\n', at), all.size());
+    out.push_back(all.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
 }
 
 std::vector<StoredCalendar> CalendarPublishing::published() const {
