@@ -78,12 +78,7 @@ DomainResult<CalendarCheck> CalendarPublishing::publish(const Actor& actor,
     AuditLog(store_, clock_)
         .record_refusal(actor, "calendar.publish", "calendar", std::nullopt, std::move(detail),
                         "invalid_calendar");
-    std::string all = joined_lines(checked.errors);
-    DomainError e =
-        domain::error(422, "invalid_calendar",
-                      "De kalender werd niet aanvaard; de actieve kalender blijft gelden.\n" + all);
-    e.fields["calendar"] = all;
-    return std::unexpected(std::move(e));
+    return std::unexpected(service::invalid_calendar(joined_lines(checked.errors)));
   }
   AuditEntry audit = audit_entry(actor, clock_.now(), "calendar.publish", "calendar", std::nullopt,
                                  checked.name());
