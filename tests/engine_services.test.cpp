@@ -239,7 +239,7 @@ TEST_P(EngineServicesTest, TheLogTheOutboxAndProgressAreTheAdminsToRead) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, EngineServicesTest, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace stagematch
