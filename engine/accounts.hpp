@@ -25,9 +25,8 @@ std::string random_token();
 bool same_secret(std::string_view a, std::string_view b);
 // What the database keeps of a link token or session cookie: SHA-256, as lower-case hex.
 std::string token_hash(std::string_view secret);
-// The link a mail carries for a token of `purpose` (activation | reset), on `base_url`.
-std::string one_time_link(const std::string& base_url, const std::string& purpose,
-                          const std::string& token);
+// The link a mail carries for a token of `purpose` (activation | reset).
+std::string one_time_link(const Links& links, const std::string& purpose, const std::string& token);
 
 struct User {
   Id id = 0;

@@ -15,6 +15,7 @@
 #include "clock.hpp"
 #include "definitions.hpp"
 #include "mailer.hpp"
+#include "roles.hpp"
 #include "rules.hpp"
 #include "store.hpp"
 #include "transitions.hpp"
@@ -28,8 +29,28 @@ struct Actor {
   Id org_id = 0;
 };
 
+// What kind of refusal a DomainError is. The engine speaks of kinds only; the web answers each
+// kind with its HTTP status (web/error_status.hpp).
+enum class ErrorKind {
+  invalid,          // the input breaks a rule; `fields` says what to fix
+  unauthenticated,  // a wrong address or password
+  forbidden,        // this role may not do it, or not at this moment (round closed, ...)
+  not_found,        // it does not exist, or the caller may not see it
+  conflict,         // the data forbids it now (already_accepted, stale, stopped, duplicate, ...)
+  gone,             // a one-time link that was used or expired
+  throttled,        // too many attempts; `fields["retry_after"]` says how long to wait
+  rule_failed,      // a rule of the definitions could not run
+  unavailable,      // the database cannot be reached
+};
+
+// Every kind, for tables and tests that must cover them all.
+inline constexpr ErrorKind kErrorKinds[] = {
+    ErrorKind::invalid,   ErrorKind::unauthenticated, ErrorKind::forbidden,
+    ErrorKind::not_found, ErrorKind::conflict,        ErrorKind::gone,
+    ErrorKind::throttled, ErrorKind::rule_failed,     ErrorKind::unavailable};
+
 struct DomainError {
-  int http_status = 400;
+  ErrorKind kind = ErrorKind::invalid;
   std::string code;     // validation, not_found, already_accepted, transition_not_allowed, ...
   std::string message;  // Dutch
   std::map<std::string, std::string> fields;  // field -> what to fix
@@ -74,7 +95,9 @@ struct ListInput {
 
 // The statuses a school filters its students on: accepted (and shown), no place known yet,
 // waiting for a results date (whatever the answer), stopped.
-inline constexpr const char* kSchoolStatuses[] = {"aanvaard", "geen", "wacht", "gestopt"};
+inline constexpr std::string_view kSchoolStatuses[] = {
+    school_status::kAccepted, school_status::kNone, school_status::kWaiting,
+    school_status::kStopped};
 
 struct ListOutput {
   std::vector<Value> items;  // each as the caller may see it

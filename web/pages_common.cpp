@@ -120,9 +120,9 @@ HttpResponse PageKit::not_found(const HttpRequest& req) const {
 
 HttpResponse PageKit::refused(const HttpRequest& req, const DomainError& e,
                               const std::string& back_href) const {
-  if (e.http_status == 404) return not_found(req);
-  std::string title = e.http_status == 409 ? "Niet gelukt" : "Dat kan niet";
-  return message(req, e.http_status, title, e.message, back_href, "Terug");
+  if (e.kind == ErrorKind::not_found) return not_found(req);
+  std::string title = e.kind == ErrorKind::conflict ? "Niet gelukt" : "Dat kan niet";
+  return message(req, http_status(e), title, e.message, back_href, "Terug");
 }
 
 HttpResponse PageKit::static_file(const HttpRequest& req) const {
