@@ -78,16 +78,16 @@ Handler public_form(const PageKit& kit, Handler handler) {
 
 HttpResponse AccountPages::home(HttpRequest& req) const {
   const std::string& role = req.user->role;
-  if (role == "admin") return HttpResponse::redirect("/admin");
+  if (role == role::kAdmin) return HttpResponse::redirect("/admin");
   auto defs = kit_.definitions();
-  if (role == "school") {
+  if (role == role::kSchool) {
     if (req.user->org_id)
       if (auto org = kit_.services().store.organisation(*req.user->org_id))
         for (const auto& track : org->tracks)
           if (defs->workflow(track)) return HttpResponse::redirect("/school/" + track);
     return HttpResponse::redirect("/school/contactpersonen");
   }
-  if (role == "service" && !defs->workflows.empty())
+  if (role == role::kService && !defs->workflows.empty())
     return HttpResponse::redirect("/dienst/" + defs->workflows.begin()->first);
   return HttpResponse::redirect("/dienst/contactpersonen");
 }

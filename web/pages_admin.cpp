@@ -302,16 +302,16 @@ HttpResponse AdminPages::create_organisation(HttpRequest& req) const {
       form.provinces.insert(p);
   for (const auto& t : req.form_all("tracks"))
     if (defs->workflow(t)) form.tracks.insert(t);
-  if (form.type != "school" && form.type != "service")
+  if (form.type != role::kSchool && form.type != role::kService)
     form.errors["type"] = "Kies school of dienst gezinszorg.";
   if (form.name.empty()) form.errors["name"] = "Vul een naam in.";
   if (form.name.size() > 200) form.errors["name"] = "De naam is te lang: maximaal 200 tekens.";
-  if (form.type == "service") {
+  if (form.type == role::kService) {
     if (form.provinces.empty())
       form.errors["provinces"] = "Kies minstens een provincie waarin de dienst actief is.";
     if (!form.tracks.empty()) form.errors["tracks"] = "Enkel scholen hebben trajecten.";
   }
-  if (form.type == "school") {
+  if (form.type == role::kSchool) {
     if (form.tracks.empty())
       form.errors["tracks"] = "Kies minstens een traject waarin de school mag inschrijven.";
     if (!form.provinces.empty()) form.errors["provinces"] = "Enkel diensten hebben provincies.";
