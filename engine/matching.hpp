@@ -142,7 +142,7 @@ class Matching {
   DomainResult<void> stop_request(const Actor& actor, Id request_id);
   DomainResult<void> change_status(const Actor& actor, Id request_id, const StatusInput& input);
 
-  // The helpdesk (admin only; 403 for anyone else): search every request by name, national
+  // The helpdesk (admin only; `forbidden` for anyone else): search every request by name, national
   // register number, track, school year and school; read one request's full history; mark a
   // student stopped with a reason. An accepted student is not stopped: the acceptance is undone
   // first (change_status to the initial status, with a reason), as the manuals let only a
@@ -151,7 +151,7 @@ class Matching {
   DomainResult<RequestHistory> request_history(const Actor& actor, Id request_id);
   DomainResult<void> stop_by_admin(const Actor& actor, Id request_id, const std::string& reason);
 
-  // One request as `actor` may see it; not_found (404) when it may not, the same as a
+  // One request as `actor` may see it; not_found when it may not, the same as a
   // request that does not exist.
   DomainResult<Value> view_request(const Actor& actor, Id request_id);
   DomainResult<ListOutput> list_requests(const Actor& actor, const std::string& track,
@@ -189,7 +189,7 @@ class Matching {
     const Calendar* calendar = nullptr;
   };
   // `deciding`: a service acting on a request another service accepted in the meantime is
-  // told so (409 already_accepted) when it could see the request before that acceptance.
+  // told so (already_accepted) when it could see the request before that acceptance.
   DomainResult<Loaded> load_visible(const Actor& actor, Id request_id, bool deciding = false);
   // `key`, when given, receives what the predicate depends on (calendar, service, provinces,
   // stretch of the calendar).
