@@ -30,6 +30,7 @@
 #include "mail_templates.hpp"
 #include "mailbox_test_support.hpp"
 #include "matching.hpp"
+#include "site_links.hpp"
 #include "sql_store.hpp"
 #include "test_support.hpp"
 
@@ -206,8 +207,8 @@ class Api : public ::testing::TestWithParam<std::string> {
     clock_ = std::make_unique<TestClock>(local("2025-09-20 12:00"));  // secundair round 3, open
     clock_->freeze(true);
     defs_ = testing::shipped_definitions();
-    mail_ = std::make_unique<MailTemplates>(source_path("mail-templates"),
-                                            "Stagematch <info@stagematching.org>", kBaseUrl);
+    mail_ = std::make_unique<MailTemplates>(
+        source_path("mail-templates"), "Stagematch <info@stagematching.org>", site_links(kBaseUrl));
     AccountOptions options;
     accounts_ = std::make_unique<Accounts>(*store_, *mail_, *clock_, options);
     worker_ = std::make_unique<OutboxWorker>(*store_, mailbox_, *clock_, outbox_options());
@@ -347,7 +348,7 @@ class Api : public ::testing::TestWithParam<std::string> {
   // each mail goes out, to a recording mailer.
   OutboxOptions outbox_options() {
     OutboxOptions o;
-    o.base_url = kBaseUrl;
+    o.links = site_links(kBaseUrl);
     o.prepare = [this] { accounts_->handle_link_requests(); };
     return o;
   }

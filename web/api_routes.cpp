@@ -820,7 +820,7 @@ void add_admin_routes(Router& router, Services& s) {
       }());
       std::string all = join(problems, "\n");
       Object answer = error_object(
-          DomainError{422,
+          DomainError{ErrorKind::invalid,
                       "invalid_calendar",
                       "De kalender werd niet aanvaard; de actieve kalender blijft gelden.\n" + all,
                       {{"calendar", all}}});
@@ -847,7 +847,7 @@ void add_admin_routes(Router& router, Services& s) {
     auto set = s.test_clock->set(*to);
     if (!set)
       return HttpResponse::error(
-          DomainError{422, "clock_backwards", set.error(), {{"now", set.error()}}});
+          DomainError{ErrorKind::invalid, "clock_backwards", set.error(), {{"now", set.error()}}});
     s.store.append_audit(audit_of(s, req, "clock.set", "clock", std::nullopt, format_iso(*to)));
     if (s.run_due_work) s.run_due_work();
     return HttpResponse::json(200, Object{{"ok", true}, {"now", format_iso(s.clock.now())}});

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "domain_errors.hpp"
 #include "json.hpp"
 
 namespace stagematch::api {
@@ -61,20 +62,17 @@ std::vector<std::string> split_list(std::string_view text) {
 }
 
 HttpResponse validation_error(std::map<std::string, std::string> fields, std::string message) {
-  return HttpResponse::error(DomainError{422, "validation", std::move(message), std::move(fields)});
+  return HttpResponse::error(
+      DomainError{ErrorKind::invalid, "validation", std::move(message), std::move(fields)});
 }
 
 HttpResponse not_found(std::string message) {
-  return HttpResponse::error(404, "not_found", message);
+  return HttpResponse::error(
+      DomainError{ErrorKind::not_found, "not_found", std::move(message), {}});
 }
 
 HttpResponse store_error(const StoreError& error) {
-  if (error.code == "not_found") return not_found();
-  if (error.code == "linked" || error.code == "duplicate" || error.code == "conflict" ||
-      error.code == "stale" || error.code == "already_accepted")
-    return HttpResponse::error(409, error.code, error.message);
-  return HttpResponse::error(503, "unavailable",
-                             "De databank is even niet bereikbaar. Probeer het zo meteen opnieuw.");
+  return HttpResponse::error(domain::from_store(error, kNotFound));
 }
 
 HttpResponse ok() { return HttpResponse::json(200, Object{{"ok", true}}); }

@@ -30,8 +30,9 @@ HttpResponse validation_error(
     std::map<std::string, std::string> fields,
     std::string message = "Niet alle velden zijn correct ingevuld. Kijk de aangeduide velden na.");
 // 404 `not_found`, the same answer for "does not exist" and "not yours".
-HttpResponse not_found(std::string message = "Dit bestaat niet of je hebt er geen toegang toe.");
-// A store refusal as an answer (not_found 404; linked, duplicate, conflict, stale 409; ...).
+inline constexpr const char* kNotFound = "Dit bestaat niet of je hebt er geen toegang toe.";
+HttpResponse not_found(std::string message = kNotFound);
+// A store refusal as an answer, mapped as the engine maps it (domain::from_store).
 HttpResponse store_error(const StoreError& error);
 // 200 {"ok": true}.
 HttpResponse ok();
