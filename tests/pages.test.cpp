@@ -339,6 +339,32 @@ TEST_F(Pages, ContactPersonsCanBeDeletedOnlyWhileUnlinked) {
       404);
 }
 
+// The pages and the JSON API record a contact person's edit under one action, contact.edit,
+// and a refused edit changes neither the contact person nor the log.
+TEST_F(Pages, AContactEditIsAuditedAsContactEditAndARefusedOneChangesNothing) {
+  const std::string path = "/school/contactpersonen/" + std::to_string(spare_contact_);
+  const std::size_t lines = store_->audit_log(100000).size();
+  HttpResponse refused =
+      post(path, {{"name", ""}, {"phone", "03 123 45 67"}, {"email", "geen-mail"}}, "school");
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_TRUE(contains(refused.body, "id=\"f-email-fout\""));
+  EXPECT_EQ(store_->audit_log(100000).size(), lines);
+  const std::string before = store_->contact(spare_contact_)->name;
+
+  HttpResponse saved = post(
+      path, {{"name", "Hilde Nieuw"}, {"phone", "03 123 45 67"}, {"email", "hilde@school.test"}},
+      "school");
+  EXPECT_EQ(saved.status, 303) << saved.body;
+  EXPECT_NE(before, "Hilde Nieuw");
+  EXPECT_EQ(store_->contact(spare_contact_)->name, "Hilde Nieuw");
+  auto log = store_->audit_log(1);
+  ASSERT_EQ(log.size(), 1U);
+  EXPECT_EQ(log[0].action, "contact.edit");
+  EXPECT_EQ(log[0].object_type, "contact");
+  EXPECT_EQ(log[0].object_id, spare_contact_);
+  EXPECT_EQ(log[0].actor, "school:" + std::to_string(school_));
+}
+
 TEST_F(Pages, AServiceSeesNoPersonalDataBeforeAcceptingAndAllOfItAfter) {
   Id id = register_student("Verborgen");
   const std::string detail = "/dienst/aanvraag/" + std::to_string(id);

@@ -430,9 +430,10 @@ int cmd_serve(const std::vector<std::string>& args) {
       g.scheduler_last_lateness_seconds = health.last_lateness_seconds;
       return g;
     };
-    Services services{*store,           *store,      accounts, matching,     clock,
-                      test_clock.get(), defs_fn,     publish,  run_due_work, base_url,
-                      "web/templates",  store.get(), helpdesk, &metrics,     gauges};
+    EngineServices engine(*store, *store, accounts, defs_fn, publish, store.get(), clock);
+    Services services{*store,           engine,   *store,   accounts,     matching, clock,
+                      test_clock.get(), defs_fn,  publish,  run_due_work, base_url, "web/templates",
+                      store.get(),      helpdesk, &metrics, gauges};
     App app(services);
     ServerOptions so;
     so.on_started = [&metrics] { metrics.started(); };
