@@ -855,6 +855,26 @@ TEST_P(Api, AContactLinkedToAStudentOrAnAcceptanceCannotBeDeleted) {
   EXPECT_EQ(del(contact_path(mentor_y_), "service_y").status, 204);
 }
 
+// The JSON API and the pages delete a contact person through the same service: the refusal
+// names the person and says why, in the pages' words.
+TEST_P(Api, RefusingToDeleteALinkedContactNamesThePersonAsThePagesDo) {
+  // "<name><why>": the message of a refused deletion.
+  auto says = [this](const HttpResponse& res, Id contact, std::string_view why) {
+    EXPECT_EQ(res.status, 409) << res.body;
+    const std::string name = store_->contact(contact)->name;
+    const std::string message = body_of(res)["message"].as_string();
+    EXPECT_TRUE(message.starts_with(name)) << message;
+    EXPECT_EQ(message.substr(std::min(name.size(), message.size())), why);
+  };
+  Id id = register_student(student("Peeters"));
+  says(del(contact_path(contact_a_), "school_a"), contact_a_,
+       " is nog gekoppeld aan een student en kan daarom niet verwijderd worden. Koppel die "
+       "student(en) eerst aan een andere contactpersoon.");
+  ASSERT_EQ(post(req_path(id, "/status"), accept_body(mentor_x_), "service_x").status, 200);
+  says(del(contact_path(mentor_x_), "service_x"), mentor_x_,
+       " is de stagementor van een aanvaarde student en kan daarom niet verwijderd worden.");
+}
+
 // ---- requests: register, list, view, edit, delete, stop ---------------------------------------
 
 TEST_P(Api, SchoolRegistersAStudent) {

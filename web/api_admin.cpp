@@ -42,32 +42,12 @@ std::expected<SearchInput, HttpResponse> search_input(const Value& body) {
 
 }  // namespace
 
-AuditEntry audit_of(const Services& s, const HttpRequest& req, std::string action,
-                    std::string object_type, std::optional<Id> object_id, std::string detail) {
-  AuditEntry a;
-  a.at = s.clock.now();
-  Actor actor = req.actor();
-  if (actor.user_id) a.user_id = actor.user_id;
-  a.actor = actor.role + ":" + std::to_string(actor.org_id);
-  a.action = std::move(action);
-  a.object_type = std::move(object_type);
-  a.object_id = object_id;
-  a.outcome = "ok";
-  a.detail = std::move(detail);
-  return a;
-}
-
 HttpResponse search_requests(Services& s, HttpRequest& req) {
   auto body = json_object_body(req);
   if (!body) return body.error();
   auto in = search_input(*body);
   if (!in) return in.error();
-  auto out = s.matching.search_requests(req.actor(), *in);
-  if (!out) return HttpResponse::error(out.error());
-  return HttpResponse::json(200, Object{{"items", Array(out->items.begin(), out->items.end())},
-                                        {"total", out->total},
-                                        {"page", in->page},
-                                        {"page_size", in->page_size}});
+  return page_answer(s.matching.search_requests(req.actor(), *in), in->page, in->page_size);
 }
 
 HttpResponse request_history(Services& s, HttpRequest& req) {
@@ -78,9 +58,11 @@ HttpResponse request_history(Services& s, HttpRequest& req) {
   const Value& track = history->request["track"];
   const Workflow* workflow = s.definitions()->workflow(track.is_string() ? track.as_string() : "");
   if (!workflow) return request_not_found();
-  const AuditNames names(s.account_store.users(std::nullopt), s.store.organisations(""));
+  auto users = s.engine.organisations.users(req.actor());
+  if (!users) return HttpResponse::error(users.error());
+  const AuditNames names(*users, s.engine.organisations.list(""));
   return HttpResponse::json(
-      200, history_value(*workflow, *history, names, s.store.organisations("service")));
+      200, history_value(*workflow, *history, names, s.engine.organisations.list("service")));
 }
 
 HttpResponse stop_request_by_admin(Services& s, HttpRequest& req) {
@@ -107,7 +89,7 @@ HttpResponse set_clock(Services& s, HttpRequest& req) {
   if (!set)
     return HttpResponse::error(
         DomainError{422, "clock_backwards", set.error(), {{"now", set.error()}}});
-  s.store.append_audit(audit_of(s, req, "clock.set", "clock", std::nullopt, format_iso(*to)));
+  s.engine.audit.record(req.actor(), "clock.set", "clock", std::nullopt, format_iso(*to));
   if (s.run_due_work) s.run_due_work();
   return HttpResponse::json(200, Object{{"ok", true}, {"now", format_iso(s.clock.now())}});
 }

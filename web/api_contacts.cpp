@@ -2,49 +2,35 @@
 // organisation's (that is a 404, the same as one that does not exist).
 #include "api_handlers.hpp"
 #include "api_support.hpp"
-#include "request_validation.hpp"
 
 namespace stagematch::api {
 
 namespace {
 
-// The contact's fields from a body, or a 422 answer.
-std::expected<ContactPerson, HttpResponse> contact_from(const Value& body) {
-  Object only;
-  for (const char* key : {"name", "phone", "email"})
-    if (body.has(key)) only[key] = body[key];
-  Value fields(std::move(only));
-  Fields problems;
-  for (const auto& p : validate_request(contact_person_fields(), fields))
-    if (p.severity == Severity::kError && !problems.contains(p.field))
-      problems[p.field] = p.message;
-  if (!problems.empty()) return std::unexpected(validation_error(std::move(problems)));
-  return ContactPerson{0, 0, trim(fields["name"].as_string()), trim(fields["phone"].as_string()),
-                       trim(fields["email"].as_string())};
+// The contact's fields from a body, or a 422 answer for a member that is no text. The service
+// checks the texts themselves.
+std::expected<ContactInput, HttpResponse> contact_from(const Value& body) {
+  Fields fields;
+  const std::string text = "Geef tekst.";
+  auto name = text_member(body, "name", fields, text);
+  auto phone = text_member(body, "phone", fields, text);
+  auto email = text_member(body, "email", fields, text);
+  if (!fields.empty()) return std::unexpected(validation_error(std::move(fields)));
+  return ContactInput{*name, *phone, *email};
 }
 
 Value contact_json(const ContactPerson& c) {
   return Object{{"id", c.id}, {"name", c.name}, {"phone", c.phone}, {"email", c.email}};
 }
 
-// The caller's own contact person; nullopt (a 404) for anyone else's or none.
-std::optional<ContactPerson> own_contact(Services& s, const HttpRequest& req) {
-  auto id = parse_id(req.param("id"));
-  if (!id) return std::nullopt;
-  auto c = s.store.contact(*id);
-  if (!c || c->org_id != req.actor().org_id) return std::nullopt;
-  return *c;
-}
-
-HttpResponse contact_not_found() {
-  return not_found("Deze contactpersoon bestaat niet of hoort niet bij je organisatie.");
-}
+// The {id} of a contact's address; 0 (which no contact has: a 404) when it is no id.
+Id contact_id(const HttpRequest& req) { return parse_id(req.param("id")).value_or(0); }
 
 }  // namespace
 
 HttpResponse list_contacts(Services& s, HttpRequest& req) {
   Array items;
-  for (const auto& c : s.store.contacts(req.actor().org_id)) items.push_back(contact_json(c));
+  for (const auto& c : s.engine.contacts.list(req.actor())) items.push_back(contact_json(c));
   return HttpResponse::json(200, Object{{"items", std::move(items)}});
 }
 
@@ -53,42 +39,27 @@ HttpResponse create_contact(Services& s, HttpRequest& req) {
   if (!body) return body.error();
   auto contact = contact_from(*body);
   if (!contact) return contact.error();
-  contact->org_id = req.actor().org_id;
-  auto id = s.store.create_contact(*contact);
-  if (!id) return store_error(id.error());
-  s.store.append_audit(audit_of(s, req, "contact.create", "contact", *id));
+  auto id = s.engine.contacts.create(req.actor(), *contact);
+  if (!id) return HttpResponse::error(id.error());
   return HttpResponse::json(201, Object{{"id", *id}});
 }
 
 HttpResponse edit_contact(Services& s, HttpRequest& req) {
-  auto existing = own_contact(s, req);
-  if (!existing) return contact_not_found();
+  // Another organisation's contact person is a 404 before the body is read.
+  auto existing = s.engine.contacts.find(req.actor(), contact_id(req));
+  if (!existing) return HttpResponse::error(existing.error());
   auto body = json_object_body(req);
   if (!body) return body.error();
   auto contact = contact_from(*body);
   if (!contact) return contact.error();
-  contact->id = existing->id;
-  contact->org_id = existing->org_id;
-  auto done = s.store.update_contact(*contact);
-  if (!done) return store_error(done.error());
-  s.store.append_audit(audit_of(s, req, "contact.edit", "contact", existing->id));
+  auto done = s.engine.contacts.edit(req.actor(), existing->id, *contact);
+  if (!done) return HttpResponse::error(done.error());
   return ok();
 }
 
 HttpResponse delete_contact(Services& s, HttpRequest& req) {
-  auto existing = own_contact(s, req);
-  if (!existing) return contact_not_found();
-  auto done = s.store.delete_contact(existing->org_id, existing->id);
-  if (!done) {
-    if (done.error().code == "linked")
-      return HttpResponse::error(
-          409, "linked",
-          done.error().message.empty()
-              ? "Deze contactpersoon is gekoppeld aan een student en kan niet verwijderd worden."
-              : done.error().message);
-    return store_error(done.error());
-  }
-  s.store.append_audit(audit_of(s, req, "contact.delete", "contact", existing->id));
+  auto done = s.engine.contacts.remove(req.actor(), contact_id(req));
+  if (!done) return HttpResponse::error(done.error());
   return HttpResponse::no_content();
 }
 

@@ -329,13 +329,13 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
 
 namespace {
 
-// Names organisations by id for an export, asking the store once per id.
+// Names organisations by id for an export, asking once per id.
 std::function<std::string(Id)> org_names(Services& s) {
   auto cache = std::make_shared<std::map<Id, std::string>>();
   return [&s, cache](Id id) {
     auto it = cache->find(id);
     if (it != cache->end()) return it->second;
-    auto org = s.store.organisation(id);
+    auto org = s.engine.organisations.find(id);
     return (*cache)[id] = org ? org->name : std::string();
   };
 }
@@ -388,7 +388,11 @@ HttpResponse export_everything(Services& s, HttpRequest& req, const Exporter& ex
       if (!items) return HttpResponse::error(items.error());
       for (auto& item : *items) {
         std::vector<StatusCount> counts;
-        if (item["id"].is_int()) counts = s.store.status_counts(item["id"].as_int());
+        if (item["id"].is_int()) {
+          auto read = s.engine.progress.status_counts(req.actor(), item["id"].as_int());
+          if (!read) return HttpResponse::error(read.error());
+          counts = std::move(*read);
+        }
         rows.push_back(ExportItem{&workflow, std::move(item), std::move(counts)});
       }
     }

@@ -70,11 +70,10 @@ HttpResponse request_not_found();
 // one.
 std::expected<ListInput, HttpResponse> list_input(Services& s, const HttpRequest& req,
                                                   const std::string& track);
+// A page of a list: {"items", "total", "page", "page_size"}.
+HttpResponse page_answer(const DomainResult<ListOutput>& out, int page, int page_size);
 // Every item of a list, page by page, as the caller may see it.
 DomainResult<std::vector<Value>> all_items(Services& s, const Actor& actor,
                                            const std::string& track, ListInput in);
-// An audit line of what the caller did, outcome "ok".
-AuditEntry audit_of(const Services& s, const HttpRequest& req, std::string action,
-                    std::string object_type, std::optional<Id> object_id, std::string detail = {});
 
 }  // namespace stagematch::api

@@ -7,62 +7,19 @@ namespace stagematch::api {
 
 namespace {
 
-const std::vector<std::string>& province_codes() {
-  static const std::vector<std::string> kCodes = {"ANT", "BRU", "LIM", "OVL", "VBR", "WVL"};
-  return kCodes;
-}
-
-// A list member of codes, each one of `allowed`, once; refused in `fields` otherwise.
-std::vector<std::string> code_list(const Value& body, std::string_view key,
-                                   const std::vector<std::string>& allowed, const std::string& what,
-                                   Fields& fields) {
+// A list member of codes as the service takes them. A member that is no list of texts becomes
+// a list the service refuses; `json` keeps what was wrong with the JSON itself.
+std::vector<std::string> codes_of(const Value& body, const std::string& key,
+                                  const std::string& what, Fields& json) {
   const Value& v = body[key];
-  std::vector<std::string> out;
-  if (v.is_null()) return out;
+  if (v.is_null()) return {};
   if (!v.is_array()) {
-    fields[std::string(key)] = "Geef een lijst van " + what + ".";
-    return out;
+    json[key] = "Geef een lijst van " + what + ".";
+    return {std::string()};
   }
-  for (const auto& e : v.as_array()) {
-    if (!e.is_string() || !contains(allowed, e.as_string())) {
-      fields[std::string(key)] = "Kies enkel uit: " + join(allowed, ", ") + ".";
-      return {};
-    }
-    if (!contains(out, e.as_string())) out.push_back(e.as_string());
-  }
+  std::vector<std::string> out;
+  for (const auto& e : v.as_array()) out.push_back(e.is_string() ? e.as_string() : std::string());
   return out;
-}
-
-// The organisation of a body, or a 422 answer naming each wrong field.
-std::expected<Organisation, HttpResponse> organisation_from(Services& s, const Value& body) {
-  Fields fields;
-  const Value& type = body["type"];
-  std::string kind = type.is_string() ? type.as_string() : "";
-  if (kind != "school" && kind != "service") fields["type"] = "Kies school of service.";
-  auto name = text_member(body, "name", fields, "Vul een naam in.");
-  if (name) {
-    *name = trim(*name);
-    if (name->empty())
-      fields["name"] = "Vul een naam in.";
-    else if (name->size() > 200)
-      fields["name"] = "De naam is te lang: maximaal 200 tekens.";
-  }
-  std::vector<std::string> tracks_known;
-  for (const auto& [id, workflow] : s.definitions()->workflows) tracks_known.push_back(id);
-  auto provinces = code_list(body, "provinces", province_codes(), "provincies", fields);
-  auto tracks = code_list(body, "tracks", tracks_known, "trajecten", fields);
-  if (kind == "service") {
-    if (provinces.empty() && !fields.contains("provinces"))
-      fields["provinces"] = "Kies minstens één provincie waarin de dienst actief is.";
-    if (!tracks.empty()) fields["tracks"] = "Enkel scholen hebben trajecten.";
-  }
-  if (kind == "school") {
-    if (tracks.empty() && !fields.contains("tracks"))
-      fields["tracks"] = "Kies minstens één traject waarin de school mag inschrijven.";
-    if (!provinces.empty()) fields["provinces"] = "Enkel diensten hebben provincies.";
-  }
-  if (!fields.empty()) return std::unexpected(validation_error(std::move(fields)));
-  return Organisation{0, kind, *name, provinces, tracks};
 }
 
 }  // namespace
@@ -70,11 +27,19 @@ std::expected<Organisation, HttpResponse> organisation_from(Services& s, const V
 HttpResponse create_organisation(Services& s, HttpRequest& req) {
   auto body = json_object_body(req);
   if (!body) return body.error();
-  auto org = organisation_from(s, *body);
-  if (!org) return org.error();
-  auto id = s.store.create_organisation(*org);
-  if (!id) return store_error(id.error());
-  s.store.append_audit(audit_of(s, req, "org.create", "org", *id, org->type));
+  Fields json;
+  auto text = [&](const char* key) {
+    const Value& v = (*body)[key];
+    return v.is_string() ? v.as_string() : std::string();
+  };
+  NewOrganisation org{text("type"), text("name"), codes_of(*body, "provinces", "provincies", json),
+                      codes_of(*body, "tracks", "trajecten", json)};
+  auto id = s.engine.organisations.create(req.actor(), org);
+  if (!id) {
+    DomainError e = id.error();
+    for (auto& [field, message] : json) e.fields[field] = message;
+    return HttpResponse::error(e);
+  }
   return HttpResponse::json(201, Object{{"id", *id}});
 }
 
@@ -84,7 +49,7 @@ HttpResponse list_organisations(Services& s, HttpRequest& req) {
     return validation_error({{"type", "Kies school of service."}});
   bool admin = req.user->role == "admin";
   Array items;
-  for (const auto& org : s.store.organisations(type)) {
+  for (const auto& org : s.engine.organisations.list(type)) {
     Object o{{"id", org.id}, {"name", org.name}, {"type", org.type}};
     if (org.type == "service") o["provinces"] = Array(org.provinces.begin(), org.provinces.end());
     if (org.type == "school" && admin) o["tracks"] = Array(org.tracks.begin(), org.tracks.end());
@@ -110,7 +75,7 @@ HttpResponse invite(Services& s, HttpRequest& req) {
       fields["org_id"] = "Een beheerder hoort bij geen organisatie.";
   }
   if (!fields.empty()) return validation_error(std::move(fields));
-  auto id = s.accounts.invite(req.actor(), *email, *role, org_id);
+  auto id = s.engine.organisations.invite(req.actor(), *email, *role, org_id);
   if (!id) return HttpResponse::error(id.error());
   return HttpResponse::json(201, Object{{"id", *id}});
 }

@@ -169,6 +169,14 @@ std::expected<ListInput, HttpResponse> list_input(Services& s, const HttpRequest
   return in;
 }
 
+HttpResponse page_answer(const DomainResult<ListOutput>& out, int page, int page_size) {
+  if (!out) return HttpResponse::error(out.error());
+  return HttpResponse::json(200, Object{{"items", Array(out->items.begin(), out->items.end())},
+                                        {"total", out->total},
+                                        {"page", page},
+                                        {"page_size", page_size}});
+}
+
 DomainResult<std::vector<Value>> all_items(Services& s, const Actor& actor,
                                            const std::string& track, ListInput in) {
   constexpr int kPageSize = 500;
@@ -208,12 +216,7 @@ HttpResponse list_requests(Services& s, HttpRequest& req) {
   if (!s.definitions()->workflow(track)) return not_found("Dit traject bestaat niet.");
   auto in = list_input(s, req, track);
   if (!in) return in.error();
-  auto out = s.matching.list_requests(req.actor(), track, *in);
-  if (!out) return HttpResponse::error(out.error());
-  return HttpResponse::json(200, Object{{"items", Array(out->items.begin(), out->items.end())},
-                                        {"total", out->total},
-                                        {"page", in->page},
-                                        {"page_size", in->page_size}});
+  return page_answer(s.matching.list_requests(req.actor(), track, *in), in->page, in->page_size);
 }
 
 HttpResponse view_request(Services& s, HttpRequest& req) {
