@@ -704,6 +704,27 @@ TEST_P(Api, StateChangingCallsNeedTheSessionsCsrfToken) {
 
 // ---- organisations and invitations ---------------------------------------------------------
 
+// The API and the admin's page create organisations through one service: the same checks, a
+// second organisation of the same name refused at the name, and the API's own messages for
+// JSON that is not of the right kind.
+TEST_P(Api, OrganisationsAreCheckedAsOnThePageAndTheJsonKindsByTheApi) {
+  const Object school{
+      {"type", "school"}, {"name", "Sint-Jozef Antwerpen"}, {"tracks", Array{"secundair"}}};
+  const std::size_t before = store_->organisations("").size();
+  HttpResponse twice = post("/api/v1/orgs", school, "admin");
+  EXPECT_EQ(twice.status, 409) << twice.body;
+  EXPECT_EQ(error_of(twice), "duplicate");
+  EXPECT_TRUE(has_field_error(twice, "name")) << twice.body;
+  HttpResponse kinds =
+      post("/api/v1/orgs", Object{{"type", 3}, {"name", "X"}, {"provinces", "ANT"}, {"tracks", 1}},
+           "admin");
+  EXPECT_EQ(kinds.status, 422);
+  EXPECT_EQ(body_of(kinds)["fields"]["type"].as_string(), "Kies school of service.");
+  EXPECT_EQ(body_of(kinds)["fields"]["provinces"].as_string(), "Geef een lijst van provincies.");
+  EXPECT_EQ(body_of(kinds)["fields"]["tracks"].as_string(), "Geef een lijst van trajecten.");
+  EXPECT_EQ(store_->organisations("").size(), before);
+}
+
 TEST_P(Api, AdminCreatesOrganisationsWithCheckedFields) {
   HttpResponse bad_type =
       post("/api/v1/orgs", Object{{"type", "ziekenhuis"}, {"name", "X"}}, "admin");

@@ -7,6 +7,8 @@ namespace stagematch::api {
 
 namespace {
 
+constexpr const char* kChooseType = "Kies school of service.";
+
 // A list member of codes as the service takes them. A member that is no list of texts becomes
 // a list the service refuses; `json` keeps what was wrong with the JSON itself.
 std::vector<std::string> codes_of(const Value& body, const std::string& key,
@@ -34,6 +36,8 @@ HttpResponse create_organisation(Services& s, HttpRequest& req) {
   };
   NewOrganisation org{text("type"), text("name"), codes_of(*body, "provinces", "provincies", json),
                       codes_of(*body, "tracks", "trajecten", json)};
+  // The API's clients send the codes, so its message names them (the service refuses too).
+  if (org.type != "school" && org.type != "service") json["type"] = kChooseType;
   auto id = s.engine.organisations.create(req.actor(), org);
   if (!id) {
     DomainError e = id.error();
@@ -46,7 +50,7 @@ HttpResponse create_organisation(Services& s, HttpRequest& req) {
 HttpResponse list_organisations(Services& s, HttpRequest& req) {
   std::string type = req.query_value("type");
   if (!type.empty() && type != "school" && type != "service")
-    return validation_error({{"type", "Kies school of service."}});
+    return validation_error({{"type", kChooseType}});
   bool admin = req.user->role == "admin";
   Array items;
   for (const auto& org : s.engine.organisations.list(type)) {

@@ -11,11 +11,6 @@ namespace stagematch::api {
 
 namespace {
 
-const std::vector<std::string>& province_codes() {
-  static const std::vector<std::string> kCodes = {"ANT", "BRU", "LIM", "OVL", "VBR", "WVL"};
-  return kCodes;
-}
-
 const std::vector<std::string>& transport_codes() {
   static const std::vector<std::string> kCodes = {"auto", "bromfiets", "elektrische_fiets", "fiets",
                                                   "openbaar_vervoer"};
@@ -145,7 +140,8 @@ std::expected<ListInput, HttpResponse> list_input(Services& s, const HttpRequest
   }
   in.name = trim(req.query_value("name"));
   if (in.name.size() > 100) fields["name"] = "Zoek op hoogstens 100 tekens.";
-  in.provinces = query_codes(req, "province", field_values(workflow, "province", province_codes()),
+  in.provinces = query_codes(req, "province",
+                             field_values(workflow, "province", Organisations::province_codes()),
                              "provincies", fields);
   if (std::string school = req.query_value("school"); !school.empty()) {
     in.school = parse_id(school);
