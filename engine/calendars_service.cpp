@@ -1,5 +1,7 @@
 #include "calendars_service.hpp"
 
+#include <algorithm>
+
 #include "service_support.hpp"
 
 namespace stagematch {
@@ -76,12 +78,7 @@ DomainResult<CalendarCheck> CalendarPublishing::publish(const Actor& actor,
     AuditLog(store_, clock_)
         .record_refusal(actor, "calendar.publish", "calendar", std::nullopt, std::move(detail),
                         "invalid_calendar");
-    std::string all = joined_lines(checked.errors);
-    DomainError e =
-        domain::error(422, "invalid_calendar",
-                      "De kalender werd niet aanvaard; de actieve kalender blijft gelden.\n" + all);
-    e.fields["calendar"] = all;
-    return std::unexpected(std::move(e));
+    return std::unexpected(service::invalid_calendar(joined_lines(checked.errors)));
   }
   AuditEntry audit = audit_entry(actor, clock_.now(), "calendar.publish", "calendar", std::nullopt,
                                  checked.name());
@@ -90,6 +87,19 @@ DomainResult<CalendarCheck> CalendarPublishing::publish(const Actor& actor,
                        audit);
   publish_(checked.definitions);
   return checked;
+}
+
+std::vector<std::string> CalendarPublishing::problems(const DomainError& refused) {
+  std::vector<std::string> out;
+  auto found = refused.fields.find("calendar");
+  if (found == refused.fields.end()) return out;
+  const std::string& all = found->second;
+  for (std::size_t at = 0; at <= all.size();) {
+    std::size_t end = std::min(all.find('\n', at), all.size());
+    out.push_back(all.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
 }
 
 std::vector<StoredCalendar> CalendarPublishing::published() const {

@@ -49,6 +49,8 @@ class CalendarPublishing {
   DomainResult<CalendarCheck> publish(const Actor& actor, const CalendarUpload& upload);
   // Every published calendar, in the order they were published.
   std::vector<StoredCalendar> published() const;
+  // The problems of a publication refused as invalid_calendar, one "file:line:col: ..." each.
+  static std::vector<std::string> problems(const DomainError& refused);
 
  private:
   Store& store_;

@@ -1,5 +1,6 @@
 // What the engine's services (organisations, contacts, calendars, audit, outbox, progress)
-// share: their refusals and reading typed text. Internal to those services' sources.
+// share: their refusals (the only place these services name a status) and reading typed text.
+// Internal to those services' sources.
 #pragma once
 
 #include <map>
@@ -19,6 +20,15 @@ inline DomainError invalid(std::map<std::string, std::string> fields,
                            std::string message = kInvalidFields) {
   DomainError e = domain::error(422, "validation", std::move(message));
   e.fields = std::move(fields);
+  return e;
+}
+
+// A calendar that cannot be published, with every problem on a line of its own.
+inline DomainError invalid_calendar(const std::string& problems) {
+  DomainError e = domain::error(
+      422, "invalid_calendar",
+      "De kalender werd niet aanvaard; de actieve kalender blijft gelden.\n" + problems);
+  e.fields["calendar"] = problems;
   return e;
 }
 

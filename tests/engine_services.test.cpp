@@ -187,7 +187,10 @@ TEST_P(EngineServicesTest, AWrongCalendarIsRefusedAuditedAndTheActiveOneStays) {
   auto elsewhere = engine_->calendars.publish(
       admin_, {"calendars/duaal/2026-2027.yaml", yaml, "duaal", "2026-2027"});
   ASSERT_FALSE(elsewhere);
-  EXPECT_NE(elsewhere.error().fields.at("calendar").find("WF0107"), std::string::npos);
+  auto problems = CalendarPublishing::problems(elsewhere.error());
+  ASSERT_FALSE(problems.empty());
+  EXPECT_NE(problems.front().find("WF0107"), std::string::npos);
+  EXPECT_EQ(problems.front().rfind("calendars/duaal/2026-2027.yaml:", 0), 0U);
   EXPECT_EQ(publications_, 0);
   EXPECT_TRUE(store_->stored_calendars().empty());
   auto log = store_->audit_log(1);
@@ -236,7 +239,7 @@ TEST_P(EngineServicesTest, TheLogTheOutboxAndProgressAreTheAdminsToRead) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, EngineServicesTest, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace stagematch

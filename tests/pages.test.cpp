@@ -815,11 +815,28 @@ TEST_F(Pages, AdminChecksShowsTheTimelineAndPublishesACalendar) {
   EXPECT_EQ(defs_->calendar("secundair", "2025-2026")->rounds[2].window.closes,
             local("2025-09-30 12:00"));
 
+  // A broken calendar sent to be published anyway is refused with each problem on its own
+  // line, audited as refused, and nothing is kept: the active calendar stays.
+  HttpResponse not_published =
+      post("/admin/kalenders/publiceren", {{"yaml", broken}, {"bestandsnaam", "secundair.yaml"}},
+           "admin");
+  EXPECT_EQ(not_published.status, 422);
+  EXPECT_TRUE(std::regex_search(
+      not_published.body,
+      std::regex(R"(<li><code>secundair\.yaml:\d+:\d+: error: [^<\n]*</code></li>)")))
+      << not_published.body;
+  EXPECT_TRUE(store_->stored_calendars().empty());
+  EXPECT_EQ(store_->audit_log(1)[0].outcome, "refused:invalid_calendar");
+  EXPECT_EQ(defs_->calendar("secundair", "2025-2026")->rounds[2].window.closes,
+            local("2025-09-30 12:00"));
+
   HttpResponse published = post("/admin/kalenders/publiceren", {{"yaml", changed}}, "admin");
   ASSERT_EQ(published.status, 303) << published.body;
   EXPECT_EQ(defs_->calendar("secundair", "2025-2026")->rounds[2].window.closes,
             local("2025-10-03 12:00"));
   EXPECT_TRUE(contains(get(header_of(published, "Location"), "admin").body, "werd gepubliceerd"));
+  EXPECT_EQ(store_->stored_calendars().size(), 1U);
+  EXPECT_EQ(store_->audit_log(1)[0].detail, "secundair/2025-2026");
 }
 
 TEST_F(Pages, PublicPagesSetAFormCookieAndPutItsTokenInTheirForms) {

@@ -205,17 +205,11 @@ HttpResponse CalendarPages::publish(HttpRequest& req) const {
   auto published = services.engine.calendars.publish(req.actor(), {label, yaml, {}, {}});
   if (!published) {
     if (published.error().code != "invalid_calendar") return kit_.refused(req, published.error());
-    // One problem per line, as the check reports them.
-    Array errors;
-    std::string all = published.error().fields["calendar"];
-    for (std::size_t at = 0; at <= all.size();) {
-      std::size_t end = std::min(all.find('\n', at), all.size());
-      errors.emplace_back(all.substr(at, end - at));
-      at = end + 1;
-    }
     return page(req, 422,
-                Object{{"ok", false}, {"errors", std::move(errors)}, {"warnings", Array{}}}, yaml,
-                label, "");
+                Object{{"ok", false},
+                       {"errors", lines(CalendarPublishing::problems(published.error()))},
+                       {"warnings", Array{}}},
+                yaml, label, "");
   }
   if (services.run_due_work) services.run_due_work();
   return HttpResponse::redirect("/admin/kalenders?" +
