@@ -8,21 +8,12 @@ namespace stagematch::api {
 
 namespace {
 
-// The 422 of a refused calendar, with its problems (one a line in fields["calendar"]) also as
-// a list.
+// The 422 of a refused calendar, its problems also as a list.
 HttpResponse refused(const DomainError& error) {
   Object answer = error_object(error);
-  Array problems;
-  auto all = error.fields.find("calendar");
-  std::string_view rest;
-  if (all != error.fields.end()) rest = all->second;
-  while (!rest.empty()) {
-    auto newline = rest.find('\n');
-    problems.emplace_back(std::string(rest.substr(0, newline)));
-    rest = newline == std::string_view::npos ? "" : rest.substr(newline + 1);
-  }
-  answer["problems"] = std::move(problems);
-  return HttpResponse::json(error.http_status, std::move(answer));
+  auto problems = CalendarPublishing::problems(error);
+  answer["problems"] = Array(problems.begin(), problems.end());
+  return HttpResponse::json(HttpResponse::error(error).status, std::move(answer));
 }
 
 }  // namespace
