@@ -75,7 +75,7 @@ TEST(ErrorStatus, AStoreRefusalReadsTheSameThroughTheEngineAndTheApi) {
     EXPECT_EQ(http_status(e), c.status);
     EXPECT_FALSE(e.message.empty());
 
-    HttpResponse res = api::store_error(refusal);
+    HttpResponse res = HttpResponse::error(domain::from_store(refusal, api::kNotFound));
     EXPECT_EQ(res.status, c.status);
     auto body = parse_json(res.body);
     ASSERT_TRUE(body);
@@ -88,7 +88,7 @@ TEST(ErrorStatus, NotFoundSaysNothingOfWhatExists) {
   // The engine's operations on requests, and the API, do not tell "does not exist" from
   // "not yours"; an account's refusal keeps the store's sentence.
   EXPECT_EQ(domain::from_request_store(refusal).message, domain::kRequestNotFound);
-  auto body = parse_json(api::store_error(refusal).body);
+  auto body = parse_json(HttpResponse::error(domain::from_store(refusal, api::kNotFound)).body);
   ASSERT_TRUE(body);
   EXPECT_EQ((*body)["message"].as_string(), api::kNotFound);
   EXPECT_EQ(domain::from_store(refusal).message, refusal.message);
@@ -97,7 +97,7 @@ TEST(ErrorStatus, NotFoundSaysNothingOfWhatExists) {
 TEST(ErrorStatus, ADatabaseFailureNeverShowsWhatTheDriverSaid) {
   const StoreError refusal{"unavailable", "connection to 10.0.0.5:5432 refused"};
   EXPECT_EQ(domain::from_store(refusal).message, domain::kUnavailable);
-  EXPECT_EQ(api::store_error(refusal).body.find("10.0.0.5"), std::string::npos);
+  EXPECT_EQ(HttpResponse::error(domain::from_store(refusal, api::kNotFound)).body.find("10.0.0.5"), std::string::npos);
 }
 
 }  // namespace

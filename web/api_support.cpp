@@ -1,5 +1,6 @@
 #include "api_support.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -71,10 +72,6 @@ HttpResponse not_found(std::string message) {
       DomainError{ErrorKind::not_found, "not_found", std::move(message), {}});
 }
 
-HttpResponse store_error(const StoreError& error) {
-  return HttpResponse::error(domain::from_store(error, kNotFound));
-}
-
 HttpResponse ok() { return HttpResponse::json(200, Object{{"ok", true}}); }
 
 Value user_json(const User& user) {
@@ -82,6 +79,37 @@ Value user_json(const User& user) {
                 {"email", user.email},
                 {"role", user.role},
                 {"org_id", user.org_id ? Value(*user.org_id) : Value()}};
+}
+
+std::optional<std::string> text_member(const Value& body, std::string_view key, Fields& fields,
+                                       const std::string& message, std::string fallback) {
+  const Value& v = body[key];
+  if (v.is_null()) return fallback;
+  if (!v.is_string()) {
+    fields[std::string(key)] = message;
+    return std::nullopt;
+  }
+  return v.as_string();
+}
+
+Value warnings_json(const std::vector<FieldProblem>& problems) {
+  Object out;
+  for (const auto& p : problems)
+    if (!out.contains(p.field)) out[p.field] = p.message;
+  return out;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += separator;
+    out += p;
+  }
+  return out;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& s) {
+  return std::find(list.begin(), list.end(), s) != list.end();
 }
 
 }  // namespace stagematch::api
