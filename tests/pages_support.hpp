@@ -27,6 +27,7 @@
 #include "matching.hpp"
 #include "pages_account.hpp"
 #include "scratch_database.hpp"
+#include "site_links.hpp"
 #include "sql_store.hpp"
 #include "test_support.hpp"
 
@@ -173,20 +174,22 @@ class Pages : public ::testing::Test {
     clock_ = std::make_unique<TestClock>(local("2025-09-20 12:00"));  // secundair round 3: open
     clock_->freeze(true);
     defs_ = testing::shipped_definitions();
-    mail_ = std::make_unique<MailTemplates>(source_path("mail-templates"),
-                                            "Stagematch <info@stagematching.org>", kBaseUrl);
+    mail_ = std::make_unique<MailTemplates>(
+        source_path("mail-templates"), "Stagematch <info@stagematching.org>", site_links(kBaseUrl));
     AccountOptions options;
     accounts_ = std::make_unique<Accounts>(*store_, *mail_, *clock_, options);
     OutboxOptions outbox;
-    outbox.base_url = kBaseUrl;
+    outbox.links = site_links(kBaseUrl);
     outbox.prepare = [this] { accounts_->handle_link_requests(); };
     worker_ = std::make_unique<OutboxWorker>(*store_, mailbox_, *clock_, outbox);
     auto definitions = [this] { return defs_; };
     matching_ = std::make_unique<Matching>(*store_, definitions, *clock_);
-    services_ = std::make_unique<Services>(
-        Services{*store_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
-                 [this](std::shared_ptr<const DefinitionSet> d) { defs_ = std::move(d); }, [] {},
-                 kBaseUrl, source_path("web/templates"), store_.get()});
+    auto publish = [this](std::shared_ptr<const DefinitionSet> d) { defs_ = std::move(d); };
+    engine_ = std::make_unique<EngineServices>(*store_, *store_, *accounts_, definitions, publish,
+                                               store_.get(), *clock_);
+    services_ = std::make_unique<Services>(Services{
+        *store_, *engine_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
+        publish, [] {}, kBaseUrl, source_path("web/templates"), store_.get()});
     app_ = std::make_unique<App>(*services_);
     build_world();
   }
@@ -197,6 +200,7 @@ class Pages : public ::testing::Test {
   void TearDown() override {
     app_.reset();
     services_.reset();
+    engine_.reset();
     matching_.reset();
     accounts_.reset();
     store_.reset();
@@ -524,6 +528,7 @@ class Pages : public ::testing::Test {
   mail_testing::RecordingMailer mailbox_;
   std::unique_ptr<OutboxWorker> worker_;
   std::unique_ptr<Matching> matching_;
+  std::unique_ptr<EngineServices> engine_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<App> app_;
   std::map<std::string, Browser> browsers_;

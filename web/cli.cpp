@@ -29,6 +29,7 @@
 #include "scheduler.hpp"
 #include "serve_config.hpp"
 #include "server.hpp"
+#include "site_links.hpp"
 #include "sql_db.hpp"
 #include "sql_store.hpp"
 #include "timeline.hpp"
@@ -374,7 +375,7 @@ int cmd_serve(const std::vector<std::string>& args) {
 
     auto store = open_store_waiting(o.get("--db", "sqlite:var/stagematch.db"), db_wait);
     DefinitionsHolder definitions(with_published(*store, loaded.definitions));
-    MailTemplates mail(o.get("--mail-templates", "mail-templates"), sender, base_url);
+    MailTemplates mail(o.get("--mail-templates", "mail-templates"), sender, site_links(base_url));
     for (const auto& problem : mail.check()) std::cerr << "mail-templates: " << problem << "\n";
     AccountOptions account_options;
     account_options.sender = sender;
@@ -386,7 +387,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     std::filesystem::create_directories("var/mail");
     auto mailer = make_mailer(o.get("--smtp", ""), "var/mail", sender, o.has("--starttls"));
     OutboxOptions outbox_options;
-    outbox_options.base_url = base_url;  // one-time links are made as their mail goes out
+    outbox_options.links = site_links(base_url);  // one-time links are made as their mail goes out
     outbox_options.prepare = [&accounts] { accounts.handle_link_requests(); };
     OutboxWorker outbox(*store, *mailer, clock, outbox_options);
     accounts.on_link_requested([&outbox] { outbox.notify(); });
@@ -430,9 +431,10 @@ int cmd_serve(const std::vector<std::string>& args) {
       g.scheduler_last_lateness_seconds = health.last_lateness_seconds;
       return g;
     };
-    Services services{*store,           *store,      accounts, matching,     clock,
-                      test_clock.get(), defs_fn,     publish,  run_due_work, base_url,
-                      "web/templates",  store.get(), helpdesk, &metrics,     gauges};
+    EngineServices engine(*store, *store, accounts, defs_fn, publish, store.get(), clock);
+    Services services{*store,           engine,   *store,   accounts,     matching, clock,
+                      test_clock.get(), defs_fn,  publish,  run_due_work, base_url, "web/templates",
+                      store.get(),      helpdesk, &metrics, gauges};
     App app(services);
     ServerOptions so;
     so.on_started = [&metrics] { metrics.started(); };
@@ -485,7 +487,8 @@ int cmd_admin(const std::vector<std::string>& args) {
   try {
     auto store = open_migrated_store(o.get("--db", "sqlite:var/stagematch.db"));
     SystemClock clock;
-    MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>", "http://127.0.0.1:8080");
+    MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>",
+                       site_links("http://127.0.0.1:8080"));
     Accounts accounts(*store, mail, clock, AccountOptions{});
     auto created = accounts.create_admin(o.get("--email", ""), password);
     if (!created) {
@@ -547,7 +550,8 @@ int cmd_demo(const std::vector<std::string>& args) {
   try {
     auto store = open_migrated_store(db);
     SystemClock clock;
-    MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>", "http://127.0.0.1:8080");
+    MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>",
+                       site_links("http://127.0.0.1:8080"));
     Accounts accounts(*store, mail, clock, AccountOptions{});
     auto demo = load_demo(*store, *store, accounts, with_published(*store, loaded.definitions), clock);
     if (!demo) {

@@ -41,18 +41,18 @@ Array PageKit::menu(const HttpRequest& req) const {
   std::vector<std::pair<std::string, std::string>> items;  // href, label
   const std::string& role = req.user->role;
   auto defs = definitions();
-  if (role == "school") {
+  if (role == role::kSchool) {
     if (req.user->org_id)
-      if (auto org = services_.store.organisation(*req.user->org_id))
+      if (auto org = services_.engine.organisations.find(*req.user->org_id))
         for (const auto& track : org->tracks)
           if (defs->workflow(track))
             items.emplace_back("/school/" + track, track_label(*defs, track));
     items.emplace_back("/school/contactpersonen", "Contactpersonen");
-  } else if (role == "service") {
+  } else if (role == role::kService) {
     for (const auto& [name, workflow] : defs->workflows)
       items.emplace_back("/dienst/" + name, workflow.label.empty() ? name : workflow.label);
     items.emplace_back("/dienst/contactpersonen", "Contactpersonen");
-  } else if (role == "admin") {
+  } else if (role == role::kAdmin) {
     items = {{"/admin", "Overzicht"},
              {"/admin/aanvragen", "Aanvragen"},
              {"/admin/zoeken", "Zoeken"},
@@ -82,12 +82,12 @@ Object PageKit::frame(const HttpRequest& req, const std::string& title) const {
                                    {"hours", help.hours},
                                    {"info_url", help.info_url}}}};
   if (req.user) {
-    const char* role = req.user->role == "school"    ? "school"
-                       : req.user->role == "service" ? "dienst"
-                                                     : "VIVO";
+    const char* role = req.user->role == role::kSchool    ? "school"
+                       : req.user->role == role::kService ? "dienst"
+                                                          : "VIVO";
     std::string org_name;
     if (req.user->org_id)
-      if (auto org = services_.store.organisation(*req.user->org_id)) org_name = org->name;
+      if (auto org = services_.engine.organisations.find(*req.user->org_id)) org_name = org->name;
     frame["user"] = Object{{"email", req.user->email},
                            {"role", role},
                            {"org", text_or_null(org_name)},
@@ -119,9 +119,9 @@ HttpResponse PageKit::not_found(const HttpRequest& req) const {
 
 HttpResponse PageKit::refused(const HttpRequest& req, const DomainError& e,
                               const std::string& back_href) const {
-  if (e.http_status == 404) return not_found(req);
-  std::string title = e.http_status == 409 ? "Niet gelukt" : "Dat kan niet";
-  return message(req, e.http_status, title, e.message, back_href, "Terug");
+  if (e.kind == ErrorKind::not_found) return not_found(req);
+  std::string title = e.kind == ErrorKind::conflict ? "Niet gelukt" : "Dat kan niet";
+  return message(req, http_status(e), title, e.message, back_href, "Terug");
 }
 
 HttpResponse PageKit::static_file(const HttpRequest& req) const {
@@ -218,22 +218,6 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>>&
     out += url_encode(key) + "=" + url_encode(value);
   }
   return out;
-}
-
-AuditEntry page_audit(const HttpRequest& req, Instant at, std::string action,
-                      std::string object_type, std::optional<Id> object_id, std::string detail) {
-  AuditEntry a;
-  a.at = at;
-  if (req.user) {
-    a.user_id = req.user->id;
-    a.actor = req.user->role + ":" + std::to_string(req.user->org_id.value_or(0));
-  }
-  a.action = std::move(action);
-  a.object_type = std::move(object_type);
-  a.object_id = object_id;
-  a.outcome = "ok";
-  a.detail = std::move(detail);
-  return a;
 }
 
 Value error_of(const std::map<std::string, std::string>& errors, const std::string& field) {
