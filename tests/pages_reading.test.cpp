@@ -49,8 +49,8 @@ TEST_F(PageRendererData, TextAndNumbersShowAsTheirText) {
 TEST(PageIds, OnlyPositiveNumbersWithoutSignOrSpaceAreIds) {
   EXPECT_EQ(parse_id("12"), Id{12});
   EXPECT_EQ(parse_id("000000000000000012"), Id{12});
-  for (const char* text : {"", "0", "-3", "+3", " 3", "3 ", "3a", "0000000000000000012",
-                           "99999999999999999999"})
+  for (const char* text :
+       {"", "0", "-3", "+3", " 3", "3 ", "3a", "0000000000000000012", "99999999999999999999"})
     EXPECT_EQ(parse_id(text), std::nullopt) << '"' << text << '"';
   EXPECT_EQ(trim("\f\v \t Jan\r\n"), "Jan");
 }
