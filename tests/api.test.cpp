@@ -30,6 +30,7 @@
 #include "mail_templates.hpp"
 #include "mailbox_test_support.hpp"
 #include "matching.hpp"
+#include "plugins_support.hpp"
 #include "sql_store.hpp"
 #include "test_support.hpp"
 
@@ -220,6 +221,7 @@ class Api : public ::testing::TestWithParam<std::string> {
                    defs_ = std::move(d);
                  },
                  [this] { ++due_runs_; }, kBaseUrl, source_path("web/templates")});
+    services_->exporters = &testing::builtin_plugins().exporters;
     app_ = std::make_unique<App>(*services_);
     build_world();
   }

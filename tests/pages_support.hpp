@@ -26,6 +26,7 @@
 #include "mailbox_test_support.hpp"
 #include "matching.hpp"
 #include "pages_account.hpp"
+#include "plugins_support.hpp"
 #include "scratch_database.hpp"
 #include "sql_store.hpp"
 #include "test_support.hpp"
@@ -187,6 +188,7 @@ class Pages : public ::testing::Test {
         Services{*store_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
                  [this](std::shared_ptr<const DefinitionSet> d) { defs_ = std::move(d); }, [] {},
                  kBaseUrl, source_path("web/templates"), store_.get()});
+    services_->exporters = &testing::builtin_plugins().exporters;
     app_ = std::make_unique<App>(*services_);
     build_world();
   }

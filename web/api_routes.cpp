@@ -14,7 +14,7 @@
 #include "api_export.hpp"
 #include "api_support.hpp"
 #include "app.hpp"
-#include "exporter.hpp"
+#include "registry.hpp"
 #include "request_validation.hpp"
 
 namespace stagematch {
@@ -640,9 +640,10 @@ void add_request_routes(Router& router, Services& s) {
   });
 
   router.add("GET", "/api/v1/tracks/{track}/requests.csv", readers,
-             [&s](HttpRequest& req) { return export_track(s, req, CsvExporter()); });
-  router.add("GET", "/api/v1/tracks/{track}/requests.xlsx", readers,
-             [&s](HttpRequest& req) { return export_track(s, req, XlsxExporter()); });
+             [&s](HttpRequest& req) { return export_track(s, req, s.exporters->exporter("csv")); });
+  router.add("GET", "/api/v1/tracks/{track}/requests.xlsx", readers, [&s](HttpRequest& req) {
+    return export_track(s, req, s.exporters->exporter("xlsx"));
+  });
 
   router.add("GET", "/api/v1/requests/{id}", readers, [&s](HttpRequest& req) {
     auto id = request_id(req);
@@ -702,10 +703,12 @@ void add_request_routes(Router& router, Services& s) {
 
 void add_admin_routes(Router& router, Services& s) {
   const Access admin = Access::only({"admin"});
-  router.add("GET", "/api/v1/admin/export.csv", admin,
-             [&s](HttpRequest& req) { return export_everything(s, req, CsvExporter()); });
-  router.add("GET", "/api/v1/admin/export.xlsx", admin,
-             [&s](HttpRequest& req) { return export_everything(s, req, XlsxExporter()); });
+  router.add("GET", "/api/v1/admin/export.csv", admin, [&s](HttpRequest& req) {
+    return export_everything(s, req, s.exporters->exporter("csv"));
+  });
+  router.add("GET", "/api/v1/admin/export.xlsx", admin, [&s](HttpRequest& req) {
+    return export_everything(s, req, s.exporters->exporter("xlsx"));
+  });
 
   // The helpdesk: search every request, read one request's history, mark a student stopped.
   // A POST with the criteria in its body: a national register number in an address would end

@@ -16,6 +16,8 @@
 
 namespace stagematch {
 
+class ExporterRegistry;
+
 // Who helps users, shown in every page's footer (`serve --helpdesk-email`, `--helpdesk-phone`,
 // `--helpdesk-hours`, `--info-url`); the defaults are the manuals'.
 struct Helpdesk {
@@ -52,6 +54,7 @@ struct Services {
   // GET /metrics: the counts, and the gauges read when asked; none where no metrics are wired.
   Metrics* metrics = nullptr;
   std::function<Metrics::Gauges()> gauges{};
+  const ExporterRegistry* exporters = nullptr;  // the export formats by name (plugin registry)
 };
 
 inline constexpr const char* kSessionCookie = "stagematch_session";
