@@ -34,6 +34,7 @@ serve
 grep -q '<h1' "$work/body" || fail "/login is not a page"
 [[ $(status_of /static/app.css) == 200 ]] || fail "/static/app.css from $work"
 [[ $(status_of /bestaat-niet) == 404 ]] || fail "unknown page is not a 404"
+grep -q 'site-footer' "$work/body" || fail "the 404 page lacks the layout"
 stop
 
 # A web root of one's own, by option, configuration file and environment.
