@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "lua_libraries.hpp"
+
 namespace stagematch {
 namespace {
 
@@ -118,6 +120,155 @@ TEST(LuaSandbox, FinalizersAreRefused) {
   EXPECT_NE(result.error().message.find("__gc"), std::string::npos);
   EXPECT_EQ(result.error().line, 2);
   EXPECT_EQ(run_error_code("setmetatable({}, {__gc = true}) return 1"), "LUA_RUNTIME");
+}
+
+// The names a table holds, sorted ("" for the globals, else a global table's name).
+std::vector<std::string> names_in(const std::string& table) {
+  const std::string from = table.empty() ? "_G" : table;
+  Value names = run_ok("local out = {} for k in pairs(" + from +
+                       ") do out[#out + 1] = k end table.sort(out) return out");
+  std::vector<std::string> out;
+  if (names.is_array()) {
+    for (const Value& name : names.as_array()) out.push_back(name.as_string());
+  }
+  return out;
+}
+
+TEST(LuaSandbox, GlobalsAreExactlyTheAllowList) {
+  EXPECT_EQ(
+      names_in(""),
+      (std::vector<std::string>{
+          "P",        "_G",       "_VERSION", "assert", "clock",        "error",  "getmetatable",
+          "helpers",  "ipairs",   "math",     "next",   "pairs",        "pcall",  "rawequal",
+          "rawget",   "rawlen",   "rawset",   "select", "setmetatable", "string", "table",
+          "tonumber", "tostring", "type",     "utf8",   "xpcall"}));
+  EXPECT_EQ(names_in("string"),
+            (std::vector<std::string>{"byte", "char", "find", "format", "gmatch", "gsub", "len",
+                                      "lower", "match", "rep", "reverse", "sub", "upper"}));
+  EXPECT_EQ(names_in("table"), (std::vector<std::string>{"concat", "insert", "move", "pack",
+                                                         "remove", "sort", "unpack"}));
+  EXPECT_EQ(names_in("math"),
+            (std::vector<std::string>{"abs",        "acos",  "asin",       "atan", "ceil", "cos",
+                                      "exp",        "floor", "fmod",       "huge", "log",  "max",
+                                      "maxinteger", "min",   "mininteger", "modf", "pi",   "sin",
+                                      "sqrt",       "tan",   "tointeger",  "type", "ult"}));
+  EXPECT_EQ(names_in("utf8"), (std::vector<std::string>{"char", "charpattern", "codepoint", "codes",
+                                                        "len", "offset"}));
+  EXPECT_EQ(names_in("clock"),
+            (std::vector<std::string>{"add_days", "format", "localtime", "time"}));
+  EXPECT_EQ(run_ok("return _G == _ENV"), Value(true));
+}
+
+TEST(LuaSandbox, EveryAllowedBaseFunctionWorks) {
+  EXPECT_EQ(
+      run_ok("return {assert(1), select(2, pcall(error, 'e', 0)), select('#', ipairs({})),"
+             " next({}) == nil, select('#', pairs({})), select('#', 1, 2), tonumber('7'),"
+             " tostring(8), type(nil), select(2, xpcall(error, function(e) return 'x' .. e "
+             "end, 'y')), rawequal(1, 1), rawget({5}, 1), rawlen({1, 2}), rawset({}, 1, 2)[1],"
+             " getmetatable(setmetatable({}, {v = 3})).v, _VERSION}"),
+      Value(Array{1, "e", 3, true, 3, 2, 7, "8", "nil", "xy", true, 5, 2, 2, 3, "Lua 5.4"}));
+  EXPECT_EQ(run_ok("return {string.byte('A'), string.char(66), ('abc'):find('b'), "
+                   "string.format('%03d', 7), ('a,b'):gsub(',', ';'), ('ab'):len(), ('AB'):lower(),"
+                   " ('x=1'):match('=(%d)'), ('ab'):reverse(), ('abc'):sub(2, 2), utf8.char(72),"
+                   " table.unpack(table.pack(9)), math.tointeger(3.0), math.type(1.5)}"),
+            Value(Array{65, "B", 2, "007", "a;b", 2, "ab", "1", "ba", "b", "H", 9, 3, "float"}));
+}
+
+TEST(LuaSandbox, NoWayToBytecode) {
+  // string.dump is the only way Lua offers from a function to bytecode, and load the only way
+  // back (besides loadfile and dofile); none of them is reachable, also not through methods.
+  EXPECT_EQ(run_ok("return string.dump == nil and ('').dump == nil and load == nil"
+                   " and _ENV.loadstring == nil and (''):len() == 0"),
+            Value(true));
+  EXPECT_EQ(run_ok("return type(getmetatable('').__index)"), Value("nil"));
+  auto dumped = run("return ('x').dump(function() end)");
+  ASSERT_FALSE(dumped.has_value());
+  EXPECT_EQ(dumped.error().code, "LUA_RUNTIME");
+}
+
+// ---- bounded pattern matching ----------------------------------------------------------------
+
+TEST(LuaSandbox, PathologicalPatternsAreStoppedWithADutchError) {
+  // Each of these backtracks through about 30000^30 positions in Lua's matcher, where the
+  // instruction hook never runs: without a bound it would run for ages.
+  const std::string text = "local s, p = string.rep('a', 30000), string.rep('a*', 30) .. 'b'\n";
+  for (const char* call :
+       {"string.find(s, p)", "s:find(p)", "s:match(p)", "s:gsub(p, '')", "s:gmatch(p)()"}) {
+    SCOPED_TRACE(call);
+    auto result = run(text + "return " + call);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code, "LUA_TIMEOUT");
+    EXPECT_EQ(result.error().line, 3);
+    EXPECT_NE(result.error().message.find("dit patroon vraagt te veel zoekwerk in een tekst van "
+                                          "30000 tekens"),
+              std::string::npos)
+        << result.error().message;
+  }
+  // Catching the refusal does not let the rule go on.
+  EXPECT_EQ(run_error_code(text + "pcall(string.find, s, p) return 1"), "LUA_TIMEOUT");
+}
+
+TEST(LuaSandbox, OrdinaryPatternsOnLongTextsStillWork) {
+  EXPECT_EQ(run_ok("local s = string.rep('ab  ', 50000) local t, n = s:gsub('%s+', ' ')"
+                   " return {#t, n, select(2, s:find('b', 1, true))}"),
+            Value(Array{150000, 50000, 2}));
+  // Trimming a text of a few thousand characters, with spaces before its last letter.
+  EXPECT_EQ(run_ok("return #(string.rep(' ', 3000) .. 'x  '):match('^(.-)%s*$')"), Value(3001));
+  EXPECT_EQ(run_ok("local n = 0 for w in string.rep('word ', 20000):gmatch('%a+') do n = n + 1 "
+                   "end return n"),
+            Value(20000));
+  EXPECT_EQ(run_ok("return {('2025-09-05'):match('^(%d%d%d%d)-(%d%d)-(%d%d)')}"),
+            Value(Array{"2025", "09", "05"}));
+}
+
+TEST(LuaSandbox, PatternStepsEstimate) {
+  // Anchored and without quantifiers: about the pattern's length, whatever the text.
+  EXPECT_LT(pattern_steps("^(%d%d%d%d)-(%d%d)", 1'000'000, true, false), 20);
+  // Unanchored: every position of the text is a start.
+  EXPECT_GT(pattern_steps("(%d%d%d%d)-(%d%d)", 1'000'000, true, false), 1e6);
+  // gmatch has no anchor: '^' is an ordinary character there.
+  EXPECT_GT(pattern_steps("^a", 1000, false, false), 1000);
+  // A quantifier that only captures follow matches at once; one that more pattern follows may
+  // retry at every position.
+  EXPECT_LT(pattern_steps("^(%s*)", 100, true, false), 500);
+  EXPECT_LT(pattern_steps("^%s*x", 100, true, false), 500);
+  EXPECT_GT(pattern_steps("^a*a*b", 100, true, false), 100 * 100);
+  EXPECT_GT(pattern_steps("^a*a*a*b", 100, true, false), 1e6);
+  // Unanchored, a last quantifier costs its run once, not at every start.
+  EXPECT_LT(pattern_steps("%s+", 100'000, true, false), 500'000);
+  EXPECT_LT(pattern_steps("^a?b", 100, true, false), 10);
+  // Sets, escapes and balanced matches are read as one item each.
+  EXPECT_LT(pattern_steps("^[%]a-z]%%%bxy", 10, true, false), 40);
+  EXPECT_DOUBLE_EQ(pattern_steps("abc", 9, true, true), 10.0 * 4.0);
+  // Broken patterns do not trouble the estimate (Lua reports them).
+  for (const char* broken : {"[", "[^", "%", "(", "%b", "%f", "%f[", "a*[", "[]"}) {
+    EXPECT_GE(pattern_steps(broken, 10, true, false), 1);
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+TEST(LuaSandbox, HelpersAreThereInEveryEvaluation) {
+  // 1 December 2024 00:00 in Brussels: a window ending then includes 30 November.
+  const char* end = "local t = clock.time{year = 2024, month = 12, day = 1}\n";
+  EXPECT_EQ(run_ok(std::string(end) +
+                   "return {helpers.until_text(t), helpers.at_end(t), helpers.since_end(t),"
+                   " helpers.fmt(t), helpers.until_text(t + 3600)}"),
+            Value(Array{"tot en met 30/11/2024", "aan het einde van 30/11/2024",
+                        "sinds het einde van 30/11/2024", "01/12/2024", "tot 01/12/2024 01:00"}));
+  EXPECT_EQ(run_ok("local rounds = helpers.ordered_rounds{rounds = {{id = 'b', opens = 20,"
+                   " closes = 30}, {id = 'a', opens = 10, closes = 20}}}\n"
+                   "local active, previous, following = helpers.locate(rounds, 25)\n"
+                   "return {rounds[1].id, active.id, previous.id, following == nil,"
+                   " helpers.phase(active, previous, following), helpers.q({id = 'x'}),"
+                   " helpers.join({'a', '', 'b'})}"),
+            Value(Array{"a", "b", "a", true, "round", "'x'", "a b"}));
+  // Each evaluation gets its own copy.
+  auto sandbox = sandbox_with(
+      "return { spoil = function() helpers.fmt = nil helpers.ACTIVE_KINDS.closed = true end,\n"
+      "  use = function() return {type(helpers.fmt), helpers.ACTIVE_KINDS.closed} end }\n");
+  EXPECT_TRUE(sandbox->call("m", "spoil", {}).has_value());
+  EXPECT_EQ(*sandbox->call("m", "use", {}), Value(Array{"function"}));
 }
 
 // ---- binary and broken chunks ----------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "audit_log.hpp"
 #include "domain_errors.hpp"
 #include "request_validation.hpp"
 
@@ -88,16 +89,8 @@ Matching::Matching(Store& store, std::function<std::shared_ptr<const DefinitionS
 
 AuditEntry Matching::audit(const Actor& actor, std::string action, std::optional<Id> object_id,
                            std::string detail) const {
-  AuditEntry a;
-  a.at = clock_.now();
-  if (actor.user_id) a.user_id = actor.user_id;
-  a.actor = actor.role + ":" + std::to_string(actor.org_id);
-  a.action = std::move(action);
-  a.object_type = "request";
-  a.object_id = object_id;
-  a.outcome = "ok";
-  a.detail = std::move(detail);
-  return a;
+  return audit_entry(actor, clock_.now(), std::move(action), "request", object_id,
+                     std::move(detail));
 }
 
 const Calendar* Matching::current_calendar(const DefinitionSet& defs, const std::string& track,

@@ -4,13 +4,7 @@
 
 local M = {}
 
-local function fmt(t)
-  local lt = clock.localtime(t)
-  if lt.hour == 0 and (lt.min or lt.minute or 0) == 0 then
-    return clock.format(t, "%d/%m/%Y")
-  end
-  return clock.format(t, "%d/%m/%Y %H:%M")
-end
+local fmt = helpers.fmt
 
 -- A service may change its status for a request only while a round lets it.
 function M.service_may_decide(ctx)

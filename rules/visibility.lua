@@ -4,21 +4,7 @@
 
 local M = {}
 
-local function inside(w, now)
-  return w ~= nil and w.opens ~= nil and now >= w.opens and (w.closes == nil or now < w.closes)
-end
-
-local function ordered_rounds(cal)
-  local list = {}
-  for i, r in ipairs(cal.rounds or {}) do list[#list + 1] = { i = i, r = r } end
-  table.sort(list, function(a, b)
-    if a.r.opens ~= b.r.opens then return a.r.opens < b.r.opens end
-    return a.i < b.i
-  end)
-  local out = {}
-  for k, e in ipairs(list) do out[k] = e.r end
-  return out
-end
+local inside, ordered_rounds = helpers.inside, helpers.ordered_rounds
 
 -- What round `i` shows by itself (not counting the service's own acceptances).
 local function shown_by(rounds, i, service)

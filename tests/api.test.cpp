@@ -214,13 +214,15 @@ class Api : public ::testing::TestWithParam<std::string> {
     worker_ = std::make_unique<OutboxWorker>(*store_, mailbox_, *clock_, outbox_options());
     auto definitions = [this] { return current_definitions(); };
     matching_ = std::make_unique<Matching>(*store_, definitions, *clock_);
-    services_ = std::make_unique<Services>(
-        Services{*store_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
-                 [this](std::shared_ptr<const DefinitionSet> d) {
-                   std::lock_guard lock(defs_mutex_);
-                   defs_ = std::move(d);
-                 },
-                 [this] { ++due_runs_; }, kBaseUrl, source_path("web/templates")});
+    auto publish = [this](std::shared_ptr<const DefinitionSet> d) {
+      std::lock_guard lock(defs_mutex_);
+      defs_ = std::move(d);
+    };
+    engine_ = std::make_unique<EngineServices>(*store_, *store_, *accounts_, definitions, publish,
+                                               nullptr, *clock_);
+    services_ = std::make_unique<Services>(Services{
+        *store_, *engine_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
+        publish, [this] { ++due_runs_; }, kBaseUrl, source_path("web/templates")});
     services_->exporters = &testing::builtin_plugins().exporters;
     app_ = std::make_unique<App>(*services_);
     build_world();
@@ -229,6 +231,7 @@ class Api : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     app_.reset();
     services_.reset();
+    engine_.reset();
     matching_.reset();
     accounts_.reset();
     store_.reset();
@@ -473,6 +476,7 @@ class Api : public ::testing::TestWithParam<std::string> {
   mail_testing::RecordingMailer mailbox_;
   std::unique_ptr<OutboxWorker> worker_;
   std::unique_ptr<Matching> matching_;
+  std::unique_ptr<EngineServices> engine_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<App> app_;
   int due_runs_ = 0;

@@ -339,6 +339,32 @@ TEST_F(Pages, ContactPersonsCanBeDeletedOnlyWhileUnlinked) {
       404);
 }
 
+// The pages and the JSON API record a contact person's edit under one action, contact.edit,
+// and a refused edit changes neither the contact person nor the log.
+TEST_F(Pages, AContactEditIsAuditedAsContactEditAndARefusedOneChangesNothing) {
+  const std::string path = "/school/contactpersonen/" + std::to_string(spare_contact_);
+  const std::size_t lines = store_->audit_log(100000).size();
+  HttpResponse refused =
+      post(path, {{"name", ""}, {"phone", "03 123 45 67"}, {"email", "geen-mail"}}, "school");
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_TRUE(contains(refused.body, "id=\"f-email-fout\""));
+  EXPECT_EQ(store_->audit_log(100000).size(), lines);
+  const std::string before = store_->contact(spare_contact_)->name;
+
+  HttpResponse saved = post(
+      path, {{"name", "Hilde Nieuw"}, {"phone", "03 123 45 67"}, {"email", "hilde@school.test"}},
+      "school");
+  EXPECT_EQ(saved.status, 303) << saved.body;
+  EXPECT_NE(before, "Hilde Nieuw");
+  EXPECT_EQ(store_->contact(spare_contact_)->name, "Hilde Nieuw");
+  auto log = store_->audit_log(1);
+  ASSERT_EQ(log.size(), 1U);
+  EXPECT_EQ(log[0].action, "contact.edit");
+  EXPECT_EQ(log[0].object_type, "contact");
+  EXPECT_EQ(log[0].object_id, spare_contact_);
+  EXPECT_EQ(log[0].actor, "school:" + std::to_string(school_));
+}
+
 TEST_F(Pages, AServiceSeesNoPersonalDataBeforeAcceptingAndAllOfItAfter) {
   Id id = register_student("Verborgen");
   const std::string detail = "/dienst/aanvraag/" + std::to_string(id);
@@ -789,11 +815,28 @@ TEST_F(Pages, AdminChecksShowsTheTimelineAndPublishesACalendar) {
   EXPECT_EQ(defs_->calendar("secundair", "2025-2026")->rounds[2].window.closes,
             local("2025-09-30 12:00"));
 
+  // A broken calendar sent to be published anyway is refused with each problem on its own
+  // line, audited as refused, and nothing is kept: the active calendar stays.
+  HttpResponse not_published =
+      post("/admin/kalenders/publiceren", {{"yaml", broken}, {"bestandsnaam", "secundair.yaml"}},
+           "admin");
+  EXPECT_EQ(not_published.status, 422);
+  EXPECT_TRUE(std::regex_search(
+      not_published.body,
+      std::regex(R"(<li><code>secundair\.yaml:\d+:\d+: error: [^<\n]*</code></li>)")))
+      << not_published.body;
+  EXPECT_TRUE(store_->stored_calendars().empty());
+  EXPECT_EQ(store_->audit_log(1)[0].outcome, "refused:invalid_calendar");
+  EXPECT_EQ(defs_->calendar("secundair", "2025-2026")->rounds[2].window.closes,
+            local("2025-09-30 12:00"));
+
   HttpResponse published = post("/admin/kalenders/publiceren", {{"yaml", changed}}, "admin");
   ASSERT_EQ(published.status, 303) << published.body;
   EXPECT_EQ(defs_->calendar("secundair", "2025-2026")->rounds[2].window.closes,
             local("2025-10-03 12:00"));
   EXPECT_TRUE(contains(get(header_of(published, "Location"), "admin").body, "werd gepubliceerd"));
+  EXPECT_EQ(store_->stored_calendars().size(), 1U);
+  EXPECT_EQ(store_->audit_log(1)[0].detail, "secundair/2025-2026");
 }
 
 TEST_F(Pages, PublicPagesSetAFormCookieAndPutItsTokenInTheirForms) {

@@ -184,10 +184,12 @@ class Pages : public ::testing::Test {
     worker_ = std::make_unique<OutboxWorker>(*store_, mailbox_, *clock_, outbox);
     auto definitions = [this] { return defs_; };
     matching_ = std::make_unique<Matching>(*store_, definitions, *clock_);
-    services_ = std::make_unique<Services>(
-        Services{*store_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
-                 [this](std::shared_ptr<const DefinitionSet> d) { defs_ = std::move(d); }, [] {},
-                 kBaseUrl, source_path("web/templates"), store_.get()});
+    auto publish = [this](std::shared_ptr<const DefinitionSet> d) { defs_ = std::move(d); };
+    engine_ = std::make_unique<EngineServices>(*store_, *store_, *accounts_, definitions, publish,
+                                               store_.get(), *clock_);
+    services_ = std::make_unique<Services>(Services{
+        *store_, *engine_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
+        publish, [] {}, kBaseUrl, source_path("web/templates"), store_.get()});
     services_->exporters = &testing::builtin_plugins().exporters;
     app_ = std::make_unique<App>(*services_);
     build_world();
@@ -199,6 +201,7 @@ class Pages : public ::testing::Test {
   void TearDown() override {
     app_.reset();
     services_.reset();
+    engine_.reset();
     matching_.reset();
     accounts_.reset();
     store_.reset();
@@ -526,6 +529,7 @@ class Pages : public ::testing::Test {
   mail_testing::RecordingMailer mailbox_;
   std::unique_ptr<OutboxWorker> worker_;
   std::unique_ptr<Matching> matching_;
+  std::unique_ptr<EngineServices> engine_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<App> app_;
   std::map<std::string, Browser> browsers_;

@@ -82,7 +82,7 @@ HttpResponse AccountPages::home(HttpRequest& req) const {
   auto defs = kit_.definitions();
   if (role == "school") {
     if (req.user->org_id)
-      if (auto org = kit_.services().store.organisation(*req.user->org_id))
+      if (auto org = kit_.services().engine.organisations.find(*req.user->org_id))
         for (const auto& track : org->tracks)
           if (defs->workflow(track)) return HttpResponse::redirect("/school/" + track);
     return HttpResponse::redirect("/school/contactpersonen");

@@ -11,11 +11,6 @@ namespace {
 constexpr int kListPage = 500;
 constexpr int kMaxListPages = 200;
 constexpr int kLogLines = 300;
-// How far back the page of one mail looks. The Store interface has no lookup of one mail by
-// id, so the page searches the newest mails of Store::outbox, bodies included: generous, since
-// an admin follows links from the list (the newest kLogLines), yet bounded so that one page
-// never loads the whole history. An older mail is answered as not found.
-constexpr int kMailLookback = 5000;
 // Invitations by one service in 24 hours from which the dashboard names it.
 constexpr int kUnusualInvitationsPerDay = 25;
 
@@ -168,15 +163,12 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
           ++p.open;
           if (invite_statuses.empty()) continue;
           Id id = item["id"].as_int();
-          // Only services that ever chose an invitation can hold one now.
-          for (const auto& count : services.store.status_counts(id)) {
-            if (!invite_statuses.contains(count.status)) continue;
-            if (invite_statuses.contains(
-                    services.store.service_status(id, count.service_id, initial).status)) {
-              ++all.invited;
-              ++p.invited;
-              break;
-            }
+          auto held =
+              services.engine.progress.held_by_any(req.actor(), id, invite_statuses, initial);
+          if (!held) return kit_.refused(req, held.error());
+          if (*held) {
+            ++all.invited;
+            ++p.invited;
           }
         }
       }
@@ -212,11 +204,12 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
     // more students in a day than a service needs is named here, for the admin to ask why.
     if (!invite_statuses.empty()) {
       Array unusual;
-      for (const auto& c : services.store.status_changes_since(
-               track, std::vector<std::string>(invite_statuses.begin(), invite_statuses.end()),
-               now - std::chrono::hours{24})) {
+      auto changes = services.engine.progress.changes_since(req.actor(), track, invite_statuses,
+                                                            now - std::chrono::hours{24});
+      if (!changes) return kit_.refused(req, changes.error());
+      for (const auto& c : *changes) {
         if (c.count < kUnusualInvitationsPerDay) break;  // most first
-        auto org = services.store.organisation(c.service_id);
+        auto org = services.engine.organisations.find(c.service_id);
         unusual.push_back(Object{{"name", org ? org->name : "dienst " + std::to_string(c.service_id)},
                                  {"count", c.count}});
       }
@@ -240,7 +233,7 @@ HttpResponse AdminPages::organisations_page(const HttpRequest& req, int status, 
   Choices tracks;
   for (const auto& [name, workflow] : defs->workflows)
     tracks.emplace_back(name, workflow.label.empty() ? name : workflow.label);
-  auto orgs = kit_.services().store.organisations("");
+  auto orgs = kit_.services().engine.organisations.list();
   std::stable_sort(orgs.begin(), orgs.end(), [](const Organisation& a, const Organisation& b) {
     return a.type != b.type ? a.type < b.type : a.name < b.name;
   });
@@ -302,41 +295,23 @@ HttpResponse AdminPages::create_organisation(HttpRequest& req) const {
       form.provinces.insert(p);
   for (const auto& t : req.form_all("tracks"))
     if (defs->workflow(t)) form.tracks.insert(t);
-  if (form.type != "school" && form.type != "service")
-    form.errors["type"] = "Kies school of dienst gezinszorg.";
-  if (form.name.empty()) form.errors["name"] = "Vul een naam in.";
-  if (form.name.size() > 200) form.errors["name"] = "De naam is te lang: maximaal 200 tekens.";
-  if (form.type == "service") {
-    if (form.provinces.empty())
-      form.errors["provinces"] = "Kies minstens een provincie waarin de dienst actief is.";
-    if (!form.tracks.empty()) form.errors["tracks"] = "Enkel scholen hebben trajecten.";
-  }
-  if (form.type == "school") {
-    if (form.tracks.empty())
-      form.errors["tracks"] = "Kies minstens een traject waarin de school mag inschrijven.";
-    if (!form.provinces.empty()) form.errors["provinces"] = "Enkel diensten hebben provincies.";
-  }
-  if (!form.errors.empty()) return organisations_page(req, 422, form, "");
-  Organisation org{0,
-                   form.type,
-                   form.name,
-                   {form.provinces.begin(), form.provinces.end()},
-                   {form.tracks.begin(), form.tracks.end()}};
-  auto& store = kit_.services().store;
-  auto id = store.create_organisation(org);
+  auto id = kit_.services().engine.organisations.create(
+      req.actor(), NewOrganisation{form.type,
+                                   form.name,
+                                   {form.provinces.begin(), form.provinces.end()},
+                                   {form.tracks.begin(), form.tracks.end()}});
   if (!id) {
-    form.errors["name"] = id.error().message;
-    return organisations_page(req, 409, form, "");
+    if (id.error().fields.empty()) return kit_.refused(req, id.error(), "/admin/organisaties");
+    form.errors = id.error().fields;
+    return organisations_page(req, id.error().code == "validation" ? 422 : 409, form, "");
   }
-  store.append_audit(
-      page_audit(req, kit_.services().clock.now(), "org.create", "org", *id, form.type));
   return HttpResponse::redirect("/admin/organisaties?aangemaakt=1");
 }
 
 HttpResponse AdminPages::invitations_page(const HttpRequest& req, int status,
                                           const InviteForm& form, const std::string& notice) const {
   auto& services = kit_.services();
-  auto orgs = services.store.organisations("");
+  auto orgs = services.engine.organisations.list();
   std::map<Id, std::string> names;
   Choices org_choices;
   for (const auto& org : orgs) {
@@ -354,7 +329,8 @@ HttpResponse AdminPages::invitations_page(const HttpRequest& req, int status,
                                  message_of(form.errors, "org_id"), ""},
                                 org_choices, form.org_id, "Geen (beheerder)"));
   Array users;
-  for (const auto& u : services.account_store.users(std::nullopt)) {
+  for (const auto& u :
+       services.engine.organisations.users(req.actor()).value_or(std::vector<User>{})) {
     std::string role = u.role;
     for (const auto& [id, label] : role_choices())
       if (id == u.role) role = label;
@@ -389,7 +365,8 @@ HttpResponse AdminPages::invite(HttpRequest& req) const {
   std::optional<Id> org_id = parse_id(form.org_id);
   if (!form.org_id.empty() && !org_id) form.errors["org_id"] = "Kies een organisatie uit de lijst.";
   if (!form.errors.empty()) return invitations_page(req, 422, form, "");
-  auto done = kit_.services().accounts.invite(req.actor(), form.email, form.role, org_id);
+  auto done =
+      kit_.services().engine.organisations.invite(req.actor(), form.email, form.role, org_id);
   if (!done) {
     for (const auto& [field, message] : done.error().fields)
       form.errors[field == "email" || field == "role" || field == "org_id" ? field : "email"] =
@@ -401,11 +378,13 @@ HttpResponse AdminPages::invite(HttpRequest& req) const {
 }
 
 HttpResponse AdminPages::audit(HttpRequest& req) const {
-  auto& services = kit_.services();
-  const AuditNames names(services.account_store.users(std::nullopt),
-                         services.store.organisations(""));
+  auto& engine = kit_.services().engine;
+  auto lines = engine.audit.recent(req.actor(), kLogLines);
+  if (!lines) return kit_.refused(req, lines.error());
+  const AuditNames names(engine.organisations.users(req.actor()).value_or(std::vector<User>{}),
+                         engine.organisations.list());
   Array rows;
-  for (const auto& a : services.store.audit_log(kLogLines))
+  for (const auto& a : *lines)
     rows.push_back(
         Object{{"at", format_local_nl(a.at)},
                {"actor", names.who(a)},
@@ -420,8 +399,10 @@ HttpResponse AdminPages::audit(HttpRequest& req) const {
 }
 
 HttpResponse AdminPages::mails(HttpRequest& req) const {
+  auto mails = kit_.services().engine.outbox.recent(req.actor(), kLogLines);
+  if (!mails) return kit_.refused(req, mails.error());
   Array rows;
-  for (const auto& m : kit_.services().store.outbox(kLogLines))
+  for (const auto& m : *mails)
     rows.push_back(
         Object{{"created", m.created_at ? Value(format_local_nl(*m.created_at)) : Value("-")},
                {"to", m.to_address},
@@ -439,21 +420,19 @@ HttpResponse AdminPages::mails(HttpRequest& req) const {
                    Object{{"rows", std::move(rows)},
                           {"limit", kLogLines},
                           {"notice", text_or_null(notice)},
-                          {"can_resend", kit_.services().mail_queue != nullptr}});
+                          {"can_resend", kit_.services().engine.outbox.can_resend()}});
 }
 
 HttpResponse AdminPages::mail(HttpRequest& req) const {
   std::optional<Id> id = parse_id(req.param("id"));
   if (!id) return kit_.not_found(req);
-  auto& services = kit_.services();
-  // No Store call reads one mail by id: look for it among the newest kMailLookback mails.
-  std::vector<OutboxMail> mails = services.store.outbox(kMailLookback);
-  auto found =
-      std::find_if(mails.begin(), mails.end(), [&](const OutboxMail& m) { return m.id == *id; });
-  if (found == mails.end())
-    return kit_.message(req, 404, "Mail niet gevonden",
-                        "Deze mail bestaat niet, of is te oud om hier nog te tonen.",
-                        "/admin/mails", "Naar de mails");
+  auto& outbox = kit_.services().engine.outbox;
+  auto found = outbox.find(req.actor(), *id);
+  if (!found) {
+    if (found.error().code != "not_found") return kit_.refused(req, found.error());
+    return kit_.message(req, 404, "Mail niet gevonden", found.error().message, "/admin/mails",
+                        "Naar de mails");
+  }
   const OutboxMail& m = *found;
   // Both bodies are shown as text, escaped by the template: the HTML version as its source,
   // never rendered, so nothing a mail carries can act inside the admin's page.
@@ -473,21 +452,18 @@ HttpResponse AdminPages::mail(HttpRequest& req) const {
              {"error", text_or_null(m.last_error)},
              {"body_text", with_link(m.body_text, kLinkNotKept)},
              {"body_html", text_or_null(with_link(m.body_html, kLinkNotKept))},
-             {"can_resend", services.mail_queue != nullptr}});
+             {"can_resend", outbox.can_resend()}});
 }
 
 HttpResponse AdminPages::resend_mail(HttpRequest& req) const {
-  MailQueue* queue = kit_.services().mail_queue;
   Id id = 0;
   try {
     id = std::stoll(req.param("id"));
   } catch (const std::exception&) {
     return HttpResponse::redirect("/admin/mails?opnieuw=niet");
   }
-  if (!queue || !queue->resend(id, kit_.services().clock.now()))
+  if (!kit_.services().engine.outbox.resend(req.actor(), id))
     return HttpResponse::redirect("/admin/mails?opnieuw=niet");
-  kit_.services().store.append_audit(
-      page_audit(req, kit_.services().clock.now(), "mail.resend", "mail", id, ""));
   if (kit_.services().run_due_work) kit_.services().run_due_work();
   return HttpResponse::redirect("/admin/mails?opnieuw=ok");
 }

@@ -262,19 +262,20 @@ HttpResponse AdminRequestPages::list(HttpRequest& req) const {
         Object{{"href", href_with(tab)}, {"label", t.label}, {"current", f.tab == t.page}});
   }
   const std::string title = "Aanvragen " + track_label(*defs, track);
-  return kit_.page(req, 200, "admin_requests", title,
-                   Object{{"heading", title},
-                          {"tracks", std::move(tracks)},
-                          {"tabs", std::move(tabs)},
-                          {"tab_label", tab_of(f.tab).label},
-                          {"action", base},
-                          {"tab_value", text_or_null(f.tab)},
-                          {"filters", filter_fields(*workflow, f, years,
-                                                    kit_.services().store.organisations("school"))},
-                          {"reset_href", f.tab.empty() ? base : base + "?tab=" + f.tab},
-                          {"total", list->total},
-                          {"rows", std::move(rows)},
-                          {"paging", paging(href_with(f), in.page, list->total, kPageSize)}});
+  return kit_.page(
+      req, 200, "admin_requests", title,
+      Object{{"heading", title},
+             {"tracks", std::move(tracks)},
+             {"tabs", std::move(tabs)},
+             {"tab_label", tab_of(f.tab).label},
+             {"action", base},
+             {"tab_value", text_or_null(f.tab)},
+             {"filters", filter_fields(*workflow, f, years,
+                                       kit_.services().engine.organisations.list("school"))},
+             {"reset_href", f.tab.empty() ? base : base + "?tab=" + f.tab},
+             {"total", list->total},
+             {"rows", std::move(rows)},
+             {"paging", paging(href_with(f), in.page, list->total, kPageSize)}});
 }
 
 HttpResponse AdminRequestPages::detail_page(const HttpRequest& req, int status, Id id,
@@ -321,9 +322,10 @@ HttpResponse AdminRequestPages::detail_page(const HttpRequest& req, int status, 
                                            stop_form.reason)}};
   }
   Standing standing = standing_of(item);
-  const AuditNames names(kit_.services().account_store.users(std::nullopt),
-                         kit_.services().store.organisations(""));
-  const std::vector<Organisation> services = kit_.services().store.organisations("service");
+  const AuditNames names(
+      kit_.services().engine.organisations.users(req.actor()).value_or(std::vector<User>{}),
+      kit_.services().engine.organisations.list(""));
+  const std::vector<Organisation> services = kit_.services().engine.organisations.list("service");
   const std::string error =
       !undo_form.error.empty()   ? "De aanvaarding werd niet ongedaan gemaakt. Kijk het aangeduide "
                                    "veld na."
@@ -451,7 +453,7 @@ HttpResponse AdminRequestPages::search(HttpRequest& req) const {
   return kit_.page(
       req, f.errors.empty() ? 200 : 422, "admin_search", "Aanvragen zoeken",
       Object{
-          {"fields", search_fields(*defs, f, kit_.services().store.organisations("school"))},
+          {"fields", search_fields(*defs, f, kit_.services().engine.organisations.list("school"))},
           {"asked", asked && f.errors.empty()},
           {"error", f.errors.empty() ? Value()
                                      : Value("Er werd niet gezocht. Kijk het aangeduide veld na.")},

@@ -101,25 +101,7 @@ Object timeline_value(const Timeline& tl, const Calendar& calendar) {
                 {"events", std::move(events)}};
 }
 
-struct Checked {
-  LoadResult result;
-  const Calendar* calendar = nullptr;  // the uploaded one, in result.definitions
-};
-
-Checked check_text(const DefinitionSet& base, const std::string& label, const std::string& yaml) {
-  Checked c{with_calendar(base, label, yaml), nullptr};
-  if (c.result.ok() && c.result.definitions)
-    for (const auto& [key, calendar] : c.result.definitions->calendars)
-      if (calendar.pos.file == label) c.calendar = &calendar;
-  return c;
-}
-
-Array diagnostics_of(const Diagnostics& diagnostics, Severity severity) {
-  Array out;
-  for (const auto& d : diagnostics.sorted())
-    if (d.severity == severity) out.emplace_back(d.to_string());
-  return out;
-}
+Array lines(const std::vector<std::string>& texts) { return Array(texts.begin(), texts.end()); }
 
 }  // namespace
 
@@ -185,18 +167,15 @@ HttpResponse CalendarPages::check(HttpRequest& req) const {
                        {"errors", Array{Value("Plak eerst de inhoud van een kalender.")}},
                        {"warnings", Array{}}},
                 yaml, label, "");
-  Checked checked = check_text(*kit_.definitions(), label, yaml);
-  Array warnings = diagnostics_of(checked.result.diagnostics, Severity::kWarning);
-  if (!checked.result.ok() || !checked.calendar) {
-    Array errors = diagnostics_of(checked.result.diagnostics, Severity::kError);
-    if (errors.empty()) errors.emplace_back(label + ":1:1: error: dit bestand bevat geen kalender");
+  CalendarCheck checked = kit_.services().engine.calendars.check({label, yaml, {}, {}});
+  Array warnings = lines(checked.warnings);
+  if (!checked.ok())
     return page(
         req, 422,
-        Object{{"ok", false}, {"errors", std::move(errors)}, {"warnings", std::move(warnings)}},
+        Object{{"ok", false}, {"errors", lines(checked.errors)}, {"warnings", std::move(warnings)}},
         yaml, label, "");
-  }
   const Calendar& calendar = *checked.calendar;
-  auto timeline = build_timeline(RuleEngine(checked.result.definitions), calendar);
+  auto timeline = build_timeline(RuleEngine(checked.definitions), calendar);
   if (!timeline)
     return page(req, 422,
                 Object{{"ok", false},
@@ -223,26 +202,18 @@ HttpResponse CalendarPages::publish(HttpRequest& req) const {
   std::string yaml = form["yaml"];
   std::string label = file_label(form["bestandsnaam"]);
   auto& services = kit_.services();
-  Checked checked = check_text(*kit_.definitions(), label, yaml);
-  if (!checked.result.ok() || !checked.calendar) {
-    Array errors = diagnostics_of(checked.result.diagnostics, Severity::kError);
-    if (errors.empty()) errors.emplace_back(label + ":1:1: error: dit bestand bevat geen kalender");
-    AuditEntry refused =
-        page_audit(req, services.clock.now(), "calendar.publish", "calendar", std::nullopt, label);
-    refused.outcome = "refused:invalid_calendar";
-    services.store.append_audit(refused);
+  auto published = services.engine.calendars.publish(req.actor(), {label, yaml, {}, {}});
+  if (!published) {
+    if (published.error().code != "invalid_calendar") return kit_.refused(req, published.error());
     return page(req, 422,
-                Object{{"ok", false}, {"errors", std::move(errors)}, {"warnings", Array{}}}, yaml,
-                label, "");
+                Object{{"ok", false},
+                       {"errors", lines(CalendarPublishing::problems(published.error()))},
+                       {"warnings", Array{}}},
+                yaml, label, "");
   }
-  std::string name = checked.calendar->track + "/" + checked.calendar->year;
-  AuditEntry audit =
-      page_audit(req, services.clock.now(), "calendar.publish", "calendar", std::nullopt, name);
-  services.store.save_calendar(
-      {checked.calendar->track, checked.calendar->year, label, yaml, audit.at, audit.actor}, audit);
-  services.publish(std::shared_ptr<const DefinitionSet>(checked.result.definitions));
   if (services.run_due_work) services.run_due_work();
-  return HttpResponse::redirect("/admin/kalenders?" + query_string({{"gepubliceerd", name}}));
+  return HttpResponse::redirect("/admin/kalenders?" +
+                                query_string({{"gepubliceerd", published->name()}}));
 }
 
 }  // namespace stagematch

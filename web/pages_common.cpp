@@ -44,7 +44,7 @@ Array PageKit::menu(const HttpRequest& req) const {
   auto defs = definitions();
   if (role == "school") {
     if (req.user->org_id)
-      if (auto org = services_.store.organisation(*req.user->org_id))
+      if (auto org = services_.engine.organisations.find(*req.user->org_id))
         for (const auto& track : org->tracks)
           if (defs->workflow(track))
             items.emplace_back("/school/" + track, track_label(*defs, track));
@@ -88,7 +88,7 @@ Object PageKit::frame(const HttpRequest& req, const std::string& title) const {
                                                      : "VIVO";
     std::string org_name;
     if (req.user->org_id)
-      if (auto org = services_.store.organisation(*req.user->org_id)) org_name = org->name;
+      if (auto org = services_.engine.organisations.find(*req.user->org_id)) org_name = org->name;
     frame["user"] = Object{{"email", req.user->email},
                            {"role", role},
                            {"org", text_or_null(org_name)},
@@ -233,22 +233,6 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>>&
     out += url_encode(key) + "=" + url_encode(value);
   }
   return out;
-}
-
-AuditEntry page_audit(const HttpRequest& req, Instant at, std::string action,
-                      std::string object_type, std::optional<Id> object_id, std::string detail) {
-  AuditEntry a;
-  a.at = at;
-  if (req.user) {
-    a.user_id = req.user->id;
-    a.actor = req.user->role + ":" + std::to_string(req.user->org_id.value_or(0));
-  }
-  a.action = std::move(action);
-  a.object_type = std::move(object_type);
-  a.object_id = object_id;
-  a.outcome = "ok";
-  a.detail = std::move(detail);
-  return a;
 }
 
 Value error_of(const std::map<std::string, std::string>& errors, const std::string& field) {

@@ -77,10 +77,6 @@ std::string track_label(const DefinitionSet& defs, const std::string& track);
 Value labels_view(const TrackLabels& labels);
 // "a=1&b=x%20y" from pairs, empty values left out.
 std::string query_string(const std::vector<std::pair<std::string, std::string>>& pairs);
-// An audit line for a change made through the pages (contacts, organisations, calendars).
-AuditEntry page_audit(const HttpRequest& req, Instant at, std::string action,
-                      std::string object_type, std::optional<Id> object_id,
-                      std::string detail = {});
 // {"field": message} for a template, null when there is none.
 Value error_of(const std::map<std::string, std::string>& errors, const std::string& field);
 

@@ -1,29 +1,17 @@
 #include "pages_contacts.hpp"
 
-#include "request_validation.hpp"
-
 namespace stagematch {
 
 namespace {
 
-ContactPerson typed_contact(const HttpRequest& req) {
+ContactInput typed_contact(const HttpRequest& req) {
   auto form = req.form();
-  ContactPerson c;
-  c.name = trim(form["name"]);
-  c.phone = trim(form["phone"]);
-  c.email = trim(form["email"]);
-  return c;
+  return ContactInput{form["name"], form["phone"], form["email"]};
 }
 
-FieldMessages check_contact(const ContactPerson& c) {
-  FieldMessages errors;
-  Object fields;
-  if (!c.name.empty()) fields["name"] = c.name;
-  if (!c.phone.empty()) fields["phone"] = c.phone;
-  if (!c.email.empty()) fields["email"] = c.email;
-  for (const auto& p : validate_request(contact_person_fields(), Value(std::move(fields))))
-    errors.emplace(p.field, p.message);
-  return errors;
+// What the user typed, to show again in the form.
+ContactPerson shown(const ContactInput& input, Id id = 0) {
+  return ContactPerson{id, 0, trim(input.name), trim(input.phone), trim(input.email)};
 }
 
 }  // namespace
@@ -46,7 +34,7 @@ Array ContactPages::form_fields(const Typed& typed) const {
 HttpResponse ContactPages::list_page(const HttpRequest& req, int status, const Typed& typed,
                                      const std::string& notice, const std::string& error) const {
   Array rows;
-  for (const auto& c : kit_.services().store.contacts(req.user->org_id.value_or(0)))
+  for (const auto& c : kit_.services().engine.contacts.list(req.actor()))
     rows.push_back(Object{{"name", c.name},
                           {"phone", c.phone},
                           {"email", c.email},
@@ -82,26 +70,23 @@ HttpResponse ContactPages::list(HttpRequest& req) const {
 }
 
 HttpResponse ContactPages::create(HttpRequest& req) const {
-  Typed typed{typed_contact(req), {}};
-  typed.errors = check_contact(typed.contact);
-  if (!typed.errors.empty())
-    return list_page(req, 422, typed, "",
-                     "De contactpersoon werd niet toegevoegd: kijk de "
-                     "aangeduide velden na.");
-  typed.contact.org_id = req.user->org_id.value_or(0);
-  auto& store = kit_.services().store;
-  auto id = store.create_contact(typed.contact);
-  if (!id) return list_page(req, 409, typed, "", id.error().message);
-  store.append_audit(
-      page_audit(req, kit_.services().clock.now(), "contact.create", "contact", *id));
+  ContactInput input = typed_contact(req);
+  auto id = kit_.services().engine.contacts.create(req.actor(), input);
+  if (!id) {
+    if (id.error().code == "validation")
+      return list_page(req, 422, Typed{shown(input), id.error().fields}, "",
+                       "De contactpersoon werd niet toegevoegd: kijk de "
+                       "aangeduide velden na.");
+    return list_page(req, 409, Typed{shown(input), {}}, "", id.error().message);
+  }
   return HttpResponse::redirect(base_ + "?toegevoegd=1");
 }
 
 std::optional<ContactPerson> ContactPages::own(const HttpRequest& req) const {
   auto id = parse_id(req.param("id"));
   if (!id) return std::nullopt;
-  auto contact = kit_.services().store.contact(*id);
-  if (!contact || contact->org_id != req.user->org_id.value_or(-1)) return std::nullopt;
+  auto contact = kit_.services().engine.contacts.find(req.actor(), *id);
+  if (!contact) return std::nullopt;
   return *contact;
 }
 
@@ -121,40 +106,27 @@ HttpResponse ContactPages::edit_form(HttpRequest& req) const {
 }
 
 HttpResponse ContactPages::update(HttpRequest& req) const {
-  auto contact = own(req);
-  if (!contact) return kit_.not_found(req);
-  Typed typed{typed_contact(req), {}};
-  typed.contact.id = contact->id;
-  typed.contact.org_id = contact->org_id;
-  typed.errors = check_contact(typed.contact);
-  if (!typed.errors.empty()) return edit_page(req, 422, typed);
-  auto& store = kit_.services().store;
-  auto done = store.update_contact(typed.contact);
-  if (!done) return kit_.message(req, 409, "Niet gelukt", done.error().message, base_, "Terug");
-  store.append_audit(
-      page_audit(req, kit_.services().clock.now(), "contact.update", "contact", contact->id));
+  auto id = parse_id(req.param("id"));
+  if (!id) return kit_.not_found(req);
+  ContactInput input = typed_contact(req);
+  auto done = kit_.services().engine.contacts.edit(req.actor(), *id, input);
+  if (!done) {
+    if (done.error().code == "validation")
+      return edit_page(req, 422, Typed{shown(input, *id), done.error().fields});
+    if (done.error().code == "not_found") return kit_.not_found(req);
+    return kit_.message(req, 409, "Niet gelukt", done.error().message, base_, "Terug");
+  }
   return HttpResponse::redirect(base_ + "?bewaard=1");
 }
 
 HttpResponse ContactPages::remove(HttpRequest& req) const {
-  auto contact = own(req);
-  if (!contact) return kit_.not_found(req);
-  auto& store = kit_.services().store;
-  auto done = store.delete_contact(contact->org_id, contact->id);
+  auto id = parse_id(req.param("id"));
+  if (!id) return kit_.not_found(req);
+  auto done = kit_.services().engine.contacts.remove(req.actor(), *id);
   if (!done) {
-    std::string error = done.error().message;
-    if (done.error().code == "linked")
-      error = school_ ? contact->name +
-                            " is nog gekoppeld aan een student en kan daarom niet "
-                            "verwijderd worden. Koppel die student(en) eerst aan "
-                            "een andere contactpersoon."
-                      : contact->name +
-                            " is de stagementor van een aanvaarde student en kan "
-                            "daarom niet verwijderd worden.";
-    return list_page(req, 409, Typed{}, "", error);
+    if (done.error().code == "not_found") return kit_.not_found(req);
+    return list_page(req, 409, Typed{}, "", done.error().message);
   }
-  store.append_audit(
-      page_audit(req, kit_.services().clock.now(), "contact.delete", "contact", contact->id));
   return HttpResponse::redirect(base_ + "?verwijderd=1");
 }
 

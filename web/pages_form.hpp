@@ -10,8 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "contacts.hpp"  // ContactPerson
 #include "http.hpp"
-#include "store.hpp"
+#include "organisations.hpp"  // Organisation
 #include "value.hpp"
 #include "workflow.hpp"
 

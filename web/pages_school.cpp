@@ -20,7 +20,7 @@ const Workflow* SchoolPages::own_track(const HttpRequest& req, const DefinitionS
                                        const std::string& track) const {
   const Workflow* workflow = defs.workflow(track);
   if (!workflow || !req.user->org_id) return nullptr;
-  auto org = kit_.services().store.organisation(*req.user->org_id);
+  auto org = kit_.services().engine.organisations.find(*req.user->org_id);
   if (!org || std::find(org->tracks.begin(), org->tracks.end(), track) == org->tracks.end())
     return nullptr;
   return workflow;
@@ -28,8 +28,8 @@ const Workflow* SchoolPages::own_track(const HttpRequest& req, const DefinitionS
 
 FormChoices SchoolPages::choices(const HttpRequest& req) const {
   FormChoices c;
-  c.contacts = kit_.services().store.contacts(req.user->org_id.value_or(0));
-  c.services = kit_.services().store.organisations("service");
+  c.contacts = kit_.services().engine.contacts.list(req.actor());
+  c.services = kit_.services().engine.organisations.list("service");
   return c;
 }
 
@@ -43,7 +43,7 @@ HttpResponse SchoolPages::overview(HttpRequest& req) const {
   in.name = trim(req.query_value("naam"));
   for (const auto& [value, label] : kStatusChoices)
     if (req.query_value("status") == value) in.school_status = value;
-  std::vector<Organisation> services = kit_.services().store.organisations("service");
+  std::vector<Organisation> services = kit_.services().engine.organisations.list("service");
   if (auto service = parse_id(req.query_value("dienst")))
     if (std::any_of(services.begin(), services.end(),
                     [&](const auto& o) { return o.id == *service; }))
@@ -223,7 +223,7 @@ HttpResponse SchoolPages::read_only_page(const HttpRequest& req, const Workflow&
                     {"periods", accepted_periods(item)},
                     {"mentor", mentor_of(item)},
                     {"notes", text_or_null(text_of(item["notes"]))}};
-  auto services = kit_.services().store.organisations("service");
+  auto services = kit_.services().engine.organisations.list("service");
   return kit_.page(req, 200, "school_request", full_name(item),
                    Object{{"heading", full_name(item)},
                           {"labels", labels_view(workflow.labels)},

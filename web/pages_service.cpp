@@ -284,7 +284,7 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
     rows_html += *html;
     if (!key.empty()) rows_->put(key, std::move(html));
   }
-  std::vector<Organisation> schools = kit_.services().store.organisations("school");
+  std::vector<Organisation> schools = kit_.services().engine.organisations.list("school");
   std::string filters_key = defs_tag + (f.accepted_tab ? "1" : "0");
   for (const auto& [name, value] : f.page_query()) filters_key += '\x1f' + name + '=' + value;
   for (const auto& school : schools) filters_key += '\x1e' + std::to_string(school.id) + '=' + school.name;
@@ -418,7 +418,7 @@ HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id
         Array fields;
         if (row && row->needs("mentor")) {
           Choices mentors;
-          for (const auto& c : kit_.services().store.contacts(req.user->org_id.value_or(0)))
+          for (const auto& c : kit_.services().engine.contacts.list(req.actor()))
             mentors.emplace_back(std::to_string(c.id), c.name);
           fields.push_back(select_field({"mentor_id", capitalised(words.mentor), true, "",
                                          message_of(state.accept_errors, "mentor_id"), ""},
@@ -445,19 +445,19 @@ HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id
              "Bijvoorbeeld waar en wanneer de " + words.person + " start.",
              message_of(state.accept_errors, "notes"), ""},
             state.notes));
-        accept = Object{{"action", base + "/aanvaarden"},
-                        {"track", track},
-                        {"status", exclusive},
-                        {"label", status_label(*workflow, exclusive)},
-                        {"error", text_or_null(state.accept_error)},
-                        {"no_mentors",
-                         row && row->needs("mentor") &&
-                             kit_.services().store.contacts(req.user->org_id.value_or(0)).empty()},
-                        {"fields", std::move(fields)}};
+        accept =
+            Object{{"action", base + "/aanvaarden"},
+                   {"track", track},
+                   {"status", exclusive},
+                   {"label", status_label(*workflow, exclusive)},
+                   {"error", text_or_null(state.accept_error)},
+                   {"no_mentors", row && row->needs("mentor") &&
+                                      kit_.services().engine.contacts.list(req.actor()).empty()},
+                   {"fields", std::move(fields)}};
       }
     }
   }
-  auto services = kit_.services().store.organisations("service");
+  auto services = kit_.services().engine.organisations.list("service");
   return kit_.page(
       req, status, "service_request", full_name(*item),
       Object{

@@ -407,7 +407,9 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
       g.scheduler_last_lateness_seconds = health.last_lateness_seconds;
       return g;
     };
+    EngineServices engine(*store, *store, accounts, defs_fn, publish, store.get(), clock);
     Services services{*store,
+                      engine,
                       *store,
                       accounts,
                       matching,

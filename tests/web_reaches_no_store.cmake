@@ -1,0 +1,43 @@
+# Fails when a file in web/ reaches the store itself: includes store.hpp, names Store by
+# reference or pointer, or reads a `store` member (`s.store.`, `services().store.`). Handlers
+# work through the engine's services (web/app.hpp's Services::engine).
+#   cmake -DWEB_DIR=/path/to/web -P web_reaches_no_store.cmake
+#
+# The files that may still do so. The composition root builds the store and the services; the
+# JSON API's files move onto the services next: strike each from the list once it has.
+cmake_minimum_required(VERSION 3.20)
+
+set(exempt
+  cli.cpp demo.cpp demo.hpp main.cpp  # the composition root
+  app.hpp                             # Services::store, until the API no longer uses it
+  api_routes.cpp api_export.cpp api_export.hpp api_support.cpp api_support.hpp
+  admin_history.cpp admin_history.hpp
+)
+
+if(NOT WEB_DIR)
+  message(FATAL_ERROR "web_reaches_no_store: pass -DWEB_DIR=...")
+endif()
+file(GLOB_RECURSE sources RELATIVE ${WEB_DIR} ${WEB_DIR}/*.cpp ${WEB_DIR}/*.hpp)
+if(NOT sources)
+  message(FATAL_ERROR "web_reaches_no_store: no sources under ${WEB_DIR}")
+endif()
+set(found "")
+foreach(source IN LISTS sources)
+  if(source IN_LIST exempt)
+    continue()
+  endif()
+  file(STRINGS ${WEB_DIR}/${source} lines)
+  set(number 0)
+  foreach(line IN LISTS lines)
+    math(EXPR number "${number} + 1")
+    if(line MATCHES "#[ \t]*include[ \t]*[<\"]store\\.hpp[>\"]"
+       OR line MATCHES "(^|[^A-Za-z0-9_])Store[ \t]*[&*>]"
+       OR line MATCHES "(\\.|->)store([^A-Za-z0-9_]|$)")
+      string(APPEND found "  web/${source}:${number}: ${line}\n")
+    endif()
+  endforeach()
+endforeach()
+if(found)
+  message(FATAL_ERROR "web/ reaches the store itself; use the engine's services instead:\n${found}")
+endif()
+message(STATUS "web_reaches_no_store: no file outside the exempt list reaches the store")
