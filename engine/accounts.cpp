@@ -8,7 +8,12 @@
 #include <string_view>
 #include <utility>
 
+#include "domain_errors.hpp"
+
 namespace stagematch {
+
+using domain::error;
+using domain::from_store;
 
 namespace {
 
@@ -25,9 +30,6 @@ constexpr const char* kInvalidEmail = "Geef een geldig e-mailadres, zoals naam@o
 constexpr const char* kInvalidCredentials = "Dit e-mailadres of wachtwoord klopt niet.";
 constexpr const char* kNotActivated =
     "Je account is nog niet geactiveerd. We kunnen je een nieuwe activatielink mailen.";
-constexpr const char* kLinkGone = "Deze link is al gebruikt of verlopen. Vraag een nieuwe aan.";
-constexpr const char* kUnavailable =
-    "De databank is even niet bereikbaar. Probeer het zo meteen opnieuw.";
 
 void init_sodium() {
   // sodium_init() is safe to call from several threads and more than once; once is enough.
@@ -35,24 +37,11 @@ void init_sodium() {
   if (!ready) throw std::runtime_error("libsodium kon niet gestart worden");
 }
 
-DomainError error(int status, std::string code, std::string message) {
-  return DomainError{status, std::move(code), std::move(message), {}};
-}
-
 // One field wrong: its own sentence is also the message.
 DomainError invalid_field(const std::string& field, std::string message) {
-  DomainError e = error(422, "validation", message);
+  DomainError e = error(ErrorKind::invalid, "validation", message);
   e.fields[field] = std::move(message);
   return e;
-}
-
-DomainError gone() { return error(410, "gone", kLinkGone); }
-
-DomainError from_store(const StoreError& e) {
-  if (e.code == "gone") return gone();
-  if (e.code == "duplicate" || e.code == "conflict") return error(409, e.code, e.message);
-  if (e.code == "not_found") return error(404, "not_found", e.message);
-  return error(503, "unavailable", kUnavailable);
 }
 
 // argon2id at OWASP's minimum for it: 19 MiB, 2 passes, 1 lane (libsodium always uses one).
@@ -123,8 +112,8 @@ std::optional<DomainError> password_problem(const std::string& password) {
 }
 
 std::string role_field_problem(const std::string& role) {
-  return role == "school" ? "Een schoolaccount hoort bij een school."
-                          : "Een dienstaccount hoort bij een thuiszorgdienst.";
+  return role == role::kSchool ? "Een schoolaccount hoort bij een school."
+                               : "Een dienstaccount hoort bij een thuiszorgdienst.";
 }
 
 }  // namespace
@@ -154,10 +143,9 @@ std::string token_hash(std::string_view secret) {
   return std::string(hex.data());
 }
 
-std::string one_time_link(const std::string& base_url, const std::string& purpose,
+std::string one_time_link(const Links& links, const std::string& purpose,
                           const std::string& token) {
-  return base_url + (purpose == "reset" ? "/wachtwoord-herstellen" : "/activeren") +
-         "?token=" + token;
+  return purpose == token_purpose::kReset ? links.password_reset(token) : links.activation(token);
 }
 
 Accounts::Accounts(AccountStore& store, const MailComposer& mail, const Clock& clock,
@@ -169,17 +157,17 @@ Accounts::Accounts(AccountStore& store, const MailComposer& mail, const Clock& c
 
 DomainResult<Id> Accounts::invite(const Actor& admin, const std::string& email,
                                   const std::string& role, std::optional<Id> org_id) {
-  if (admin.role != "admin")
+  if (admin.role != role::kAdmin)
     return std::unexpected(
-        error(403, "forbidden", "Alleen een beheerder kan accounts uitnodigen."));
+        error(ErrorKind::forbidden, "forbidden", "Alleen een beheerder kan accounts uitnodigen."));
   std::string address = normalise_email(email);
-  DomainError invalid = error(422, "validation", kInvalidFields);
+  DomainError invalid = error(ErrorKind::invalid, "validation", kInvalidFields);
   if (!valid_email(address)) invalid.fields["email"] = kInvalidEmail;
   std::optional<Organisation> org;
-  if (role == "school" || role == "service") {
+  if (role == role::kSchool || role == role::kService) {
     if (!org_id) {
-      invalid.fields["org_id"] =
-          role == "school" ? "Kies de school van dit account." : "Kies de dienst van dit account.";
+      invalid.fields["org_id"] = role == role::kSchool ? "Kies de school van dit account."
+                                                       : "Kies de dienst van dit account.";
     } else if (auto found = store_.organisation(*org_id); !found) {
       if (found.error().code != "not_found") return std::unexpected(from_store(found.error()));
       invalid.fields["org_id"] = "Deze organisatie bestaat niet.";
@@ -188,7 +176,7 @@ DomainResult<Id> Accounts::invite(const Actor& admin, const std::string& email,
     } else {
       org = std::move(*found);
     }
-  } else if (role != "admin") {
+  } else if (role != role::kAdmin) {
     invalid.fields["role"] = "Kies de rol school, service of admin.";
   }
   if (invalid.fields.size() == 1) invalid.message = invalid.fields.begin()->second;
@@ -196,7 +184,7 @@ DomainResult<Id> Accounts::invite(const Actor& admin, const std::string& email,
 
   Instant now = clock_.now();
   TokenRecord record;  // no hash: the link is made when the mail is sent
-  record.purpose = "activation";
+  record.purpose = token_purpose::kActivation;
   record.expires_at = now + options_.activation_valid_for;
   record.created_at = now;
 
@@ -228,8 +216,8 @@ DomainResult<Id> Accounts::invite(const Actor& admin, const std::string& email,
 
 DomainResult<void> Accounts::activate(const std::string& token, const std::string& password) {
   if (auto problem = password_problem(password)) return std::unexpected(std::move(*problem));
-  auto used =
-      store_.use_token(token_hash(token), "activation", hash_password(password), clock_.now());
+  auto used = store_.use_token(token_hash(token), std::string(token_purpose::kActivation),
+                               hash_password(password), clock_.now());
   if (!used) return std::unexpected(from_store(used.error()));
   return {};
 }
@@ -257,7 +245,7 @@ DomainResult<LoginOk> Accounts::login(const std::string& email, const std::strin
   Instant now = clock_.now();
   if (auto wait = login_wait(address, client, now); wait.count() > 0) {
     DomainError e =
-        error(429, "throttled",
+        error(ErrorKind::throttled, "throttled",
               "Te veel mislukte pogingen vanaf dit adres. Wacht " + std::to_string(wait.count()) +
                   (wait.count() == 1 ? " seconde" : " seconden") +
                   " en probeer het dan opnieuw; elke volgende fout verlengt die wachttijd.");
@@ -269,12 +257,15 @@ DomainResult<LoginOk> Accounts::login(const std::string& email, const std::strin
     if (found.error().code != "not_found") return std::unexpected(from_store(found.error()));
     verify_password(dummy_hash(), password);  // as slow as a wrong password
     store_.record_login(address, client, false, now);
-    return std::unexpected(error(401, "invalid_credentials", kInvalidCredentials));
+    return std::unexpected(
+        error(ErrorKind::unauthenticated, "invalid_credentials", kInvalidCredentials));
   }
-  if (!found->user.activated) return std::unexpected(error(403, "not_activated", kNotActivated));
+  if (!found->user.activated)
+    return std::unexpected(error(ErrorKind::forbidden, "not_activated", kNotActivated));
   if (!verify_password(found->password_hash, password)) {
     store_.record_login(address, client, false, now);
-    return std::unexpected(error(401, "invalid_credentials", kInvalidCredentials));
+    return std::unexpected(
+        error(ErrorKind::unauthenticated, "invalid_credentials", kInvalidCredentials));
   }
 
   if (crypto_pwhash_str_needs_rehash(found->password_hash.c_str(), kHashPasses, kHashMemory) != 0)
@@ -296,12 +287,12 @@ DomainResult<LoginOk> Accounts::login(const std::string& email, const std::strin
 
 DomainResult<void> Accounts::resend_activation(const std::string& email,
                                                const std::string& client) {
-  return queue_link(email, "activation", client);
+  return queue_link(email, std::string(token_purpose::kActivation), client);
 }
 
 DomainResult<void> Accounts::request_password_reset(const std::string& email,
                                                     const std::string& client) {
-  return queue_link(email, "reset", client);
+  return queue_link(email, std::string(token_purpose::kReset), client);
 }
 
 DomainResult<void> Accounts::queue_link(const std::string& email, const std::string& purpose,
@@ -313,7 +304,7 @@ DomainResult<void> Accounts::queue_link(const std::string& email, const std::str
   auto queued = store_.queue_link_request(request, now - options_.link_request_window, limit);
   if (!queued && queued.error().code == "throttled") {
     auto minutes = std::chrono::ceil<std::chrono::minutes>(options_.link_request_window).count();
-    DomainError e = error(429, "throttled",
+    DomainError e = error(ErrorKind::throttled, "throttled",
                           "Er werden vanaf dit netwerkadres te veel links aangevraagd. Probeer "
                           "het over " +
                               std::to_string(minutes) + " minuten opnieuw.");
@@ -339,7 +330,7 @@ int Accounts::handle_link_requests() {
 void Accounts::handle(const LinkRequest& request) {
   auto found = store_.user_by_email(request.email);
   if (!found) return;  // unknown (or the database failed): no mail, as the answer promised
-  const bool reset = request.purpose == "reset";
+  const bool reset = request.purpose == token_purpose::kReset;
   if (found->user.activated != reset) return;  // a reset for active accounts, activation else
 
   Instant now = clock_.now();
@@ -367,7 +358,8 @@ void Accounts::handle(const LinkRequest& request) {
 DomainResult<void> Accounts::confirm_password_reset(const std::string& token,
                                                     const std::string& password) {
   if (auto problem = password_problem(password)) return std::unexpected(std::move(*problem));
-  auto used = store_.use_token(token_hash(token), "reset", hash_password(password), clock_.now());
+  auto used = store_.use_token(token_hash(token), std::string(token_purpose::kReset),
+                               hash_password(password), clock_.now());
   if (!used) return std::unexpected(from_store(used.error()));
   return {};
 }
@@ -407,7 +399,7 @@ void Accounts::logout(const std::string& cookie_value) {
 }
 
 DomainResult<Id> Accounts::create_admin(const std::string& email, const std::string& password) {
-  return create_activated(email, "admin", std::nullopt, password, "admin-cli");
+  return create_activated(email, std::string(role::kAdmin), std::nullopt, password, "admin-cli");
 }
 
 DomainResult<Id> Accounts::create_activated(const std::string& email, const std::string& role,
@@ -425,7 +417,7 @@ DomainResult<Id> Accounts::create_activated(const std::string& email, const std:
   AuditEntry audit;
   audit.at = clock_.now();
   audit.actor = actor;
-  audit.action = role == "admin" ? "user.create_admin" : "user.create";
+  audit.action = role == role::kAdmin ? "user.create_admin" : "user.create";
   audit.object_type = "user";
   audit.outcome = "ok";
   audit.detail = "role=" + role;

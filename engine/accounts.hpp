@@ -25,9 +25,8 @@ std::string random_token();
 bool same_secret(std::string_view a, std::string_view b);
 // What the database keeps of a link token or session cookie: SHA-256, as lower-case hex.
 std::string token_hash(std::string_view secret);
-// The link a mail carries for a token of `purpose` (activation | reset), on `base_url`.
-std::string one_time_link(const std::string& base_url, const std::string& purpose,
-                          const std::string& token);
+// The link a mail carries for a token of `purpose` (activation | reset).
+std::string one_time_link(const Links& links, const std::string& purpose, const std::string& token);
 
 struct User {
   Id id = 0;
@@ -154,7 +153,7 @@ struct AccountOptions {
   // a mail.
   std::chrono::seconds mail_cooldown = std::chrono::minutes{5};
   // At most this many link requests (activation again, password reset, any addresses) from one
-  // client address in `link_request_window`; more is refused with 429 whatever the address.
+  // client address in `link_request_window`; more is refused (`throttled`) whatever the address.
   int max_link_requests_per_client = 20;
   std::chrono::seconds link_request_window = std::chrono::hours{1};
   std::string sender = "Stagematch <info@stagematching.org>";
@@ -181,16 +180,16 @@ class Accounts {
   // Admin invites an address for an organisation and role: the activation link goes by mail.
   DomainResult<Id> invite(const Actor& admin, const std::string& email, const std::string& role,
                           std::optional<Id> org_id);
-  // 410 `gone` when the link was used or expired; 422 when the password is too weak.
+  // `gone` when the link was used or expired; `validation` when the password is too weak.
   DomainResult<void> activate(const std::string& token, const std::string& password);
-  // 401 wrong address or password (the same answer for both), 403 `not_activated` (the caller
-  // then offers to mail a new activation link), 429 `throttled`.
+  // `invalid_credentials` for a wrong address or password (the same answer for both),
+  // `not_activated` (the caller then offers to mail a new activation link), `throttled`.
   // `client`: the client's address (the peer, or behind a trusted proxy the address it saw);
   // failures are counted per address and client address.
   DomainResult<LoginOk> login(const std::string& email, const std::string& password,
                               const std::string& client = "");
   // Both only queue the request, for any address, so the answer tells nothing about it and
-  // takes as long either way; the mail follows from handle_link_requests. 429 `throttled`
+  // takes as long either way; the mail follows from handle_link_requests. `throttled`
   // when `client` asked for too many links lately (the same answer for every address).
   DomainResult<void> resend_activation(const std::string& email, const std::string& client = "");
   DomainResult<void> request_password_reset(const std::string& email,

@@ -28,6 +28,7 @@
 
 #include "mailbox_test_support.hpp"
 #include "scratch_database.hpp"
+#include "site_links.hpp"
 #include "sql_db.hpp"
 #include "sql_store.hpp"
 
@@ -62,6 +63,10 @@ class TestMail final : public MailComposer {
     mail.body_text = "Link: " + link + "\nData: " + data.to_json() + "\n";
     return mail;
   }
+  const Links& links() const override { return *links_; }
+
+ private:
+  std::shared_ptr<const Links> links_ = site_links(kBaseUrl);
 };
 
 using mail_testing::token_in;
@@ -109,7 +114,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
   // The server's worker: link requests become mails, links are made as each mail goes out.
   OutboxOptions outbox_options() {
     OutboxOptions o;
-    o.base_url = kBaseUrl;
+    o.links = site_links(kBaseUrl);
     o.first_retry = seconds{60};
     o.prepare = [this] { accounts_->handle_link_requests(); };
     return o;
@@ -162,8 +167,8 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     return ok ? ok->cookie_value : "";
   }
 
-  static void expect_error(const DomainError& e, int status, const std::string& code) {
-    EXPECT_EQ(e.http_status, status) << e.code << ": " << e.message;
+  static void expect_error(const DomainError& e, ErrorKind kind, const std::string& code) {
+    EXPECT_EQ(e.kind, kind) << e.code << ": " << e.message;
     EXPECT_EQ(e.code, code) << e.message;
   }
 
@@ -238,12 +243,12 @@ TEST_P(AccountsTest, AnActivationLinkWorksOnce) {
   ASSERT_TRUE(accounts_->activate(token, kPassword));
   auto again = accounts_->activate(token, "een-ander-wachtwoord");
   ASSERT_FALSE(again);
-  expect_error(again.error(), 410, "gone");
+  expect_error(again.error(), ErrorKind::gone, "gone");
   EXPECT_EQ(again.error().message, kGoneMessage);
   EXPECT_TRUE(accounts_->login("jan@sint-jozef.be", kPassword)) << "the password stays the first";
   auto unknown = accounts_->activate("niet-een-echte-token", kPassword);
   ASSERT_FALSE(unknown);
-  expect_error(unknown.error(), 410, "gone");
+  expect_error(unknown.error(), ErrorKind::gone, "gone");
 }
 
 TEST_P(AccountsTest, AnActivationLinkExpiresAfterSevenDays) {
@@ -255,7 +260,7 @@ TEST_P(AccountsTest, AnActivationLinkExpiresAfterSevenDays) {
   advance(seconds{1});
   auto expired = accounts_->activate(late, kPassword);
   ASSERT_FALSE(expired);
-  expect_error(expired.error(), 410, "gone");
+  expect_error(expired.error(), ErrorKind::gone, "gone");
   EXPECT_FALSE(store_->user_by_email("laat@sint-jozef.be")->user.activated);
 }
 
@@ -264,7 +269,7 @@ TEST_P(AccountsTest, LoginBeforeActivationOffersANewLink) {
   std::string first = invite("nieuw@thuiszorg-a.be");
   auto refused = accounts_->login("nieuw@thuiszorg-a.be", "om-het-even-wat");
   ASSERT_FALSE(refused);
-  expect_error(refused.error(), 403, "not_activated");
+  expect_error(refused.error(), ErrorKind::forbidden, "not_activated");
   EXPECT_EQ(refused.error().message,
             "Je account is nog niet geactiveerd. We kunnen je een nieuwe activatielink mailen.");
 
@@ -278,7 +283,7 @@ TEST_P(AccountsTest, LoginBeforeActivationOffersANewLink) {
 
   auto old = accounts_->activate(first, kPassword);
   ASSERT_FALSE(old) << "a new link ends the older one";
-  expect_error(old.error(), 410, "gone");
+  expect_error(old.error(), ErrorKind::gone, "gone");
   ASSERT_TRUE(accounts_->activate(second, kPassword));
   EXPECT_TRUE(accounts_->login("nieuw@thuiszorg-a.be", kPassword));
 }
@@ -323,8 +328,8 @@ TEST_P(AccountsTest, WrongPasswordAndUnknownAddressGetTheSameAnswer) {
   auto unknown = accounts_->login("onbekend@sint-jozef.be", "fout-wachtwoord");
   ASSERT_FALSE(wrong);
   ASSERT_FALSE(unknown);
-  expect_error(wrong.error(), 401, "invalid_credentials");
-  EXPECT_EQ(wrong.error().http_status, unknown.error().http_status);
+  expect_error(wrong.error(), ErrorKind::unauthenticated, "invalid_credentials");
+  EXPECT_EQ(wrong.error().kind, unknown.error().kind);
   EXPECT_EQ(wrong.error().code, unknown.error().code);
   EXPECT_EQ(wrong.error().message, unknown.error().message);
   EXPECT_EQ(wrong.error().fields, unknown.error().fields);
@@ -343,11 +348,11 @@ TEST_P(AccountsTest, FailuresSlowTheGuesserDownAndNeverLockTheOwnerOut) {
   for (int i = 0; i < 5; ++i) {
     auto failed = accounts_->login("els@sint-jozef.be", "fout-" + std::to_string(i), rival);
     ASSERT_FALSE(failed);
-    expect_error(failed.error(), 401, "invalid_credentials");
+    expect_error(failed.error(), ErrorKind::unauthenticated, "invalid_credentials");
   }
   auto waits = accounts_->login("els@sint-jozef.be", "fout-5", rival);
   ASSERT_FALSE(waits);
-  expect_error(waits.error(), 429, "throttled");
+  expect_error(waits.error(), ErrorKind::throttled, "throttled");
   EXPECT_EQ(
       waits.error().message,
       "Te veel mislukte pogingen vanaf dit adres. Wacht 1 seconde en probeer het dan opnieuw; "
@@ -363,7 +368,7 @@ TEST_P(AccountsTest, FailuresSlowTheGuesserDownAndNeverLockTheOwnerOut) {
     advance(seconds{expected});
     auto failed = accounts_->login("els@sint-jozef.be", "fout", rival);
     ASSERT_FALSE(failed);
-    expect_error(failed.error(), 401, "invalid_credentials");
+    expect_error(failed.error(), ErrorKind::unauthenticated, "invalid_credentials");
     expected *= 2;
     auto next = accounts_->login("els@sint-jozef.be", kPassword, rival);
     ASSERT_FALSE(next) << "even the right password waits, from this client";
@@ -380,7 +385,7 @@ TEST_P(AccountsTest, FailuresSlowTheGuesserDownAndNeverLockTheOwnerOut) {
   }
   auto sprayed = accounts_->login("nog-een@sint-jozef.be", "Zomer2025!", "192.0.2.9");
   ASSERT_FALSE(sprayed);
-  expect_error(sprayed.error(), 429, "throttled");
+  expect_error(sprayed.error(), ErrorKind::throttled, "throttled");
   EXPECT_TRUE(accounts_->login("jan@sint-jozef.be", kPassword, owner)) << "other clients go on";
 }
 
@@ -574,7 +579,7 @@ TEST_P(AccountsTest, PasswordResetByMail) {
 
   auto weak = accounts_->confirm_password_reset(token, "kort");
   ASSERT_FALSE(weak);
-  expect_error(weak.error(), 422, "validation");
+  expect_error(weak.error(), ErrorKind::invalid, "validation");
   ASSERT_TRUE(weak.error().fields.contains("password"));
   EXPECT_TRUE(accounts_->check(session).session) << "a refused reset changes nothing";
 
@@ -586,10 +591,10 @@ TEST_P(AccountsTest, PasswordResetByMail) {
 
   auto reuse = accounts_->confirm_password_reset(token, "nog-een-ander-wachtwoord");
   ASSERT_FALSE(reuse);
-  expect_error(reuse.error(), 410, "gone");
+  expect_error(reuse.error(), ErrorKind::gone, "gone");
   auto old_password = accounts_->login("els@sint-jozef.be", kPassword);
   ASSERT_FALSE(old_password);
-  expect_error(old_password.error(), 401, "invalid_credentials");
+  expect_error(old_password.error(), ErrorKind::unauthenticated, "invalid_credentials");
   EXPECT_TRUE(accounts_->login("els@sint-jozef.be", "nieuw-lang-wachtwoord"));
 }
 
@@ -601,7 +606,7 @@ TEST_P(AccountsTest, AResetLinkExpiresAndIsOnlyForActiveAccounts) {
   advance(hours{2});
   auto expired = accounts_->confirm_password_reset(token, "nieuw-lang-wachtwoord");
   ASSERT_FALSE(expired);
-  expect_error(expired.error(), 410, "gone");
+  expect_error(expired.error(), ErrorKind::gone, "gone");
 
   // Nothing goes out for an unknown or not yet activated address.
   invite("nieuw@sint-jozef.be");
@@ -615,7 +620,7 @@ TEST_P(AccountsTest, AResetLinkExpiresAndIsOnlyForActiveAccounts) {
   std::string activation = token_in(last_mail("nieuw@sint-jozef.be")->body_text);
   auto crossed = accounts_->confirm_password_reset(activation, "nieuw-lang-wachtwoord");
   ASSERT_FALSE(crossed);
-  expect_error(crossed.error(), 410, "gone");
+  expect_error(crossed.error(), ErrorKind::gone, "gone");
   EXPECT_TRUE(accounts_->activate(activation, kPassword));
 }
 
@@ -624,7 +629,7 @@ TEST_P(AccountsTest, AWeakPasswordIsRefusedAndTheLinkStaysUsable) {
   std::string token = invite("els@sint-jozef.be");
   auto weak = accounts_->activate(token, "negen9tkn");
   ASSERT_FALSE(weak);
-  expect_error(weak.error(), 422, "validation");
+  expect_error(weak.error(), ErrorKind::invalid, "validation");
   ASSERT_TRUE(weak.error().fields.contains("password"));
   EXPECT_EQ(weak.error().fields.at("password"), "Kies een wachtwoord van minstens 10 tekens.");
   // Ten characters, counted as characters: "é" is two bytes.
@@ -636,23 +641,23 @@ TEST_P(AccountsTest, InvitationsAreCheckedAndUnique) {
   ASSERT_TRUE(accounts_->invite(admin_, "els@sint-jozef.be", "school", school_));
   auto duplicate = accounts_->invite(admin_, " ELS@Sint-Jozef.be", "school", school_);
   ASSERT_FALSE(duplicate);
-  expect_error(duplicate.error(), 409, "duplicate");
+  expect_error(duplicate.error(), ErrorKind::conflict, "duplicate");
   EXPECT_EQ(duplicate.error().message, "Er bestaat al een account met dit e-mailadres.");
 
   auto school_user = Actor{"school", 99, school_};
   auto forbidden = accounts_->invite(school_user, "x@sint-jozef.be", "school", school_);
   ASSERT_FALSE(forbidden);
-  expect_error(forbidden.error(), 403, "forbidden");
+  expect_error(forbidden.error(), ErrorKind::forbidden, "forbidden");
 
   auto bad_email = accounts_->invite(admin_, "geen-adres", "school", school_);
   ASSERT_FALSE(bad_email);
-  expect_error(bad_email.error(), 422, "validation");
+  expect_error(bad_email.error(), ErrorKind::invalid, "validation");
   EXPECT_TRUE(bad_email.error().fields.contains("email"));
   EXPECT_FALSE(accounts_->invite(admin_, "a@b.be\r\nBcc: x@y.be", "school", school_));
 
   auto wrong_type = accounts_->invite(admin_, "x@thuiszorg-a.be", "school", service_);
   ASSERT_FALSE(wrong_type);
-  expect_error(wrong_type.error(), 422, "validation");
+  expect_error(wrong_type.error(), ErrorKind::invalid, "validation");
   EXPECT_TRUE(wrong_type.error().fields.contains("org_id"));
   auto no_org = accounts_->invite(admin_, "x@thuiszorg-a.be", "service", std::nullopt);
   ASSERT_FALSE(no_org);
@@ -677,10 +682,10 @@ TEST_P(AccountsTest, CreateAdminIsActiveAtOnceAndRefusesADuplicate) {
   EXPECT_TRUE(accounts_->login("beheer@fonds.be", "beheerder-wachtwoord"));
   auto again = accounts_->create_admin("Beheer@Fonds.be", "nog-een-wachtwoord");
   ASSERT_FALSE(again);
-  expect_error(again.error(), 409, "duplicate");
+  expect_error(again.error(), ErrorKind::conflict, "duplicate");
   auto weak = accounts_->create_admin("ander@fonds.be", "kort");
   ASSERT_FALSE(weak);
-  expect_error(weak.error(), 422, "validation");
+  expect_error(weak.error(), ErrorKind::invalid, "validation");
   EXPECT_TRUE(weak.error().fields.contains("password"));
 }
 
@@ -795,7 +800,7 @@ TEST_P(AccountsTest, EachAttemptSendsAFreshLinkAndTheEarlierOneStopsWorking) {
     EXPECT_NE(fresh, link);
     auto old = accounts_->activate(link, kPassword);
     ASSERT_FALSE(old) << "an earlier attempt's link";
-    expect_error(old.error(), 410, "gone");
+    expect_error(old.error(), ErrorKind::gone, "gone");
   }
   ASSERT_TRUE(accounts_->activate(fresh, kPassword));
   EXPECT_TRUE(accounts_->login("els@sint-jozef.be", kPassword));
@@ -846,7 +851,7 @@ TEST_P(AccountsTest, OneClientAskingForLinksForManyAddressesIsLimited) {
     refusals.push_back(again.error());
   }
   for (const DomainError& e : refusals) {
-    expect_error(e, 429, "throttled");
+    expect_error(e, ErrorKind::throttled, "throttled");
     EXPECT_EQ(e.message,
               "Er werden vanaf dit netwerkadres te veel links aangevraagd. Probeer het over 60 "
               "minuten opnieuw.");

@@ -11,7 +11,7 @@ constexpr const char* kNotFound =
     "Deze contactpersoon bestaat niet of hoort niet bij je organisatie.";
 
 bool has_contacts(const Actor& actor) {
-  return (actor.role == "school" || actor.role == "service") && actor.org_id > 0;
+  return (actor.role == role::kSchool || actor.role == role::kService) && actor.org_id > 0;
 }
 
 // The typed fields, trimmed and checked by the same rules as a request's fields.
@@ -82,7 +82,7 @@ DomainResult<void> Contacts::remove(const Actor& actor, Id contact_id) {
   if (!done) {
     DomainError e = domain::from_store(done.error());
     if (e.code == "linked")
-      e.message = actor.role == "school"
+      e.message = actor.role == role::kSchool
                       ? existing->name +
                             " is nog gekoppeld aan een student en kan daarom niet verwijderd "
                             "worden. Koppel die student(en) eerst aan een andere contactpersoon."

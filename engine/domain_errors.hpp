@@ -1,8 +1,9 @@
-// The refusals Matching's operations share: one Dutch sentence per kind, and a store's refusal
-// as the domain reports it. Internal to the engine's matching sources.
+// The refusals the domain services share: one Dutch sentence per kind, and a store's refusal
+// as the domain reports it (the one mapping from StoreError, for the engine and the JSON API).
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "matching.hpp"
@@ -11,27 +12,42 @@ namespace stagematch::domain {
 
 inline constexpr const char* kAlreadyAccepted =
     "Deze student werd intussen al aanvaard door een andere dienst.";
+inline constexpr const char* kStale =
+    "Iemand anders wijzigde deze gegevens net. Laad de pagina opnieuw en probeer nog eens.";
+inline constexpr const char* kUnavailable =
+    "De databank is even niet bereikbaar. Probeer het zo meteen opnieuw.";
+inline constexpr const char* kRequestNotFound =
+    "Deze aanvraag bestaat niet of je hebt er geen toegang toe.";
 
-inline DomainError error(int status, std::string code, std::string message) {
-  return DomainError{status, std::move(code), std::move(message), {}};
+inline DomainError error(ErrorKind kind, std::string code, std::string message) {
+  return DomainError{kind, std::move(code), std::move(message), {}};
 }
 
 inline DomainError not_found() {
-  return error(404, "not_found", "Deze aanvraag bestaat niet of je hebt er geen toegang toe.");
+  return error(ErrorKind::not_found, "not_found", kRequestNotFound);
 }
 
-inline DomainError from_store(const StoreError& e) {
-  if (e.code == "not_found") return not_found();
+// A store's refusal: its code and sentence, as the kind that code stands for. `not_found` and
+// `gone` keep the store's sentence unless `not_found_message` is given (a caller that must not
+// tell "does not exist" from "not yours"); a conflict keeps it; a stale write gets the one
+// sentence every page shows; anything else is the database failing: unavailable.
+inline DomainError from_store(const StoreError& e, std::string_view not_found_message = {}) {
+  if (e.code == "not_found")
+    return error(ErrorKind::not_found, "not_found",
+                 not_found_message.empty() ? e.message : std::string(not_found_message));
+  if (e.code == "gone") return error(ErrorKind::gone, "gone", e.message);
+  if (e.code == "stale") return error(ErrorKind::conflict, "stale", kStale);
   if (e.code == "already_accepted")
-    return error(409, "already_accepted", e.message.empty() ? kAlreadyAccepted : e.message);
-  if (e.code == "stale")
-    return error(409, "stale",
-                 "Iemand anders wijzigde deze gegevens net. Laad de pagina opnieuw en probeer nog "
-                 "eens.");
+    return error(ErrorKind::conflict, e.code, e.message.empty() ? kAlreadyAccepted : e.message);
   if (e.code == "linked" || e.code == "conflict" || e.code == "duplicate")
-    return error(409, e.code, e.message);
-  return error(503, "unavailable",
-               "De databank is even niet bereikbaar. Probeer het zo meteen opnieuw.");
+    return error(ErrorKind::conflict, e.code, e.message);
+  return error(ErrorKind::unavailable, "unavailable", kUnavailable);
+}
+
+// from_store for the operations on requests: whatever is not found is a request that does not
+// exist or that the caller may not see, told apart by no one.
+inline DomainError from_request_store(const StoreError& e) {
+  return from_store(e, kRequestNotFound);
 }
 
 }  // namespace stagematch::domain

@@ -152,7 +152,7 @@ std::string render(const std::string& name, const std::string& part, const std::
   return out;
 }
 
-Value sample(const std::string& name) {
+Value sample(const std::string& name, const Links& links) {
   const Object round{{"track", "secundair"},
                      {"track_label", "Secundair onderwijs (7de jaar verzorgende-zorgkundige)"},
                      {"year", "2025-2026"},
@@ -164,7 +164,7 @@ Value sample(const std::string& name) {
                      {"late", false},
                      {"planned", "05/09/2025 12:00"},
                      {"organisation", "Thuiszorg Zoë & Co"},
-                     {"link", "/dienst/secundair"}};
+                     {"link", links.service_requests("secundair")}};
   auto with = [&round](std::initializer_list<std::pair<const std::string, Value>> extra) {
     Object o = round;
     for (const auto& [k, v] : extra) o[k] = v;
@@ -173,12 +173,12 @@ Value sample(const std::string& name) {
   if (name == "activation")
     return Object{{"organisation", "Sint-Jozefinstituut Genk"},
                   {"email", "els.peeters@example.be"},
-                  {"link", "/activeren?token=voorbeeld"},
+                  {"link", links.activation("voorbeeld")},
                   {"expires", "12/09/2025 12:00"}};
   if (name == "activation_again" || name == "password_reset")
     return Object{{"organisation", "Sint-Jozefinstituut Genk"},
-                  {"link", name == "password_reset" ? "/wachtwoord?token=voorbeeld"
-                                                    : "/activeren?token=voorbeeld"},
+                  {"link", name == "password_reset" ? links.password_reset("voorbeeld")
+                                                    : links.activation("voorbeeld")},
                   {"expires", "12/09/2025 12:00"}};
   if (name == "round_opens")
     return with({{"message",
@@ -204,7 +204,7 @@ Value sample(const std::string& name) {
                   "aanvragen die nog open staan en geef je beslissingen in de tool in."}});
   if (name == "results_visible")
     return with({{"organisation", "Sint-Jozefinstituut Genk"},
-                 {"link", "/school/secundair"},
+                 {"link", links.school_requests("secundair")},
                  {"message",
                   "Vanaf 07/10/2026 12:00 zien de scholen de antwoorden van de diensten op alle "
                   "ingediende stageaanvragen."}});
@@ -216,7 +216,7 @@ Value sample(const std::string& name) {
                   {"mentor", "Marie Dubois"},
                   {"periods", Array{"01/10/2025 – 31/12/2025", "05/01/2026 – 27/03/2026"}},
                   {"notes", "Start op maandag om 8 uur."},
-                  {"link", "/school/secundair"}};
+                  {"link", links.school_requests("secundair")}};
   if (name == "acceptance_undone_service" || name == "acceptance_undone_school")
     return Object{
         {"organisation",
@@ -226,7 +226,8 @@ Value sample(const std::string& name) {
         {"service", "Thuiszorg Zoë & Co"},
         {"school", "Sint-Jozefinstituut Genk"},
         {"reason", "De dienst aanvaardde de verkeerde student."},
-        {"link", name == "acceptance_undone_service" ? "/dienst/secundair" : "/school/secundair"}};
+        {"link", name == "acceptance_undone_service" ? links.service_requests("secundair")
+                                                     : links.school_requests("secundair")}};
   return Value();
 }
 
@@ -253,9 +254,10 @@ std::string one_line(std::string_view text) {
   return out.substr(first, out.find_last_not_of(' ') - first + 1);
 }
 
-MailTemplates::MailTemplates(std::filesystem::path dir, std::string sender, std::string base_url)
-    : dir_(std::move(dir)), sender_(std::move(sender)), base_url_(std::move(base_url)) {
-  while (base_url_.ends_with('/')) base_url_.pop_back();
+MailTemplates::MailTemplates(std::filesystem::path dir, std::string sender,
+                             std::shared_ptr<const Links> links)
+    : dir_(std::move(dir)), sender_(std::move(sender)), links_(std::move(links)) {
+  if (!links_) throw std::invalid_argument("MailTemplates: links ontbreken");
 }
 
 const std::vector<std::string>& MailTemplates::names() {
@@ -275,7 +277,9 @@ const std::vector<std::string>& MailTemplates::names() {
   return kNames;
 }
 
-Value MailTemplates::sample_data(const std::string& template_name) { return sample(template_name); }
+Value MailTemplates::sample_data(const std::string& template_name) const {
+  return sample(template_name, *links_);
+}
 
 OutboxMail MailTemplates::compose(const std::string& template_name, const Value& data,
                                   const std::string& to) const {
@@ -283,9 +287,10 @@ OutboxMail MailTemplates::compose(const std::string& template_name, const Value&
 
   mustache::data view =
       data.is_object() ? to_data(data) : mustache::data(mustache::data::type::object);
-  view.set("base_url", base_url_);
+  const std::string base_url = links_->site();
+  view.set("base_url", base_url);
   if (data["link"].is_string() && data["link"].as_string().starts_with('/'))
-    view.set("link", base_url_ + data["link"].as_string());
+    view.set("link", base_url + data["link"].as_string());
   if (data["count"].is_number()) view.set("count_one", data["count"].as_number() == 1);
 
   OutboxMail mail;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,9 @@ namespace stagematch {
 
 class MailTemplates : public MailComposer {
  public:
-  // `base_url` (e.g. "https://stagematching.org") is handed to every template as `base_url`,
-  // and a `link` that starts with "/" is made absolute with it.
-  MailTemplates(std::filesystem::path dir, std::string sender, std::string base_url);
+  // `links` says where mails point; its site() (e.g. "https://stagematching.org") is handed to
+  // every template as `base_url`, and a `link` that starts with "/" is made absolute with it.
+  MailTemplates(std::filesystem::path dir, std::string sender, std::shared_ptr<const Links> links);
 
   // Renders mail `template_name` for `to`. Besides `data` the templates get `base_url`,
   // `subject` (HTML part only) and `count_one` (true when a numeric `count` is 1). The subject
@@ -35,17 +36,18 @@ class MailTemplates : public MailComposer {
 
   // The names of the mails the product sends (activation, ..., student_accepted).
   static const std::vector<std::string>& names();
-  // Example data for one mail, for previews (admin UI) and tests; null for an unknown name.
-  static Value sample_data(const std::string& template_name);
+  // Example data for one mail, for previews (admin UI) and tests, with its link made by
+  // links(); null for an unknown name.
+  Value sample_data(const std::string& template_name) const;
 
   const std::filesystem::path& dir() const { return dir_; }
   const std::string& sender() const { return sender_; }
-  const std::string& base_url() const { return base_url_; }
+  const Links& links() const override { return *links_; }
 
  private:
   std::filesystem::path dir_;
   std::string sender_;
-  std::string base_url_;
+  std::shared_ptr<const Links> links_;
 };
 
 // `text` on one line: every run of CR and LF becomes one space, other control characters go,

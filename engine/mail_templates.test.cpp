@@ -8,6 +8,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "site_links.hpp"
+
 namespace stagematch {
 namespace {
 
@@ -16,7 +18,7 @@ const std::filesystem::path kTemplates =
 
 MailTemplates templates() {
   return MailTemplates(kTemplates, "Stagematch <info@stagematching.org>",
-                       "https://stagematching.example/");
+                       site_links("https://stagematching.example/"));
 }
 
 Value with(Value data, const std::string& key, Value v) {
@@ -61,7 +63,7 @@ TEST(MailTemplates, EveryMailRendersWithSampleData) {
   auto t = templates();
   for (const auto& name : MailTemplates::names()) {
     SCOPED_TRACE(name);
-    Value data = MailTemplates::sample_data(name);
+    Value data = templates().sample_data(name);
     ASSERT_TRUE(data.is_object());
     OutboxMail mail = t.compose(name, data, "els.peeters@example.be");
     EXPECT_EQ(mail.to_address, "els.peeters@example.be");
@@ -114,7 +116,7 @@ TEST(MailTemplates, ScriptInANameIsEscapedInHtml) {
   int shown = 0;
   for (const auto& name : MailTemplates::names()) {
     SCOPED_TRACE(name);
-    Value data = MailTemplates::sample_data(name);
+    Value data = templates().sample_data(name);
     for (const char* key : {"organisation", "student", "service", "service_name", "mentor",
                             "round_label", "track_label", "message", "reason", "school"})
       if (data.has(key)) data = with(data, key, evil);
@@ -133,7 +135,7 @@ TEST(MailTemplates, ScriptInANameIsEscapedInHtml) {
 
 TEST(MailTemplates, LineBreaksNeverReachTheSubject) {
   auto t = templates();
-  Value data = with(MailTemplates::sample_data("student_accepted"), "student",
+  Value data = with(templates().sample_data("student_accepted"), "student",
                     "Jan\r\nBcc: x@evil.example\nPeeters");
   OutboxMail mail = t.compose("student_accepted", data, "school@example.be\r\nBcc: y@evil");
   EXPECT_EQ(mail.subject.find('\r'), std::string::npos);
@@ -149,7 +151,7 @@ TEST(MailTemplates, LineBreaksNeverReachTheSubject) {
 
 TEST(MailTemplates, NonAsciiSurvives) {
   auto t = templates();
-  Value data = with(MailTemplates::sample_data("student_accepted"), "student", "Zoë Ağaoğlu");
+  Value data = with(templates().sample_data("student_accepted"), "student", "Zoë Ağaoğlu");
   data = with(data, "service", "Thuiszorg Café Élan");
   OutboxMail mail = t.compose("student_accepted", data, "school@example.be");
   EXPECT_EQ(mail.subject, "Zoë Ağaoğlu werd aanvaard door Thuiszorg Café Élan");
@@ -160,7 +162,7 @@ TEST(MailTemplates, NonAsciiSurvives) {
 
 TEST(MailTemplates, ReminderCountsAndLateNotice) {
   auto t = templates();
-  Value data = MailTemplates::sample_data("reminder");
+  Value data = templates().sample_data("reminder");
   OutboxMail mail = t.compose("reminder", data, "dienst@example.be");
   EXPECT_TRUE(mail.subject.starts_with("12 aanvragen staan nog open")) << mail.subject;
   EXPECT_TRUE(contains(mail.body_text, "12 aanvragen staan nog open")) << mail.body_text;
@@ -170,7 +172,7 @@ TEST(MailTemplates, ReminderCountsAndLateNotice) {
   mail = t.compose("reminder", data, "dienst@example.be");
   EXPECT_TRUE(mail.subject.starts_with("1 aanvraag staat nog open")) << mail.subject;
 
-  Value late = with(MailTemplates::sample_data("round_opens"), "late", true);
+  Value late = with(templates().sample_data("round_opens"), "late", true);
   late = with(late, "planned", "05/09/2025 12:00");
   mail = t.compose("round_opens", late, "dienst@example.be");
   EXPECT_TRUE(mail.body_text.starts_with(
@@ -221,7 +223,7 @@ TEST(MailTemplates, UnknownTemplateOrBrokenFileThrowsClearly) {
   dir.write("reminder.html.mustache", "<p>{{#count}}open</p>");  // section never closed
   dir.write("activation.txt.mustache", "Onderwerp: fout\n\ntekst");
   std::filesystem::remove(dir.path() / "password_reset.html.mustache");
-  MailTemplates broken(dir.path(), "x <x@example.be>", "https://x.example");
+  MailTemplates broken(dir.path(), "x <x@example.be>", site_links("https://x.example"));
   auto problems = broken.check();
   ASSERT_EQ(problems.size(), 3u);
   std::string all;
@@ -230,12 +232,12 @@ TEST(MailTemplates, UnknownTemplateOrBrokenFileThrowsClearly) {
   EXPECT_TRUE(contains(all, "password_reset.html.mustache: bestand ontbreekt")) << all;
   EXPECT_TRUE(contains(all, "reminder.html.mustache:")) << all;
   try {
-    broken.compose("reminder", MailTemplates::sample_data("reminder"), "x@example.be");
+    broken.compose("reminder", templates().sample_data("reminder"), "x@example.be");
     FAIL() << "no exception";
   } catch (const std::runtime_error& e) {
     EXPECT_TRUE(contains(e.what(), "reminder")) << e.what();
   }
-  EXPECT_THROW(broken.compose("activation", MailTemplates::sample_data("activation"), "x@x.be"),
+  EXPECT_THROW(broken.compose("activation", templates().sample_data("activation"), "x@x.be"),
                std::runtime_error);
 
   dir.write("round_opens.txt.mustache", "Subject: x\ngeen lege regel");

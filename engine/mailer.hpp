@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "clock.hpp"
+#include "links.hpp"
 #include "store.hpp"
 
 namespace stagematch {
@@ -59,6 +61,8 @@ class MailComposer {
   virtual ~MailComposer() = default;
   virtual OutboxMail compose(const std::string& template_name, const Value& data,
                              const std::string& to) const = 0;
+  // Where the links the mails carry point (a school's requests, a service's list, ...).
+  virtual const Links& links() const = 0;
 };
 
 struct SendOutcome {
@@ -83,8 +87,8 @@ struct OutboxOptions {
   std::chrono::seconds lease{std::chrono::minutes{5}};
   std::chrono::milliseconds poll{std::chrono::seconds{2}};
   std::string message_id_domain = "stagematch.local";
-  // Where one-time links point: "https://stagematching.org" (see one_time_link in accounts.hpp).
-  std::string base_url = "http://127.0.0.1:8080";
+  // Where one-time links point (activation, password reset); required.
+  std::shared_ptr<const Links> links;
   // Runs before each round of claiming: turns queued requests for links into mails.
   std::function<void()> prepare;
 };

@@ -30,7 +30,7 @@ bool shows_personal(const Workflow& workflow, const RequestRecord& r) {
 }
 
 using domain::error;
-using domain::from_store;
+using domain::from_request_store;
 using domain::not_found;
 
 std::optional<Id> to_id(const Value& v) {
@@ -63,7 +63,8 @@ Value predicate_row(const RequestRecord& r) {
 }
 
 DomainError validation_error(const std::vector<FieldProblem>& problems) {
-  DomainError e = error(422, "validation", "Niet alle velden zijn correct ingevuld. Kijk de aangeduide velden na.");
+  DomainError e = error(ErrorKind::invalid, "validation",
+                        "Niet alle velden zijn correct ingevuld. Kijk de aangeduide velden na.");
   for (const auto& p : problems)
     if (p.severity == Severity::kError && !e.fields.contains(p.field)) e.fields[p.field] = p.message;
   return e;
@@ -122,7 +123,7 @@ std::vector<FieldProblem> Matching::validate(const Actor& actor, const Workflow&
     auto n = to_id(Value(id));
     if (!n) return false;
     auto o = store_.organisation(*n);
-    return o && o->type == "service";
+    return o && o->type == role::kService;
   };
   refs.this_year = to_brussels(clock_.now()).year;  // "future" birth years by the product's clock
   std::vector<FieldProblem> problems = validate_request(workflow, fields, refs);
@@ -169,15 +170,19 @@ void fill_record(RequestRecord& r, const Value& fields) {
 
 DomainResult<Registered> Matching::register_request(const Actor& actor, const std::string& track,
                                                     const Value& fields) {
-  if (actor.role != "school") return std::unexpected(error(403, "forbidden", "Enkel scholen schrijven leerlingen in."));
+  if (actor.role != role::kSchool)
+    return std::unexpected(
+        error(ErrorKind::forbidden, "forbidden", "Enkel scholen schrijven leerlingen in."));
   auto defs = definitions_();
   const Workflow* workflow = defs->workflow(track);
-  if (!workflow) return std::unexpected(error(404, "not_found", "Dit traject bestaat niet."));
+  if (!workflow)
+    return std::unexpected(error(ErrorKind::not_found, "not_found", "Dit traject bestaat niet."));
   auto school = store_.organisation(actor.org_id);
-  if (!school) return std::unexpected(from_store(school.error()));
+  if (!school) return std::unexpected(from_request_store(school.error()));
   if (std::find(school->tracks.begin(), school->tracks.end(), track) == school->tracks.end())
-    return std::unexpected(error(403, "track_not_allowed",
-                                 "Je school kan geen leerlingen inschrijven in het traject '" + workflow->label + "'."));
+    return std::unexpected(error(
+        ErrorKind::forbidden, "track_not_allowed",
+        "Je school kan geen leerlingen inschrijven in het traject '" + workflow->label + "'."));
 
   Instant now = clock_.now();
   RuleEngine rules(defs);
@@ -187,7 +192,7 @@ DomainResult<Registered> Matching::register_request(const Actor& actor, const st
   std::string notice;
   for (const Calendar* c : defs->calendars_of(track)) {  // in school-year order
     auto m = rules.moment(*c, now);
-    if (!m) return std::unexpected(error(500, "rule_error", m.error().message));
+    if (!m) return std::unexpected(error(ErrorKind::rule_failed, "rule_error", m.error().message));
     if (m->school_may_register) {
       calendar = c;  // the latest school year open for registration wins
       visible_from = m->school_visible_from;
@@ -196,8 +201,9 @@ DomainResult<Registered> Matching::register_request(const Actor& actor, const st
       closed_message = m->school_message;
   }
   if (!calendar)
-    return std::unexpected(error(403, "registration_closed",
-                                 closed_message.empty() ? "Inschrijven kan nu niet in dit traject." : closed_message));
+    return std::unexpected(
+        error(ErrorKind::forbidden, "registration_closed",
+              closed_message.empty() ? "Inschrijven kan nu niet in dit traject." : closed_message));
 
   std::vector<FieldProblem> problems = validate(actor, *workflow, defs, fields);
   if (has_errors(problems)) return std::unexpected(validation_error(problems));
@@ -210,7 +216,7 @@ DomainResult<Registered> Matching::register_request(const Actor& actor, const st
   fill_record(r, fields);
   auto id = store_.insert_request(r, audit(actor, "request.register", std::nullopt,
                                            "traject " + track + " " + calendar->year));
-  if (!id) return std::unexpected(from_store(id.error()));
+  if (!id) return std::unexpected(from_request_store(id.error()));
   return Registered{*id, warnings_of(problems), visible_from, notice};
 }
 
@@ -218,8 +224,8 @@ DomainResult<Registered> Matching::register_request(const Actor& actor, const st
 // the school may not know that yet, so the refusal then does not say it.
 DomainError Matching::answered(const Loaded& loaded, const std::string& message) {
   if (school_sees_answer(*loaded.defs, loaded.record, clock_.now()))
-    return error(409, "already_accepted", message);
-  return error(409, "locked",
+    return error(ErrorKind::conflict, "already_accepted", message);
+  return error(ErrorKind::conflict, "locked",
                "Deze aanvraag is in behandeling en kan nu niet gewijzigd worden. Neem contact op "
                "met VIVO als er iets moet veranderen.");
 }
@@ -227,7 +233,9 @@ DomainError Matching::answered(const Loaded& loaded, const std::string& message)
 DomainResult<std::vector<FieldProblem>> Matching::edit_request(const Actor& actor, Id request_id,
                                                                const Value& fields,
                                                                std::optional<int> version) {
-  if (actor.role != "school") return std::unexpected(error(403, "forbidden", "Enkel de school bewerkt haar leerlingen."));
+  if (actor.role != role::kSchool)
+    return std::unexpected(
+        error(ErrorKind::forbidden, "forbidden", "Enkel de school bewerkt haar leerlingen."));
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
   RequestRecord& r = loaded->record;
@@ -236,36 +244,41 @@ DomainResult<std::vector<FieldProblem>> Matching::edit_request(const Actor& acto
   if (loaded->calendar) {
     RuleEngine rules(loaded->defs);
     auto m = rules.moment(*loaded->calendar, clock_.now());
-    if (m && !m->school_may_edit) return std::unexpected(error(403, "editing_closed", m->school_message));
+    if (m && !m->school_may_edit)
+      return std::unexpected(error(ErrorKind::forbidden, "editing_closed", m->school_message));
   }
   std::vector<FieldProblem> problems = validate(actor, *loaded->workflow, loaded->defs, fields);
   if (has_errors(problems)) return std::unexpected(validation_error(problems));
   if (version) r.version = *version;
   fill_record(r, fields);
   auto done = store_.update_request(r, audit(actor, "request.edit", request_id));
-  if (!done) return std::unexpected(from_store(done.error()));
+  if (!done) return std::unexpected(from_request_store(done.error()));
   return warnings_of(problems);
 }
 
 DomainResult<void> Matching::delete_request(const Actor& actor, Id request_id) {
-  if (actor.role != "school") return std::unexpected(error(403, "forbidden", "Enkel de school verwijdert haar leerlingen."));
+  if (actor.role != role::kSchool)
+    return std::unexpected(
+        error(ErrorKind::forbidden, "forbidden", "Enkel de school verwijdert haar leerlingen."));
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
   if (loaded->record.accepted_by)
     return std::unexpected(answered(*loaded, "Een aanvaarde student kan niet meer verwijderd worden."));
   auto done = store_.delete_request(actor.org_id, request_id, audit(actor, "request.delete", request_id));
-  if (!done) return std::unexpected(from_store(done.error()));
+  if (!done) return std::unexpected(from_request_store(done.error()));
   return {};
 }
 
 DomainResult<void> Matching::stop_request(const Actor& actor, Id request_id) {
-  if (actor.role != "school") return std::unexpected(error(403, "forbidden", "Enkel de school meldt een gestopte leerling."));
+  if (actor.role != role::kSchool)
+    return std::unexpected(
+        error(ErrorKind::forbidden, "forbidden", "Enkel de school meldt een gestopte leerling."));
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
   if (loaded->record.accepted_by)
     return std::unexpected(answered(*loaded, "Deze student werd al aanvaard; vraag VIVO om de aanvaarding ongedaan te maken."));
   auto done = store_.stop_request(actor.org_id, request_id, audit(actor, "request.stop", request_id));
-  if (!done) return std::unexpected(from_store(done.error()));
+  if (!done) return std::unexpected(from_request_store(done.error()));
   return {};
 }
 
@@ -328,7 +341,7 @@ DomainResult<Predicate> Matching::visibility_for(const std::shared_ptr<const Def
                                                  const Calendar& calendar, Id service_id,
                                                  Instant now, std::string* key_out) {
   auto service = store_.organisation(service_id);
-  if (!service) return std::unexpected(from_store(service.error()));
+  if (!service) return std::unexpected(from_request_store(service.error()));
   std::string key = calendar.track + '/' + calendar.year + '|' + std::to_string(service_id) + '|' +
                     std::to_string(calendar_stretch(calendar, now)) + '|';
   for (const auto& p : service->provinces) key += p + ',';
@@ -336,24 +349,25 @@ DomainResult<Predicate> Matching::visibility_for(const std::shared_ptr<const Def
   if (auto kept = visibility_cache_.find(defs, key)) return *kept;
   RuleEngine rules(defs);
   auto p = rules.visibility(calendar, ServiceRef{std::to_string(service_id), service->provinces}, now);
-  if (!p) return std::unexpected(error(500, "rule_error", p.error().message));
+  if (!p) return std::unexpected(error(ErrorKind::rule_failed, "rule_error", p.error().message));
   visibility_cache_.put(defs, key, *p);
   return *p;
 }
 
 DomainResult<Matching::Loaded> Matching::load_visible(const Actor& actor, Id request_id, bool deciding) {
   auto record = store_.request(request_id);
-  if (!record) return std::unexpected(from_store(record.error()));
+  if (!record) return std::unexpected(from_request_store(record.error()));
   Loaded out;
   out.defs = definitions_();
   out.record = std::move(*record);
   out.workflow = out.defs->workflow(out.record.track);
   out.calendar = out.defs->calendar(out.record.track, out.record.year);
   if (!out.workflow) return std::unexpected(not_found());
-  if (actor.role == "school") {
+  if (actor.role == role::kSchool) {
     if (out.record.school_id != actor.org_id) return std::unexpected(not_found());
-  } else if (actor.role == "service") {
-    if (out.record.state != "active" && out.record.accepted_by != actor.org_id) return std::unexpected(not_found());
+  } else if (actor.role == role::kService) {
+    if (out.record.state != request_state::kActive && out.record.accepted_by != actor.org_id)
+      return std::unexpected(not_found());
     if (out.record.accepted_by == actor.org_id) return out;  // accepted: visible for ever
     if (!out.calendar) return std::unexpected(not_found());
     auto p = visibility_for(out.defs, *out.calendar, actor.org_id, clock_.now());
@@ -362,39 +376,45 @@ DomainResult<Matching::Loaded> Matching::load_visible(const Actor& actor, Id req
       if (deciding && out.record.accepted_by) {
         RequestRecord before = out.record;
         before.accepted_by.reset();
-        if (matches(*p, predicate_row(before))) return std::unexpected(error(409, "already_accepted", kAlreadyAccepted));
+        if (matches(*p, predicate_row(before)))
+          return std::unexpected(error(ErrorKind::conflict, "already_accepted", kAlreadyAccepted));
       }
       return std::unexpected(not_found());
     }
-  } else if (actor.role != "admin") {
+  } else if (actor.role != role::kAdmin) {
     return std::unexpected(not_found());
   }
   return out;
 }
 
 DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, const StatusInput& input) {
-  if (actor.role != "service" && actor.role != "admin")
-    return std::unexpected(error(403, "forbidden", "Enkel diensten kiezen een status."));
+  if (actor.role != role::kService && actor.role != role::kAdmin)
+    return std::unexpected(
+        error(ErrorKind::forbidden, "forbidden", "Enkel diensten kiezen een status."));
   auto loaded = load_visible(actor, request_id, true);
   if (!loaded) return std::unexpected(loaded.error());
   const RequestRecord& r = loaded->record;
   const Workflow& workflow = *loaded->workflow;
   if (!loaded->calendar)
-    return std::unexpected(error(403, "round_closed", "Er is geen kalender voor dit schooljaar; statussen kunnen niet wijzigen."));
-  if (r.state != "active")
-    return std::unexpected(error(409, "stopped", "Deze student is gestopt met de opleiding."));
+    return std::unexpected(
+        error(ErrorKind::forbidden, "round_closed",
+              "Er is geen kalender voor dit schooljaar; statussen kunnen niet wijzigen."));
+  if (r.state != request_state::kActive)
+    return std::unexpected(
+        error(ErrorKind::conflict, "stopped", "Deze student is gestopt met de opleiding."));
 
   Id service_id = actor.org_id;
-  if (actor.role == "admin") {
+  if (actor.role == role::kAdmin) {
     if (!r.accepted_by)
-      return std::unexpected(error(422, "transition_not_allowed", "Deze student werd door geen enkele dienst aanvaard."));
+      return std::unexpected(error(ErrorKind::invalid, "transition_not_allowed",
+                                   "Deze student werd door geen enkele dienst aanvaard."));
     service_id = *r.accepted_by;
   }
   const std::string initial = workflow.initial_status() ? workflow.initial_status()->id : "";
   ServiceStatus current = store_.service_status(request_id, service_id, initial);
   const StatusDef* target = workflow.status(input.status);
   if (target && target->exclusive && r.accepted_by && *r.accepted_by != service_id)
-    return std::unexpected(error(409, "already_accepted", kAlreadyAccepted));
+    return std::unexpected(error(ErrorKind::conflict, "already_accepted", kAlreadyAccepted));
 
   int period_count = r.fields["periods"].is_array() ? static_cast<int>(r.fields["periods"].as_array().size()) : 0;
   StatusChange change{current.status, input.status, actor.role, input.mentor_id ? std::to_string(*input.mentor_id) : "",
@@ -404,8 +424,12 @@ DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, co
   auto decided = decide_transition(rules, workflow, *loaded->calendar, change, period_count, now);
   if (!decided) {
     const TransitionRefusal& refusal = decided.error();
-    int status = refusal.error == "round_closed" ? 403 : refusal.error == "rule_error" ? 500 : 422;
-    DomainError e = error(status, refusal.error == "missing_requirement" ? "validation" : refusal.error, refusal.message);
+    ErrorKind kind = refusal.error == "round_closed" ? ErrorKind::forbidden
+                     : refusal.error == "rule_error" ? ErrorKind::rule_failed
+                                                     : ErrorKind::invalid;
+    DomainError e =
+        error(kind, refusal.error == "missing_requirement" ? "validation" : refusal.error,
+              refusal.message);
     if (!refusal.field.empty()) e.fields[refusal.field] = refusal.message;
     store_.append_audit([&] {
       AuditEntry a = audit(actor, "status.change", request_id, current.status + " -> " + input.status);
@@ -418,7 +442,8 @@ DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, co
   if (row.needs("mentor")) {
     auto mentor = store_.contact(*input.mentor_id);
     if (!mentor || mentor->org_id != service_id) {
-      DomainError e = error(422, "validation", "Kies een stagementor uit de contactpersonen van je eigen dienst.");
+      DomainError e = error(ErrorKind::invalid, "validation",
+                            "Kies een stagementor uit de contactpersonen van je eigen dienst.");
       e.fields["mentor_id"] = e.message;
       return std::unexpected(e);
     }
@@ -451,7 +476,7 @@ DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, co
   }
   if (row.needs("reason")) detail += "; reden: " + input.reason;
   auto done = store_.write_status(write, audit(actor, "status.change", request_id, detail));
-  if (!done) return std::unexpected(from_store(done.error()));
+  if (!done) return std::unexpected(from_request_store(done.error()));
   return {};
 }
 
@@ -479,7 +504,7 @@ std::vector<OutboxMail> Matching::school_notice(const Workflow& workflow, const 
               {"notes", input.notes},
               {"organisation", school ? school->name : std::string()},
               {"track_label", workflow.label},
-              {"link", "/school/" + r.track}};
+              {"link", notice_mail_->links().school_requests(r.track)}};
   // Before the results date the school may not know yet: the mail waits in the outbox until then.
   const std::optional<Instant> hold_until = school_hold(r);
   for (const auto& address : notice_queue_->org_addresses(r.school_id)) {
@@ -503,7 +528,7 @@ bool Matching::school_sees_answer(const DefinitionSet& defs, const RequestRecord
 std::optional<Instant> Matching::answer_held_until(const DefinitionSet& defs,
                                                    const RequestRecord& r, Instant now) {
   const Calendar* calendar = defs.calendar(r.track, r.year);
-  if (!calendar || r.state != "active") return std::nullopt;
+  if (!calendar || r.state != request_state::kActive) return std::nullopt;
   auto from = calendar->answer_visible_from(r.accepted_at.value_or(now));
   return from && now < *from ? from : std::nullopt;
 }
@@ -553,7 +578,7 @@ DomainResult<std::optional<Predicate>> Matching::school_filter(const DefinitionS
   if (status.empty() && !input.accepted_by) return std::optional<Predicate>();
   if (!status.empty() && std::find(std::begin(kSchoolStatuses), std::end(kSchoolStatuses),
                                    status) == std::end(kSchoolStatuses)) {
-    DomainError e = error(422, "validation", "Kies een status uit de lijst.");
+    DomainError e = error(ErrorKind::invalid, "validation", "Kies een status uit de lijst.");
     e.fields["status"] = e.message;
     return std::unexpected(e);
   }
@@ -567,30 +592,30 @@ DomainResult<std::optional<Predicate>> Matching::school_filter(const DefinitionS
     }
   Predicate hidden = group(Op::kAny, std::move(held));
   Predicate not_hidden = group(Op::kNot, {hidden});
-  Predicate active = leaf(Op::kEq, "state", {Value("active")});
+  Predicate active = leaf(Op::kEq, "state", {Value(std::string(request_state::kActive))});
   Predicate unknown = group(Op::kAny, {leaf(Op::kNull, "accepted_by"), hidden});
   std::vector<Predicate> all;
   if (input.accepted_by)
     all.push_back(
         group(Op::kAll, {leaf(Op::kEq, "accepted_by", {Value(*input.accepted_by)}), not_hidden}));
-  if (status == "aanvaard")
+  if (status == school_status::kAccepted)
     all.push_back(group(Op::kAll, {group(Op::kNot, {leaf(Op::kNull, "accepted_by")}), not_hidden}));
-  else if (status == "geen")
+  else if (status == school_status::kNone)
     all.push_back(group(Op::kAll, {active, unknown}));
-  else if (status == "wacht")
+  else if (status == school_status::kWaiting)
     all.push_back(waiting_years.empty()
                       ? leaf(Op::kFalse, "")
                       : group(Op::kAll, {active, leaf(Op::kIn, "year", waiting_years), unknown}));
-  else if (status == "gestopt")
-    all.push_back(leaf(Op::kEq, "state", {Value("stopped")}));
+  else if (status == school_status::kStopped)
+    all.push_back(leaf(Op::kEq, "state", {Value(std::string(request_state::kStopped))}));
   return std::optional<Predicate>(group(Op::kAll, std::move(all)));
 }
 
 Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
                         const RequestRecord& r, const Actor& actor, Instant now) {
-  bool personal = actor.role != "service";
+  bool personal = actor.role != role::kService;
   Object out;
-  if (actor.role == "service") {
+  if (actor.role == role::kService) {
     const std::string initial = workflow.initial_status() ? workflow.initial_status()->id : "";
     // Personal fields follow the service's current status (SPEC, December 2026): shown while
     // it is one the workflow reveals them for, hidden again once it moves on or an admin
@@ -616,8 +641,9 @@ Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
     if (personal || !workflow.is_personal("school_contact.email")) c["email"] = contact->email;
     out["school_contact"] = std::move(c);
   }
-  bool answer = actor.role == "admin" || (actor.role == "service" && r.accepted_by == actor.org_id) ||
-                (actor.role == "school" && school_sees_answer(defs, r, now));
+  bool answer = actor.role == role::kAdmin ||
+                (actor.role == role::kService && r.accepted_by == actor.org_id) ||
+                (actor.role == role::kSchool && school_sees_answer(defs, r, now));
   if (answer && r.accepted_by) {
     out["accepted_by"] = Object{{"id", *r.accepted_by}, {"name", r.accepted_by_name}};
     out["accepted_periods"] = Array(r.accepted_periods.begin(), r.accepted_periods.end());
@@ -625,10 +651,10 @@ Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
     out["notes"] = r.notes;
     if (const auto& mentor = r.mentor)
       out["mentor"] = Object{{"id", mentor->id}, {"name", mentor->name}, {"phone", mentor->phone}, {"email", mentor->email}};
-    if (actor.role == "school") out["status"] = "aanvaard";
+    if (actor.role == role::kSchool) out["status"] = std::string(school_status::kAccepted);
   }
   // A school is told that an answer waits for a results date, never what it is.
-  if (actor.role == "school")
+  if (actor.role == role::kSchool)
     if (auto until = answer_held_until(defs, r, now))
       out["answer_visible_from"] = format_iso(*until);
   return out;
@@ -639,7 +665,7 @@ DomainResult<Value> Matching::view_request(const Actor& actor, Id request_id) {
   if (!loaded) return std::unexpected(loaded.error());
   Value v = present(*loaded->defs, *loaded->workflow, loaded->record, actor, clock_.now());
   // Every reveal is audited: the service opened a request with personal data shown.
-  if (actor.role == "service" && v["my_status"].is_string() &&
+  if (actor.role == role::kService && v["my_status"].is_string() &&
       loaded->workflow->reveals(v["my_status"].as_string()))
     store_.append_audit(audit(actor, "request.reveal", request_id));
   return v;
@@ -649,13 +675,16 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
                                                  const ListInput& input) {
   auto defs = definitions_();
   const Workflow* workflow = defs->workflow(track);
-  if (!workflow) return std::unexpected(error(404, "not_found", "Dit traject bestaat niet."));
+  if (!workflow)
+    return std::unexpected(error(ErrorKind::not_found, "not_found", "Dit traject bestaat niet."));
   Instant now = clock_.now();
   const Calendar* calendar = input.year ? defs->calendar(track, *input.year) : current_calendar(*defs, track, now);
   if (input.year && !calendar)
-    return std::unexpected(error(404, "not_found", "Er is geen kalender voor dit traject in schooljaar " + *input.year + "."));
-  if (!input.tab.empty() && input.tab != "open" && input.tab != "accepted") {
-    DomainError e = error(422, "validation", "Kies het tabblad open of accepted.");
+    return std::unexpected(
+        error(ErrorKind::not_found, "not_found",
+              "Er is geen kalender voor dit traject in schooljaar " + *input.year + "."));
+  if (!input.tab.empty() && input.tab != list_tab::kOpen && input.tab != list_tab::kAccepted) {
+    DomainError e = error(ErrorKind::invalid, "validation", "Kies het tabblad open of accepted.");
     e.fields["tab"] = e.message;
     return std::unexpected(e);
   }
@@ -665,9 +694,9 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   // Without a year: a service's open tab follows the calendar that holds now (the rounds
   // decide what it sees); its accepted students, a school's students and the admin's list
   // span every school year (accepted stays visible to the accepting service forever).
-  const bool open_tab = actor.role == "service" && input.tab != "accepted";
+  const bool open_tab = actor.role == role::kService && input.tab != list_tab::kAccepted;
   if (calendar && (input.year || open_tab)) q.year = calendar->year;
-  q.tab = input.tab.empty() ? "open" : input.tab;
+  q.tab = input.tab.empty() ? std::string(list_tab::kOpen) : input.tab;
   q.name = input.name;
   q.provinces = input.provinces;
   q.school_filter = input.school;
@@ -677,7 +706,7 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   q.page = std::max(1, input.page);
   q.page_size = std::clamp(input.page_size, 1, 500);
   std::string cache_key;  // a service's list only: what the page depends on besides the data
-  if (actor.role == "service") {
+  if (actor.role == role::kService) {
     q.service_id = actor.org_id;
     if (!calendar) return ListOutput{};
     auto p = visibility_for(defs, *calendar, actor.org_id, now, &cache_key);
@@ -692,20 +721,20 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     cache_key += '\x1f' + q.year.value_or("*") + '\x1f' +
                  (q.school_filter ? std::to_string(*q.school_filter) : "") + '\x1f' +
                  std::to_string(q.page) + '\x1f' + std::to_string(q.page_size);
-  } else if (actor.role == "school") {
+  } else if (actor.role == role::kSchool) {
     q.school_id = actor.org_id;
     q.include_stopped = true;
     q.tab = "all";
     auto filter = school_filter(*defs, track, input, now);
     if (!filter) return std::unexpected(filter.error());
     q.filter = std::move(*filter);
-  } else if (actor.role == "admin") {
+  } else if (actor.role == role::kAdmin) {
     // The admin may narrow to open or accepted requests; a school always gets all of its own
     // (a tab would tell it about acceptances before the results date).
     q.include_stopped = true;
     q.tab = input.tab.empty() ? "all" : input.tab;
   } else {
-    return std::unexpected(error(403, "forbidden", "Geen toegang."));
+    return std::unexpected(error(ErrorKind::forbidden, "forbidden", "Geen toegang."));
   }
   // A service's page presents nothing that depends on the clock beyond the visibility (in the
   // key), so it is reused while the store's list version stands still. The version is read
@@ -727,7 +756,7 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   }
   if (!entry) {
     auto page = store_.requests(q);
-    if (!page) return std::unexpected(from_store(page.error()));
+    if (!page) return std::unexpected(from_request_store(page.error()));
     auto fresh = std::make_shared<ListCache::Entry>();
     fresh->out.total = page->total;
     fresh->out.items.reserve(page->items.size());
@@ -753,7 +782,7 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
       if (i >= fresh->out.items.size()) fresh->out.items.emplace_back();
       if (fresh->out.items[i].is_null())
         fresh->out.items[i] = present(*defs, *workflow, r, actor, now);
-      if (actor.role == "service" && shows_personal(*workflow, r)) ++fresh->revealed;
+      if (actor.role == role::kService && shows_personal(*workflow, r)) ++fresh->revealed;
     }
     // A page that shows personal data (a service's own accepted students) is never kept: what
     // is kept in memory holds no national number, phone or e-mail, and those pages are the

@@ -15,6 +15,7 @@
 #include "clock.hpp"
 #include "definitions.hpp"
 #include "mailer.hpp"
+#include "roles.hpp"
 #include "rules.hpp"
 #include "store.hpp"
 #include "transitions.hpp"
@@ -28,8 +29,28 @@ struct Actor {
   Id org_id = 0;
 };
 
+// What kind of refusal a DomainError is. The engine speaks of kinds only; the web answers each
+// kind with its HTTP status (web/error_status.hpp).
+enum class ErrorKind {
+  invalid,          // the input breaks a rule; `fields` says what to fix
+  unauthenticated,  // a wrong address or password
+  forbidden,        // this role may not do it, or not at this moment (round closed, ...)
+  not_found,        // it does not exist, or the caller may not see it
+  conflict,         // the data forbids it now (already_accepted, stale, stopped, duplicate, ...)
+  gone,             // a one-time link that was used or expired
+  throttled,        // too many attempts; `fields["retry_after"]` says how long to wait
+  rule_failed,      // a rule of the definitions could not run
+  unavailable,      // the database cannot be reached
+};
+
+// Every kind, for tables and tests that must cover them all.
+inline constexpr ErrorKind kErrorKinds[] = {
+    ErrorKind::invalid,   ErrorKind::unauthenticated, ErrorKind::forbidden,
+    ErrorKind::not_found, ErrorKind::conflict,        ErrorKind::gone,
+    ErrorKind::throttled, ErrorKind::rule_failed,     ErrorKind::unavailable};
+
 struct DomainError {
-  int http_status = 400;
+  ErrorKind kind = ErrorKind::invalid;
   std::string code;     // validation, not_found, already_accepted, transition_not_allowed, ...
   std::string message;  // Dutch
   std::map<std::string, std::string> fields;  // field -> what to fix
@@ -74,7 +95,9 @@ struct ListInput {
 
 // The statuses a school filters its students on: accepted (and shown), no place known yet,
 // waiting for a results date (whatever the answer), stopped.
-inline constexpr const char* kSchoolStatuses[] = {"aanvaard", "geen", "wacht", "gestopt"};
+inline constexpr std::string_view kSchoolStatuses[] = {
+    school_status::kAccepted, school_status::kNone, school_status::kWaiting,
+    school_status::kStopped};
 
 struct ListOutput {
   std::vector<Value> items;  // each as the caller may see it
@@ -119,7 +142,7 @@ class Matching {
   DomainResult<void> stop_request(const Actor& actor, Id request_id);
   DomainResult<void> change_status(const Actor& actor, Id request_id, const StatusInput& input);
 
-  // The helpdesk (admin only; 403 for anyone else): search every request by name, national
+  // The helpdesk (admin only; `forbidden` for anyone else): search every request by name, national
   // register number, track, school year and school; read one request's full history; mark a
   // student stopped with a reason. An accepted student is not stopped: the acceptance is undone
   // first (change_status to the initial status, with a reason), as the manuals let only a
@@ -128,7 +151,7 @@ class Matching {
   DomainResult<RequestHistory> request_history(const Actor& actor, Id request_id);
   DomainResult<void> stop_by_admin(const Actor& actor, Id request_id, const std::string& reason);
 
-  // One request as `actor` may see it; not_found (404) when it may not, the same as a
+  // One request as `actor` may see it; not_found when it may not, the same as a
   // request that does not exist.
   DomainResult<Value> view_request(const Actor& actor, Id request_id);
   DomainResult<ListOutput> list_requests(const Actor& actor, const std::string& track,
@@ -166,7 +189,7 @@ class Matching {
     const Calendar* calendar = nullptr;
   };
   // `deciding`: a service acting on a request another service accepted in the meantime is
-  // told so (409 already_accepted) when it could see the request before that acceptance.
+  // told so (already_accepted) when it could see the request before that acceptance.
   DomainResult<Loaded> load_visible(const Actor& actor, Id request_id, bool deciding = false);
   // `key`, when given, receives what the predicate depends on (calendar, service, provinces,
   // stretch of the calendar).

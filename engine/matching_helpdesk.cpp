@@ -12,15 +12,16 @@ namespace stagematch {
 namespace {
 
 using domain::error;
-using domain::from_store;
+using domain::from_request_store;
 
 DomainError admin_only() {
-  return error(403, "forbidden", "Enkel VIVO kan dit: je hebt er geen toegang toe.");
+  return error(ErrorKind::forbidden, "forbidden",
+               "Enkel VIVO kan dit: je hebt er geen toegang toe.");
 }
 
-DomainError field_error(int status, std::string code, const std::string& field,
+DomainError field_error(ErrorKind kind, std::string code, const std::string& field,
                         std::string message) {
-  DomainError e = error(status, std::move(code), std::move(message));
+  DomainError e = error(kind, std::move(code), std::move(message));
   e.fields[field] = e.message;
   return e;
 }
@@ -34,7 +35,7 @@ std::string trimmed(const std::string& s) {
 }  // namespace
 
 DomainResult<ListOutput> Matching::search_requests(const Actor& actor, const SearchInput& input) {
-  if (actor.role != "admin") return std::unexpected(admin_only());
+  if (actor.role != role::kAdmin) return std::unexpected(admin_only());
   auto defs = definitions_();
   RequestQuery q;
   q.tab = "all";
@@ -42,7 +43,8 @@ DomainResult<ListOutput> Matching::search_requests(const Actor& actor, const Sea
   q.sort = "name";
   q.name = trimmed(input.name);
   if (q.name.size() > 100)
-    return std::unexpected(field_error(422, "validation", "name", "Zoek op hoogstens 100 tekens."));
+    return std::unexpected(
+        field_error(ErrorKind::invalid, "validation", "name", "Zoek op hoogstens 100 tekens."));
   q.school_filter = input.school;
   q.page = std::max(1, input.page);
   q.page_size = std::clamp(input.page_size, 1, 500);
@@ -51,19 +53,20 @@ DomainResult<ListOutput> Matching::search_requests(const Actor& actor, const Sea
   q.national_number = national_number_digits(typed).value_or("");
   if (!typed.empty() && q.national_number.size() != 11)
     return std::unexpected(field_error(
-        422, "validation", "national_number",
+        ErrorKind::invalid, "validation", "national_number",
         "Geef het volledige rijksregisternummer: 11 cijfers, met of zonder punten en streepje."));
   q.track = trimmed(input.track);
   if (!q.track.empty() && !defs->workflow(q.track))
-    return std::unexpected(field_error(422, "validation", "track", "Dit traject bestaat niet."));
+    return std::unexpected(
+        field_error(ErrorKind::invalid, "validation", "track", "Dit traject bestaat niet."));
   if (const std::string year = trimmed(input.year); !year.empty()) {
     if (!is_school_year(year))
-      return std::unexpected(
-          field_error(422, "validation", "year", "Geef een schooljaar als 2025-2026."));
+      return std::unexpected(field_error(ErrorKind::invalid, "validation", "year",
+                                         "Geef een schooljaar als 2025-2026."));
     q.year = year;
   }
   auto page = store_.requests(q);
-  if (!page) return std::unexpected(from_store(page.error()));
+  if (!page) return std::unexpected(from_request_store(page.error()));
   ListOutput out;
   out.total = page->total;
   const Instant now = clock_.now();
@@ -74,7 +77,7 @@ DomainResult<ListOutput> Matching::search_requests(const Actor& actor, const Sea
 }
 
 DomainResult<RequestHistory> Matching::request_history(const Actor& actor, Id request_id) {
-  if (actor.role != "admin") return std::unexpected(admin_only());
+  if (actor.role != role::kAdmin) return std::unexpected(admin_only());
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
   RequestHistory out;
@@ -87,27 +90,29 @@ DomainResult<RequestHistory> Matching::request_history(const Actor& actor, Id re
 
 DomainResult<void> Matching::stop_by_admin(const Actor& actor, Id request_id,
                                            const std::string& reason) {
-  if (actor.role != "admin") return std::unexpected(admin_only());
+  if (actor.role != role::kAdmin) return std::unexpected(admin_only());
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
   const RequestRecord& r = loaded->record;
-  if (r.state == "stopped")
-    return std::unexpected(error(409, "stopped", "Deze student staat al als gestopt gemarkeerd."));
+  if (r.state == request_state::kStopped)
+    return std::unexpected(
+        error(ErrorKind::conflict, "stopped", "Deze student staat al als gestopt gemarkeerd."));
   // The manuals mark only a student without a place as stopped; an accepted student stays with
   // the service for ever. When the internship does not go ahead, the acceptance is undone first.
   if (r.accepted_by)
     return std::unexpected(error(
-        409, "accepted",
+        ErrorKind::conflict, "accepted",
         "Deze student werd aanvaard door " + r.accepted_by_name +
             ". Een aanvaarde student wordt niet als gestopt gemarkeerd: maak eerst de aanvaarding "
             "ongedaan (met een reden) en markeer de student daarna als gestopt."));
   const std::string why = trimmed(reason);
   if (why.empty())
-    return std::unexpected(field_error(422, "validation", "reason", "Geef een reden op."));
+    return std::unexpected(
+        field_error(ErrorKind::invalid, "validation", "reason", "Geef een reden op."));
   auto done =
       store_.stop_request(r.school_id, request_id,
                           audit(actor, "request.stop", request_id, "door VIVO; reden: " + why));
-  if (!done) return std::unexpected(from_store(done.error()));
+  if (!done) return std::unexpected(from_request_store(done.error()));
   return {};
 }
 
@@ -136,10 +141,12 @@ std::vector<OutboxMail> Matching::undo_notices(const Workflow& workflow, const R
       out.push_back(std::move(m));
     }
   };
-  queue("acceptance_undone_service", service_id, service_name, "/dienst/" + r.track, std::nullopt);
+  const Links& links = notice_mail_->links();
+  queue("acceptance_undone_service", service_id, service_name, links.service_requests(r.track),
+        std::nullopt);
   // The school hears of it when it may hear of the acceptance (its results date), so the two
   // mails reach it in order.
-  queue("acceptance_undone_school", r.school_id, r.school_name, "/school/" + r.track,
+  queue("acceptance_undone_school", r.school_id, r.school_name, links.school_requests(r.track),
         school_hold(r));
   return out;
 }

@@ -56,7 +56,7 @@ DomainResult<Id> Organisations::create(const Actor& actor, const NewOrganisation
   if (auto ok = service::admin_only(actor); !ok) return std::unexpected(ok.error());
   std::map<std::string, std::string> problems;
   const std::string& type = input.type;
-  if (type != "school" && type != "service") problems["type"] = "Kies school of dienst gezinszorg.";
+  if (type != role::kSchool && type != role::kService) problems["type"] = "Kies school of dienst gezinszorg.";
   std::string name = service::trimmed(input.name);
   if (name.empty())
     problems["name"] = "Vul een naam in.";
@@ -67,12 +67,12 @@ DomainResult<Id> Organisations::create(const Actor& actor, const NewOrganisation
   std::vector<std::string> provinces =
       only_known(input.provinces, province_codes(), problems, "provinces");
   std::vector<std::string> tracks = only_known(input.tracks, tracks_known, problems, "tracks");
-  if (type == "service") {
+  if (type == role::kService) {
     if (provinces.empty() && !problems.contains("provinces"))
       problems["provinces"] = "Kies minstens één provincie waarin de dienst actief is.";
     if (!tracks.empty()) problems["tracks"] = "Enkel scholen hebben trajecten.";
   }
-  if (type == "school") {
+  if (type == role::kSchool) {
     if (tracks.empty() && !problems.contains("tracks"))
       problems["tracks"] = "Kies minstens één traject waarin de school mag inschrijven.";
     if (!provinces.empty()) problems["provinces"] = "Enkel diensten hebben provincies.";

@@ -7,6 +7,7 @@
 #include <exception>
 #include <iostream>
 #include <kainjow/mustache.hpp>
+#include <stdexcept>
 
 #include "accounts.hpp"  // random_token, token_hash, one_time_link
 #include "mailer.hpp"
@@ -38,8 +39,7 @@ constexpr std::string_view kLinkGone =
 // token's hash is stored, for the token row of this mail; the earlier link of this mail dies).
 // None when the token was used, expired or replaced, or the database failed: `refused` says.
 std::optional<OutboxMail> with_fresh_link(MailQueue& queue, const OutboxMail& mail,
-                                          const std::string& base_url, Instant now,
-                                          StoreError& refused) {
+                                          const Links& links, Instant now, StoreError& refused) {
   if (mail.body_text.find(kLinkMarker) == std::string::npos &&
       mail.body_html.find(kLinkMarker) == std::string::npos)
     return mail;
@@ -50,7 +50,7 @@ std::optional<OutboxMail> with_fresh_link(MailQueue& queue, const OutboxMail& ma
     return std::nullopt;
   }
   OutboxMail out = mail;
-  std::string link = one_time_link(base_url, *purpose, token);
+  std::string link = one_time_link(links, *purpose, token);
   out.body_text = with_link(std::move(out.body_text), link);
   out.body_html = with_link(std::move(out.body_html), kainjow::mustache::html_escape(link));
   return out;
@@ -84,7 +84,9 @@ std::string message_id_for(Id outbox_id, const std::string& domain) {
 
 OutboxWorker::OutboxWorker(MailQueue& queue, Mailer& mailer, const Clock& clock,
                            OutboxOptions options)
-    : queue_(queue), mailer_(mailer), clock_(clock), options_(std::move(options)) {}
+    : queue_(queue), mailer_(mailer), clock_(clock), options_(std::move(options)) {
+  if (!options_.links) throw std::invalid_argument("OutboxWorker: OutboxOptions::links ontbreekt");
+}
 
 OutboxWorker::~OutboxWorker() { stop(); }
 
@@ -118,7 +120,7 @@ int OutboxWorker::run_once() {
       SendOutcome outcome;
       StoreError refused;
       std::optional<OutboxMail> message =
-          with_fresh_link(queue_, mail, options_.base_url, clock_.now(), refused);
+          with_fresh_link(queue_, mail, *options_.links, clock_.now(), refused);
       if (!message && refused.code == "unavailable") {
         outcome = SendOutcome{SendOutcome::Kind::kTemporary, "de databank was niet bereikbaar"};
       } else if (!message) {

@@ -19,8 +19,9 @@
 #include "mail_test_support.hpp"
 #include "maildrop_mailer.hpp"
 #include "mailer.hpp"
-#include "smtp_mailer.hpp"
 #include "scratch_database.hpp"
+#include "site_links.hpp"
+#include "smtp_mailer.hpp"
 #include "sql_db.hpp"
 #include "sql_store.hpp"
 
@@ -60,6 +61,7 @@ class OutboxWorkerTest : public ::testing::TestWithParam<std::string> {
     domain_ = testing::unique_name("ow") + ".test";  // this test's Message-IDs (a domain: no '_')
     std::replace(domain_.begin(), domain_.end(), '_', '-');
     options_.message_id_domain = domain_;
+    options_.links = site_links("http://stagematch.test");
     options_.first_retry = std::chrono::seconds{60};
     options_.max_retry = std::chrono::seconds{3600};
     options_.lease = std::chrono::seconds{300};

@@ -87,34 +87,35 @@ std::vector<OutboxMail> Scheduler::mails_for(const DefinitionSet& defs, const Ca
     // The same number the service's own list shows at the reminder's time.
     FixedClock then(event.at);
     Matching matching(store_, definitions_, then);
-    for (const auto& service : store_.organisations("service")) {
+    for (const auto& service : store_.organisations(std::string(role::kService))) {
       ListInput in;
       in.year = calendar.year;
       in.page_size = 1;
-      auto list = matching.list_requests(Actor{"service", 0, service.id}, calendar.track, in);
+      auto list = matching.list_requests(Actor{std::string(role::kService), 0, service.id},
+                                         calendar.track, in);
       if (!list || list->total == 0) continue;
       Object data = base;
       data["count"] = list->total;
       data["service_name"] = service.name;
-      data["link"] = "/dienst/" + calendar.track;
+      data["link"] = mail_.links().service_requests(calendar.track);
       add(service.id, "reminder", std::move(data));
     }
     return out;
   }
   std::string template_name = event.kind;  // round_opens, round_closing_soon, round_closes, results_visible
   if (has(event.audience, "services"))
-    for (const auto& service : store_.organisations("service")) {
+    for (const auto& service : store_.organisations(std::string(role::kService))) {
       Object data = base;
       data["organisation"] = service.name;
-      data["link"] = "/dienst/" + calendar.track;
+      data["link"] = mail_.links().service_requests(calendar.track);
       add(service.id, template_name, std::move(data));
     }
   if (has(event.audience, "schools"))
-    for (const auto& school : store_.organisations("school")) {
+    for (const auto& school : store_.organisations(std::string(role::kSchool))) {
       if (std::find(school.tracks.begin(), school.tracks.end(), calendar.track) == school.tracks.end()) continue;
       Object data = base;
       data["organisation"] = school.name;
-      data["link"] = "/school/" + calendar.track;
+      data["link"] = mail_.links().school_requests(calendar.track);
       add(school.id, template_name, std::move(data));
     }
   return out;

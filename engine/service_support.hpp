@@ -1,5 +1,5 @@
 // What the engine's services (organisations, contacts, calendars, audit, outbox, progress)
-// share: their refusals (the only place these services name a status) and reading typed text.
+// share: their refusals (the only place these services name a kind of refusal) and reading typed text.
 // Internal to those services' sources.
 #pragma once
 
@@ -18,7 +18,7 @@ inline constexpr const char* kInvalidFields =
 // `validation`, with one Dutch message per wrong field.
 inline DomainError invalid(std::map<std::string, std::string> fields,
                            std::string message = kInvalidFields) {
-  DomainError e = domain::error(422, "validation", std::move(message));
+  DomainError e = domain::error(ErrorKind::invalid, "validation", std::move(message));
   e.fields = std::move(fields);
   return e;
 }
@@ -26,23 +26,23 @@ inline DomainError invalid(std::map<std::string, std::string> fields,
 // A calendar that cannot be published, with every problem on a line of its own.
 inline DomainError invalid_calendar(const std::string& problems) {
   DomainError e = domain::error(
-      422, "invalid_calendar",
+      ErrorKind::invalid, "invalid_calendar",
       "De kalender werd niet aanvaard; de actieve kalender blijft gelden.\n" + problems);
   e.fields["calendar"] = problems;
   return e;
 }
 
 inline DomainError forbidden(std::string message) {
-  return domain::error(403, "forbidden", std::move(message));
+  return domain::error(ErrorKind::forbidden, "forbidden", std::move(message));
 }
 
 inline DomainError not_found(std::string message) {
-  return domain::error(404, "not_found", std::move(message));
+  return domain::error(ErrorKind::not_found, "not_found", std::move(message));
 }
 
 // Refused unless `actor` is an admin.
 inline DomainResult<void> admin_only(const Actor& actor) {
-  if (actor.role == "admin") return {};
+  if (actor.role == role::kAdmin) return {};
   return std::unexpected(forbidden("Enkel een beheerder van VIVO mag dit."));
 }
 

@@ -31,6 +31,7 @@
 #include "mailbox_test_support.hpp"
 #include "matching.hpp"
 #include "plugins_support.hpp"
+#include "site_links.hpp"
 #include "sql_store.hpp"
 #include "test_support.hpp"
 
@@ -207,8 +208,8 @@ class Api : public ::testing::TestWithParam<std::string> {
     clock_ = std::make_unique<TestClock>(local("2025-09-20 12:00"));  // secundair round 3, open
     clock_->freeze(true);
     defs_ = testing::shipped_definitions();
-    mail_ = std::make_unique<MailTemplates>(source_path("mail-templates"),
-                                            "Stagematch <info@stagematching.org>", kBaseUrl);
+    mail_ = std::make_unique<MailTemplates>(
+        source_path("mail-templates"), "Stagematch <info@stagematching.org>", site_links(kBaseUrl));
     AccountOptions options;
     accounts_ = std::make_unique<Accounts>(*store_, *mail_, *clock_, options);
     worker_ = std::make_unique<OutboxWorker>(*store_, mailbox_, *clock_, outbox_options());
@@ -349,7 +350,7 @@ class Api : public ::testing::TestWithParam<std::string> {
   // each mail goes out, to a recording mailer.
   OutboxOptions outbox_options() {
     OutboxOptions o;
-    o.base_url = kBaseUrl;
+    o.links = site_links(kBaseUrl);
     o.prepare = [this] { accounts_->handle_link_requests(); };
     return o;
   }
@@ -706,6 +707,27 @@ TEST_P(Api, StateChangingCallsNeedTheSessionsCsrfToken) {
 
 // ---- organisations and invitations ---------------------------------------------------------
 
+// The API and the admin's page create organisations through one service: the same checks, a
+// second organisation of the same name refused at the name, and the API's own messages for
+// JSON that is not of the right kind.
+TEST_P(Api, OrganisationsAreCheckedAsOnThePageAndTheJsonKindsByTheApi) {
+  const Object school{
+      {"type", "school"}, {"name", "Sint-Jozef Antwerpen"}, {"tracks", Array{"secundair"}}};
+  const std::size_t before = store_->organisations("").size();
+  HttpResponse twice = post("/api/v1/orgs", school, "admin");
+  EXPECT_EQ(twice.status, 409) << twice.body;
+  EXPECT_EQ(error_of(twice), "duplicate");
+  EXPECT_TRUE(has_field_error(twice, "name")) << twice.body;
+  HttpResponse kinds =
+      post("/api/v1/orgs", Object{{"type", 3}, {"name", "X"}, {"provinces", "ANT"}, {"tracks", 1}},
+           "admin");
+  EXPECT_EQ(kinds.status, 422);
+  EXPECT_EQ(body_of(kinds)["fields"]["type"].as_string(), "Kies school of service.");
+  EXPECT_EQ(body_of(kinds)["fields"]["provinces"].as_string(), "Geef een lijst van provincies.");
+  EXPECT_EQ(body_of(kinds)["fields"]["tracks"].as_string(), "Geef een lijst van trajecten.");
+  EXPECT_EQ(store_->organisations("").size(), before);
+}
+
 TEST_P(Api, AdminCreatesOrganisationsWithCheckedFields) {
   HttpResponse bad_type =
       post("/api/v1/orgs", Object{{"type", "ziekenhuis"}, {"name", "X"}}, "admin");
@@ -855,6 +877,26 @@ TEST_P(Api, AContactLinkedToAStudentOrAnAcceptanceCannotBeDeleted) {
   ASSERT_EQ(post(req_path(id, "/status"), accept_body(mentor_x_), "service_x").status, 200);
   EXPECT_EQ(del(contact_path(mentor_x_), "service_x").status, 409);
   EXPECT_EQ(del(contact_path(mentor_y_), "service_y").status, 204);
+}
+
+// The JSON API and the pages delete a contact person through the same service: the refusal
+// names the person and says why, in the pages' words.
+TEST_P(Api, RefusingToDeleteALinkedContactNamesThePersonAsThePagesDo) {
+  // "<name><why>": the message of a refused deletion.
+  auto says = [this](const HttpResponse& res, Id contact, std::string_view why) {
+    EXPECT_EQ(res.status, 409) << res.body;
+    const std::string name = store_->contact(contact)->name;
+    const std::string message = body_of(res)["message"].as_string();
+    EXPECT_TRUE(message.starts_with(name)) << message;
+    EXPECT_EQ(message.substr(std::min(name.size(), message.size())), why);
+  };
+  Id id = register_student(student("Peeters"));
+  says(del(contact_path(contact_a_), "school_a"), contact_a_,
+       " is nog gekoppeld aan een student en kan daarom niet verwijderd worden. Koppel die "
+       "student(en) eerst aan een andere contactpersoon.");
+  ASSERT_EQ(post(req_path(id, "/status"), accept_body(mentor_x_), "service_x").status, 200);
+  says(del(contact_path(mentor_x_), "service_x"), mentor_x_,
+       " is de stagementor van een aanvaarde student en kan daarom niet verwijderd worden.");
 }
 
 // ---- requests: register, list, view, edit, delete, stop ---------------------------------------

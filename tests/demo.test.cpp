@@ -1,12 +1,14 @@
 // The demo data set (`stagematch demo`, loaded by script/server): every role can log in, every
 // track has a round open on the day it is loaded, services see students, schools see an
 // answer, and loading it twice, or into someone's real data, changes nothing.
+#include "demo.hpp"
+
 #include <gtest/gtest.h>
 
 #include "db_support.hpp"
-#include "demo.hpp"
 #include "mail_templates.hpp"
 #include "matching.hpp"
+#include "site_links.hpp"
 #include "test_support.hpp"
 
 namespace stagematch {
@@ -23,7 +25,7 @@ class Demo : public ::testing::TestWithParam<std::string> {
     clock_->freeze(true);
     mail_ = std::make_unique<MailTemplates>(testing::source_path("mail-templates"),
                                             "Stagematch <info@stagematching.org>",
-                                            "http://127.0.0.1:8080");
+                                            site_links("http://127.0.0.1:8080"));
     accounts_ = std::make_unique<Accounts>(*store_, *mail_, *clock_, AccountOptions{});
   }
 

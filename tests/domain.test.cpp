@@ -1,16 +1,16 @@
 // The domain rules of SPEC.md through Matching, on SQLite and on PostgreSQL: registration and
 // its refusals, visibility round by round through the secundair 2025-2026 calendar, exclusive
 // acceptance, personal data hidden until reveal, and what a school may still change.
-#include "matching.hpp"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
 
 #include "db_support.hpp"
-#include "sql_db.hpp"
 #include "mail_templates.hpp"
+#include "matching.hpp"
+#include "site_links.hpp"
+#include "sql_db.hpp"
 #include "test_support.hpp"
 
 namespace stagematch {
@@ -118,7 +118,7 @@ TEST_P(Domain, RegistersAValidStudentAndRefusesAnInvalidOneWithoutStoringIt) {
   o["periods"] = Array{Object{{"start", "2025-10-31"}, {"end", "2025-10-06"}}};
   auto refused = matching_->register_request(school_actor(), "secundair", Value(o));
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().http_status, 422);
+  EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_TRUE(refused.error().fields.contains("national_number"));
   EXPECT_TRUE(refused.error().fields.contains("periods"));
   auto mine = matching_->list_requests(school_actor(), "secundair", ListInput{});
@@ -166,7 +166,7 @@ TEST_P(Domain, NoRegistrationAfterTheLastRoundThatNoServiceWouldSee) {
       matching_->register_request(school_actor(), "secundair", student("D", "ANT", "2000", {}));
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().code, "registration_closed");
-  EXPECT_EQ(late.error().http_status, 403);
+  EXPECT_EQ(late.error().kind, ErrorKind::forbidden);
   EXPECT_NE(late.error().message.find("De laatste ronde van dit schooljaar is voorbij"),
             std::string::npos)
       << late.error().message;
@@ -232,7 +232,7 @@ TEST_P(Domain, ACvoStudentIsSeenOnlyByServicesOfTheChosenProvince) {
   EXPECT_EQ(open_list(service_c_, "cvo"), (std::set<Id>{limburg}));
   auto foreign = matching_->view_request(service(service_c_), antwerp);
   ASSERT_FALSE(foreign);
-  EXPECT_EQ(foreign.error().http_status, 404);
+  EXPECT_EQ(foreign.error().kind, ErrorKind::not_found);
   auto refused = matching_->change_status(service(service_c_), antwerp, accept());
   ASSERT_FALSE(refused);
   EXPECT_TRUE(matching_->change_status(service(service_a_), antwerp, accept()));
@@ -339,7 +339,7 @@ TEST_P(Domain, VisibilityRoundByRoundThroughSecundair2025_2026) {
   EXPECT_TRUE(still);
   auto other = matching_->view_request(service(service_b_), early);
   ASSERT_FALSE(other);
-  EXPECT_EQ(other.error().http_status, 404);
+  EXPECT_EQ(other.error().kind, ErrorKind::not_found);
 }
 
 TEST_P(Domain, AcceptingIsExclusiveAndFinalAndLocksTheSchoolOut) {
@@ -351,7 +351,7 @@ TEST_P(Domain, AcceptingIsExclusiveAndFinalAndLocksTheSchoolOut) {
   auto second = matching_->change_status(service(service_b_), id, b);
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, "already_accepted");
-  EXPECT_EQ(second.error().http_status, 409);
+  EXPECT_EQ(second.error().kind, ErrorKind::conflict);
   EXPECT_EQ(second.error().message, "Deze student werd intussen al aanvaard door een andere dienst.");
   auto undo = matching_->change_status(service(service_a_), id, StatusInput{"onbeslist", {}, {}, "", ""});
   ASSERT_FALSE(undo);
@@ -612,7 +612,7 @@ TEST_P(Domain, StatusesCannotChangeWhileTheTrackIsClosed) {
   auto refused = matching_->change_status(service(service_a_), id, StatusInput{"niet_aanvaard", {}, {}, "", ""});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, "round_closed");
-  EXPECT_EQ(refused.error().http_status, 403);
+  EXPECT_EQ(refused.error().kind, ErrorKind::forbidden);
   EXPECT_EQ(store_->service_status(id, service_a_, "onbeslist").status, "onbeslist");
 }
 
@@ -620,7 +620,7 @@ TEST_P(Domain, AnotherOrganisationsRequestIsNotFound) {
   Id id = register_at("2025-06-15 10:00", student("Mertens", "ANT", "2000", service_a_));
   auto other_school = matching_->view_request(Actor{"school", 3, other_school_}, id);
   ASSERT_FALSE(other_school);
-  EXPECT_EQ(other_school.error().http_status, 404);
+  EXPECT_EQ(other_school.error().kind, ErrorKind::not_found);
   auto missing = matching_->view_request(school_actor(), id + 1000);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message, other_school.error().message) << "existence must not leak";
@@ -670,7 +670,7 @@ TEST_P(Domain, TheSchoolIsToldWhenItsStudentIsAccepted) {
   a.object_type = "user";
   ASSERT_TRUE(accounts->create_user(u, std::nullopt, {}, a));
   MailTemplates mail(testing::source_path("mail-templates"), "Stagematch <info@stagematching.org>",
-                     "http://stagematch.test");
+                     site_links("http://stagematch.test"));
   matching_->set_notices(mail, *queue);
   Id id = register_at("2025-09-20 10:00", student("Vermeulen", "ANT", "2000", {}));
   ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"niet_aanvaard", {}, {}, "", ""}));
@@ -697,7 +697,7 @@ TEST_P(Domain, EachCvoAnswerWaitsForItsOwnRoundsResultsDate) {
   AuditEntry a{0, clock_->now(), std::nullopt, "test", "user.create", "user", std::nullopt, "ok", ""};
   ASSERT_TRUE(accounts->create_user(u, std::nullopt, {}, a));
   MailTemplates mail(testing::source_path("mail-templates"), "Stagematch <info@stagematching.org>",
-                     "http://stagematch.test");
+                     site_links("http://stagematch.test"));
   matching_->set_notices(mail, *queue);
   const Actor admin{"admin", 9, 0};
   auto answer_shown = [&](Id id) {
@@ -726,7 +726,7 @@ TEST_P(Domain, EachCvoAnswerWaitsForItsOwnRoundsResultsDate) {
   EXPECT_EQ(listed_answers(), 0);
   auto edit = matching_->edit_request(school_actor(), first, student("Peeters", "ANT", "2000", {}));
   ASSERT_FALSE(edit);
-  EXPECT_EQ(edit.error().http_status, 409);
+  EXPECT_EQ(edit.error().kind, ErrorKind::conflict);
   EXPECT_EQ(edit.error().code, "locked");
   EXPECT_EQ(edit.error().message.find("aanvaard"), std::string::npos) << edit.error().message;
   auto stop = matching_->stop_request(school_actor(), first);

@@ -11,6 +11,7 @@
 
 #include "db_support.hpp"
 #include "mail_templates.hpp"
+#include "site_links.hpp"
 #include "test_support.hpp"
 
 namespace stagematch {
@@ -38,7 +39,7 @@ class EngineServicesTest : public ::testing::TestWithParam<std::string> {
     clock_->freeze(true);
     mail_ = std::make_unique<MailTemplates>(source_path("mail-templates"),
                                             "Stagematch <info@stagematching.org>",
-                                            "http://127.0.0.1:8080");
+                                            site_links("http://127.0.0.1:8080"));
     accounts_ = std::make_unique<Accounts>(*store_, *mail_, *clock_, AccountOptions{});
     engine_ = std::make_unique<EngineServices>(
         *store_, *store_, *accounts_, [this] { return defs_; },

@@ -477,7 +477,7 @@ TEST_P(FifthTrackPrivacy, PartnerBNeverSeesPartnerAsStatusNotesOrMentor) {
   EXPECT_FALSE(row(partner_b_, "accepted", client).has_value());
   auto gone = matching_->view_request(partner(partner_b_), client);
   ASSERT_FALSE(gone);
-  EXPECT_EQ(gone.error().http_status, 404);
+  EXPECT_EQ(gone.error().kind, ErrorKind::not_found);
   auto refused = matching_->change_status(partner(partner_b_), client,
                                           StatusInput{"aangemeld", {}, {}, "", ""});
   ASSERT_FALSE(refused);
@@ -505,7 +505,7 @@ TEST_P(FifthTrackPrivacy, AClientWhoSignedUpWithPartnerAIsNeverShownToPartnerB) 
     EXPECT_FALSE(row(partner_b_, "accepted", client).has_value()) << step;
     auto b_view = matching_->view_request(partner(partner_b_), client);
     ASSERT_FALSE(b_view) << step;
-    EXPECT_EQ(b_view.error().http_status, 404) << step;
+    EXPECT_EQ(b_view.error().kind, ErrorKind::not_found) << step;
     if (step == 0) {
       ASSERT_TRUE(matching_->change_status(partner(partner_a_), client,
                                            StatusInput{"in_stage", mentor_a_, {0}, kNotesA, ""}));

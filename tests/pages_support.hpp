@@ -28,6 +28,7 @@
 #include "pages_account.hpp"
 #include "plugins_support.hpp"
 #include "scratch_database.hpp"
+#include "site_links.hpp"
 #include "sql_store.hpp"
 #include "test_support.hpp"
 
@@ -174,12 +175,12 @@ class Pages : public ::testing::Test {
     clock_ = std::make_unique<TestClock>(local("2025-09-20 12:00"));  // secundair round 3: open
     clock_->freeze(true);
     defs_ = testing::shipped_definitions();
-    mail_ = std::make_unique<MailTemplates>(source_path("mail-templates"),
-                                            "Stagematch <info@stagematching.org>", kBaseUrl);
+    mail_ = std::make_unique<MailTemplates>(
+        source_path("mail-templates"), "Stagematch <info@stagematching.org>", site_links(kBaseUrl));
     AccountOptions options;
     accounts_ = std::make_unique<Accounts>(*store_, *mail_, *clock_, options);
     OutboxOptions outbox;
-    outbox.base_url = kBaseUrl;
+    outbox.links = site_links(kBaseUrl);
     outbox.prepare = [this] { accounts_->handle_link_requests(); };
     worker_ = std::make_unique<OutboxWorker>(*store_, mailbox_, *clock_, outbox);
     auto definitions = [this] { return defs_; };

@@ -7,6 +7,7 @@
 
 #include "db_support.hpp"
 #include "mail_templates.hpp"
+#include "site_links.hpp"
 #include "test_support.hpp"
 
 namespace stagematch {
@@ -29,8 +30,9 @@ class SchedulerWalk : public ::testing::TestWithParam<std::string> {
     defs_ = only;
     clock_ = std::make_unique<TestClock>(local("2025-06-01 08:00"));
     clock_->freeze(true);
-    mail_ = std::make_unique<MailTemplates>(testing::source_path("mail-templates"), "Stagematch <info@stagematching.org>",
-                                            "http://stagematch.test");
+    mail_ = std::make_unique<MailTemplates>(testing::source_path("mail-templates"),
+                                            "Stagematch <info@stagematching.org>",
+                                            site_links("http://stagematch.test"));
     school_ = org("school", "Sint-Jozef", {}, {"secundair"});
     service_a_ = org("service", "Thuiszorg Antwerpen", {"ANT"}, {});
     service_b_ = org("service", "Gezinszorg Limburg", {"LIM"}, {});

@@ -14,7 +14,7 @@ constexpr const char* kAdminSide = "VIVO (beheerder)";
 }  // namespace
 
 std::string org_type(const std::string& type) {
-  return type == "school" ? "School" : type == "service" ? "Dienst" : type;
+  return type == role::kSchool ? "School" : type == role::kService ? "Dienst" : type;
 }
 
 AuditNames::AuditNames(const std::vector<User>& users, const std::vector<Organisation>& orgs) {
@@ -31,13 +31,13 @@ std::string AuditNames::who(const AuditEntry& a) const {
   if (colon == std::string::npos) return a.actor;
   std::string kind = a.actor.substr(0, colon);
   std::optional<Id> id = parse_id(std::string_view(a.actor).substr(colon + 1));
-  if (kind == "admin") return kAdminSide;
+  if (kind == role::kAdmin) return kAdminSide;
   if (kind == "user") {
     if (id) return org_of_user(*id);
     if (a.user_id) return org_of_user(*a.user_id);
     return a.actor;
   }
-  if (kind == "school" || kind == "service") {
+  if (kind == role::kSchool || kind == role::kService) {
     if (id) {
       auto org = orgs_.find(*id);
       if (org != orgs_.end()) return org->second;
@@ -59,7 +59,7 @@ std::string AuditNames::user(const AuditEntry& a) const {
 std::string AuditNames::org_of_user(Id id) const {
   auto u = users_.find(id);
   if (u == users_.end()) return "Gebruiker " + std::to_string(id);
-  if (u->second.role == "admin" || !u->second.org_id) return kAdminSide;
+  if (u->second.role == role::kAdmin || !u->second.org_id) return kAdminSide;
   auto org = orgs_.find(*u->second.org_id);
   return org != orgs_.end() ? org->second : u->second.email;
 }

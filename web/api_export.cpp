@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
+#include "api_handlers.hpp"
 #include "api_support.hpp"
 #include "local_time.hpp"
+#include "registry.hpp"
 
 namespace stagematch::api {
 
@@ -20,15 +23,6 @@ const Value& at_path(const Value& item, std::string_view path) {
     if (dot == std::string_view::npos) return *v;
     path.remove_prefix(dot + 1);
   }
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += separator;
-    out += p;
-  }
-  return out;
 }
 
 // Any value as cell text: text as is, numbers without a needless ".0", lists joined.
@@ -157,10 +151,10 @@ void field_columns(const FieldDef& field, std::vector<Column>& out,
 // admins always; a service in its accepted tab when some status it can set reveals personal
 // data, and in its open tab only when such a status keeps the request open (an invitation).
 bool personal_columns(const Workflow& workflow, const ExportOptions& options) {
-  if (options.role == "school" || options.role == "admin") return true;
-  if (options.role != "service") return false;
+  if (options.role == role::kSchool || options.role == role::kAdmin) return true;
+  if (options.role != role::kService) return false;
   for (const auto& t : workflow.transitions) {
-    if (t.by != "service" || !t.has_effect("reveal_personal")) continue;
+    if (t.by != role::kService || !t.has_effect("reveal_personal")) continue;
     const StatusDef* to = workflow.status(t.to);
     if (options.accepted_tab || !to || !to->exclusive) return true;
   }
@@ -216,10 +210,10 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
       if (e.workflow && std::find(workflows.begin(), workflows.end(), e.workflow) == workflows.end())
         workflows.push_back(e.workflow);
 
-  const bool service = options.role == "service";
+  const bool service = options.role == role::kService;
   // The acceptance (who, when, which periods, mentor, notes): what Matching shows an admin, a
   // school (from its results date) and a service on the requests it accepted.
-  const bool answers = options.role == "admin" || options.role == "school" ||
+  const bool answers = options.role == role::kAdmin || options.role == role::kSchool ||
                        (service && options.accepted_tab);
 
   std::vector<Column> columns;
@@ -269,7 +263,7 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
     columns.push_back(Column{"my_status", "Mijn status", [](const ExportItem& e) {
                                return status_label(e.workflow, e.item["my_status"]);
                              }});
-  if (options.role == "school")
+  if (options.role == role::kSchool)
     columns.push_back(Column{"status", "Status", [](const ExportItem& e) {
                                return status_label(e.workflow, e.item["status"]);
                              }});
@@ -330,6 +324,103 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
     table.rows.push_back(std::move(row));
   }
   return table;
+}
+
+// ---- the export handlers ------------------------------------------------------------------------
+
+namespace {
+
+// Names organisations by id for an export, asking once per id.
+std::function<std::string(Id)> org_names(Services& s) {
+  auto cache = std::make_shared<std::map<Id, std::string>>();
+  return [&s, cache](Id id) {
+    auto it = cache->find(id);
+    if (it != cache->end()) return it->second;
+    auto org = s.engine.organisations.find(id);
+    return (*cache)[id] = org ? org->name : std::string();
+  };
+}
+
+HttpResponse file_response(const Exporter& exporter, const Table& table,
+                           const std::string& base_name) {
+  HttpResponse res;
+  res.status = 200;
+  res.content_type = exporter.content_type();
+  res.body = exporter.render(table);
+  // base_name is built from a known track id and a checked school year: plain ASCII.
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + base_name + "." +
+                                                      exporter.extension() + "\"");
+  return res;
+}
+
+// One track's list, with the list's filters, as the caller may see it.
+HttpResponse export_track(Services& s, HttpRequest& req, const Exporter& exporter) {
+  const std::string track = req.param("track");
+  const Workflow* workflow = s.definitions()->workflow(track);
+  if (!workflow) return not_found("Dit traject bestaat niet.");
+  auto in = list_input(s, req, track);
+  if (!in) return in.error();
+  auto items = all_items(s, req.actor(), track, *in);
+  if (!items) return HttpResponse::error(items.error());
+  std::vector<ExportItem> rows;
+  for (auto& item : *items) rows.push_back(ExportItem{workflow, std::move(item), {}});
+  ExportOptions options;
+  options.role = req.user->role;
+  options.accepted_tab = in->tab == "accepted";
+  options.workflows = {workflow};
+  Table table = request_table(rows, options, org_names(s));
+  std::string name = "aanvragen_" + track;
+  if (in->year) name += "_" + *in->year;
+  if (req.user->role == role::kService) name += in->tab == "accepted" ? "_aanvaard" : "_open";
+  return file_response(exporter, table, name);
+}
+
+// Every request of every track and school year, with the status counts: the admin's export.
+HttpResponse export_everything(Services& s, HttpRequest& req, const Exporter& exporter) {
+  auto defs = s.definitions();
+  std::vector<ExportItem> rows;
+  ExportOptions options;
+  for (const auto& [track, workflow] : defs->workflows) {
+    options.workflows.push_back(&workflow);
+    for (const Calendar* calendar : defs->calendars_of(track)) {
+      ListInput in;
+      in.year = calendar->year;
+      auto items = all_items(s, req.actor(), track, in);
+      if (!items) return HttpResponse::error(items.error());
+      for (auto& item : *items) {
+        std::vector<StatusCount> counts;
+        if (item["id"].is_int()) {
+          auto read = s.engine.progress.status_counts(req.actor(), item["id"].as_int());
+          if (!read) return HttpResponse::error(read.error());
+          counts = std::move(*read);
+        }
+        rows.push_back(ExportItem{&workflow, std::move(item), std::move(counts)});
+      }
+    }
+  }
+  options.role = req.user->role;
+  options.with_track = true;
+  options.with_status_counts = true;
+  Table table = request_table(rows, options, org_names(s));
+  return file_response(exporter, table, "alle_aanvragen");
+}
+
+}  // namespace
+
+HttpResponse track_requests_csv(Services& s, HttpRequest& req) {
+  return export_track(s, req, s.exporters->exporter("csv"));
+}
+
+HttpResponse track_requests_xlsx(Services& s, HttpRequest& req) {
+  return export_track(s, req, s.exporters->exporter("xlsx"));
+}
+
+HttpResponse all_requests_csv(Services& s, HttpRequest& req) {
+  return export_everything(s, req, s.exporters->exporter("csv"));
+}
+
+HttpResponse all_requests_xlsx(Services& s, HttpRequest& req) {
+  return export_everything(s, req, s.exporters->exporter("xlsx"));
 }
 
 }  // namespace stagematch::api

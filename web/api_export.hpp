@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "exporter.hpp"
-#include "store.hpp"
+#include "progress.hpp"
 #include "workflow.hpp"
 
 namespace stagematch::api {
@@ -17,7 +17,7 @@ namespace stagematch::api {
 struct ExportItem {
   const Workflow* workflow = nullptr;      // the item's track
   Value item;                              // as Matching presents it to the reader
-  std::vector<StatusCount> status_counts;  // admin export only: Store::status_counts
+  std::vector<StatusCount> status_counts;  // admin export only: Progress::status_counts
 };
 
 struct ExportOptions {

@@ -1,8 +1,10 @@
 #include "api_support.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
+#include "domain_errors.hpp"
 #include "json.hpp"
 
 namespace stagematch::api {
@@ -61,20 +63,13 @@ std::vector<std::string> split_list(std::string_view text) {
 }
 
 HttpResponse validation_error(std::map<std::string, std::string> fields, std::string message) {
-  return HttpResponse::error(DomainError{422, "validation", std::move(message), std::move(fields)});
+  return HttpResponse::error(
+      DomainError{ErrorKind::invalid, "validation", std::move(message), std::move(fields)});
 }
 
 HttpResponse not_found(std::string message) {
-  return HttpResponse::error(404, "not_found", message);
-}
-
-HttpResponse store_error(const StoreError& error) {
-  if (error.code == "not_found") return not_found();
-  if (error.code == "linked" || error.code == "duplicate" || error.code == "conflict" ||
-      error.code == "stale" || error.code == "already_accepted")
-    return HttpResponse::error(409, error.code, error.message);
-  return HttpResponse::error(503, "unavailable",
-                             "De databank is even niet bereikbaar. Probeer het zo meteen opnieuw.");
+  return HttpResponse::error(
+      DomainError{ErrorKind::not_found, "not_found", std::move(message), {}});
 }
 
 HttpResponse ok() { return HttpResponse::json(200, Object{{"ok", true}}); }
@@ -84,6 +79,37 @@ Value user_json(const User& user) {
                 {"email", user.email},
                 {"role", user.role},
                 {"org_id", user.org_id ? Value(*user.org_id) : Value()}};
+}
+
+std::optional<std::string> text_member(const Value& body, std::string_view key, Fields& fields,
+                                       const std::string& message, std::string fallback) {
+  const Value& v = body[key];
+  if (v.is_null()) return fallback;
+  if (!v.is_string()) {
+    fields[std::string(key)] = message;
+    return std::nullopt;
+  }
+  return v.as_string();
+}
+
+Value warnings_json(const std::vector<FieldProblem>& problems) {
+  Object out;
+  for (const auto& p : problems)
+    if (!out.contains(p.field)) out[p.field] = p.message;
+  return out;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += separator;
+    out += p;
+  }
+  return out;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& s) {
+  return std::find(list.begin(), list.end(), s) != list.end();
 }
 
 }  // namespace stagematch::api

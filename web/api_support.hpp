@@ -9,8 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "field_problem.hpp"
 #include "http.hpp"
-#include "store.hpp"
+#include "accounts.hpp"
 
 namespace stagematch::api {
 
@@ -30,9 +31,8 @@ HttpResponse validation_error(
     std::map<std::string, std::string> fields,
     std::string message = "Niet alle velden zijn correct ingevuld. Kijk de aangeduide velden na.");
 // 404 `not_found`, the same answer for "does not exist" and "not yours".
-HttpResponse not_found(std::string message = "Dit bestaat niet of je hebt er geen toegang toe.");
-// A store refusal as an answer (not_found 404; linked, duplicate, conflict, stale 409; ...).
-HttpResponse store_error(const StoreError& error);
+inline constexpr const char* kNotFound = "Dit bestaat niet of je hebt er geen toegang toe.";
+HttpResponse not_found(std::string message = kNotFound);
 // 200 {"ok": true}.
 HttpResponse ok();
 
@@ -41,5 +41,22 @@ Value user_json(const User& user);
 
 // Text with leading and trailing ASCII white space removed.
 std::string trim(std::string_view text);
+
+// ---- reading bodies and queries, shared by the handlers ----------------------------------------
+
+// Dutch messages per field of a body or query, as validation_error takes them.
+using Fields = std::map<std::string, std::string>;
+
+// A text member of a body: absent or null is `fallback`; anything but text is refused (nullopt,
+// with `message` in `fields`).
+std::optional<std::string> text_member(const Value& body, std::string_view key, Fields& fields,
+                                       const std::string& message, std::string fallback = {});
+
+// The first problem per field, as {"field": "message"}.
+Value warnings_json(const std::vector<FieldProblem>& problems);
+
+// "a, b, c" for a list of codes, as the messages name them.
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+bool contains(const std::vector<std::string>& list, const std::string& s);
 
 }  // namespace stagematch::api

@@ -88,7 +88,7 @@ App::App(Services& services)
   router_.add("GET", "/metrics", Access::public_route(), [this](HttpRequest& req) {
     const bool local = (req.client == "127.0.0.1" || req.client == "::1") &&
                        req.peer == req.client && req.header("x-forwarded-for").empty();
-    const bool admin = req.user && req.user->role == "admin";
+    const bool admin = req.user && req.user->role == role::kAdmin;
     if (!services_.metrics || !(local || admin))
       return HttpResponse::error(
           403, "forbidden",

@@ -294,11 +294,11 @@ Object error_object(const DomainError& e) {
 }
 
 HttpResponse HttpResponse::error(const DomainError& e) {
-  return json(e.http_status, Value(error_object(e)));
+  return json(http_status(e), Value(error_object(e)));
 }
 
 HttpResponse HttpResponse::error(int status, const std::string& code, const std::string& message) {
-  return error(DomainError{status, code, message, {}});
+  return json(status, Value(error_object(DomainError{ErrorKind::invalid, code, message, {}})));
 }
 
 std::string loggable(std::string_view text) {

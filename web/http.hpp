@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "accounts.hpp"
+#include "error_status.hpp"
 #include "value.hpp"
 
 namespace stagematch {

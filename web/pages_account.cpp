@@ -78,16 +78,16 @@ Handler public_form(const PageKit& kit, Handler handler) {
 
 HttpResponse AccountPages::home(HttpRequest& req) const {
   const std::string& role = req.user->role;
-  if (role == "admin") return HttpResponse::redirect("/admin");
+  if (role == role::kAdmin) return HttpResponse::redirect("/admin");
   auto defs = kit_.definitions();
-  if (role == "school") {
+  if (role == role::kSchool) {
     if (req.user->org_id)
       if (auto org = kit_.services().engine.organisations.find(*req.user->org_id))
         for (const auto& track : org->tracks)
           if (defs->workflow(track)) return HttpResponse::redirect("/school/" + track);
     return HttpResponse::redirect("/school/contactpersonen");
   }
-  if (role == "service" && !defs->workflows.empty())
+  if (role == role::kService && !defs->workflows.empty())
     return HttpResponse::redirect("/dienst/" + defs->workflows.begin()->first);
   return HttpResponse::redirect("/dienst/contactpersonen");
 }
@@ -143,12 +143,12 @@ HttpResponse AccountPages::login(HttpRequest& req) const {
     view.error =
         "Je account is nog niet geactiveerd. Gebruik de link in de activatiemail, of "
         "vraag hieronder een nieuwe activatielink aan.";
-  } else if (e.http_status == 401) {
+  } else if (e.kind == ErrorKind::unauthenticated) {
     view.error = "Dit e-mailadres en wachtwoord horen niet bij elkaar. Probeer opnieuw.";
   } else {
     view.error = e.message;
   }
-  return login_page(req, e.http_status, view);
+  return login_page(req, http_status(e), view);
 }
 
 HttpResponse AccountPages::resend_activation(HttpRequest& req) const {
@@ -156,7 +156,7 @@ HttpResponse AccountPages::resend_activation(HttpRequest& req) const {
   if (!email.empty()) {
     // Too many requests from this client address: the same answer for every e-mail address.
     if (auto queued = kit_.services().accounts.resend_activation(email, req.client); !queued)
-      return kit_.message(req, queued.error().http_status, "Even geduld", queued.error().message,
+      return kit_.message(req, http_status(queued.error()), "Even geduld", queued.error().message,
                           "/login", "Naar aanmelden");
   }
   // The same answer whatever happened, so the page never tells which addresses exist.
@@ -238,12 +238,12 @@ HttpResponse AccountPages::activate(HttpRequest& req) const {
   if (!errors.empty()) return password_page(req, 422, true, token, errors);
   auto done = kit_.services().accounts.activate(token, password);
   if (done) return HttpResponse::redirect("/login?geactiveerd=1");
-  if (done.error().http_status == 410 || done.error().http_status == 404)
+  if (done.error().kind == ErrorKind::gone || done.error().kind == ErrorKind::not_found)
     return kit_.message(
         req, 410, "Deze link is niet meer geldig",
         std::string("Deze activatielink werd al gebruikt of is verlopen. ") + kExpiredLinkHelp,
         "/login", "Naar aanmelden");
-  return password_page(req, done.error().http_status, true, token, password_errors(done.error()));
+  return password_page(req, http_status(done.error()), true, token, password_errors(done.error()));
 }
 
 HttpResponse AccountPages::forgot_form(HttpRequest& req) const {
@@ -264,7 +264,7 @@ HttpResponse AccountPages::forgot(HttpRequest& req) const {
                      Object{{"form_csrf", req.form_token}, {"fields", std::move(fields)}});
   }
   if (auto queued = kit_.services().accounts.request_password_reset(email, req.client); !queued)
-    return kit_.message(req, queued.error().http_status, "Even geduld", queued.error().message,
+    return kit_.message(req, http_status(queued.error()), "Even geduld", queued.error().message,
                         "/login", "Naar aanmelden");
   return kit_.message(req, 200, "Kijk in je mailbox",
                       "Als er een account bestaat voor dit e-mailadres, ontvang je binnen enkele "
@@ -280,11 +280,11 @@ HttpResponse AccountPages::reset(HttpRequest& req) const {
   if (!errors.empty()) return password_page(req, 422, false, token, errors);
   auto done = kit_.services().accounts.confirm_password_reset(token, password);
   if (done) return HttpResponse::redirect("/login?hersteld=1");
-  if (done.error().http_status == 410 || done.error().http_status == 404)
+  if (done.error().kind == ErrorKind::gone || done.error().kind == ErrorKind::not_found)
     return kit_.message(req, 410, "Deze link is niet meer geldig",
                         "Deze herstellink werd al gebruikt of is verlopen. Vraag een nieuwe aan.",
                         "/wachtwoord-vergeten", "Nieuwe link aanvragen");
-  return password_page(req, done.error().http_status, false, token, password_errors(done.error()));
+  return password_page(req, http_status(done.error()), false, token, password_errors(done.error()));
 }
 
 HttpResponse AccountPages::logout(HttpRequest& req) const {

@@ -372,7 +372,7 @@ HttpResponse AdminPages::invite(HttpRequest& req) const {
       form.errors[field == "email" || field == "role" || field == "org_id" ? field : "email"] =
           message;
     form.error = done.error().message;
-    return invitations_page(req, done.error().http_status, form, "");
+    return invitations_page(req, http_status(done.error()), form, "");
   }
   return HttpResponse::redirect("/admin/uitnodigingen?uitgenodigd=1");
 }

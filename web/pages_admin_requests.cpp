@@ -400,8 +400,8 @@ HttpResponse AdminRequestPages::refused_with_reason(const HttpRequest& req, Id i
   auto reason = e.fields.find("reason");
   if (reason == e.fields.end()) return kit_.refused(req, e, request_href(id));
   form.error = reason->second;
-  return undo ? detail_page(req, e.http_status, id, "", form, ReasonForm{})
-              : detail_page(req, e.http_status, id, "", ReasonForm{}, form);
+  return undo ? detail_page(req, http_status(e), id, "", form, ReasonForm{})
+              : detail_page(req, http_status(e), id, "", ReasonForm{}, form);
 }
 
 HttpResponse AdminRequestPages::search(HttpRequest& req) const {

@@ -42,18 +42,18 @@ Array PageKit::menu(const HttpRequest& req) const {
   std::vector<std::pair<std::string, std::string>> items;  // href, label
   const std::string& role = req.user->role;
   auto defs = definitions();
-  if (role == "school") {
+  if (role == role::kSchool) {
     if (req.user->org_id)
       if (auto org = services_.engine.organisations.find(*req.user->org_id))
         for (const auto& track : org->tracks)
           if (defs->workflow(track))
             items.emplace_back("/school/" + track, track_label(*defs, track));
     items.emplace_back("/school/contactpersonen", "Contactpersonen");
-  } else if (role == "service") {
+  } else if (role == role::kService) {
     for (const auto& [name, workflow] : defs->workflows)
       items.emplace_back("/dienst/" + name, workflow.label.empty() ? name : workflow.label);
     items.emplace_back("/dienst/contactpersonen", "Contactpersonen");
-  } else if (role == "admin") {
+  } else if (role == role::kAdmin) {
     items = {{"/admin", "Overzicht"},
              {"/admin/aanvragen", "Aanvragen"},
              {"/admin/zoeken", "Zoeken"},
@@ -83,9 +83,9 @@ Object PageKit::frame(const HttpRequest& req, const std::string& title) const {
                                    {"hours", help.hours},
                                    {"info_url", help.info_url}}}};
   if (req.user) {
-    const char* role = req.user->role == "school"    ? "school"
-                       : req.user->role == "service" ? "dienst"
-                                                     : "VIVO";
+    const char* role = req.user->role == role::kSchool    ? "school"
+                       : req.user->role == role::kService ? "dienst"
+                                                          : "VIVO";
     std::string org_name;
     if (req.user->org_id)
       if (auto org = services_.engine.organisations.find(*req.user->org_id)) org_name = org->name;
@@ -120,9 +120,9 @@ HttpResponse PageKit::not_found(const HttpRequest& req) const {
 
 HttpResponse PageKit::refused(const HttpRequest& req, const DomainError& e,
                               const std::string& back_href) const {
-  if (e.http_status == 404) return not_found(req);
-  std::string title = e.http_status == 409 ? "Niet gelukt" : "Dat kan niet";
-  return message(req, e.http_status, title, e.message, back_href, "Terug");
+  if (e.kind == ErrorKind::not_found) return not_found(req);
+  std::string title = e.kind == ErrorKind::conflict ? "Niet gelukt" : "Dat kan niet";
+  return message(req, http_status(e), title, e.message, back_href, "Terug");
 }
 
 HttpResponse PageKit::static_file(const HttpRequest& req) const {

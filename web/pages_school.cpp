@@ -193,7 +193,7 @@ HttpResponse SchoolPages::register_student(HttpRequest& req) const {
   if (!done) {
     state.errors = done.error().fields;
     state.error = done.error().message;
-    return form_page(req, done.error().http_status, *workflow, state);
+    return form_page(req, http_status(done.error()), *workflow, state);
   }
   if (!done->warnings.empty())
     return HttpResponse::redirect("/school/aanvraag/" + std::to_string(done->id) +
@@ -275,7 +275,7 @@ HttpResponse SchoolPages::update(HttpRequest& req) const {
       return kit_.refused(req, done.error(), "/school/aanvraag/" + std::to_string(*id));
     state.errors = done.error().fields;
     state.error = done.error().message;
-    return form_page(req, done.error().http_status, *workflow, state);
+    return form_page(req, http_status(done.error()), *workflow, state);
   }
   if (!done->empty())
     return HttpResponse::redirect("/school/aanvraag/" + std::to_string(*id) + "?bewaard=1");

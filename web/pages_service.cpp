@@ -498,14 +498,14 @@ HttpResponse ServicePages::status_refused(const HttpRequest& req, Id id, const D
     std::string back = kit_.definitions()->workflow(track) ? "/dienst/" + track : "/";
     return kit_.message(req, 409, "Niet gelukt", kAlreadyAccepted, back, "Terug naar de lijst");
   }
-  if (e.http_status == 404) return kit_.not_found(req);
+  if (e.kind == ErrorKind::not_found) return kit_.not_found(req);
   if (accepting) {
     state.accept_errors = e.fields;
     state.accept_error = e.message;
   } else {
     state.status_error = e.message;
   }
-  return detail_page(req, e.http_status, id, state);
+  return detail_page(req, http_status(e), id, state);
 }
 
 HttpResponse ServicePages::set_status(HttpRequest& req) const {
@@ -524,8 +524,8 @@ HttpResponse ServicePages::set_status(HttpRequest& req) const {
   if (!req.form()["terug"].empty() && kit_.definitions()->workflow(track)) {
     const std::string back = list_return(track, req.form()["terug"]);
     if (!done) {
-      if (done.error().http_status == 404) return kit_.not_found(req);
-      return kit_.message(req, done.error().http_status, "Niet gelukt", done.error().message, back,
+      if (done.error().kind == ErrorKind::not_found) return kit_.not_found(req);
+      return kit_.message(req, http_status(done.error()), "Niet gelukt", done.error().message, back,
                           "Terug naar de lijst");
     }
     return HttpResponse::redirect(back + (back.find('?') == std::string::npos ? "?" : "&") +

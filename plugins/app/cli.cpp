@@ -27,6 +27,7 @@
 #include "scheduler.hpp"
 #include "serve_config.hpp"
 #include "server.hpp"
+#include "site_links.hpp"
 #include "timeline.hpp"
 #include "web_root.hpp"
 
@@ -345,7 +346,7 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
     };
     auto store = plugins.open_store(o.get("--db", "sqlite:var/stagematch.db"), opening);
     DefinitionsHolder definitions(with_published(*store, loaded.definitions));
-    MailTemplates mail(o.get("--mail-templates", "mail-templates"), sender, base_url);
+    MailTemplates mail(o.get("--mail-templates", "mail-templates"), sender, site_links(base_url));
     for (const auto& problem : mail.check()) std::cerr << "mail-templates: " << problem << "\n";
     AccountOptions account_options;
     account_options.sender = sender;
@@ -363,7 +364,7 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
     auto mailer =
         plugins.make_mailer(mailer_settings.server.empty() ? "maildrop" : "smtp", mailer_settings);
     OutboxOptions outbox_options;
-    outbox_options.base_url = base_url;  // one-time links are made as their mail goes out
+    outbox_options.links = site_links(base_url);  // one-time links are made as their mail goes out
     outbox_options.prepare = [&accounts] { accounts.handle_link_requests(); };
     OutboxWorker outbox(*store, *mailer, clock, outbox_options);
     accounts.on_link_requested([&outbox] { outbox.notify(); });
@@ -477,7 +478,8 @@ int cmd_admin(const std::vector<std::string>& args, const PluginRegistry& plugin
   try {
     auto store = plugins.open_store(o.get("--db", "sqlite:var/stagematch.db"));
     SystemClock clock;
-    MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>", "http://127.0.0.1:8080");
+    MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>",
+                       site_links("http://127.0.0.1:8080"));
     Accounts accounts(*store, mail, clock, AccountOptions{});
     auto created = accounts.create_admin(o.get("--email", ""), password);
     if (!created) {
@@ -539,7 +541,8 @@ int cmd_demo(const std::vector<std::string>& args, const PluginRegistry& plugins
   try {
     auto store = plugins.open_store(db);
     SystemClock clock;
-    MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>", "http://127.0.0.1:8080");
+    MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>",
+                       site_links("http://127.0.0.1:8080"));
     Accounts accounts(*store, mail, clock, AccountOptions{});
     auto demo = load_demo(*store, *store, accounts, with_published(*store, loaded.definitions), clock);
     if (!demo) {
