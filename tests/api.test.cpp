@@ -30,6 +30,7 @@
 #include "mail_templates.hpp"
 #include "mailbox_test_support.hpp"
 #include "matching.hpp"
+#include "plugins_support.hpp"
 #include "site_links.hpp"
 #include "sql_store.hpp"
 #include "test_support.hpp"
@@ -223,6 +224,7 @@ class Api : public ::testing::TestWithParam<std::string> {
     services_ = std::make_unique<Services>(Services{
         *store_, *engine_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
         publish, [this] { ++due_runs_; }, kBaseUrl, source_path("web/templates")});
+    services_->exporters = &testing::builtin_plugins().exporters;
     app_ = std::make_unique<App>(*services_);
     build_world();
   }

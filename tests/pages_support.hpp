@@ -26,6 +26,7 @@
 #include "mailbox_test_support.hpp"
 #include "matching.hpp"
 #include "pages_account.hpp"
+#include "plugins_support.hpp"
 #include "scratch_database.hpp"
 #include "site_links.hpp"
 #include "sql_store.hpp"
@@ -190,6 +191,7 @@ class Pages : public ::testing::Test {
     services_ = std::make_unique<Services>(Services{
         *store_, *engine_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
         publish, [] {}, kBaseUrl, source_path("web/templates"), store_.get()});
+    services_->exporters = &testing::builtin_plugins().exporters;
     app_ = std::make_unique<App>(*services_);
     build_world();
   }

@@ -8,6 +8,7 @@
 #include "api_handlers.hpp"
 #include "api_support.hpp"
 #include "local_time.hpp"
+#include "registry.hpp"
 
 namespace stagematch::api {
 
@@ -407,19 +408,19 @@ HttpResponse export_everything(Services& s, HttpRequest& req, const Exporter& ex
 }  // namespace
 
 HttpResponse track_requests_csv(Services& s, HttpRequest& req) {
-  return export_track(s, req, CsvExporter());
+  return export_track(s, req, s.exporters->exporter("csv"));
 }
 
 HttpResponse track_requests_xlsx(Services& s, HttpRequest& req) {
-  return export_track(s, req, XlsxExporter());
+  return export_track(s, req, s.exporters->exporter("xlsx"));
 }
 
 HttpResponse all_requests_csv(Services& s, HttpRequest& req) {
-  return export_everything(s, req, CsvExporter());
+  return export_everything(s, req, s.exporters->exporter("csv"));
 }
 
 HttpResponse all_requests_xlsx(Services& s, HttpRequest& req) {
-  return export_everything(s, req, XlsxExporter());
+  return export_everything(s, req, s.exporters->exporter("xlsx"));
 }
 
 }  // namespace stagematch::api

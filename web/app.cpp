@@ -4,6 +4,8 @@
 #include <cctype>
 #include <iostream>
 
+#include "pages_common.hpp"
+
 namespace stagematch {
 
 namespace {
@@ -42,13 +44,6 @@ std::string ended_message(const std::string& reason) {
   return "Je bent afgemeld. Meld je opnieuw aan.";
 }
 
-HttpResponse not_found_for(const HttpRequest& req) {
-  if (req.is_api()) return HttpResponse::error(404, "not_found", "Dit adres bestaat niet.");
-  return HttpResponse::html(404, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Niet gevonden</title>"
-                                 "</head><body><main><h1>Deze pagina bestaat niet</h1><p><a href=\"/\">Naar de startpagina</a></p>"
-                                 "</main></body></html>");
-}
-
 }  // namespace
 
 std::string helpdesk_problem(const Helpdesk& helpdesk) {
@@ -80,7 +75,8 @@ std::string expired_session_cookie(bool secure) {
   return std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + (secure ? "; Secure" : "");
 }
 
-App::App(Services& services) : services_(services) {
+App::App(Services& services)
+    : services_(services), pages_(std::make_shared<const PageKit>(services)) {
   router_.add("GET", "/healthz", Access::public_route(), [this](HttpRequest&) {
     Array calendars;
     for (const auto& [key, cal] : services_.definitions()->calendars) calendars.emplace_back(key);
@@ -108,14 +104,36 @@ App::App(Services& services) : services_(services) {
   add_page_routes(router_, services_);
 }
 
+HttpResponse App::error_page(const HttpRequest& req, int status, const std::string& title,
+                             const std::string& heading, const std::string& text,
+                             bool home_link) const {
+  return pages_->page(
+      req, status, "message", title,
+      Object{{"heading", heading},
+             {"text", text_or_null(text)},
+             {"link", home_link ? Value(Object{{"href", "/"}, {"label", "Naar de startpagina"}})
+                                : Value(nullptr)}});
+}
+
 HttpResponse App::handle(HttpRequest& req) {
   try {
     return dispatch(req);
   } catch (const std::exception& e) {
     std::clog << ("error " + loggable(req.method) + ' ' + loggable(req.path) + ": " + loggable(e.what()) + '\n');
     if (req.is_api()) return HttpResponse::error(500, "internal", "Er ging iets mis op de server. Probeer het later opnieuw.");
-    return HttpResponse::html(500, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Fout</title></head>"
-                                   "<body><main><h1>Er ging iets mis</h1><p>Probeer het later opnieuw.</p></main></body></html>");
+    try {
+      // Without the user: what failed may be the database the page frame reads them from.
+      return error_page(HttpRequest{}, 500, "Fout", "Er ging iets mis",
+                        "Probeer het later opnieuw.", false);
+    } catch (const std::exception& also) {
+      // The templates themselves are missing or broken: a page without the layout, then.
+      std::clog << ("error page 500: " + loggable(also.what()) + '\n');
+      return HttpResponse::html(500,
+                                "<!doctype html><html lang=\"nl\"><head><meta "
+                                "charset=\"utf-8\"><title>Fout</title></head>"
+                                "<body><main><h1>Er ging iets mis</h1><p>Probeer het later "
+                                "opnieuw.</p></main></body></html>");
+    }
   }
 }
 
@@ -125,7 +143,8 @@ HttpResponse App::dispatch(HttpRequest& req) {
   if (route) req.route = route->pattern;
   if (!route) {
     if (path_known && req.is_api()) return HttpResponse::error(405, "method_not_allowed", "Deze methode kan hier niet.");
-    return not_found_for(req);
+    if (req.is_api()) return HttpResponse::error(404, "not_found", "Dit adres bestaat niet.");
+    return error_page(req, 404, "Niet gevonden", "Deze pagina bestaat niet");
   }
 
   // A cross-site page can post a form or a text/plain body to the API (and so log its visitor
@@ -160,9 +179,7 @@ HttpResponse App::dispatch(HttpRequest& req) {
     const auto& roles = route->access.roles;
     if (!roles.empty() && std::find(roles.begin(), roles.end(), req.user->role) == roles.end()) {
       if (req.is_api()) return HttpResponse::error(403, "forbidden", "Je rol heeft hier geen toegang.");
-      return HttpResponse::html(403, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Geen toegang</title>"
-                                     "</head><body><main><h1>Geen toegang</h1><p><a href=\"/\">Naar de startpagina</a></p></main>"
-                                     "</body></html>");
+      return error_page(req, 403, "Geen toegang", "Geen toegang");
     }
     if (changes_state(req.method)) {
       std::string token = req.header("x-csrf-token");
@@ -170,10 +187,9 @@ HttpResponse App::dispatch(HttpRequest& req) {
       if (token.empty() || !same_secret(token, req.csrf_token)) {
         if (req.is_api())
           return HttpResponse::error(403, "csrf", "Deze actie kwam niet van een geldig formulier. Laad de pagina opnieuw.");
-        return HttpResponse::html(403, "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Niet gelukt</title>"
-                                       "</head><body><main><h1>Niet gelukt</h1><p>Deze actie kwam niet van een geldig formulier. "
-                                       "Laad de pagina opnieuw en probeer nog eens.</p><p><a href=\"/\">Naar de startpagina</a></p>"
-                                       "</main></body></html>");
+        return error_page(req, 403, "Niet gelukt", "Niet gelukt",
+                          "Deze actie kwam niet van een geldig formulier. Laad de pagina opnieuw "
+                          "en probeer nog eens.");
       }
     }
   }

@@ -17,6 +17,9 @@
 
 namespace stagematch {
 
+class ExporterRegistry;
+class PageKit;
+
 // Who helps users, shown in every page's footer (`serve --helpdesk-email`, `--helpdesk-phone`,
 // `--helpdesk-hours`, `--info-url`); the defaults are the manuals'.
 struct Helpdesk {
@@ -56,6 +59,7 @@ struct Services {
   // GET /metrics: the counts, and the gauges read when asked; none where no metrics are wired.
   Metrics* metrics = nullptr;
   std::function<Metrics::Gauges()> gauges{};
+  const ExporterRegistry* exporters = nullptr;  // the export formats by name (plugin registry)
 };
 
 inline constexpr const char* kSessionCookie = "stagematch_session";
@@ -76,8 +80,13 @@ class App {
 
  private:
   HttpResponse dispatch(HttpRequest& request);
+  // The 404, 403 and 500 pages, in the layout of every other page.
+  HttpResponse error_page(const HttpRequest& req, int status, const std::string& title,
+                          const std::string& heading, const std::string& text = {},
+                          bool home_link = true) const;
   Services& services_;
   Router router_;
+  std::shared_ptr<const PageKit> pages_;
 };
 
 }  // namespace stagematch

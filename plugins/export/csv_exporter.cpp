@@ -1,4 +1,4 @@
-#include "exporter.hpp"
+#include "export_formats.hpp"
 
 namespace stagematch {
 

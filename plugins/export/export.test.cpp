@@ -2,7 +2,7 @@
 // neutralisation) and an .xlsx that is a real zip with a worksheet.
 #include <gtest/gtest.h>
 
-#include "exporter.hpp"
+#include "export_formats.hpp"
 
 namespace stagematch {
 namespace {

@@ -8,7 +8,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "exporter.hpp"
+#include "export_formats.hpp"
 
 namespace stagematch {
 

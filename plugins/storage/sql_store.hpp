@@ -4,18 +4,15 @@
 #pragma once
 
 #include <chrono>
-
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "accounts.hpp"
-#include "mailer.hpp"
-#include "store.hpp"
+#include "database.hpp"
 
 namespace stagematch {
 
-class SqlStore : public Store, public AccountStore, public MailQueue {
+class SqlStore : public Database {
  public:
   // "sqlite:PATH" or "postgresql://user:pass@host:port/db" (optionally "?schema=NAME" to keep
   // the tables in that PostgreSQL schema). Throws when the URL is malformed or the database

@@ -17,11 +17,9 @@
 
 #include "accounts.hpp"
 #include "app.hpp"
-#include "backup.hpp"
 #include "clock.hpp"
 #include "definitions.hpp"
 #include "demo.hpp"
-#include "mail_plugin.hpp"
 #include "mail_templates.hpp"
 #include "mailer.hpp"
 #include "matching.hpp"
@@ -30,9 +28,8 @@
 #include "serve_config.hpp"
 #include "server.hpp"
 #include "site_links.hpp"
-#include "sql_db.hpp"
-#include "sql_store.hpp"
 #include "timeline.hpp"
+#include "web_root.hpp"
 
 namespace stagematch {
 
@@ -45,11 +42,13 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
             [--smtp HOST:PORT [--starttls]] [--base-url URL] [--sender ADRES]
             [--test-clock [--test-clock-start ISO-TIJD]] [--workers N]
             [--helpdesk-email ADRES] [--helpdesk-phone NUMMER] [--helpdesk-hours TEKST]
-            [--info-url URL] [--trusted-proxy ADRES,...] [--config BESTAND]
+            [--info-url URL] [--trusted-proxy ADRES,...] [--web-root MAP] [--config BESTAND]
             start de server; zonder --smtp gaan mails naar var/mail/*.eml; de helpdesk en de
             informatiepagina staan onderaan elke pagina; elke optie kan ook in BESTAND
             (naam = waarde) of de omgeving (STAGEMATCH_NAAM) staan, de opdrachtregel wint;
-            een PostgreSQL die nog niet antwoordt, wordt --db-wait seconden (60) opnieuw geprobeerd
+            een PostgreSQL die nog niet antwoordt, wordt --db-wait seconden (60) opnieuw geprobeerd;
+            de sjablonen en stijlbestanden (templates/ en static/) staan in --web-root MAP, zonder
+            die optie in web/ naast de map van het programma (bin/../web) of anders in ./web
   demo      [--db URL] [--workflows DIR] [--rules DIR]
             laadt de demogegevens (scholen, diensten, leerlingen, een open ronde per traject)
             in een lege databank en toont de demologins; een tweede keer verandert niets
@@ -176,46 +175,6 @@ class DefinitionsHolder {
   std::shared_ptr<const DefinitionSet> defs_;
 };
 
-std::unique_ptr<SqlStore> open_migrated_store(const std::string& url) {
-  // An SQLite file's folder is made when missing (a fresh checkout has no var/ yet).
-  if (url.rfind("sqlite:", 0) == 0) {
-    std::filesystem::path file = url.substr(7);
-    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-  }
-  auto store = std::make_unique<SqlStore>(url);
-  store->migrate();
-  return store;
-}
-
-// serve's start when PostgreSQL does not answer yet (the machine is starting, the database is
-// being restarted): tried again with growing pauses (1, 2, 4, up to 10 s) for `wait`, with a
-// line per attempt; after that a DbError that says how long it tried. Anything else (an SQLite
-// file, a refused login, a failing migration) stops the start at once.
-std::unique_ptr<SqlStore> open_store_waiting(const std::string& url, std::chrono::seconds wait) {
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  std::chrono::seconds pause{1};
-  for (int attempt = 1;; ++attempt) {
-    try {
-      return open_migrated_store(url);
-    } catch (const storage::DbError& e) {
-      std::string what = e.what();
-      std::replace_if(
-          what.begin(), what.end(), [](char c) { return c == '\n' || c == '\t'; }, ' ');
-      if (url.rfind("postgresql:", 0) != 0 || what.rfind("databank niet bereikbaar", 0) != 0) throw;
-      if (std::chrono::steady_clock::now() + pause > deadline) {
-        if (attempt == 1) throw;
-        throw storage::DbError(e.kind(), what + " (opgegeven na " + std::to_string(attempt) +
-                                             " pogingen in " + std::to_string(wait.count()) +
-                                             " s)");
-      }
-      std::cerr << "stagematch serve: poging " << attempt << ": " << what << "; nieuwe poging over "
-                << pause.count() << " s\n";
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::seconds{10});
-    }
-  }
-}
-
 // The definitions of workflows/ and rules/ with the calendars admins published since (kept in
 // the database). One that no longer passes is left out, and said so.
 std::shared_ptr<const DefinitionSet> with_published(Store& store,
@@ -306,13 +265,14 @@ class CalendarFollower {
   Periodic periodic_;  // last: it starts once everything it reads is there, and stops first
 };
 
-int cmd_serve(const std::vector<std::string>& args) {
-  Options o = parse_options(
-      args, 1,
-      {"--db", "--db-wait", "--listen", "--workflows", "--rules", "--mail-templates", "--smtp",
-       "--base-url", "--sender", "--test-clock-start", "--workers", "--trusted-proxy",
-       "--helpdesk-email", "--helpdesk-phone", "--helpdesk-hours", "--info-url", "--config"},
-      {"--test-clock", "--starttls"});
+int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugins) {
+  Options o =
+      parse_options(args, 1,
+                    {"--db", "--db-wait", "--listen", "--workflows", "--rules", "--mail-templates",
+                     "--smtp", "--base-url", "--sender", "--test-clock-start", "--workers",
+                     "--trusted-proxy", "--helpdesk-email", "--helpdesk-phone", "--helpdesk-hours",
+                     "--info-url", "--web-root", "--config"},
+                    {"--test-clock", "--starttls"});
   if (report_option_errors(o)) return 2;
   // The environment and --config FILE fill in what the command line leaves out.
   ConfigRead config =
@@ -354,6 +314,12 @@ int cmd_serve(const std::vector<std::string>& args) {
     std::cerr << "stagematch serve: --db-wait verwacht een aantal seconden van 0 tot 3600\n";
     return 2;
   }
+  auto web_root =
+      find_web_root(o.get("--web-root", ""), program_path(), std::filesystem::current_path());
+  if (!web_root) {
+    std::cerr << "stagematch serve: " << web_root.error() << "\n";
+    return 1;
+  }
   std::string base_url = o.get("--base-url", "http://" + o.get("--listen", "127.0.0.1:8080"));
   std::string sender = o.get("--sender", "Stagematch <info@stagematching.org>");
   try {
@@ -373,7 +339,12 @@ int cmd_serve(const std::vector<std::string>& args) {
     }
     const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : system_clock;
 
-    auto store = open_store_waiting(o.get("--db", "sqlite:var/stagematch.db"), db_wait);
+    StoreOpening opening;
+    opening.wait = db_wait;
+    opening.retrying = [](const std::string& line) {
+      std::cerr << "stagematch serve: " << line << "\n";
+    };
+    auto store = plugins.open_store(o.get("--db", "sqlite:var/stagematch.db"), opening);
     DefinitionsHolder definitions(with_published(*store, loaded.definitions));
     MailTemplates mail(o.get("--mail-templates", "mail-templates"), sender, site_links(base_url));
     for (const auto& problem : mail.check()) std::cerr << "mail-templates: " << problem << "\n";
@@ -385,7 +356,13 @@ int cmd_serve(const std::vector<std::string>& args) {
     matching.set_notices(mail, *store);
 
     std::filesystem::create_directories("var/mail");
-    auto mailer = make_mailer(o.get("--smtp", ""), "var/mail", sender, o.has("--starttls"));
+    MailerSettings mailer_settings;
+    mailer_settings.server = o.get("--smtp", "");
+    mailer_settings.starttls = o.has("--starttls");
+    mailer_settings.maildrop_dir = "var/mail";
+    mailer_settings.sender = sender;
+    auto mailer =
+        plugins.make_mailer(mailer_settings.server.empty() ? "maildrop" : "smtp", mailer_settings);
     OutboxOptions outbox_options;
     outbox_options.links = site_links(base_url);  // one-time links are made as their mail goes out
     outbox_options.prepare = [&accounts] { accounts.handle_link_requests(); };
@@ -432,9 +409,23 @@ int cmd_serve(const std::vector<std::string>& args) {
       return g;
     };
     EngineServices engine(*store, *store, accounts, defs_fn, publish, store.get(), clock);
-    Services services{*store,           engine,   *store,   accounts,     matching, clock,
-                      test_clock.get(), defs_fn,  publish,  run_due_work, base_url, "web/templates",
-                      store.get(),      helpdesk, &metrics, gauges};
+    Services services{*store,
+                      engine,
+                      *store,
+                      accounts,
+                      matching,
+                      clock,
+                      test_clock.get(),
+                      defs_fn,
+                      publish,
+                      run_due_work,
+                      base_url,
+                      (*web_root / "templates").string(),
+                      store.get(),
+                      helpdesk,
+                      &metrics,
+                      gauges,
+                      &plugins.exporters};
     App app(services);
     ServerOptions so;
     so.on_started = [&metrics] { metrics.started(); };
@@ -471,7 +462,7 @@ int cmd_serve(const std::vector<std::string>& args) {
 }
 
 // `admin create --email E [--db URL]`, the password on standard input: the first admin.
-int cmd_admin(const std::vector<std::string>& args) {
+int cmd_admin(const std::vector<std::string>& args, const PluginRegistry& plugins) {
   if (args.size() < 2 || args[1] != "create") {
     std::cerr << "gebruik: stagematch admin create --email E [--db URL] (wachtwoord via standaardinvoer)\n";
     return 2;
@@ -485,7 +476,7 @@ int cmd_admin(const std::vector<std::string>& args) {
   std::string password;
   std::getline(std::cin, password);
   try {
-    auto store = open_migrated_store(o.get("--db", "sqlite:var/stagematch.db"));
+    auto store = plugins.open_store(o.get("--db", "sqlite:var/stagematch.db"));
     SystemClock clock;
     MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>",
                        site_links("http://127.0.0.1:8080"));
@@ -505,36 +496,36 @@ int cmd_admin(const std::vector<std::string>& args) {
 
 // `backup --db sqlite:FILE --to FILE`: an online copy of the embedded database. PostgreSQL has
 // pg_dump for that, which knows its own server better than we could.
-int cmd_backup(const std::vector<std::string>& args) {
+int cmd_backup(const std::vector<std::string>& args, const PluginRegistry& plugins) {
   Options o = parse_options(args, 1, {"--db", "--to"}, {});
   if (report_option_errors(o)) return 2;
   if (!o.has("--to")) {
     std::cerr << "gebruik: stagematch backup --db sqlite:BESTAND --to BESTAND\n";
     return 2;
   }
-  storage::DbLocation where;
+  const std::string url = o.get("--db", "sqlite:var/stagematch.db");
+  std::expected<std::string, std::string> done;
   try {
-    where = storage::parse_store_url(o.get("--db", "sqlite:var/stagematch.db"));
+    const StorePlugin& plugin = plugins.store_for(url);
+    if (!plugin.backup) {
+      std::cerr << "stagematch backup: " << plugin.backup_elsewhere << "\n";
+      return 2;
+    }
+    done = plugin.backup(url, o.get("--to", ""));
   } catch (const std::exception& e) {
     std::cerr << "stagematch backup: " << e.what() << "\n";
     return 2;
   }
-  if (where.dialect != storage::Dialect::kSqlite) {
-    std::cerr << "stagematch backup: een PostgreSQL-databank kopieer je met pg_dump "
-                 "(zie README, \"Back up and restore\")\n";
-    return 2;
-  }
-  auto done = storage::backup_sqlite(where.connection_string, o.get("--to", ""));
   if (!done) {
     std::cerr << "stagematch backup: " << done.error() << "\n";
     return 1;
   }
-  std::cout << "kopie gemaakt: " << o.get("--to", "") << " (" << done->pages << " pagina's)\n";
+  std::cout << "kopie gemaakt: " << o.get("--to", "") << " (" << *done << ")\n";
   return 0;
 }
 
 // `demo [--db URL]`: the demo data set in an empty database, and the logins to try it with.
-int cmd_demo(const std::vector<std::string>& args) {
+int cmd_demo(const std::vector<std::string>& args, const PluginRegistry& plugins) {
   Options o = parse_options(args, 1, {"--db", "--workflows", "--rules"}, {"--help"});
   if (report_option_errors(o)) return 2;
   if (o.has("--help")) {
@@ -548,7 +539,7 @@ int cmd_demo(const std::vector<std::string>& args) {
   }
   const std::string db = o.get("--db", "sqlite:var/stagematch.db");
   try {
-    auto store = open_migrated_store(db);
+    auto store = plugins.open_store(db);
     SystemClock clock;
     MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>",
                        site_links("http://127.0.0.1:8080"));
@@ -577,7 +568,7 @@ int cmd_demo(const std::vector<std::string>& args) {
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args) {
+int run_cli(const std::vector<std::string>& args, const PluginRegistry& plugins) {
   if (args.empty() || args[0] == "--help" || args[0] == "help") {
     std::cout << kUsage;
     return args.empty() ? 2 : 0;
@@ -585,10 +576,10 @@ int run_cli(const std::vector<std::string>& args) {
   const std::string& cmd = args[0];
   if (cmd == "check") return cmd_check(args);
   if (cmd == "simulate") return cmd_simulate(args);
-  if (cmd == "serve") return cmd_serve(args);
-  if (cmd == "admin") return cmd_admin(args);
-  if (cmd == "demo") return cmd_demo(args);
-  if (cmd == "backup") return cmd_backup(args);
+  if (cmd == "serve") return cmd_serve(args, plugins);
+  if (cmd == "admin") return cmd_admin(args, plugins);
+  if (cmd == "demo") return cmd_demo(args, plugins);
+  if (cmd == "backup") return cmd_backup(args, plugins);
   std::cerr << "stagematch: onbekend subcommando '" << cmd << "'\n" << kUsage;
   return 2;
 }

@@ -128,6 +128,7 @@ const std::vector<ServeSetting>& serve_settings() {
       {"helpdesk-phone", false, one_line},
       {"helpdesk-hours", false, one_line},
       {"info-url", false, web_url},
+      {"web-root", false, any_text},
   };
   return kList;
 }

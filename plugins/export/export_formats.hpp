@@ -1,30 +1,15 @@
-// Exports of a table (the filtered list a user sees) as a file: CSV for Belgian Excel (UTF-8
-// with BOM, `;`, CRLF) and a real .xlsx (libxlsxwriter). Both neutralise cells that a
-// spreadsheet would read as a formula, so user text never runs as one.
+// The built-in export formats: CSV for Belgian Excel (UTF-8 with BOM, `;`, CRLF) and a real
+// .xlsx (libxlsxwriter). Both neutralise cells that a spreadsheet would read as a formula, so
+// user text never runs as one. Registered as "csv" and "xlsx" (plugins/builtin.cpp).
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
+
+#include "exporter.hpp"
 
 namespace stagematch {
-
-// One header row and the data rows; every row as long as the header (shorter rows are padded
-// with empty cells, longer ones cut).
-struct Table {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-};
-
-class Exporter {
- public:
-  virtual ~Exporter() = default;
-  virtual std::string content_type() const = 0;
-  virtual std::string extension() const = 0;  // "csv", "xlsx"
-  // The file's bytes. Throws std::runtime_error when the file cannot be written.
-  virtual std::string render(const Table& table) const = 0;
-};
 
 // A cell that starts with = + - @, a tab or a carriage return gets a leading apostrophe, so a
 // spreadsheet shows it as text instead of evaluating it.

@@ -1,0 +1,27 @@
+// An export format: a table (the filtered list a user sees) as a file to download. The formats
+// themselves are plugins (plugins/export/), found by name in the registry (registry.hpp); this
+// interface is all the web side sees of them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace stagematch {
+
+// One header row and the data rows; every row as long as the header (shorter rows are padded
+// with empty cells, longer ones cut).
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+
+class Exporter {
+ public:
+  virtual ~Exporter() = default;
+  virtual std::string content_type() const = 0;
+  virtual std::string extension() const = 0;  // "csv", "xlsx"
+  // The file's bytes. Throws std::runtime_error when the file cannot be written.
+  virtual std::string render(const Table& table) const = 0;
+};
+
+}  // namespace stagematch
