@@ -222,9 +222,8 @@ class Api : public ::testing::TestWithParam<std::string> {
     engine_ = std::make_unique<EngineServices>(*store_, *store_, *accounts_, definitions, publish,
                                                nullptr, *clock_);
     services_ = std::make_unique<Services>(Services{
-        *store_, *engine_, *store_, *accounts_, *matching_, *clock_, clock_.get(), definitions,
+        *engine_, *accounts_, *matching_, testing::builtin_plugins().exporters, *clock_, clock_.get(), definitions,
         publish, [this] { ++due_runs_; }, kBaseUrl, source_path("web/templates")});
-    services_->exporters = &testing::builtin_plugins().exporters;
     app_ = std::make_unique<App>(*services_);
     build_world();
   }

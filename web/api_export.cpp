@@ -408,19 +408,19 @@ HttpResponse export_everything(Services& s, HttpRequest& req, const Exporter& ex
 }  // namespace
 
 HttpResponse track_requests_csv(Services& s, HttpRequest& req) {
-  return export_track(s, req, s.exporters->exporter("csv"));
+  return export_track(s, req, s.exporters.exporter("csv"));
 }
 
 HttpResponse track_requests_xlsx(Services& s, HttpRequest& req) {
-  return export_track(s, req, s.exporters->exporter("xlsx"));
+  return export_track(s, req, s.exporters.exporter("xlsx"));
 }
 
 HttpResponse all_requests_csv(Services& s, HttpRequest& req) {
-  return export_everything(s, req, s.exporters->exporter("csv"));
+  return export_everything(s, req, s.exporters.exporter("csv"));
 }
 
 HttpResponse all_requests_xlsx(Services& s, HttpRequest& req) {
-  return export_everything(s, req, s.exporters->exporter("xlsx"));
+  return export_everything(s, req, s.exporters.exporter("xlsx"));
 }
 
 }  // namespace stagematch::api

@@ -37,13 +37,10 @@ std::string helpdesk_problem(const Helpdesk& helpdesk);
 
 // The narrow set of things handlers may use: the engine's services, never the store itself.
 struct Services {
-  // Only for the JSON API handlers that still write to the store themselves; no page uses it,
-  // and it goes once the API works through `engine` alone (tests/web_reaches_no_store.cmake).
-  Store& store;
   EngineServices& engine;
-  AccountStore& account_store;
   Accounts& accounts;
   Matching& matching;
+  const ExporterRegistry& exporters;  // the export formats by name (the plugin registry)
   const Clock& clock;
   TestClock* test_clock = nullptr;  // only with --test-clock
   std::function<std::shared_ptr<const DefinitionSet>()> definitions;
@@ -53,13 +50,10 @@ struct Services {
   std::function<void()> run_due_work;
   std::string base_url = "http://127.0.0.1:8080";
   std::string templates_dir = "web/templates";
-  // The outbox, for an admin resending a dead mail; null where no queue is wired in.
-  MailQueue* mail_queue = nullptr;
   Helpdesk helpdesk{};
   // GET /metrics: the counts, and the gauges read when asked; none where no metrics are wired.
   Metrics* metrics = nullptr;
   std::function<Metrics::Gauges()> gauges{};
-  const ExporterRegistry* exporters = nullptr;  // the export formats by name (plugin registry)
 };
 
 inline constexpr const char* kSessionCookie = "stagematch_session";

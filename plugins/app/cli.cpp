@@ -409,11 +409,10 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
       return g;
     };
     EngineServices engine(*store, *store, accounts, defs_fn, publish, store.get(), clock);
-    Services services{*store,
-                      engine,
-                      *store,
+    Services services{engine,
                       accounts,
                       matching,
+                      plugins.exporters,
                       clock,
                       test_clock.get(),
                       defs_fn,
@@ -421,11 +420,9 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
                       run_due_work,
                       base_url,
                       (*web_root / "templates").string(),
-                      store.get(),
                       helpdesk,
                       &metrics,
-                      gauges,
-                      &plugins.exporters};
+                      gauges};
     App app(services);
     ServerOptions so;
     so.on_started = [&metrics] { metrics.started(); };
