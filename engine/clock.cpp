@@ -19,7 +19,8 @@ std::expected<void, std::string> TestClock::set(Instant to) {
   Instant current = now();
   std::lock_guard lock(mutex_);
   if (to < current)
-    return std::unexpected("de klok kan niet terug in de tijd: het is al " + format_local_nl(current));
+    return std::unexpected("de klok kan niet terug in de tijd: het is al " +
+                           format_local_nl(current));
   base_ = to;
   set_at_ = std::chrono::steady_clock::now();
   return {};

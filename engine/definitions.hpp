@@ -39,8 +39,7 @@ struct LoadResult {
 // Reads every *.yaml under `workflows_dir` and every *.lua directly in `rules_dir`.
 // Positions name files as `workflows_dir/relative/path`, the way the caller wrote the dir.
 LoadResult load_definitions(const std::filesystem::path& workflows_dir,
-                            const std::filesystem::path& rules_dir,
-                            SandboxLimits limits = {});
+                            const std::filesystem::path& rules_dir, SandboxLimits limits = {});
 
 // Checks one uploaded calendar (YAML text) against `base` and, if it is sound, returns a copy
 // of `base` with that calendar added or replacing the one for the same track and year.

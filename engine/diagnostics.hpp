@@ -1,5 +1,6 @@
 // Problems found in definitions, reported like a compiler:
-//   workflows/tracks/secundair.yaml:12:5: error: transition targets undefined status 'aanvard' [WF0201]
+//   workflows/tracks/secundair.yaml:12:5: error: transition targets undefined status 'aanvard'
+//   [WF0201]
 #pragma once
 
 #include <string>

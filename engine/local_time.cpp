@@ -37,8 +37,9 @@ int brussels_utc_offset(Instant t) {
 }
 
 Instant from_brussels(const LocalDateTime& l) {
-  sys_days d = year_month_day{std::chrono::year{l.year}, std::chrono::month{static_cast<unsigned>(l.month)},
-                              std::chrono::day{static_cast<unsigned>(l.day)}};
+  sys_days d =
+      year_month_day{std::chrono::year{l.year}, std::chrono::month{static_cast<unsigned>(l.month)},
+                     std::chrono::day{static_cast<unsigned>(l.day)}};
   Instant as_if_utc = d + hours{l.hour} + minutes{l.minute} + seconds{l.second};
   // Try summer time first (so an ambiguous autumn time takes its first occurrence).
   Instant summer = as_if_utc - seconds{7200};
@@ -54,15 +55,19 @@ LocalDateTime to_brussels(Instant t) {
   sys_days d = floor<days>(local);
   year_month_day ymd{d};
   hh_mm_ss hms{local - d};
-  return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
-          static_cast<int>(static_cast<unsigned>(ymd.day())), static_cast<int>(hms.hours().count()),
-          static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count())};
+  return {static_cast<int>(ymd.year()),
+          static_cast<int>(static_cast<unsigned>(ymd.month())),
+          static_cast<int>(static_cast<unsigned>(ymd.day())),
+          static_cast<int>(hms.hours().count()),
+          static_cast<int>(hms.minutes().count()),
+          static_cast<int>(hms.seconds().count())};
 }
 
 Instant add_local_days(Instant t, int n) {
   LocalDateTime l = to_brussels(t);
-  sys_days d = year_month_day{std::chrono::year{l.year}, std::chrono::month{static_cast<unsigned>(l.month)},
-                              std::chrono::day{static_cast<unsigned>(l.day)}};
+  sys_days d =
+      year_month_day{std::chrono::year{l.year}, std::chrono::month{static_cast<unsigned>(l.month)},
+                     std::chrono::day{static_cast<unsigned>(l.day)}};
   year_month_day moved{d + days{n}};
   l.year = static_cast<int>(moved.year());
   l.month = static_cast<int>(static_cast<unsigned>(moved.month()));

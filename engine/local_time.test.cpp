@@ -10,7 +10,7 @@ namespace {
 std::int64_t epoch(Instant t) { return t.time_since_epoch().count(); }
 
 TEST(LocalTime, NoonInSummerAndWinter) {
-  EXPECT_EQ(epoch(from_brussels({2025, 9, 5, 12, 0, 0})), 1757066400);  // 10:00 UTC, CEST
+  EXPECT_EQ(epoch(from_brussels({2025, 9, 5, 12, 0, 0})), 1757066400);   // 10:00 UTC, CEST
   EXPECT_EQ(epoch(from_brussels({2025, 12, 1, 12, 0, 0})), 1764586800);  // 11:00 UTC, CET
 }
 
@@ -22,7 +22,8 @@ TEST(LocalTime, SwitchToSummerTimeOnLastSundayOfMarch) {
   EXPECT_EQ(brussels_utc_offset(before), 3600);
   EXPECT_EQ(brussels_utc_offset(after), 7200);
   // 02:30 does not exist; it is read as 03:30 summer time.
-  EXPECT_EQ(to_brussels(from_brussels({2025, 3, 30, 2, 30, 0})), (LocalDateTime{2025, 3, 30, 3, 30, 0}));
+  EXPECT_EQ(to_brussels(from_brussels({2025, 3, 30, 2, 30, 0})),
+            (LocalDateTime{2025, 3, 30, 3, 30, 0}));
 }
 
 TEST(LocalTime, SwitchToWinterTimeOnLastSundayOfOctober) {

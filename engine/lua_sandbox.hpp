@@ -16,8 +16,8 @@
 namespace stagematch {
 
 struct SandboxLimits {
-  std::uint64_t max_instructions = 5'000'000;    // per evaluation
-  std::size_t max_memory_bytes = 32u << 20;      // per evaluation
+  std::uint64_t max_instructions = 5'000'000;  // per evaluation
+  std::size_t max_memory_bytes = 32u << 20;    // per evaluation
 };
 
 // Why a rule could not be evaluated. `file` and `line` point into the rule script

@@ -35,7 +35,8 @@ class MailQueue {
   // Claims up to `limit` pending mails whose next attempt is due at `now` (state -> sending,
   // leased until now + lease). On PostgreSQL with FOR UPDATE SKIP LOCKED, so several server
   // instances never claim the same row; a lease that ran out (a crash mid-send) is claimable.
-  virtual std::vector<OutboxMail> claim_mails(int limit, Instant now, std::chrono::seconds lease) = 0;
+  virtual std::vector<OutboxMail> claim_mails(int limit, Instant now,
+                                              std::chrono::seconds lease) = 0;
   virtual void mark_sent(Id id, Instant at) = 0;
   virtual void mark_retry(Id id, Instant next_attempt, const std::string& error) = 0;
   virtual void mark_dead(Id id, const std::string& error) = 0;
@@ -101,7 +102,7 @@ class OutboxWorker {
   int run_once();
   void start();  // a background thread that polls (and wakes on notify())
   void notify();
-  void stop();   // finishes the mail in hand, then returns
+  void stop();  // finishes the mail in hand, then returns
 
  private:
   MailQueue& queue_;

@@ -66,7 +66,8 @@ DomainError validation_error(const std::vector<FieldProblem>& problems) {
   DomainError e = error(ErrorKind::invalid, "validation",
                         "Niet alle velden zijn correct ingevuld. Kijk de aangeduide velden na.");
   for (const auto& p : problems)
-    if (p.severity == Severity::kError && !e.fields.contains(p.field)) e.fields[p.field] = p.message;
+    if (p.severity == Severity::kError && !e.fields.contains(p.field))
+      e.fields[p.field] = p.message;
   return e;
 }
 
@@ -103,7 +104,8 @@ const Calendar* Matching::current_calendar(const DefinitionSet& defs, const std:
     if ((*it)->round_at(now)) return *it;
   for (auto it = cals.rbegin(); it != cals.rend(); ++it) {
     const Calendar& c = **it;
-    Instant start = c.registration ? c.registration->opens : (c.rounds.empty() ? now : c.rounds.front().window.opens);
+    Instant start = c.registration ? c.registration->opens
+                                   : (c.rounds.empty() ? now : c.rounds.front().window.opens);
     if (start <= now) return &c;
   }
   return cals.front();
@@ -111,7 +113,7 @@ const Calendar* Matching::current_calendar(const DefinitionSet& defs, const std:
 
 std::vector<FieldProblem> Matching::validate(const Actor& actor, const Workflow& workflow,
                                              const std::shared_ptr<const DefinitionSet>& defs,
-                                     const Value& fields) {
+                                             const Value& fields) {
   ReferenceCheck refs;
   refs.school_contact_exists = [&](const std::string& id) {
     auto n = to_id(Value(id));
@@ -130,8 +132,9 @@ std::vector<FieldProblem> Matching::validate(const Actor& actor, const Workflow&
   RuleEngine rules(defs);
   auto checks = rules.checks(workflow, fields);
   if (!checks) {
-    problems.push_back({"", "De controleregels van dit traject konden niet lopen: " + checks.error().message,
-                        Severity::kError});
+    problems.push_back(
+        {"", "De controleregels van dit traject konden niet lopen: " + checks.error().message,
+         Severity::kError});
   } else {
     for (auto& p : *checks) {
       // A field already refused on its own needs no second remark.
@@ -214,8 +217,8 @@ DomainResult<Registered> Matching::register_request(const Actor& actor, const st
   r.school_id = actor.org_id;
   r.registered_at = now;
   fill_record(r, fields);
-  auto id = store_.insert_request(r, audit(actor, "request.register", std::nullopt,
-                                           "traject " + track + " " + calendar->year));
+  auto id = store_.insert_request(
+      r, audit(actor, "request.register", std::nullopt, "traject " + track + " " + calendar->year));
   if (!id) return std::unexpected(from_request_store(id.error()));
   return Registered{*id, warnings_of(problems), visible_from, notice};
 }
@@ -240,7 +243,8 @@ DomainResult<std::vector<FieldProblem>> Matching::edit_request(const Actor& acto
   if (!loaded) return std::unexpected(loaded.error());
   RequestRecord& r = loaded->record;
   if (r.accepted_by)
-    return std::unexpected(answered(*loaded, "Deze student werd al aanvaard door een dienst en kan niet meer bewerkt worden."));
+    return std::unexpected(answered(
+        *loaded, "Deze student werd al aanvaard door een dienst en kan niet meer bewerkt worden."));
   if (loaded->calendar) {
     RuleEngine rules(loaded->defs);
     auto m = rules.moment(*loaded->calendar, clock_.now());
@@ -263,8 +267,10 @@ DomainResult<void> Matching::delete_request(const Actor& actor, Id request_id) {
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
   if (loaded->record.accepted_by)
-    return std::unexpected(answered(*loaded, "Een aanvaarde student kan niet meer verwijderd worden."));
-  auto done = store_.delete_request(actor.org_id, request_id, audit(actor, "request.delete", request_id));
+    return std::unexpected(
+        answered(*loaded, "Een aanvaarde student kan niet meer verwijderd worden."));
+  auto done =
+      store_.delete_request(actor.org_id, request_id, audit(actor, "request.delete", request_id));
   if (!done) return std::unexpected(from_request_store(done.error()));
   return {};
 }
@@ -276,8 +282,10 @@ DomainResult<void> Matching::stop_request(const Actor& actor, Id request_id) {
   auto loaded = load_visible(actor, request_id);
   if (!loaded) return std::unexpected(loaded.error());
   if (loaded->record.accepted_by)
-    return std::unexpected(answered(*loaded, "Deze student werd al aanvaard; vraag VIVO om de aanvaarding ongedaan te maken."));
-  auto done = store_.stop_request(actor.org_id, request_id, audit(actor, "request.stop", request_id));
+    return std::unexpected(answered(
+        *loaded, "Deze student werd al aanvaard; vraag VIVO om de aanvaarding ongedaan te maken."));
+  auto done =
+      store_.stop_request(actor.org_id, request_id, audit(actor, "request.stop", request_id));
   if (!done) return std::unexpected(from_request_store(done.error()));
   return {};
 }
@@ -348,13 +356,15 @@ DomainResult<Predicate> Matching::visibility_for(const std::shared_ptr<const Def
   if (key_out) *key_out = key;
   if (auto kept = visibility_cache_.find(defs, key)) return *kept;
   RuleEngine rules(defs);
-  auto p = rules.visibility(calendar, ServiceRef{std::to_string(service_id), service->provinces}, now);
+  auto p =
+      rules.visibility(calendar, ServiceRef{std::to_string(service_id), service->provinces}, now);
   if (!p) return std::unexpected(error(ErrorKind::rule_failed, "rule_error", p.error().message));
   visibility_cache_.put(defs, key, *p);
   return *p;
 }
 
-DomainResult<Matching::Loaded> Matching::load_visible(const Actor& actor, Id request_id, bool deciding) {
+DomainResult<Matching::Loaded> Matching::load_visible(const Actor& actor, Id request_id,
+                                                      bool deciding) {
   auto record = store_.request(request_id);
   if (!record) return std::unexpected(from_request_store(record.error()));
   Loaded out;
@@ -387,7 +397,8 @@ DomainResult<Matching::Loaded> Matching::load_visible(const Actor& actor, Id req
   return out;
 }
 
-DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, const StatusInput& input) {
+DomainResult<void> Matching::change_status(const Actor& actor, Id request_id,
+                                           const StatusInput& input) {
   if (actor.role != role::kService && actor.role != role::kAdmin)
     return std::unexpected(
         error(ErrorKind::forbidden, "forbidden", "Enkel diensten kiezen een status."));
@@ -416,9 +427,12 @@ DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, co
   if (target && target->exclusive && r.accepted_by && *r.accepted_by != service_id)
     return std::unexpected(error(ErrorKind::conflict, "already_accepted", kAlreadyAccepted));
 
-  int period_count = r.fields["periods"].is_array() ? static_cast<int>(r.fields["periods"].as_array().size()) : 0;
-  StatusChange change{current.status, input.status, actor.role, input.mentor_id ? std::to_string(*input.mentor_id) : "",
-                      input.periods, input.notes, input.reason};
+  int period_count =
+      r.fields["periods"].is_array() ? static_cast<int>(r.fields["periods"].as_array().size()) : 0;
+  StatusChange change{current.status, input.status,
+                      actor.role,     input.mentor_id ? std::to_string(*input.mentor_id) : "",
+                      input.periods,  input.notes,
+                      input.reason};
   Instant now = clock_.now();
   RuleEngine rules(loaded->defs);
   auto decided = decide_transition(rules, workflow, *loaded->calendar, change, period_count, now);
@@ -432,7 +446,8 @@ DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, co
               refusal.message);
     if (!refusal.field.empty()) e.fields[refusal.field] = refusal.message;
     store_.append_audit([&] {
-      AuditEntry a = audit(actor, "status.change", request_id, current.status + " -> " + input.status);
+      AuditEntry a =
+          audit(actor, "status.change", request_id, current.status + " -> " + input.status);
       a.outcome = "refused:" + refusal.error;
       return a;
     }());
@@ -467,11 +482,13 @@ DomainResult<void> Matching::change_status(const Actor& actor, Id request_id, co
   if (row.has_effect("notify_school")) write.mails = school_notice(workflow, r, service_id, input);
   // An undone acceptance is told to both sides (SPEC, December 2026), with the reason.
   if (write.release) write.mails = undo_notices(workflow, r, service_id, input.reason);
-  std::string detail = current.status + " -> " + input.status + (write.reveal ? " (persoonsgegevens zichtbaar)" : "");
+  std::string detail = current.status + " -> " + input.status +
+                       (write.reveal ? " (persoonsgegevens zichtbaar)" : "");
   // An admin's correction says in the audit log whose acceptance it undid and why: the reason
   // is also kept in status_history, but the audit log is what the admin reads.
   if (write.release) {
-    std::string service = r.accepted_by_name.empty() ? "dienst " + std::to_string(service_id) : r.accepted_by_name;
+    std::string service =
+        r.accepted_by_name.empty() ? "dienst " + std::to_string(service_id) : r.accepted_by_name;
     detail += "; aanvaarding door " + service + " ongedaan gemaakt";
   }
   if (row.needs("reason")) detail += "; reden: " + input.reason;
@@ -611,8 +628,8 @@ DomainResult<std::optional<Predicate>> Matching::school_filter(const DefinitionS
   return std::optional<Predicate>(group(Op::kAll, std::move(all)));
 }
 
-Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
-                        const RequestRecord& r, const Actor& actor, Instant now) {
+Value Matching::present(const DefinitionSet& defs, const Workflow& workflow, const RequestRecord& r,
+                        const Actor& actor, Instant now) {
   bool personal = actor.role != role::kService;
   Object out;
   if (actor.role == role::kService) {
@@ -650,7 +667,10 @@ Value Matching::present(const DefinitionSet& defs, const Workflow& workflow,
     if (r.accepted_at) out["accepted_at"] = format_iso(*r.accepted_at);
     out["notes"] = r.notes;
     if (const auto& mentor = r.mentor)
-      out["mentor"] = Object{{"id", mentor->id}, {"name", mentor->name}, {"phone", mentor->phone}, {"email", mentor->email}};
+      out["mentor"] = Object{{"id", mentor->id},
+                             {"name", mentor->name},
+                             {"phone", mentor->phone},
+                             {"email", mentor->email}};
     if (actor.role == role::kSchool) out["status"] = std::string(school_status::kAccepted);
   }
   // A school is told that an answer waits for a results date, never what it is.
@@ -678,7 +698,8 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   if (!workflow)
     return std::unexpected(error(ErrorKind::not_found, "not_found", "Dit traject bestaat niet."));
   Instant now = clock_.now();
-  const Calendar* calendar = input.year ? defs->calendar(track, *input.year) : current_calendar(*defs, track, now);
+  const Calendar* calendar =
+      input.year ? defs->calendar(track, *input.year) : current_calendar(*defs, track, now);
   if (input.year && !calendar)
     return std::unexpected(
         error(ErrorKind::not_found, "not_found",

@@ -202,7 +202,8 @@ class Matching {
                 const Actor& actor, Instant now);
   // Whether the school sees the answer on this request now: its calendar's results date for
   // the moment the answer was given has passed (Calendar::answer_visible_from).
-  static bool school_sees_answer(const DefinitionSet& defs, const RequestRecord& record, Instant now);
+  static bool school_sees_answer(const DefinitionSet& defs, const RequestRecord& record,
+                                 Instant now);
   // Until when the school waits for the answer on this request, whatever that answer is: an
   // answer given now, or the acceptance given earlier, is shown only from that results date.
   static std::optional<Instant> answer_held_until(const DefinitionSet& defs,

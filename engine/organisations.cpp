@@ -56,7 +56,8 @@ DomainResult<Id> Organisations::create(const Actor& actor, const NewOrganisation
   if (auto ok = service::admin_only(actor); !ok) return std::unexpected(ok.error());
   std::map<std::string, std::string> problems;
   const std::string& type = input.type;
-  if (type != role::kSchool && type != role::kService) problems["type"] = "Kies school of dienst gezinszorg.";
+  if (type != role::kSchool && type != role::kService)
+    problems["type"] = "Kies school of dienst gezinszorg.";
   std::string name = service::trimmed(input.name);
   if (name.empty())
     problems["name"] = "Vul een naam in.";

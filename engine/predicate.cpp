@@ -26,10 +26,12 @@ const char* op_name(Predicate::Op op) {
 
 std::expected<Predicate, std::string> parse(const Value& v, int depth) {
   if (depth > 32) return std::unexpected("predicaat is te diep genest");
-  if (!v.is_object() || !v["op"].is_string()) return std::unexpected("predicaat zonder 'op': " + v.to_json());
+  if (!v.is_object() || !v["op"].is_string())
+    return std::unexpected("predicaat zonder 'op': " + v.to_json());
   Predicate p;
   const std::string& name = v["op"].as_string();
-  auto it = std::find_if(std::begin(kOps), std::end(kOps), [&](const OpName& o) { return name == o.name; });
+  auto it = std::find_if(std::begin(kOps), std::end(kOps),
+                         [&](const OpName& o) { return name == o.name; });
   if (it == std::end(kOps)) return std::unexpected("onbekende predicaat-operator '" + name + "'");
   p.op = it->op;
   switch (p.op) {
@@ -64,13 +66,15 @@ std::expected<Predicate, std::string> parse(const Value& v, int depth) {
   if (p.op == Predicate::Op::kIn) {
     if (!v["values"].is_array()) return std::unexpected("'in' verwacht een lijst values");
     for (const auto& x : v["values"].as_array()) {
-      if (!x.is_string() && !x.is_number()) return std::unexpected("'in' verwacht tekst of getallen");
+      if (!x.is_string() && !x.is_number())
+        return std::unexpected("'in' verwacht tekst of getallen");
       p.values.push_back(x);
     }
     return p;
   }
   const Value& x = v["value"];
-  if (!x.is_string() && !x.is_number()) return std::unexpected("'" + name + "' verwacht een waarde");
+  if (!x.is_string() && !x.is_number())
+    return std::unexpected("'" + name + "' verwacht een waarde");
   p.values.push_back(x);
   return p;
 }
@@ -165,20 +169,39 @@ SqlCondition to_sql(const Predicate& p, const std::string& prefix) {
   };
   std::string column = prefix + p.field;  // field names come from predicate_fields(), never users
   switch (p.op) {
-    case Predicate::Op::kTrue: out.sql = "1=1"; break;
-    case Predicate::Op::kFalse: out.sql = "1=0"; break;
-    case Predicate::Op::kAll: join(" AND "); break;
-    case Predicate::Op::kAny: join(" OR "); break;
+    case Predicate::Op::kTrue:
+      out.sql = "1=1";
+      break;
+    case Predicate::Op::kFalse:
+      out.sql = "1=0";
+      break;
+    case Predicate::Op::kAll:
+      join(" AND ");
+      break;
+    case Predicate::Op::kAny:
+      join(" OR ");
+      break;
     case Predicate::Op::kNot: {
       SqlCondition sub = to_sql(p.args.front(), prefix);
       out.sql = "NOT (" + sub.sql + ")";
       out.params = std::move(sub.params);
       break;
     }
-    case Predicate::Op::kEq: out.sql = column + " = ?"; out.params = p.values; break;
-    case Predicate::Op::kLt: out.sql = column + " < ?"; out.params = p.values; break;
-    case Predicate::Op::kGe: out.sql = column + " >= ?"; out.params = p.values; break;
-    case Predicate::Op::kNull: out.sql = column + " IS NULL"; break;
+    case Predicate::Op::kEq:
+      out.sql = column + " = ?";
+      out.params = p.values;
+      break;
+    case Predicate::Op::kLt:
+      out.sql = column + " < ?";
+      out.params = p.values;
+      break;
+    case Predicate::Op::kGe:
+      out.sql = column + " >= ?";
+      out.params = p.values;
+      break;
+    case Predicate::Op::kNull:
+      out.sql = column + " IS NULL";
+      break;
     case Predicate::Op::kIn:
       if (p.values.empty()) {
         out.sql = "1=0";
@@ -195,25 +218,37 @@ SqlCondition to_sql(const Predicate& p, const std::string& prefix) {
 
 bool matches(const Predicate& p, const Value& row) {
   switch (p.op) {
-    case Predicate::Op::kTrue: return true;
-    case Predicate::Op::kFalse: return false;
+    case Predicate::Op::kTrue:
+      return true;
+    case Predicate::Op::kFalse:
+      return false;
     case Predicate::Op::kAll:
-      return std::all_of(p.args.begin(), p.args.end(), [&](const auto& a) { return matches(a, row); });
+      return std::all_of(p.args.begin(), p.args.end(),
+                         [&](const auto& a) { return matches(a, row); });
     case Predicate::Op::kAny:
-      return std::any_of(p.args.begin(), p.args.end(), [&](const auto& a) { return matches(a, row); });
-    case Predicate::Op::kNot: return !matches(p.args.front(), row);
-    case Predicate::Op::kNull: return row[p.field].is_null();
-    default: break;
+      return std::any_of(p.args.begin(), p.args.end(),
+                         [&](const auto& a) { return matches(a, row); });
+    case Predicate::Op::kNot:
+      return !matches(p.args.front(), row);
+    case Predicate::Op::kNull:
+      return row[p.field].is_null();
+    default:
+      break;
   }
   const Value& x = row[p.field];
   if (x.is_null()) return false;  // SQL: comparisons with NULL are not true
   switch (p.op) {
-    case Predicate::Op::kEq: return compare(x, p.values.front()) == 0;
-    case Predicate::Op::kLt: return compare(x, p.values.front()) < 0;
-    case Predicate::Op::kGe: return compare(x, p.values.front()) >= 0;
+    case Predicate::Op::kEq:
+      return compare(x, p.values.front()) == 0;
+    case Predicate::Op::kLt:
+      return compare(x, p.values.front()) < 0;
+    case Predicate::Op::kGe:
+      return compare(x, p.values.front()) >= 0;
     case Predicate::Op::kIn:
-      return std::any_of(p.values.begin(), p.values.end(), [&](const Value& v) { return compare(x, v) == 0; });
-    default: return false;
+      return std::any_of(p.values.begin(), p.values.end(),
+                         [&](const Value& v) { return compare(x, v) == 0; });
+    default:
+      return false;
   }
 }
 
@@ -228,15 +263,24 @@ std::string describe(const Predicate& p) {
     return out;
   };
   switch (p.op) {
-    case Predicate::Op::kTrue: return "alles";
-    case Predicate::Op::kFalse: return "niets";
-    case Predicate::Op::kAll: return p.args.empty() ? "alles" : join(" en ");
-    case Predicate::Op::kAny: return p.args.empty() ? "niets" : join(" of ");
-    case Predicate::Op::kNot: return "niet (" + describe(p.args.front()) + ")";
-    case Predicate::Op::kNull: return std::string(dutch_field(p.field)) + " is leeg";
-    case Predicate::Op::kEq: return std::string(dutch_field(p.field)) + " = " + dutch_value(p.field, p.values.front());
-    case Predicate::Op::kLt: return std::string(dutch_field(p.field)) + " voor " + dutch_value(p.field, p.values.front());
-    case Predicate::Op::kGe: return std::string(dutch_field(p.field)) + " vanaf " + dutch_value(p.field, p.values.front());
+    case Predicate::Op::kTrue:
+      return "alles";
+    case Predicate::Op::kFalse:
+      return "niets";
+    case Predicate::Op::kAll:
+      return p.args.empty() ? "alles" : join(" en ");
+    case Predicate::Op::kAny:
+      return p.args.empty() ? "niets" : join(" of ");
+    case Predicate::Op::kNot:
+      return "niet (" + describe(p.args.front()) + ")";
+    case Predicate::Op::kNull:
+      return std::string(dutch_field(p.field)) + " is leeg";
+    case Predicate::Op::kEq:
+      return std::string(dutch_field(p.field)) + " = " + dutch_value(p.field, p.values.front());
+    case Predicate::Op::kLt:
+      return std::string(dutch_field(p.field)) + " voor " + dutch_value(p.field, p.values.front());
+    case Predicate::Op::kGe:
+      return std::string(dutch_field(p.field)) + " vanaf " + dutch_value(p.field, p.values.front());
     case Predicate::Op::kIn: {
       std::string list;
       for (const auto& v : p.values) list += (list.empty() ? "" : ", ") + dutch_value(p.field, v);

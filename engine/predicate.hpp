@@ -14,8 +14,8 @@ struct Predicate {
   enum class Op { kTrue, kFalse, kAll, kAny, kNot, kEq, kIn, kLt, kGe, kNull };
   Op op = Op::kTrue;
   std::string field;
-  std::vector<Value> values;      // kEq, kLt, kGe: one; kIn: several
-  std::vector<Predicate> args;    // kAll, kAny: several; kNot: one
+  std::vector<Value> values;    // kEq, kLt, kGe: one; kIn: several
+  std::vector<Predicate> args;  // kAll, kAny: several; kNot: one
 
   // Reads a rule's answer; refuses unknown operators, unknown fields and wrong shapes.
   static std::expected<Predicate, std::string> from_value(const Value& v);

@@ -12,14 +12,17 @@ Predicate parse(const Value& v) {
 }
 
 Value preferred_round() {
-  return Object{{"op", "any"},
-                {"args", Array{Object{{"op", "eq"}, {"field", "accepted_by"}, {"value", "s1"}},
-                               Object{{"op", "all"},
-                                      {"args", Array{Object{{"op", "in"}, {"field", "province"},
-                                                            {"values", Array{"ANT", "LIM"}}},
-                                                     Object{{"op", "eq"}, {"field", "preferred_service_id"},
-                                                            {"value", "s1"}},
-                                                     Object{{"op", "null"}, {"field", "accepted_by"}}}}}}}};
+  return Object{
+      {"op", "any"},
+      {"args",
+       Array{
+           Object{{"op", "eq"}, {"field", "accepted_by"}, {"value", "s1"}},
+           Object{
+               {"op", "all"},
+               {"args",
+                Array{Object{{"op", "in"}, {"field", "province"}, {"values", Array{"ANT", "LIM"}}},
+                      Object{{"op", "eq"}, {"field", "preferred_service_id"}, {"value", "s1"}},
+                      Object{{"op", "null"}, {"field", "accepted_by"}}}}}}}};
 }
 
 TEST(Predicate, TurnsIntoSqlWithBoundValues) {
@@ -37,12 +40,14 @@ TEST(Predicate, AssumingNullDropsWhatCannotHoldAndSelectsTheSameRows) {
   Predicate open = assume_null(p, "accepted_by");
   EXPECT_EQ(to_sql(open, "r.").sql, "(r.province IN (?, ?) AND r.preferred_service_id = ?)");
   // An open round's "accepted by me or not accepted" is no condition at all on open requests.
-  Value open_round = Object{{"op", "any"},
-                            {"args", Array{Object{{"op", "eq"}, {"field", "accepted_by"}, {"value", "s1"}},
-                                           Object{{"op", "null"}, {"field", "accepted_by"}}}}};
+  Value open_round =
+      Object{{"op", "any"},
+             {"args", Array{Object{{"op", "eq"}, {"field", "accepted_by"}, {"value", "s1"}},
+                            Object{{"op", "null"}, {"field", "accepted_by"}}}}};
   EXPECT_EQ(assume_null(parse(open_round), "accepted_by").op, Predicate::Op::kTrue);
   // Under a negation nothing changes: NOT (accepted_by = x) is not true for a NULL in SQL.
-  Value negated = Object{{"op", "not"}, {"arg", Object{{"op", "eq"}, {"field", "accepted_by"}, {"value", "s1"}}}};
+  Value negated = Object{{"op", "not"},
+                         {"arg", Object{{"op", "eq"}, {"field", "accepted_by"}, {"value", "s1"}}}};
   EXPECT_EQ(to_sql(assume_null(parse(negated), "accepted_by")).sql, "NOT (accepted_by = ?)");
   // Same rows as p AND accepted_by IS NULL, for every open row.
   for (const char* province : {"ANT", "LIM", "OVL"})
@@ -53,9 +58,11 @@ TEST(Predicate, AssumingNullDropsWhatCannotHoldAndSelectsTheSameRows) {
 }
 
 TEST(Predicate, NotAndEmptyLists) {
-  Value v = Object{{"op", "not"}, {"arg", Object{{"op", "ge"}, {"field", "registered_at"}, {"value", 10}}}};
+  Value v = Object{{"op", "not"},
+                   {"arg", Object{{"op", "ge"}, {"field", "registered_at"}, {"value", 10}}}};
   EXPECT_EQ(to_sql(parse(v)).sql, "NOT (registered_at >= ?)");
-  EXPECT_EQ(to_sql(parse(Object{{"op", "in"}, {"field", "province"}, {"values", Array{}}})).sql, "1=0");
+  EXPECT_EQ(to_sql(parse(Object{{"op", "in"}, {"field", "province"}, {"values", Array{}}})).sql,
+            "1=0");
   EXPECT_EQ(to_sql(parse(Object{{"op", "any"}, {"args", Array{}}})).sql, "1=0");
   EXPECT_EQ(to_sql(parse(Object{{"op", "all"}, {"args", Array{}}})).sql, "1=1");
 }
@@ -65,17 +72,21 @@ TEST(Predicate, MatchesRowsLikeSqlWould) {
   EXPECT_TRUE(matches(p, Object{{"province", "ANT"}, {"preferred_service_id", "s1"}}));
   EXPECT_FALSE(matches(p, Object{{"province", "WVL"}, {"preferred_service_id", "s1"}}));
   EXPECT_FALSE(matches(p, Object{{"province", "ANT"}, {"preferred_service_id", "s2"}}));
-  EXPECT_FALSE(matches(p, Object{{"province", "ANT"}, {"preferred_service_id", "s1"}, {"accepted_by", "s2"}}));
+  EXPECT_FALSE(matches(
+      p, Object{{"province", "ANT"}, {"preferred_service_id", "s1"}, {"accepted_by", "s2"}}));
   EXPECT_TRUE(matches(p, Object{{"province", "WVL"}, {"accepted_by", "s1"}}));
 }
 
 TEST(Predicate, RefusesUnknownOperatorsAndFields) {
-  EXPECT_FALSE(Predicate::from_value(Object{{"op", "like"}, {"field", "province"}, {"value", "A%"}}));
-  auto bad_field = Predicate::from_value(Object{{"op", "eq"}, {"field", "national_number"}, {"value", "1"}});
+  EXPECT_FALSE(
+      Predicate::from_value(Object{{"op", "like"}, {"field", "province"}, {"value", "A%"}}));
+  auto bad_field =
+      Predicate::from_value(Object{{"op", "eq"}, {"field", "national_number"}, {"value", "1"}});
   ASSERT_FALSE(bad_field);
   EXPECT_NE(bad_field.error().find("national_number"), std::string::npos);
   EXPECT_FALSE(Predicate::from_value(Value("true")));
-  EXPECT_FALSE(Predicate::from_value(Object{{"op", "in"}, {"field", "province"}, {"values", "ANT"}}));
+  EXPECT_FALSE(
+      Predicate::from_value(Object{{"op", "in"}, {"field", "province"}, {"values", "ANT"}}));
 }
 
 TEST(Predicate, RoundTripsThroughValue) {

@@ -224,7 +224,9 @@ TEST_F(RequestValidationTest, TextWrongTypeAndBadCharacters) {
   // One-line fields take no line break or tab (a forged CSV row, mail header or log line);
   // the remarks, a text area, do.
   for (const char* broken : {"Jan\r\nBcc: x@y.be", "Jan\nPeeters", "Jan\tPeeters"})
-    EXPECT_EQ(bad("first_name", broken), "Voornaam moet op één regel staan, zonder regeleinden of tabs.") << broken;
+    EXPECT_EQ(bad("first_name", broken),
+              "Voornaam moet op één regel staan, zonder regeleinden of tabs.")
+        << broken;
 }
 
 TEST_F(RequestValidationTest, Email) {

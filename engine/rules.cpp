@@ -38,7 +38,8 @@ std::expected<Moment, RuleError> RuleEngine::moment(const Calendar& cal, Instant
   if (!answer) return std::unexpected(answer.error());
   const Value& v = *answer;
   if (!v.is_object() || !v["phase"].is_string())
-    return std::unexpected(bad_result(cal.rules.timing, "verwacht een tabel met phase, school en service"));
+    return std::unexpected(
+        bad_result(cal.rules.timing, "verwacht een tabel met phase, school en service"));
   Moment m;
   m.phase = v["phase"].as_string();
   m.round_id = text_or_empty(v["round"]["id"]);
@@ -63,7 +64,8 @@ std::expected<std::vector<TimedEvent>, RuleError> RuleEngine::events(const Calen
   std::vector<TimedEvent> out;
   for (const auto& e : answer->as_array()) {
     if (!e["at"].is_int() || !e["kind"].is_string())
-      return std::unexpected(bad_result(cal.rules.events, "elke gebeurtenis heeft at en kind nodig"));
+      return std::unexpected(
+          bad_result(cal.rules.events, "elke gebeurtenis heeft at en kind nodig"));
     TimedEvent ev;
     ev.at = Instant{std::chrono::seconds{e["at"].as_int()}};
     ev.kind = e["kind"].as_string();
@@ -76,11 +78,13 @@ std::expected<std::vector<TimedEvent>, RuleError> RuleEngine::events(const Calen
     ev.message = text_or_empty(e["message"]);
     out.push_back(std::move(ev));
   }
-  std::stable_sort(out.begin(), out.end(), [](const TimedEvent& a, const TimedEvent& b) { return a.at < b.at; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const TimedEvent& a, const TimedEvent& b) { return a.at < b.at; });
   return out;
 }
 
-std::expected<Predicate, RuleError> RuleEngine::visibility(const Calendar& cal, const ServiceRef& service,
+std::expected<Predicate, RuleError> RuleEngine::visibility(const Calendar& cal,
+                                                           const ServiceRef& service,
                                                            Instant now) const {
   Array provinces(service.provinces.begin(), service.provinces.end());
   Value ctx = Object{{"now", seconds(now)},
@@ -93,17 +97,14 @@ std::expected<Predicate, RuleError> RuleEngine::visibility(const Calendar& cal, 
   return *predicate;
 }
 
-std::expected<GuardDecision, RuleError> RuleEngine::guard(const Workflow& workflow, const TransitionDef& row,
-                                                          const Calendar& cal, std::string_view from,
-                                                          std::string_view role, Instant now) const {
+std::expected<GuardDecision, RuleError> RuleEngine::guard(
+    const Workflow& workflow, const TransitionDef& row, const Calendar& cal, std::string_view from,
+    std::string_view role, Instant now) const {
   auto m = moment(cal, now);
   if (!m) return std::unexpected(m.error());
-  Value ctx = Object{{"now", seconds(now)},
-                     {"role", std::string(role)},
-                     {"from", std::string(from)},
-                     {"to", row.to},
-                     {"track", workflow.name},
-                     {"moment", m->raw}};
+  Value ctx =
+      Object{{"now", seconds(now)}, {"role", std::string(role)}, {"from", std::string(from)},
+             {"to", row.to},        {"track", workflow.name},    {"moment", m->raw}};
   auto answer = call(row.when, ctx);
   if (!answer) return std::unexpected(answer.error());
   GuardDecision d;

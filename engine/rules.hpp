@@ -65,8 +65,8 @@ class RuleEngine {
 
   std::expected<Moment, RuleError> moment(const Calendar& calendar, Instant now) const;
   std::expected<std::vector<TimedEvent>, RuleError> events(const Calendar& calendar) const;
-  std::expected<Predicate, RuleError> visibility(const Calendar& calendar, const ServiceRef& service,
-                                                 Instant now) const;
+  std::expected<Predicate, RuleError> visibility(const Calendar& calendar,
+                                                 const ServiceRef& service, Instant now) const;
   std::expected<GuardDecision, RuleError> guard(const Workflow& workflow, const TransitionDef& row,
                                                 const Calendar& calendar, std::string_view from,
                                                 std::string_view role, Instant now) const;

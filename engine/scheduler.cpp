@@ -102,7 +102,8 @@ std::vector<OutboxMail> Scheduler::mails_for(const DefinitionSet& defs, const Ca
     }
     return out;
   }
-  std::string template_name = event.kind;  // round_opens, round_closing_soon, round_closes, results_visible
+  std::string template_name =
+      event.kind;  // round_opens, round_closing_soon, round_closes, results_visible
   if (has(event.audience, "services"))
     for (const auto& service : store_.organisations(std::string(role::kService))) {
       Object data = base;
@@ -112,7 +113,9 @@ std::vector<OutboxMail> Scheduler::mails_for(const DefinitionSet& defs, const Ca
     }
   if (has(event.audience, "schools"))
     for (const auto& school : store_.organisations(std::string(role::kSchool))) {
-      if (std::find(school.tracks.begin(), school.tracks.end(), calendar.track) == school.tracks.end()) continue;
+      if (std::find(school.tracks.begin(), school.tracks.end(), calendar.track) ==
+          school.tracks.end())
+        continue;
       Object data = base;
       data["organisation"] = school.name;
       data["link"] = mail_.links().school_requests(calendar.track);
@@ -137,7 +140,8 @@ SchedulerRun Scheduler::run_due() {
     for (auto& e : *events)
       if (e.at <= now) due.push_back({&calendar, std::move(e)});
   }
-  std::stable_sort(due.begin(), due.end(), [](const DueEvent& a, const DueEvent& b) { return a.event.at < b.event.at; });
+  std::stable_sort(due.begin(), due.end(),
+                   [](const DueEvent& a, const DueEvent& b) { return a.event.at < b.event.at; });
   for (const auto& d : due) {
     bool too_old = d.event.at < started_at_ - options_.catch_up;
     bool late = d.event.at < started_at_;
@@ -147,7 +151,8 @@ SchedulerRun Scheduler::run_due() {
         mails = mails_for(*defs, *d.calendar, d.event, late);
       } catch (const std::exception& e) {
         // A template problem: leave the event unclaimed so it is tried again after a fix.
-        std::clog << "scheduler: " << d.event.key() << ": mails niet opgesteld: " << e.what() << '\n';
+        std::clog << "scheduler: " << d.event.key() << ": mails niet opgesteld: " << e.what()
+                  << '\n';
         continue;
       }
     }
@@ -164,7 +169,8 @@ SchedulerRun Scheduler::run_due() {
       ++run.events;
       run.mails += static_cast<int>(mails.size());
       if (!mails.empty())
-        std::clog << "scheduler: " << d.event.key() << ": " << mails.size() << " mail(s)" << (late ? " (laat)" : "") << '\n';
+        std::clog << "scheduler: " << d.event.key() << ": " << mails.size() << " mail(s)"
+                  << (late ? " (laat)" : "") << '\n';
     }
   }
   std::lock_guard health_lock(health_mutex_);
@@ -204,7 +210,8 @@ void Scheduler::start(std::function<void()> after_run) {
     }
     Instant now = clock_.now();
     std::chrono::seconds wait = options_.max_sleep;
-    if (auto next = next_event_after(now)) wait = std::min(wait, std::max(std::chrono::seconds{1}, *next - now));
+    if (auto next = next_event_after(now))
+      wait = std::min(wait, std::max(std::chrono::seconds{1}, *next - now));
     loop.timer.expires_after(wait);
     loop.timer.async_wait([&loop](const boost::system::error_code&) { loop.tick(); });
   };

@@ -1,6 +1,6 @@
 // What the engine's services (organisations, contacts, calendars, audit, outbox, progress)
-// share: their refusals (the only place these services name a kind of refusal) and reading typed text.
-// Internal to those services' sources.
+// share: their refusals (the only place these services name a kind of refusal) and reading typed
+// text. Internal to those services' sources.
 #pragma once
 
 #include <map>

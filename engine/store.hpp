@@ -142,21 +142,22 @@ struct StatusWrite {
 // The service list: visibility from the rules plus the user's filters, sorted and paged.
 struct RequestQuery {
   std::string track;
-  std::optional<std::string> year;  // none: every school year of the track
-  std::optional<Id> service_id;     // a service's list: its own status joined in
-  std::optional<Id> school_id;      // a school's list: only its own requests
+  std::optional<std::string> year;      // none: every school year of the track
+  std::optional<Id> service_id;         // a service's list: its own status joined in
+  std::optional<Id> school_id;          // a school's list: only its own requests
   std::optional<Predicate> visibility;  // the rules' answer for this service and moment
   std::optional<Predicate> filter;      // a narrowing the engine adds (a school's status filter)
-  std::string tab = "open";  // open | accepted (by this service) | all (schools, admins)
+  std::string tab = "open";             // open | accepted (by this service) | all (schools, admins)
   std::string name;                     // part of first or last name, case-insensitive
   std::vector<std::string> provinces;   // any of; empty = all
   std::optional<Id> school_filter;
-  std::string postal_code;              // a full code or a prefix
-  std::vector<std::string> transport;   // any of; empty = all
+  std::string postal_code;             // a full code or a prefix
+  std::vector<std::string> transport;  // any of; empty = all
   // The admin's search: the national register number's 11 digits, matched exactly (index
   // requests_national_number). Never set for a school's or a service's list.
   std::string national_number;
-  std::string sort;  // "" (province, postal code, last name), name, -name, postal_code, -registered_at
+  std::string
+      sort;  // "" (province, postal code, last name), name, -name, postal_code, -registered_at
   int page = 1;
   int page_size = 50;
   bool include_stopped = false;  // schools and admins also see stopped students
@@ -200,8 +201,10 @@ class Store {
   virtual StoreResult<Id> insert_request(const RequestRecord& request, const AuditEntry& audit) = 0;
   // Replaces the fields when the stored version is `request.version` and nobody accepted it
   // (`already_accepted` otherwise, `stale` when someone else changed it first).
-  virtual StoreResult<void> update_request(const RequestRecord& request, const AuditEntry& audit) = 0;
-  virtual StoreResult<void> delete_request(Id school_id, Id request_id, const AuditEntry& audit) = 0;
+  virtual StoreResult<void> update_request(const RequestRecord& request,
+                                           const AuditEntry& audit) = 0;
+  virtual StoreResult<void> delete_request(Id school_id, Id request_id,
+                                           const AuditEntry& audit) = 0;
   // Marks a student stopped (left the course). `already_accepted` when a service accepted the
   // student: an accepted internship is stopped only after an admin undid the acceptance.
   virtual StoreResult<void> stop_request(Id school_id, Id request_id, const AuditEntry& audit) = 0;
@@ -213,7 +216,8 @@ class Store {
   // stands still. None when the store cannot say (then nothing is reused).
   virtual std::optional<std::int64_t> list_version() { return std::nullopt; }
 
-  virtual ServiceStatus service_status(Id request_id, Id service_id, const std::string& initial) = 0;
+  virtual ServiceStatus service_status(Id request_id, Id service_id,
+                                       const std::string& initial) = 0;
   // Applies one status change, its history, count, audit and mails in one transaction.
   // An exclusive status is one conditional update whose changed-row count decides: the loser
   // gets `already_accepted`, never an overwrite.

@@ -33,7 +33,9 @@ const char* yes_no(bool b) { return b ? "ja" : "nee"; }
 std::string audience_nl(const std::vector<std::string>& audience) {
   std::string out;
   for (const auto& a : audience)
-    out += (out.empty() ? "" : " en ") + std::string(a == "services" ? "diensten" : a == "schools" ? "scholen" : a);
+    out += (out.empty() ? "" : " en ") + std::string(a == "services"  ? "diensten"
+                                                     : a == "schools" ? "scholen"
+                                                                      : a);
   return out;
 }
 
@@ -63,7 +65,8 @@ std::expected<Timeline, RuleError> build_timeline(const RuleEngine& rules, const
     tl.rules_text.push_back(std::move(text));
   }
   if (cal.results_at)
-    tl.rules_text.push_back("Scholen zien de antwoorden vanaf " + format_local_nl(*cal.results_at) + ".");
+    tl.rules_text.push_back("Scholen zien de antwoorden vanaf " + format_local_nl(*cal.results_at) +
+                            ".");
 
   // A symbolic service: the description reads "voorkeursdienst = <eigen dienst>".
   ServiceRef symbolic{"<eigen dienst>", {"<provincies van de dienst>"}};
@@ -74,7 +77,9 @@ std::expected<Timeline, RuleError> build_timeline(const RuleEngine& rules, const
     TimelineSegment seg;
     seg.from = starts[i];
     if (i + 1 < starts.size()) seg.until = starts[i + 1];
-    Instant probe = seg.from ? *seg.from : (points.empty() ? Instant{} : points.front() - std::chrono::seconds{1});
+    Instant probe = seg.from
+                        ? *seg.from
+                        : (points.empty() ? Instant{} : points.front() - std::chrono::seconds{1});
     auto m = rules.moment(cal, probe);
     if (!m) return std::unexpected(m.error());
     seg.moment = std::move(*m);
@@ -108,7 +113,9 @@ std::string render_text(const Timeline& tl) {
     if (!m.round_id.empty())
       out += "ronde " + m.round_id + " (" + m.round_kind + ")";
     else
-      out += m.phase == "before" ? "voor de eerste ronde" : m.phase == "after" ? "na de laatste ronde" : "tussen rondes";
+      out += m.phase == "before"  ? "voor de eerste ronde"
+             : m.phase == "after" ? "na de laatste ronde"
+                                  : "tussen rondes";
     out += "\n";
     out += std::string("  scholen: inschrijven ") + yes_no(m.school_may_register) + ", bewerken " +
            yes_no(m.school_may_edit) + ", antwoorden zien " + yes_no(m.school_sees_results);
@@ -119,8 +126,9 @@ std::string render_text(const Timeline& tl) {
     out += "\n  diensten zien: " + seg.services_see + "\n";
     while (next_event < tl.events.size() && (!seg.until || tl.events[next_event].at < *seg.until)) {
       const TimedEvent& e = tl.events[next_event++];
-      out += "  mail " + format_local_nl(e.at) + " " + e.kind + (e.round_id.empty() ? "" : " " + e.round_id) +
-             " aan " + audience_nl(e.audience) + (e.message.empty() ? "" : ": " + e.message) + "\n";
+      out += "  mail " + format_local_nl(e.at) + " " + e.kind +
+             (e.round_id.empty() ? "" : " " + e.round_id) + " aan " + audience_nl(e.audience) +
+             (e.message.empty() ? "" : ": " + e.message) + "\n";
     }
   }
   return out;
@@ -130,19 +138,18 @@ Value to_value(const Timeline& tl) {
   Array segments;
   for (const auto& s : tl.segments) {
     const Moment& m = s.moment;
-    segments.push_back(Object{
-        {"from", opt_iso(s.from)},
-        {"until", opt_iso(s.until)},
-        {"phase", m.phase},
-        {"round", m.round_id.empty() ? Value() : Value(m.round_id)},
-        {"round_kind", m.round_kind.empty() ? Value() : Value(m.round_kind)},
-        {"school", Object{{"may_register", m.school_may_register},
-                          {"may_edit", m.school_may_edit},
-                          {"sees_results", m.school_sees_results},
-                          {"message", m.school_message}}},
-        {"service", Object{{"may_set_status", m.service_may_set_status},
-                           {"message", m.service_message},
-                           {"sees", s.services_see}}}});
+    segments.push_back(Object{{"from", opt_iso(s.from)},
+                              {"until", opt_iso(s.until)},
+                              {"phase", m.phase},
+                              {"round", m.round_id.empty() ? Value() : Value(m.round_id)},
+                              {"round_kind", m.round_kind.empty() ? Value() : Value(m.round_kind)},
+                              {"school", Object{{"may_register", m.school_may_register},
+                                                {"may_edit", m.school_may_edit},
+                                                {"sees_results", m.school_sees_results},
+                                                {"message", m.school_message}}},
+                              {"service", Object{{"may_set_status", m.service_may_set_status},
+                                                 {"message", m.service_message},
+                                                 {"sees", s.services_see}}}});
   }
   Array events;
   for (const auto& e : tl.events) {
@@ -155,8 +162,11 @@ Value to_value(const Timeline& tl) {
                             {"key", e.key()}});
   }
   Array rules_text(tl.rules_text.begin(), tl.rules_text.end());
-  return Object{{"track", tl.track},   {"year", tl.year},         {"file", tl.file},
-                {"rules", std::move(rules_text)}, {"segments", std::move(segments)},
+  return Object{{"track", tl.track},
+                {"year", tl.year},
+                {"file", tl.file},
+                {"rules", std::move(rules_text)},
+                {"segments", std::move(segments)},
                 {"events", std::move(events)}};
 }
 

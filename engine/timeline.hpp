@@ -28,7 +28,8 @@ struct Timeline {
   std::vector<TimedEvent> events;
 };
 
-std::expected<Timeline, RuleError> build_timeline(const RuleEngine& rules, const Calendar& calendar);
+std::expected<Timeline, RuleError> build_timeline(const RuleEngine& rules,
+                                                  const Calendar& calendar);
 std::string render_text(const Timeline& timeline);
 Value to_value(const Timeline& timeline);
 

@@ -21,7 +21,7 @@ struct StatusChange {
 };
 
 struct TransitionRefusal {
-  std::string error;  // transition_not_allowed, round_closed, missing_requirement, rule_error
+  std::string error;    // transition_not_allowed, round_closed, missing_requirement, rule_error
   std::string message;  // Dutch
   std::string field;    // the missing requirement, if that is the reason
 };

@@ -79,15 +79,15 @@ const std::vector<std::string>& known_requirements() {
 }
 
 const std::vector<std::string>& known_effects() {
-  static const std::vector<std::string> kList = {"reveal_personal", "notify_school",
-                                                 "count_status", "release"};
+  static const std::vector<std::string> kList = {"reveal_personal", "notify_school", "count_status",
+                                                 "release"};
   return kList;
 }
 
 const std::vector<std::string>& known_field_types() {
   static const std::vector<std::string> kList = {
-      "text", "email", "phone", "national_number", "postal_code", "enum", "set",
-      "integer", "number", "date", "periods", "ref"};
+      "text",    "email",  "phone", "national_number", "postal_code", "enum", "set",
+      "integer", "number", "date",  "periods",         "ref"};
   return kList;
 }
 

@@ -20,7 +20,8 @@ struct FieldDef {
   std::string id;
   std::string label;
   std::string section;
-  std::string type;  // text email phone national_number postal_code enum set integer number date periods ref
+  std::string type;  // text email phone national_number postal_code enum set integer number date
+                     // periods ref
   bool required = false;
   std::optional<RequiredWhen> required_when;
   std::vector<std::pair<std::string, std::string>> values;  // enum/set: id -> Dutch label
@@ -67,8 +68,8 @@ struct TransitionDef {
   std::string when;            // Lua guard, "module.function"
   std::vector<std::string> requirements;
   std::vector<std::string> effects;
-  SourcePos pos;       // the row
-  SourcePos to_pos;    // the `to` value
+  SourcePos pos;     // the row
+  SourcePos to_pos;  // the `to` value
   std::vector<SourcePos> from_pos;
   SourcePos when_pos;
   std::vector<SourcePos> requirements_pos;

@@ -11,7 +11,8 @@ namespace stagematch {
 
 namespace {
 
-std::string join(std::initializer_list<std::string_view> a, std::initializer_list<std::string_view> b) {
+std::string join(std::initializer_list<std::string_view> a,
+                 std::initializer_list<std::string_view> b) {
   std::string out;
   for (auto list : {a, b})
     for (auto k : list) out += (out.empty() ? "" : ", ") + std::string(k);
@@ -64,7 +65,8 @@ class AliasFinder : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
     if (!found) found = mark;
   }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string&) override {
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                const std::string&) override {
     node(mark, anchor);
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
@@ -99,9 +101,10 @@ std::optional<YAML::Node> YamlReader::parse(std::string_view text) {
     while (parser.HandleNextDocument(finder) && !finder.found && finder.nodes <= kMaxNodes) {
     }
     if (finder.found) {
-      diagnostics_.error({file_, finder.found->line + 1, finder.found->column + 1}, "WF0111",
-                         "ankers (&naam) en verwijzingen (*naam) zijn niet toegelaten in definities: "
-                         "schrijf de waarde voluit");
+      diagnostics_.error(
+          {file_, finder.found->line + 1, finder.found->column + 1}, "WF0111",
+          "ankers (&naam) en verwijzingen (*naam) zijn niet toegelaten in definities: "
+          "schrijf de waarde voluit");
       return std::nullopt;
     }
     if (finder.nodes > kMaxNodes) {
@@ -126,7 +129,8 @@ void YamlReader::find_duplicate_keys(const YAML::Node& node, int depth) {
     std::set<std::string> seen;
     for (const auto& kv : node) {
       if (kv.first.IsScalar() && !seen.insert(kv.first.Scalar()).second) {
-        error(kv.first, "WF0102", "sleutel '" + kv.first.Scalar() + "' staat twee keer in dezelfde mapping");
+        error(kv.first, "WF0102",
+              "sleutel '" + kv.first.Scalar() + "' staat twee keer in dezelfde mapping");
       }
       find_duplicate_keys(kv.second, depth + 1);
     }
@@ -148,13 +152,14 @@ bool YamlReader::mapping(const YAML::Node& node, std::string_view what,
                  std::find(optional.begin(), optional.end(), key) != optional.end();
     if (!known) {
       error(kv.first, "WF0103",
-            "onbekende sleutel '" + key + "' in " + std::string(what) + " (toegelaten: " +
-                join(required, optional) + ")");
+            "onbekende sleutel '" + key + "' in " + std::string(what) +
+                " (toegelaten: " + join(required, optional) + ")");
     }
   }
   for (auto key : required) {
     if (!node[std::string(key)].IsDefined()) {
-      error(node, "WF0104", std::string(what) + " mist de verplichte sleutel '" + std::string(key) + "'");
+      error(node, "WF0104",
+            std::string(what) + " mist de verplichte sleutel '" + std::string(key) + "'");
     }
   }
   return true;
@@ -196,7 +201,8 @@ std::optional<std::string> YamlReader::choice(const YAML::Node& map, std::string
     std::string list;
     for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
     error(map[std::string(key)], "WF0108",
-          "'" + *s + "' is geen geldige waarde voor " + std::string(key) + " (kies uit: " + list + ")");
+          "'" + *s + "' is geen geldige waarde voor " + std::string(key) + " (kies uit: " + list +
+              ")");
     return std::nullopt;
   }
   return s;

@@ -155,8 +155,7 @@ std::string csv_cell(const std::string& csv, const std::string& key_column, cons
   if (rows.empty()) return "?";
   auto index = [&](const std::string& name) {
     auto it = std::find(rows[0].begin(), rows[0].end(), name);
-    return it == rows[0].end() ? std::string::npos
-                               : static_cast<std::size_t>(it - rows[0].begin());
+    return it == rows[0].end() ? std::string::npos : static_cast<std::size_t>(it - rows[0].begin());
   };
   std::size_t k = index(key_column), c = index(column);
   if (k == std::string::npos || c == std::string::npos) return "?";
@@ -221,9 +220,10 @@ class Api : public ::testing::TestWithParam<std::string> {
     };
     engine_ = std::make_unique<EngineServices>(*store_, *store_, *accounts_, definitions, publish,
                                                nullptr, *clock_);
-    services_ = std::make_unique<Services>(Services{
-        *engine_, *accounts_, *matching_, testing::builtin_plugins().exporters, *clock_, clock_.get(), definitions,
-        publish, [this] { ++due_runs_; }, kBaseUrl, source_path("web/templates")});
+    services_ = std::make_unique<Services>(
+        Services{*engine_, *accounts_, *matching_, testing::builtin_plugins().exporters, *clock_,
+                 clock_.get(), definitions, publish, [this] { ++due_runs_; }, kBaseUrl,
+                 source_path("web/templates")});
     app_ = std::make_unique<App>(*services_);
     build_world();
   }
@@ -1332,8 +1332,8 @@ TEST_P(Api, PersonalDataReachesAServiceOnlyAfterItAccepted) {
   // Exports write the number as the identity card does (99.01.01-123.xx): both forms count.
   const std::string nn_written = nn.substr(0, 2) + "." + nn.substr(2, 2) + "." + nn.substr(4, 2) +
                                  "-" + nn.substr(6, 3) + "." + nn.substr(9, 2);
-  const std::vector<std::string> secrets = {nn, nn_written, phone, email, contact_phone,
-                                            contact_email};
+  const std::vector<std::string> secrets = {nn,    nn_written,    phone,
+                                            email, contact_phone, contact_email};
 
   auto bodies_of = [&](const std::string& who) {
     std::vector<std::pair<std::string, std::string>> out;
@@ -1526,9 +1526,9 @@ TEST_P(Api, ExportColumnsAreFixedPerTrackAndTab) {
   const auto& school = with[3];
   const auto& admin = with[4];
   EXPECT_EQ(with[2], service_open) << "every service's open tab has the same columns";
-  for (const char* personal : {"Rijksregisternummer", "Telefoon", "E-mail",
-                               "Telefoon Stage-/werkplekbegeleider",
-                               "E-mail Stage-/werkplekbegeleider"}) {
+  for (const char* personal :
+       {"Rijksregisternummer", "Telefoon", "E-mail", "Telefoon Stage-/werkplekbegeleider",
+        "E-mail Stage-/werkplekbegeleider"}) {
     EXPECT_FALSE(has_column(service_open, personal)) << personal;
     EXPECT_TRUE(has_column(service_accepted, personal)) << personal;
     EXPECT_TRUE(has_column(school, personal)) << personal;
@@ -1597,11 +1597,13 @@ TEST_P(Api, AdminExportHasEveryRequestWithPerServiceStatusCounts) {
 
   // One column per status of the exported tracks' workflows, in workflow order (cvo's first,
   // then the statuses duaal adds), labelled in Dutch; then the readable detail per service.
-  const std::vector<std::string> counted = {
-      "Aantal keer Onbeslist",       "Aantal keer Niet aanvaard",
-      "Aantal keer Aanvaard",        "Aantal keer Uitgenodigd",
-      "Aantal keer Niet uitgenodigd", "Aantal keer Niet opgedaagd/gestopt",
-      "Status per dienst (aantal keer gekozen)"};
+  const std::vector<std::string> counted = {"Aantal keer Onbeslist",
+                                            "Aantal keer Niet aanvaard",
+                                            "Aantal keer Aanvaard",
+                                            "Aantal keer Uitgenodigd",
+                                            "Aantal keer Niet uitgenodigd",
+                                            "Aantal keer Niet opgedaagd/gestopt",
+                                            "Status per dienst (aantal keer gekozen)"};
   auto first = std::find(header.begin(), header.end(), counted.front());
   ASSERT_NE(first, header.end()) << ::testing::PrintToString(header);
   EXPECT_EQ(std::vector<std::string>(first, header.end()), counted);
@@ -1628,9 +1630,8 @@ TEST_P(Api, AdminExportHasEveryRequestWithPerServiceStatusCounts) {
   std::string text = xlsx_text(xlsx.body);
   for (const auto& column : header) EXPECT_NE(text.find(column), std::string::npos) << column;
   EXPECT_NE(text.find("Zorg aan huis Noord: Onbeslist 1, Niet aanvaard 2"), std::string::npos);
-  for (const char* code :
-       {"niet_aanvaard", "niet_uitgenodigd", "niet_opgedaagd", "onbeslist", ": aanvaard",
-        ", aanvaard", ": uitgenodigd", ", uitgenodigd"}) {
+  for (const char* code : {"niet_aanvaard", "niet_uitgenodigd", "niet_opgedaagd", "onbeslist",
+                           ": aanvaard", ", aanvaard", ": uitgenodigd", ", uitgenodigd"}) {
     EXPECT_EQ(csv.find(code), std::string::npos) << code << " in\n" << csv;
     EXPECT_EQ(text.find(code), std::string::npos) << code;
   }
@@ -1686,11 +1687,13 @@ TEST_P(Api, TheApiRefusesBodiesThatAnotherSiteCouldHaveSent) {
     EXPECT_EQ(error_of(res), "unsupported_media_type");
     EXPECT_TRUE(no_session(res)) << type;
   }
-  HttpResponse evil = login_with({{"content-type", "application/json"}, {"origin", "https://evil.example"}});
+  HttpResponse evil =
+      login_with({{"content-type", "application/json"}, {"origin", "https://evil.example"}});
   EXPECT_EQ(evil.status, 403) << evil.body;
   EXPECT_EQ(error_of(evil), "cross_site");
   EXPECT_TRUE(no_session(evil));
-  HttpResponse fetched = login_with({{"content-type", "application/json"}, {"sec-fetch-site", "cross-site"}});
+  HttpResponse fetched =
+      login_with({{"content-type", "application/json"}, {"sec-fetch-site", "cross-site"}});
   EXPECT_EQ(fetched.status, 403) << fetched.body;
   EXPECT_EQ(login_with({{"content-type", "application/json"}, {"origin", "null"}}).status, 403);
   // Our own pages, and clients that are no browser, log in as before.
@@ -1699,7 +1702,10 @@ TEST_P(Api, TheApiRefusesBodiesThatAnotherSiteCouldHaveSent) {
                         {"sec-fetch-site", "same-origin"}})
                 .status,
             200);
-  EXPECT_EQ(login_with({{"content-type", "application/json"}, {"origin", "http://api.host:8080"}, {"host", "api.host:8080"}}).status,
+  EXPECT_EQ(login_with({{"content-type", "application/json"},
+                        {"origin", "http://api.host:8080"},
+                        {"host", "api.host:8080"}})
+                .status,
             200);
   EXPECT_EQ(login_with({{"content-type", "application/json"}}).status, 200);
 }
@@ -1718,7 +1724,8 @@ TEST_P(Api, ACalendarWithoutRoundsOrWithAliasesIsRefusedWithAPosition) {
   EXPECT_NE(missing.body.find("[WF0104]"), std::string::npos) << missing.body;
 
   // The billion laughs: every level names the one above ten times.
-  std::string bomb = calendar_2026() + "x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  std::string bomb =
+      calendar_2026() + "x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
   for (int level = 1; level <= 4; ++level) {
     std::string prev = "*a" + std::to_string(level - 1);
     bomb += "x" + std::to_string(level) + ": &a" + std::to_string(level) + " [" + prev;

@@ -105,7 +105,8 @@ TEST_P(RoundBoundary, OpensAndClosesToTheSecond) {
 
 INSTANTIATE_TEST_SUITE_P(SpecCalendars, RoundBoundary, ::testing::ValuesIn(kRounds),
                          [](const auto& param_info) {
-                           std::string name = std::string(param_info.param.track) + "_" + param_info.param.year + "_" +
+                           std::string name = std::string(param_info.param.track) + "_" +
+                                              param_info.param.year + "_" +
                                               std::to_string(param_info.index);
                            for (char& c : name)
                              if (c == '-') c = '_';
@@ -116,7 +117,8 @@ TEST(Calendars, EveryShippedRoundIsCoveredBySpecTable) {
   auto defs = shipped_definitions();
   std::size_t shipped = 0;
   for (const auto& [key, cal] : defs->calendars) shipped += cal.rounds.size();
-  EXPECT_EQ(shipped, std::size(kRounds)) << "a calendar has a round SPEC.md does not list (or lacks one)";
+  EXPECT_EQ(shipped, std::size(kRounds))
+      << "a calendar has a round SPEC.md does not list (or lacks one)";
 }
 
 // "Indien men dit wel doet worden de leerlingen pas zichtbaar op 19 september": the blackout
@@ -325,9 +327,10 @@ TEST(Calendars, BlackoutRegistrationBecomesVisibleOn19SeptemberNoon) {
   const Calendar& cal = *defs->calendar("secundair", "2025-2026");
   ServiceRef service{"dienst_a", {"ANT"}};
   // Registered during the blackout, naming dienst_a, living in its province.
-  Value in_blackout = Object{{"province", "ANT"},
-                             {"preferred_service_id", "dienst_a"},
-                             {"registered_at", local("2025-07-10 09:00").time_since_epoch().count()}};
+  Value in_blackout =
+      Object{{"province", "ANT"},
+             {"preferred_service_id", "dienst_a"},
+             {"registered_at", local("2025-07-10 09:00").time_since_epoch().count()}};
   Value normal = Object{{"province", "ANT"},
                         {"preferred_service_id", "dienst_a"},
                         {"registered_at", local("2025-08-20 09:00").time_since_epoch().count()}};
@@ -371,16 +374,18 @@ TEST(Calendars, EventsAreInTimeOrderAndIncludeEveryRoundOpenAndClose) {
   for (const auto& [key, cal] : defs->calendars) {
     auto events = rules.events(cal);
     ASSERT_TRUE(events) << key << ": " << events.error().message;
-    for (std::size_t i = 1; i < events->size(); ++i) EXPECT_LE((*events)[i - 1].at, (*events)[i].at) << key;
+    for (std::size_t i = 1; i < events->size(); ++i)
+      EXPECT_LE((*events)[i - 1].at, (*events)[i].at) << key;
     for (const auto& r : cal.rounds) {
       auto has = [&](const std::string& kind, Instant at) {
-        return std::any_of(events->begin(), events->end(),
-                           [&](const TimedEvent& e) { return e.kind == kind && e.at == at && e.round_id == r.id; });
+        return std::any_of(events->begin(), events->end(), [&](const TimedEvent& e) {
+          return e.kind == kind && e.at == at && e.round_id == r.id;
+        });
       };
       EXPECT_TRUE(has("round_opens", r.window.opens)) << key << " " << r.id;
       if (r.window.closes) {
-      EXPECT_TRUE(has("round_closes", *r.window.closes)) << key << " " << r.id;
-    }
+        EXPECT_TRUE(has("round_closes", *r.window.closes)) << key << " " << r.id;
+      }
     }
   }
 }

@@ -22,7 +22,8 @@ inline std::string postgres_base_url() {
 // suites never share tables. Fails the test when PostgreSQL was asked for and is missing.
 inline std::string fresh_database(const std::string& kind, const std::string& suite) {
   if (kind == "sqlite") {
-    auto dir = std::filesystem::temp_directory_path() / ("stagematch-" + suite + "-" + std::to_string(::getpid()));
+    auto dir = std::filesystem::temp_directory_path() /
+               ("stagematch-" + suite + "-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     auto file = dir / "test.db";
     std::filesystem::remove(file);
@@ -32,13 +33,14 @@ inline std::string fresh_database(const std::string& kind, const std::string& su
   }
   std::string base = postgres_base_url();
   if (base.empty()) {
-    ADD_FAILURE() << "STAGEMATCH_TEST_PG is not set: run the tests through script/test, which starts PostgreSQL";
+    ADD_FAILURE() << "STAGEMATCH_TEST_PG is not set: run the tests through script/test, which "
+                     "starts PostgreSQL";
     return "";
   }
   std::string server = base.substr(0, base.rfind('/'));
   std::string db = "stagematch_" + suite;
-  std::string cmd = "psql -q '" + base + "' -c 'DROP DATABASE IF EXISTS " + db + " WITH (FORCE)' -c 'CREATE DATABASE " + db +
-                    "' >/dev/null";
+  std::string cmd = "psql -q '" + base + "' -c 'DROP DATABASE IF EXISTS " + db +
+                    " WITH (FORCE)' -c 'CREATE DATABASE " + db + "' >/dev/null";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   return server + "/" + db;
 }

@@ -7,7 +7,8 @@ namespace stagematch {
 namespace {
 
 TEST(ShippedDefinitions, LoadWithoutProblems) {
-  LoadResult loaded = load_definitions(testing::source_path("workflows"), testing::source_path("rules"));
+  LoadResult loaded =
+      load_definitions(testing::source_path("workflows"), testing::source_path("rules"));
   for (const auto& d : loaded.diagnostics.all()) ADD_FAILURE() << d.to_string();
   EXPECT_TRUE(loaded.ok());
   EXPECT_EQ(loaded.definitions->workflows.size(), 4u);
@@ -40,18 +41,25 @@ TEST(TrackLabels, DefaultsForTheShippedTracksAndTheFifthTracksOwnWords) {
 
 TEST(ShippedDefinitions, EveryCalendarOfTheSpecIsThere) {
   auto defs = testing::shipped_definitions();
-  for (auto [track, year] : {std::pair{"secundair", "2024-2025"}, {"secundair", "2025-2026"},
-                             {"duaal", "2024-2025"}, {"duaal", "2025-2026"}, {"cvo", "2022-2023"},
-                             {"cvo", "2024-2025"}, {"dubbele_finaliteit", "2025-2026"},
+  for (auto [track, year] : {std::pair{"secundair", "2024-2025"},
+                             {"secundair", "2025-2026"},
+                             {"duaal", "2024-2025"},
+                             {"duaal", "2025-2026"},
+                             {"cvo", "2022-2023"},
+                             {"cvo", "2024-2025"},
+                             {"dubbele_finaliteit", "2025-2026"},
                              {"dubbele_finaliteit", "2026-2027"}})
     EXPECT_NE(defs->calendar(track, year), nullptr) << track << " " << year;
 }
 
 TEST(Diagnostics, PrintLikeACompiler) {
-  Diagnostic d{{"workflows/tracks/secundair.yaml", 12, 5}, Severity::kError, "WF0201",
+  Diagnostic d{{"workflows/tracks/secundair.yaml", 12, 5},
+               Severity::kError,
+               "WF0201",
                "transitie gaat naar onbekende status 'aanvard'"};
   EXPECT_EQ(d.to_string(),
-            "workflows/tracks/secundair.yaml:12:5: error: transitie gaat naar onbekende status 'aanvard' [WF0201]");
+            "workflows/tracks/secundair.yaml:12:5: error: transitie gaat naar onbekende status "
+            "'aanvard' [WF0201]");
 }
 
 TEST(UploadedCalendar, ASoundCalendarReplacesTheOldOne) {
@@ -68,7 +76,8 @@ rounds:
   for (const auto& d : r.diagnostics.all()) ADD_FAILURE() << d.to_string();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.definitions->calendar("secundair", "2025-2026")->version, 2);
-  EXPECT_EQ(defs->calendar("secundair", "2025-2026")->version, 1) << "the active set must not change";
+  EXPECT_EQ(defs->calendar("secundair", "2025-2026")->version, 1)
+      << "the active set must not change";
 }
 
 TEST(UploadedCalendar, ABrokenCalendarSaysWhereAndLeavesTheActiveOne) {
@@ -85,7 +94,8 @@ rounds:
   LoadResult r = with_calendar(*defs, "calendars/secundair/2025-2026.yaml", yaml);
   ASSERT_FALSE(r.ok());
   ASSERT_EQ(r.diagnostics.all().size(), 1u);
-  EXPECT_EQ(r.diagnostics.all()[0].to_string().substr(0, 42), "calendars/secundair/2025-2026.yaml:8:38: e");
+  EXPECT_EQ(r.diagnostics.all()[0].to_string().substr(0, 42),
+            "calendars/secundair/2025-2026.yaml:8:38: e");
   EXPECT_EQ(r.diagnostics.all()[0].code, "WF0204");
   EXPECT_EQ(defs->calendar("secundair", "2025-2026")->version, 1);
 }
@@ -115,11 +125,9 @@ rounds:
   - {id: ronde_1, kind: open, opens: 2025-09-01 12:00, closes: 2025-10-01 12:00}
 )";
   std::vector<std::string> skipped;
-  auto result = with_calendars(defs,
-                               {{"kalender-a.yaml", sound},
-                                {"kalender-b.yaml", broken},
-                                {"kalender-c.yaml", later}},
-                               skipped);
+  auto result = with_calendars(
+      defs, {{"kalender-a.yaml", sound}, {"kalender-b.yaml", broken}, {"kalender-c.yaml", later}},
+      skipped);
   EXPECT_EQ(result->calendar("secundair", "2025-2026")->version, 4) << "the later one wins";
   EXPECT_EQ(result->calendar("duaal", "2025-2026")->version, 1) << "workflows/ still holds";
   ASSERT_EQ(skipped.size(), 1u);

@@ -68,7 +68,8 @@ TEST_P(Demo, EveryRoleLogsInAndEveryTrackHasARoundOpenToday) {
 
   auto defs = restarted();
   ASSERT_EQ(store_->stored_calendars().size(), defs->workflows.size());
-  Matching matching(*store_, [defs] { return defs; }, *clock_);
+  Matching matching(
+      *store_, [defs] { return defs; }, *clock_);
   RuleEngine rules(defs);
   for (const auto& [track, workflow] : defs->workflows) {
     SCOPED_TRACE(track);

@@ -28,8 +28,10 @@ class Domain : public ::testing::TestWithParam<std::string> {
     defs_ = testing::shipped_definitions();
     clock_ = std::make_unique<TestClock>(local("2022-01-01 09:00"));
     clock_->freeze(true);
-    matching_ = std::make_unique<Matching>(*store_, [d = defs_] { return d; }, *clock_);
-    school_ = org("school", "Sint-Jozef Antwerpen", {}, {"secundair", "duaal", "cvo", "dubbele_finaliteit"});
+    matching_ = std::make_unique<Matching>(
+        *store_, [d = defs_] { return d; }, *clock_);
+    school_ = org("school", "Sint-Jozef Antwerpen", {},
+                  {"secundair", "duaal", "cvo", "dubbele_finaliteit"});
     other_school_ = org("school", "Atheneum Hasselt", {}, {"secundair"});
     service_a_ = org("service", "Thuiszorg Antwerpen", {"ANT"}, {});
     service_b_ = org("service", "Zorg aan huis Noord", {"ANT"}, {});
@@ -42,19 +44,21 @@ class Domain : public ::testing::TestWithParam<std::string> {
 
   Id org(const std::string& type, const std::string& name, std::vector<std::string> provinces,
          std::vector<std::string> tracks) {
-    auto id = store_->create_organisation(Organisation{0, type, name, std::move(provinces), std::move(tracks)});
+    auto id = store_->create_organisation(
+        Organisation{0, type, name, std::move(provinces), std::move(tracks)});
     EXPECT_TRUE(id) << (id ? "" : id.error().message);
     return id.value_or(0);
   }
 
-  Id contact(Id org_id, const std::string& name, const std::string& phone, const std::string& email) {
+  Id contact(Id org_id, const std::string& name, const std::string& phone,
+             const std::string& email) {
     auto id = store_->create_contact(ContactPerson{0, org_id, name, phone, email});
     EXPECT_TRUE(id);
     return id.value_or(0);
   }
 
-  Value student(const std::string& last_name, const std::string& province, const std::string& postal_code,
-                std::optional<Id> preferred) {
+  Value student(const std::string& last_name, const std::string& province,
+                const std::string& postal_code, std::optional<Id> preferred) {
     Object o{{"first_name", "Lotte"},
              {"last_name", last_name},
              {"national_number", "85073003328"},
@@ -75,7 +79,8 @@ class Domain : public ::testing::TestWithParam<std::string> {
     return o;
   }
 
-  Id register_at(const std::string& when, const Value& fields, const std::string& track = "secundair") {
+  Id register_at(const std::string& when, const Value& fields,
+                 const std::string& track = "secundair") {
     move_to(when);
     auto r = matching_->register_request(school_actor(), track, fields);
     EXPECT_TRUE(r) << (r ? "" : r.error().code + ": " + r.error().message);
@@ -98,7 +103,9 @@ class Domain : public ::testing::TestWithParam<std::string> {
     return ids;
   }
 
-  StatusInput accept() const { return StatusInput{"aanvaard", mentor_a_, {0}, "Start op maandag om 9 uur.", ""}; }
+  StatusInput accept() const {
+    return StatusInput{"aanvaard", mentor_a_, {0}, "Start op maandag om 9 uur.", ""};
+  }
 
   std::string url_;
   std::unique_ptr<Store> store_;
@@ -128,7 +135,8 @@ TEST_P(Domain, RegistersAValidStudentAndRefusesAnInvalidOneWithoutStoringIt) {
 
 TEST_P(Domain, ProvinceThatDoesNotMatchThePostalCodeIsRefusedExceptForCvoWhereItWarns) {
   move_to("2024-09-01 09:00");
-  auto secundair = matching_->register_request(school_actor(), "secundair", student("Maes", "LIM", "2000", {}));
+  auto secundair =
+      matching_->register_request(school_actor(), "secundair", student("Maes", "LIM", "2000", {}));
   ASSERT_FALSE(secundair);
   EXPECT_TRUE(secundair.error().fields.contains("province"));
   Value cvo = student("Maes", "LIM", "2000", {});
@@ -140,17 +148,20 @@ TEST_P(Domain, ProvinceThatDoesNotMatchThePostalCodeIsRefusedExceptForCvoWhereIt
 
 TEST_P(Domain, RefusesWhatASchoolMayNotDo) {
   move_to("2025-06-02 09:00");
-  auto wrong_track = matching_->register_request(Actor{"school", 3, other_school_}, "duaal", student("A", "ANT", "2000", {}));
+  auto wrong_track = matching_->register_request(Actor{"school", 3, other_school_}, "duaal",
+                                                 student("A", "ANT", "2000", {}));
   ASSERT_FALSE(wrong_track);
   EXPECT_EQ(wrong_track.error().code, "track_not_allowed");
 
   Object foreign_contact = student("B", "ANT", "2000", {}).as_object();
   foreign_contact["school_contact_id"] = other_contact_;
-  auto contact_refused = matching_->register_request(school_actor(), "secundair", Value(foreign_contact));
+  auto contact_refused =
+      matching_->register_request(school_actor(), "secundair", Value(foreign_contact));
   ASSERT_FALSE(contact_refused);
   EXPECT_TRUE(contact_refused.error().fields.contains("school_contact_id"));
 
-  auto not_a_service = matching_->register_request(school_actor(), "secundair", student("C", "ANT", "2000", other_school_));
+  auto not_a_service = matching_->register_request(school_actor(), "secundair",
+                                                   student("C", "ANT", "2000", other_school_));
   ASSERT_FALSE(not_a_service);
   EXPECT_TRUE(not_a_service.error().fields.contains("preferred_service_id"));
 }
@@ -311,7 +322,7 @@ TEST_P(Domain, VisibilityRoundByRoundThroughSecundair2025_2026) {
   EXPECT_EQ(open_list(service_b_), (std::set<Id>{}));
 
   Id limburg = register_at("2025-09-08 10:00", student("Limburg", "LIM", "3500", service_a_));
-  move_to("2025-09-10 10:00");  // round 2, preferred
+  move_to("2025-09-10 10:00");                              // round 2, preferred
   EXPECT_EQ(open_list(service_a_), (std::set<Id>{early}));  // limburg: not A's province
   EXPECT_EQ(open_list(service_b_), (std::set<Id>{between}));
   EXPECT_EQ(open_list(service_c_), (std::set<Id>{}));  // limburg named A, not C
@@ -352,8 +363,10 @@ TEST_P(Domain, AcceptingIsExclusiveAndFinalAndLocksTheSchoolOut) {
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, "already_accepted");
   EXPECT_EQ(second.error().kind, ErrorKind::conflict);
-  EXPECT_EQ(second.error().message, "Deze student werd intussen al aanvaard door een andere dienst.");
-  auto undo = matching_->change_status(service(service_a_), id, StatusInput{"onbeslist", {}, {}, "", ""});
+  EXPECT_EQ(second.error().message,
+            "Deze student werd intussen al aanvaard door een andere dienst.");
+  auto undo =
+      matching_->change_status(service(service_a_), id, StatusInput{"onbeslist", {}, {}, "", ""});
   ASSERT_FALSE(undo);
   EXPECT_EQ(undo.error().code, "transition_not_allowed");
 
@@ -368,7 +381,8 @@ TEST_P(Domain, AcceptingIsExclusiveAndFinalAndLocksTheSchoolOut) {
   auto no_reason = matching_->change_status(admin, id, StatusInput{"onbeslist", {}, {}, "", ""});
   ASSERT_FALSE(no_reason);
   EXPECT_TRUE(no_reason.error().fields.contains("reason"));
-  ASSERT_TRUE(matching_->change_status(admin, id, StatusInput{"onbeslist", {}, {}, "", "Verkeerde student aanvaard"}));
+  ASSERT_TRUE(matching_->change_status(
+      admin, id, StatusInput{"onbeslist", {}, {}, "", "Verkeerde student aanvaard"}));
   EXPECT_TRUE(open_list(service_b_).contains(id));
 }
 
@@ -384,7 +398,8 @@ TEST_P(Domain, AnAcceptanceShowsInTheVeryNextListOfEveryServiceOnEveryInstance) 
   std::unique_ptr<Store> other_store;
   if (GetParam() == "postgresql") other_store = open_store(url_);
   Store& b_store = other_store ? *other_store : *store_;
-  Matching b(b_store, [d = defs_] { return d; }, *clock_);
+  Matching b(
+      b_store, [d = defs_] { return d; }, *clock_);
   ListInput page;
   page.page_size = 2;  // a full first page: the total is counted, then reused
   auto list_b = [&] {
@@ -416,18 +431,22 @@ TEST_P(Domain, AnAcceptanceShowsInTheVeryNextListOfEveryServiceOnEveryInstance) 
     return std::string("(not listed)");
   };
   EXPECT_EQ(my_status(ids[2]), "onbeslist");
-  Matching a_on_first(*store_, [d = defs_] { return d; }, *clock_);
-  ASSERT_TRUE(a_on_first.change_status(service(service_b_), ids[2], StatusInput{"niet_aanvaard", {}, {}, "", ""}));
+  Matching a_on_first(
+      *store_, [d = defs_] { return d; }, *clock_);
+  ASSERT_TRUE(a_on_first.change_status(service(service_b_), ids[2],
+                                       StatusInput{"niet_aanvaard", {}, {}, "", ""}));
   EXPECT_EQ(my_status(ids[2]), "niet_aanvaard");
 
   // The school's contact person is listed with each request; a new name shows at once.
   auto contact_name = [&] {
     ListInput all;
     auto out = b.list_requests(service(service_b_), "secundair", all);
-    return out && !out->items.empty() ? out->items.front()["school_contact"]["name"].as_string() : "";
+    return out && !out->items.empty() ? out->items.front()["school_contact"]["name"].as_string()
+                                      : "";
   };
   EXPECT_EQ(contact_name(), "Els Begeleider");
-  ASSERT_TRUE(store_->update_contact(ContactPerson{contact_, school_, "Els Nieuw", "03 123 45 67", "els@sintjozef.be"}));
+  ASSERT_TRUE(store_->update_contact(
+      ContactPerson{contact_, school_, "Els Nieuw", "03 123 45 67", "els@sintjozef.be"}));
   EXPECT_EQ(contact_name(), "Els Nieuw");
 }
 
@@ -439,7 +458,8 @@ TEST_P(Domain, TheFirstChangeEverEndsAKeptList) {
   Id first = register_at("2025-09-20 10:00", student("Aerts", "ANT", "2000", {}));
   register_at("2025-09-20 10:00", student("Bosmans", "ANT", "2000", {}));
   storage::Db db(storage::parse_store_url(url_), 1);
-  db.transact(storage::TxMode::kWrite, [&](storage::Tx& tx) { return tx.exec("ALTER SEQUENCE request_changes RESTART"); });
+  db.transact(storage::TxMode::kWrite,
+              [&](storage::Tx& tx) { return tx.exec("ALTER SEQUENCE request_changes RESTART"); });
   EXPECT_TRUE(open_list(service_b_).contains(first));
   ASSERT_TRUE(matching_->change_status(service(service_a_), first, accept()));
   EXPECT_FALSE(open_list(service_b_).contains(first)) << "a kept page outlived the first change";
@@ -454,7 +474,8 @@ TEST_P(Domain, AServiceRemovedFromAProvinceStopsSeeingItWithinTheCacheTime) {
   constexpr std::chrono::milliseconds kTtl{300};
   SqlStore b_store(url_);
   b_store.set_cache_ttl(kTtl);
-  Matching b(b_store, [d = defs_] { return d; }, *clock_);
+  Matching b(
+      b_store, [d = defs_] { return d; }, *clock_);
   auto sees = [&] {
     ListInput in;
     auto out = b.list_requests(service(service_a_), "secundair", in);
@@ -467,7 +488,8 @@ TEST_P(Domain, AServiceRemovedFromAProvinceStopsSeeingItWithinTheCacheTime) {
   ASSERT_TRUE(sees());
   storage::Db db(storage::parse_store_url(url_), 1);
   db.transact(storage::TxMode::kWrite, [&](storage::Tx& tx) {
-    return tx.exec("UPDATE organisation_provinces SET province = 'LIM' WHERE org_id = ?", {service_a_});
+    return tx.exec("UPDATE organisation_provinces SET province = 'LIM' WHERE org_id = ?",
+                   {service_a_});
   });
   std::this_thread::sleep_for(kTtl + std::chrono::milliseconds(50));
   EXPECT_FALSE(sees()) << "the service still sees Antwerp after it left the province";
@@ -499,7 +521,8 @@ TEST_P(Domain, PersonalDataIsAbsentUntilTheServiceAccepted) {
   auto before = matching_->view_request(service(service_a_), id);
   ASSERT_TRUE(before);
   std::string json = before->to_json();
-  for (const char* secret : {"85073003328", "0470 12 34 56", "lotte@example.be", "els@sintjozef.be", "03 123 45 67"})
+  for (const char* secret :
+       {"85073003328", "0470 12 34 56", "lotte@example.be", "els@sintjozef.be", "03 123 45 67"})
     EXPECT_EQ(json.find(secret), std::string::npos) << secret << " leaked: " << json;
   EXPECT_FALSE(before->has("national_number"));
   EXPECT_EQ((*before)["last_name"], Value("Goossens"));
@@ -525,7 +548,8 @@ TEST_P(Domain, DuaalInvitationRevealsPersonalDataAndAcceptingNeedsAnInvitation) 
   auto direct = matching_->change_status(service(service_a_), id, accept());
   ASSERT_FALSE(direct);
   EXPECT_EQ(direct.error().code, "transition_not_allowed");
-  ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"uitgenodigd", {}, {}, "", ""}));
+  ASSERT_TRUE(matching_->change_status(service(service_a_), id,
+                                       StatusInput{"uitgenodigd", {}, {}, "", ""}));
   auto invited = matching_->view_request(service(service_a_), id);
   ASSERT_TRUE(invited);
   EXPECT_EQ((*invited)["national_number"], Value("85073003328"));
@@ -563,9 +587,11 @@ TEST_P(Domain, PersonalFieldsFollowTheServicesCurrentStatus) {
     return in_view;
   };
   EXPECT_FALSE(shown(service_a_));
-  ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"uitgenodigd", {}, {}, "", ""}));
+  ASSERT_TRUE(matching_->change_status(service(service_a_), id,
+                                       StatusInput{"uitgenodigd", {}, {}, "", ""}));
   EXPECT_TRUE(shown(service_a_));
-  ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"onbeslist", {}, {}, "", ""}));
+  ASSERT_TRUE(
+      matching_->change_status(service(service_a_), id, StatusInput{"onbeslist", {}, {}, "", ""}));
   EXPECT_FALSE(shown(service_a_)) << "back to onbeslist: hidden again";
   // The interview's outcome other than an acceptance hides them too.
   for (const char* outcome : {"niet_aanvaard", "niet_opgedaagd"}) {
@@ -581,11 +607,13 @@ TEST_P(Domain, PersonalFieldsFollowTheServicesCurrentStatus) {
   EXPECT_FALSE(shown(service_b_)) << "niet uitgenodigd never shows them";
 
   // Accepted, then undone by the admin: the former service sees the student open, without them.
-  ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"uitgenodigd", {}, {}, "", ""}));
+  ASSERT_TRUE(matching_->change_status(service(service_a_), id,
+                                       StatusInput{"uitgenodigd", {}, {}, "", ""}));
   ASSERT_TRUE(matching_->change_status(service(service_a_), id, accept()));
   EXPECT_TRUE(shown(service_a_));
   Actor admin{"admin", 9, 0};
-  ASSERT_TRUE(matching_->change_status(admin, id, StatusInput{"onbeslist", {}, {}, "", "Verkeerde student aanvaard"}));
+  ASSERT_TRUE(matching_->change_status(
+      admin, id, StatusInput{"onbeslist", {}, {}, "", "Verkeerde student aanvaard"}));
   EXPECT_FALSE(shown(service_a_)) << "after the undo the former service no longer sees them";
 }
 
@@ -609,7 +637,8 @@ TEST_P(Domain, TheKeptMomentMovesOnAtTheCalendarsOwnMoments) {
 TEST_P(Domain, StatusesCannotChangeWhileTheTrackIsClosed) {
   Id id = register_at("2025-06-15 10:00", student("Dubois", "ANT", "2000", service_a_));
   move_to("2025-08-20 10:00");  // between round 1 and round 2
-  auto refused = matching_->change_status(service(service_a_), id, StatusInput{"niet_aanvaard", {}, {}, "", ""});
+  auto refused = matching_->change_status(service(service_a_), id,
+                                          StatusInput{"niet_aanvaard", {}, {}, "", ""});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, "round_closed");
   EXPECT_EQ(refused.error().kind, ErrorKind::forbidden);
@@ -624,7 +653,8 @@ TEST_P(Domain, AnotherOrganisationsRequestIsNotFound) {
   auto missing = matching_->view_request(school_actor(), id + 1000);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message, other_school.error().message) << "existence must not leak";
-  EXPECT_FALSE(matching_->edit_request(Actor{"school", 3, other_school_}, id, student("X", "ANT", "2000", {})));
+  EXPECT_FALSE(matching_->edit_request(Actor{"school", 3, other_school_}, id,
+                                       student("X", "ANT", "2000", {})));
   EXPECT_FALSE(matching_->delete_request(Actor{"school", 3, other_school_}, id));
 }
 
@@ -673,9 +703,11 @@ TEST_P(Domain, TheSchoolIsToldWhenItsStudentIsAccepted) {
                      site_links("http://stagematch.test"));
   matching_->set_notices(mail, *queue);
   Id id = register_at("2025-09-20 10:00", student("Vermeulen", "ANT", "2000", {}));
-  ASSERT_TRUE(matching_->change_status(service(service_a_), id, StatusInput{"niet_aanvaard", {}, {}, "", ""}));
+  ASSERT_TRUE(matching_->change_status(service(service_a_), id,
+                                       StatusInput{"niet_aanvaard", {}, {}, "", ""}));
   EXPECT_TRUE(store_->outbox(10).empty()) << "only accepting tells the school";
-  ASSERT_TRUE(matching_->change_status(service(service_b_), id, StatusInput{"aanvaard", mentor_b_, {1}, "Welkom", ""}));
+  ASSERT_TRUE(matching_->change_status(service(service_b_), id,
+                                       StatusInput{"aanvaard", mentor_b_, {1}, "Welkom", ""}));
   auto mails = store_->outbox(10);
   ASSERT_EQ(mails.size(), 1u);
   EXPECT_EQ(mails[0].to_address, "secretariaat@sintjozef.be");
@@ -694,7 +726,8 @@ TEST_P(Domain, EachCvoAnswerWaitsForItsOwnRoundsResultsDate) {
   ASSERT_TRUE(queue && accounts);
   UserRecord u;
   u.user = User{0, "cvo@sintjozef.be", "school", school_, true};
-  AuditEntry a{0, clock_->now(), std::nullopt, "test", "user.create", "user", std::nullopt, "ok", ""};
+  AuditEntry a{0,      clock_->now(), std::nullopt, "test", "user.create",
+               "user", std::nullopt,  "ok",         ""};
   ASSERT_TRUE(accounts->create_user(u, std::nullopt, {}, a));
   MailTemplates mail(testing::source_path("mail-templates"), "Stagematch <info@stagematching.org>",
                      site_links("http://stagematch.test"));

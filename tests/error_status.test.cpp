@@ -97,7 +97,8 @@ TEST(ErrorStatus, NotFoundSaysNothingOfWhatExists) {
 TEST(ErrorStatus, ADatabaseFailureNeverShowsWhatTheDriverSaid) {
   const StoreError refusal{"unavailable", "connection to 10.0.0.5:5432 refused"};
   EXPECT_EQ(domain::from_store(refusal).message, domain::kUnavailable);
-  EXPECT_EQ(HttpResponse::error(domain::from_store(refusal, api::kNotFound)).body.find("10.0.0.5"), std::string::npos);
+  EXPECT_EQ(HttpResponse::error(domain::from_store(refusal, api::kNotFound)).body.find("10.0.0.5"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -20,8 +20,9 @@ using testing::source_path;
 
 std::shared_ptr<const DefinitionSet> fixture_definitions() {
   static std::shared_ptr<const DefinitionSet> kSet = [] {
-    LoadResult loaded = load_definitions(source_path("tests/fixtures/lokale_partnerschappen/workflows"),
-                                         source_path("tests/fixtures/lokale_partnerschappen/rules"));
+    LoadResult loaded =
+        load_definitions(source_path("tests/fixtures/lokale_partnerschappen/workflows"),
+                         source_path("tests/fixtures/lokale_partnerschappen/rules"));
     for (const auto& d : loaded.diagnostics.all()) ADD_FAILURE() << d.to_string();
     return std::shared_ptr<const DefinitionSet>(loaded.definitions);
   }();
@@ -84,8 +85,9 @@ class FifthTrack : public ::testing::Test {
   }
 
   static bool has_error_on(const std::vector<FieldProblem>& problems, const std::string& field) {
-    return std::any_of(problems.begin(), problems.end(),
-                       [&](const FieldProblem& p) { return p.field == field && p.severity == Severity::kError; });
+    return std::any_of(problems.begin(), problems.end(), [&](const FieldProblem& p) {
+      return p.field == field && p.severity == Severity::kError;
+    });
   }
 
   static std::string message_on(const std::vector<FieldProblem>& problems,
@@ -328,7 +330,8 @@ TEST_F(FifthTrack, TransitionsFollowItsOwnTable) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().error, "transition_not_allowed");
   StatusChange closed{"aangemeld", "verkenning", "service", "", {}, "", ""};
-  auto after_year = decide_transition(r, workflow(), calendar(), closed, 1, local("2027-07-02 10:00"));
+  auto after_year =
+      decide_transition(r, workflow(), calendar(), closed, 1, local("2027-07-02 10:00"));
   ASSERT_FALSE(after_year);
   EXPECT_EQ(after_year.error().error, "round_closed");
 }
@@ -393,7 +396,8 @@ class FifthTrackPrivacy : public ::testing::TestWithParam<std::string> {
              {"periods", Array{Object{{"start", "2026-10-12"}, {"end", "2026-10-30"}}}}};
     if (partner) o["preferred_service_id"] = *partner;
     // Registered as the partnership's trajectbegeleider does, through the engine.
-    auto done = matching_->register_request(Actor{"school", 1, begeleider_}, "lokaal_partnerschap", Value(o));
+    auto done = matching_->register_request(Actor{"school", 1, begeleider_}, "lokaal_partnerschap",
+                                            Value(o));
     EXPECT_TRUE(done) << (done ? "" : done.error().code + ": " + done.error().message);
     return done ? done->id : 0;
   }

@@ -250,7 +250,8 @@ TEST(InvalidFixtures, EveryErrorCodeHasAFixture) {
         << doc.code << " (" << doc.summary << ") has no fixture in tests/fixtures/invalid/";
   }
   for (const auto& f : kFixtures)
-    EXPECT_TRUE(documented.contains(f.code)) << f.dir << ": " << f.code << " is not in error_codes()";
+    EXPECT_TRUE(documented.contains(f.code))
+        << f.dir << ": " << f.code << " is not in error_codes()";
 }
 
 TEST(InvalidFixtures, EveryFixtureDirectoryIsInTheTable) {

@@ -94,7 +94,8 @@ class OutboxWorkerTest : public ::testing::TestWithParam<std::string> {
       m.body_html = "<p>Ronde 2 is gestart.</p>\n";
       mails.push_back(std::move(m));
     }
-    auto claimed = store_->claim_event("event/" + testing::unique_name("ow"), clock_.now(), clock_.now(), mails);
+    auto claimed = store_->claim_event("event/" + testing::unique_name("ow"), clock_.now(),
+                                       clock_.now(), mails);
     EXPECT_TRUE(claimed && *claimed);
     std::vector<Id> ids;
     db().transact(TxMode::kRead, [&](Tx& tx) {

@@ -730,7 +730,9 @@ TEST_F(Pages, AdminDashboardCountsOpenAndAccepted) {
 // An invitation shows a service the student's personal data; a service that invites 25 or
 // more students within 24 hours is named on the dashboard (SPEC: every reveal is audited, an
 // unusual number shows).
-TEST_F(Pages, TheDashboardNamesAServiceThatInvitesUnusuallyMany) { dashboard_names_a_busy_inviter(); }
+TEST_F(Pages, TheDashboardNamesAServiceThatInvitesUnusuallyMany) {
+  dashboard_names_a_busy_inviter();
+}
 
 TEST_F(Pages, AdminDashboardCountsEveryRegistrationInExactlyOneRound) {
   // Secundair with a gap between round 3 (now until 25/09) and round 4 (from 30/09), like the
@@ -904,7 +906,8 @@ TEST_F(Pages, PublicFormsWithoutTheFormCookieAndItsTokenAreRefusedAndChangeNothi
                  form_body({{"email", email_of("school")}, {"password", kPassword}}), nullptr)
                 .status,
             403);
-  EXPECT_EQ(store_->login_failures(email_of("school"), "", since).pair, 0) << "a refused post is no attempt";
+  EXPECT_EQ(store_->login_failures(email_of("school"), "", since).pair, 0)
+      << "a refused post is no attempt";
   EXPECT_EQ(queued_mails(), mails) << "no reset mail";
   expect_accessible_page(post_form(no_token, "/login", {}).body, "refused form");
 
@@ -1263,7 +1266,9 @@ class PagesOnPostgres : public Pages {
   }
 };
 
-TEST_F(PagesOnPostgres, TheDashboardNamesAServiceThatInvitesUnusuallyMany) { dashboard_names_a_busy_inviter(); }
+TEST_F(PagesOnPostgres, TheDashboardNamesAServiceThatInvitesUnusuallyMany) {
+  dashboard_names_a_busy_inviter();
+}
 
 TEST_F(PagesOnPostgres, KeptRowsAndFiltersFollowEveryChangeInTheVeryNextPage) {
   Id id = register_student("Bewaard");
@@ -1305,7 +1310,8 @@ TEST_F(PagesOnPostgres, KeptRowsAndFiltersFollowEveryChangeInTheVeryNextPage) {
   // The street is shown once this service accepted the student (a page never kept: it holds
   // personal data), and never to the other.
   ASSERT_EQ(accept_as("service_x", id, mentor_x_).status, 303);
-  EXPECT_TRUE(contains(row_of(get("/dienst/secundair?tab=aanvaard", "service_x").body), "Kerkstraat 1"));
+  EXPECT_TRUE(
+      contains(row_of(get("/dienst/secundair?tab=aanvaard", "service_x").body), "Kerkstraat 1"));
   EXPECT_EQ(row_of(get("/dienst/secundair", "service_y").body), "");
 }
 

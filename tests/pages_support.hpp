@@ -189,8 +189,8 @@ class Pages : public ::testing::Test {
     engine_ = std::make_unique<EngineServices>(*store_, *store_, *accounts_, definitions, publish,
                                                store_.get(), *clock_);
     services_ = std::make_unique<Services>(Services{
-        *engine_, *accounts_, *matching_, testing::builtin_plugins().exporters, *clock_, clock_.get(), definitions,
-        publish, [] {}, kBaseUrl, source_path("web/templates")});
+        *engine_, *accounts_, *matching_, testing::builtin_plugins().exporters, *clock_,
+        clock_.get(), definitions, publish, [] {}, kBaseUrl, source_path("web/templates")});
     app_ = std::make_unique<App>(*services_);
     build_world();
   }

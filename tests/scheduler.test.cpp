@@ -40,12 +40,16 @@ class SchedulerWalk : public ::testing::TestWithParam<std::string> {
     user("a1@thuiszorg.be", "service", service_a_);
     user("a2@thuiszorg.be", "service", service_a_);
     user("b@gezinszorg.be", "service", service_b_);
-    contact_ = store_->create_contact(ContactPerson{0, school_, "Els", "03 123 45 67", "els@sintjozef.be"}).value_or(0);
+    contact_ =
+        store_->create_contact(ContactPerson{0, school_, "Els", "03 123 45 67", "els@sintjozef.be"})
+            .value_or(0);
   }
 
   Id org(const std::string& type, const std::string& name, std::vector<std::string> provinces,
          std::vector<std::string> tracks) {
-    return store_->create_organisation(Organisation{0, type, name, std::move(provinces), std::move(tracks)}).value_or(0);
+    return store_
+        ->create_organisation(Organisation{0, type, name, std::move(provinces), std::move(tracks)})
+        .value_or(0);
   }
 
   void user(const std::string& email, const std::string& role, Id org_id) {
@@ -60,15 +64,26 @@ class SchedulerWalk : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(store_->create_user(u, std::nullopt, {}, a));
   }
 
-  void register_student(const std::string& when, const std::string& last_name, const std::string& province,
-                        const std::string& postal_code, std::optional<Id> preferred) {
+  void register_student(const std::string& when, const std::string& last_name,
+                        const std::string& province, const std::string& postal_code,
+                        std::optional<Id> preferred) {
     ASSERT_TRUE(clock_->set(local(when)));
-    Matching matching(*store_, [d = defs_] { return d; }, *clock_);
-    Object o{{"first_name", "Lotte"},     {"last_name", last_name},   {"national_number", "85073003328"},
-             {"street", "Kerkstraat 1"},  {"postal_code", postal_code}, {"city", "Stad"},
-             {"province", province},      {"phone", "0470 12 34 56"}, {"email", "lotte@example.be"},
-             {"transport", Array{"fiets"}}, {"school_contact_id", contact_}, {"form", "alternerend"},
-             {"period_count", 1},         {"total_hours", 120},
+    Matching matching(
+        *store_, [d = defs_] { return d; }, *clock_);
+    Object o{{"first_name", "Lotte"},
+             {"last_name", last_name},
+             {"national_number", "85073003328"},
+             {"street", "Kerkstraat 1"},
+             {"postal_code", postal_code},
+             {"city", "Stad"},
+             {"province", province},
+             {"phone", "0470 12 34 56"},
+             {"email", "lotte@example.be"},
+             {"transport", Array{"fiets"}},
+             {"school_contact_id", contact_},
+             {"form", "alternerend"},
+             {"period_count", 1},
+             {"total_hours", 120},
              {"periods", Array{Object{{"start", "2025-10-06"}, {"end", "2025-10-31"}}}}};
     if (preferred) o["preferred_service_id"] = *preferred;
     auto r = matching.register_request(Actor{"school", 1, school_}, "secundair", Value(o));
@@ -85,7 +100,8 @@ class SchedulerWalk : public ::testing::TestWithParam<std::string> {
   std::int64_t open_count(Id service, Instant at) {
     TestClock then(at);
     then.freeze(true);
-    Matching matching(*store_, [d = defs_] { return d; }, then);
+    Matching matching(
+        *store_, [d = defs_] { return d; }, then);
     ListInput in;
     in.year = "2025-2026";
     auto list = matching.list_requests(Actor{"service", 0, service}, "secundair", in);
@@ -102,7 +118,8 @@ class SchedulerWalk : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(SchedulerWalk, EveryRoundMailOnceAndRemindersCountTheList) {
-  Scheduler scheduler(*store_, *store_, *mail_, [d = defs_] { return d; }, *clock_);
+  Scheduler scheduler(
+      *store_, *store_, *mail_, [d = defs_] { return d; }, *clock_);
   register_student("2025-06-10 10:00", "Peeters", "ANT", "2000", service_a_);
   register_student("2025-06-11 10:00", "Maes", "LIM", "3500", service_b_);
   register_student("2025-06-12 10:00", "Claes", "ANT", "2100", service_b_);
@@ -124,7 +141,8 @@ TEST_P(SchedulerWalk, EveryRoundMailOnceAndRemindersCountTheList) {
         for (const auto& m : mails) {
           if (m.dedupe_key.find("/" + std::to_string(service) + "/") == std::string::npos) continue;
           ++found;
-          std::string want = expected == 1 ? "1 aanvraag staat nog open" : std::to_string(expected) + " aanvragen staan nog open";
+          std::string want = expected == 1 ? "1 aanvraag staat nog open"
+                                           : std::to_string(expected) + " aanvragen staan nog open";
           EXPECT_NE(m.subject.find(want), std::string::npos) << e.key() << ": " << m.subject;
         }
         EXPECT_EQ(found, expected > 0 ? addresses : 0) << e.key() << " service " << service;
@@ -134,8 +152,11 @@ TEST_P(SchedulerWalk, EveryRoundMailOnceAndRemindersCountTheList) {
       // Each address of each service once: a1, a2 (service A) and b (service B).
       std::multiset<std::string> to;
       for (const auto& m : mails) to.insert(m.to_address);
-      EXPECT_EQ(to, (std::multiset<std::string>{"a1@thuiszorg.be", "a2@thuiszorg.be", "b@gezinszorg.be"})) << e.key();
-      for (const auto& m : mails) EXPECT_EQ(m.body_text.find("later dan gepland"), std::string::npos) << e.key();
+      EXPECT_EQ(
+          to, (std::multiset<std::string>{"a1@thuiszorg.be", "a2@thuiszorg.be", "b@gezinszorg.be"}))
+          << e.key();
+      for (const auto& m : mails)
+        EXPECT_EQ(m.body_text.find("later dan gepland"), std::string::npos) << e.key();
     }
   }
   EXPECT_GT(reminders_checked, 0);
@@ -144,7 +165,8 @@ TEST_P(SchedulerWalk, EveryRoundMailOnceAndRemindersCountTheList) {
   auto total = store_->outbox(100000).size();
   EXPECT_EQ(scheduler.run_due().events, 0);
   SqlStore second_store(url_);
-  Scheduler second(second_store, second_store, *mail_, [d = defs_] { return d; }, *clock_);
+  Scheduler second(
+      second_store, second_store, *mail_, [d = defs_] { return d; }, *clock_);
   EXPECT_EQ(second.run_due().events, 0);
   EXPECT_EQ(store_->outbox(100000).size(), total);
 }
@@ -152,8 +174,10 @@ TEST_P(SchedulerWalk, EveryRoundMailOnceAndRemindersCountTheList) {
 TEST_P(SchedulerWalk, TwoInstancesRacingSendEachRoundMailOnce) {
   ASSERT_TRUE(clock_->set(local("2025-06-30 11:00")));
   SqlStore second_store(url_);
-  Scheduler one(*store_, *store_, *mail_, [d = defs_] { return d; }, *clock_);
-  Scheduler two(second_store, second_store, *mail_, [d = defs_] { return d; }, *clock_);
+  Scheduler one(
+      *store_, *store_, *mail_, [d = defs_] { return d; }, *clock_);
+  Scheduler two(
+      second_store, second_store, *mail_, [d = defs_] { return d; }, *clock_);
   ASSERT_TRUE(clock_->set(local("2025-06-30 12:00")));
   std::thread t1([&] { one.run_due(); });
   std::thread t2([&] { two.run_due(); });
@@ -169,7 +193,8 @@ TEST_P(SchedulerWalk, TwoInstancesRacingSendEachRoundMailOnce) {
 TEST_P(SchedulerWalk, AMailMissedWhileTheServerWasDownGoesOutLateAndSaysSo) {
   // The server was down at noon on 30/06 and comes back at 15:00.
   ASSERT_TRUE(clock_->set(local("2025-06-30 15:00")));
-  Scheduler scheduler(*store_, *store_, *mail_, [d = defs_] { return d; }, *clock_);
+  Scheduler scheduler(
+      *store_, *store_, *mail_, [d = defs_] { return d; }, *clock_);
   scheduler.run_due();
   RuleEngine rules(defs_);
   auto events = rules.events(*defs_->calendar("secundair", "2025-2026"));
@@ -184,7 +209,8 @@ TEST_P(SchedulerWalk, AMailMissedWhileTheServerWasDownGoesOutLateAndSaysSo) {
 TEST_P(SchedulerWalk, EventsFromLongBeforeTheStartAreNotSent) {
   // A first start months after the calendar's rounds: no mails about rounds long gone.
   ASSERT_TRUE(clock_->set(local("2026-05-01 10:00")));
-  Scheduler scheduler(*store_, *store_, *mail_, [d = defs_] { return d; }, *clock_);
+  Scheduler scheduler(
+      *store_, *store_, *mail_, [d = defs_] { return d; }, *clock_);
   SchedulerRun run = scheduler.run_due();
   EXPECT_GT(run.events, 0);
   EXPECT_EQ(run.mails, 0);

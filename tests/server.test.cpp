@@ -44,14 +44,17 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   bool connected() const { return connected_; }
-  bool send(const std::string& data) { return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size()); }
+  bool send(const std::string& data) {
+    return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+  }
 
   // Reads until `responses` complete responses arrived (by Content-Length), the peer closed, or
   // `timeout` passed. Returns what arrived.
   std::string read_responses(int responses, std::chrono::milliseconds timeout = 10s) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (count_complete(buffer_) < responses) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
       pollfd p{fd_, POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
@@ -194,7 +197,8 @@ TEST_F(ServerTest, ASlowHeaderSenderIsCutOffWhileOthersAreServed) {
   }
   Client fast(port());
   ASSERT_TRUE(fast.send(get("/fast")));
-  EXPECT_EQ(status_of(fast.read_responses(1, 2s)), 200) << "one worker, 50 slow clients: still served";
+  EXPECT_EQ(status_of(fast.read_responses(1, 2s)), 200)
+      << "one worker, 50 slow clients: still served";
   for (auto& c : slow) {
     std::string r = c->read_responses(1, 3s);
     EXPECT_EQ(status_of(r), 408) << r.substr(0, 80);
@@ -244,7 +248,8 @@ TEST_F(ServerTest, BodiesArriveWholeAndLimitsGiveAClearStatus) {
   }
   {
     Client c(port());
-    ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"));
+    ASSERT_TRUE(c.send(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"));
     std::string cont = c.read_responses(1, 2s);
     EXPECT_EQ(status_of(cont), 100) << cont;
     ASSERT_TRUE(c.send("abc"));
@@ -263,7 +268,8 @@ TEST_F(ServerTest, BodiesArriveWholeAndLimitsGiveAClearStatus) {
   }
   {
     Client c(port());
-    ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"));
+    ASSERT_TRUE(
+        c.send("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"));
     EXPECT_EQ(status_of(c.read_responses(1)), 411);
   }
   {
@@ -291,7 +297,8 @@ TEST_F(ServerTest, PasswordHashingWaitsInItsOwnPoolNotInFrontOfTheLists) {
   std::vector<std::unique_ptr<Client>> logins;
   for (int i = 0; i < 5; ++i) {
     logins.push_back(std::make_unique<Client>(port()));
-    ASSERT_TRUE(logins.back()->send("POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"));
+    ASSERT_TRUE(
+        logins.back()->send("POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"));
   }
   Client list(port());
   ASSERT_TRUE(list.send(get("/api/v1/tracks/secundair/requests")));
@@ -318,10 +325,15 @@ TEST_F(ServerTest, EveryAnswerCarriesTheSecurityHeaders) {
 TEST_F(ServerTest, EveryStatusLineCarriesItsReasonPhrase) {
   start();
   Client c(port());
-  const std::pair<int, std::string> expected[] = {
-      {200, "OK"}, {303, "See Other"}, {403, "Forbidden"}, {404, "Not Found"},
-      {409, "Conflict"}, {415, "Unsupported Media Type"}, {422, "Unprocessable Entity"},
-      {429, "Too Many Requests"}, {503, "Service Unavailable"}};
+  const std::pair<int, std::string> expected[] = {{200, "OK"},
+                                                  {303, "See Other"},
+                                                  {403, "Forbidden"},
+                                                  {404, "Not Found"},
+                                                  {409, "Conflict"},
+                                                  {415, "Unsupported Media Type"},
+                                                  {422, "Unprocessable Entity"},
+                                                  {429, "Too Many Requests"},
+                                                  {503, "Service Unavailable"}};
   for (const auto& [status, reason] : expected) {
     ASSERT_TRUE(c.send(get("/status/" + std::to_string(status))));
     std::string r = c.read_responses(1);
@@ -410,9 +422,11 @@ TEST_F(ServerTest, TheClientIsWhatATrustedProxySaysAndOnlyThen) {
   {
     start();
     Client c(port());
-    ASSERT_TRUE(c.send(get("/client", "X-Forwarded-For: 203.0.113.5\r\nX-Forwarded-Proto: https\r\n")));
+    ASSERT_TRUE(
+        c.send(get("/client", "X-Forwarded-For: 203.0.113.5\r\nX-Forwarded-Proto: https\r\n")));
     const std::string untrusted = c.read_responses(1);
-    EXPECT_NE(untrusted.find("client=127.0.0.1;"), std::string::npos) << "not trusted: the header is ignored";
+    EXPECT_NE(untrusted.find("client=127.0.0.1;"), std::string::npos)
+        << "not trusted: the header is ignored";
     EXPECT_EQ(untrusted.find("https;"), std::string::npos) << "nor is its word on https";
   }
   server_->stop(1s);
@@ -420,7 +434,8 @@ TEST_F(ServerTest, TheClientIsWhatATrustedProxySaysAndOnlyThen) {
   o.trusted_proxies = {"127.0.0.1"};
   start(o);
   Client c(port());
-  ASSERT_TRUE(c.send(get("/client", "X-Forwarded-For: 10.0.0.1, 203.0.113.5\r\nX-Forwarded-Proto: https\r\n")));
+  ASSERT_TRUE(c.send(
+      get("/client", "X-Forwarded-For: 10.0.0.1, 203.0.113.5\r\nX-Forwarded-Proto: https\r\n")));
   EXPECT_NE(c.read_responses(1).find("client=203.0.113.5;https;"), std::string::npos)
       << "the address nginx saw, the last, and its https";
   ASSERT_TRUE(c.send(get("/client")));

@@ -46,8 +46,9 @@ TEST_P(TrackTransitions, EveryRowOfTheTableIsAllowedInARound) {
   ASSERT_FALSE(workflow().transitions.empty());
   for (const auto& row : workflow().transitions) {
     for (const auto& from : row.from) {
-      auto decided = decide_transition(rules, workflow(), calendar(), complete(from, row.to, row.by), 2,
-                                       local(GetParam().in_round));
+      auto decided =
+          decide_transition(rules, workflow(), calendar(), complete(from, row.to, row.by), 2,
+                            local(GetParam().in_round));
       EXPECT_TRUE(decided) << from << " -> " << row.to << " by " << row.by << ": "
                            << (decided ? "" : decided.error().message);
     }
@@ -56,20 +57,23 @@ TEST_P(TrackTransitions, EveryRowOfTheTableIsAllowedInARound) {
 
 TEST_P(TrackTransitions, AStatusChangeOutsideTheTableIsRefused) {
   // Accepted is final for a service: it cannot go back to undecided.
-  auto decided = decide_transition(rules, workflow(), calendar(), complete("aanvaard", "onbeslist", "service"), 2,
-                                   local(GetParam().in_round));
+  auto decided =
+      decide_transition(rules, workflow(), calendar(), complete("aanvaard", "onbeslist", "service"),
+                        2, local(GetParam().in_round));
   ASSERT_FALSE(decided);
   EXPECT_EQ(decided.error().error, "transition_not_allowed");
-  auto unknown = decide_transition(rules, workflow(), calendar(), complete("onbeslist", "aanvard", "service"), 2,
-                                   local(GetParam().in_round));
+  auto unknown =
+      decide_transition(rules, workflow(), calendar(), complete("onbeslist", "aanvard", "service"),
+                        2, local(GetParam().in_round));
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().error, "transition_not_allowed");
 }
 
 TEST_P(TrackTransitions, ServicesCannotSetStatusesWhenTheTrackIsClosed) {
   const std::string first = workflow().next_statuses("onbeslist", "service").front();
-  auto decided = decide_transition(rules, workflow(), calendar(), complete("onbeslist", first, "service"), 2,
-                                   local(GetParam().closed));
+  auto decided =
+      decide_transition(rules, workflow(), calendar(), complete("onbeslist", first, "service"), 2,
+                        local(GetParam().closed));
   ASSERT_FALSE(decided);
   EXPECT_EQ(decided.error().error, "round_closed");
   EXPECT_FALSE(decided.error().message.empty());
@@ -119,7 +123,8 @@ TEST_P(TrackTransitions, AStudentWithoutPeriodsIsAcceptedWithoutPeriodsButNeverW
 
 TEST_P(TrackTransitions, OnlyAnAdminUndoesAnAcceptanceWithAReason) {
   Instant now = local(GetParam().in_round);
-  EXPECT_TRUE(decide_transition(rules, workflow(), calendar(), complete("aanvaard", "onbeslist", "admin"), 2, now));
+  EXPECT_TRUE(decide_transition(rules, workflow(), calendar(),
+                                complete("aanvaard", "onbeslist", "admin"), 2, now));
   StatusChange no_reason = complete("aanvaard", "onbeslist", "admin");
   no_reason.reason.clear();
   auto decided = decide_transition(rules, workflow(), calendar(), no_reason, 2, now);
@@ -133,13 +138,16 @@ TEST_P(TrackTransitions, AcceptedIsExclusiveAndFinalAndRevealsPersonalData) {
   EXPECT_TRUE(accepted->exclusive);
   EXPECT_TRUE(accepted->final);
   EXPECT_TRUE(workflow().reveals("aanvaard"));
-  for (const char* f : {"national_number", "phone", "email", "school_contact.phone", "school_contact.email"})
+  for (const char* f :
+       {"national_number", "phone", "email", "school_contact.phone", "school_contact.email"})
     EXPECT_TRUE(workflow().is_personal(f)) << f;
   EXPECT_EQ(workflow().initial_status()->id, "onbeslist");
 }
 
 INSTANTIATE_TEST_SUITE_P(Shipped, TrackTransitions, ::testing::ValuesIn(kTracks),
-                         [](const auto& param_info) { return std::string(param_info.param.track); });
+                         [](const auto& param_info) {
+                           return std::string(param_info.param.track);
+                         });
 
 TEST(Duaal, ServicesInviteBeforeTheyAccept) {
   auto defs = shipped_definitions();
@@ -147,13 +155,18 @@ TEST(Duaal, ServicesInviteBeforeTheyAccept) {
   const Workflow& duaal = *defs->workflow("duaal");
   const Calendar& cal = *defs->calendar("duaal", "2025-2026");
   Instant now = local("2025-09-10 10:00");
-  auto direct = decide_transition(rules, duaal, cal, complete("onbeslist", "aanvaard", "service"), 1, now);
+  auto direct =
+      decide_transition(rules, duaal, cal, complete("onbeslist", "aanvaard", "service"), 1, now);
   ASSERT_FALSE(direct);
   EXPECT_EQ(direct.error().error, "transition_not_allowed");
-  EXPECT_TRUE(decide_transition(rules, duaal, cal, complete("onbeslist", "uitgenodigd", "service"), 1, now));
-  EXPECT_TRUE(decide_transition(rules, duaal, cal, complete("uitgenodigd", "aanvaard", "service"), 1, now));
-  EXPECT_TRUE(decide_transition(rules, duaal, cal, complete("uitgenodigd", "niet_opgedaagd", "service"), 1, now));
-  EXPECT_TRUE(decide_transition(rules, duaal, cal, complete("onbeslist", "niet_uitgenodigd", "service"), 1, now));
+  EXPECT_TRUE(decide_transition(rules, duaal, cal, complete("onbeslist", "uitgenodigd", "service"),
+                                1, now));
+  EXPECT_TRUE(
+      decide_transition(rules, duaal, cal, complete("uitgenodigd", "aanvaard", "service"), 1, now));
+  EXPECT_TRUE(decide_transition(rules, duaal, cal,
+                                complete("uitgenodigd", "niet_opgedaagd", "service"), 1, now));
+  EXPECT_TRUE(decide_transition(rules, duaal, cal,
+                                complete("onbeslist", "niet_uitgenodigd", "service"), 1, now));
   auto first_choices = duaal.next_statuses("onbeslist", "service");
   EXPECT_EQ(std::count(first_choices.begin(), first_choices.end(), "aanvaard"), 0);
   // An invitation already reveals the personal data.
@@ -166,8 +179,8 @@ TEST(Duaal, DuaalStatusesAreTheSixOfTheSpec) {
   std::vector<std::string> ids;
   for (const auto& s : defs->workflow("duaal")->statuses) ids.push_back(s.id);
   std::sort(ids.begin(), ids.end());
-  EXPECT_EQ(ids, (std::vector<std::string>{"aanvaard", "niet_aanvaard", "niet_opgedaagd", "niet_uitgenodigd",
-                                           "onbeslist", "uitgenodigd"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"aanvaard", "niet_aanvaard", "niet_opgedaagd",
+                                           "niet_uitgenodigd", "onbeslist", "uitgenodigd"}));
   for (const char* track : {"secundair", "cvo", "dubbele_finaliteit"}) {
     std::vector<std::string> three;
     for (const auto& s : defs->workflow(track)->statuses) three.push_back(s.id);

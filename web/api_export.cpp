@@ -207,7 +207,8 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
   std::vector<const Workflow*> workflows = options.workflows;
   if (workflows.empty())  // no tracks named: those of the items
     for (const auto& e : items)
-      if (e.workflow && std::find(workflows.begin(), workflows.end(), e.workflow) == workflows.end())
+      if (e.workflow &&
+          std::find(workflows.begin(), workflows.end(), e.workflow) == workflows.end())
         workflows.push_back(e.workflow);
 
   const bool service = options.role == role::kService;
@@ -272,22 +273,22 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
     columns.push_back(Column{"accepted_at", "Aanvaard op", [](const ExportItem& e) {
                                return instant_nl(e.item["accepted_at"]);
                              }});
-    columns.push_back(Column{
-        "accepted_periods", "Aanvaarde periodes", [](const ExportItem& e) {
-          const Value& idx = e.item["accepted_periods"];
-          const Value& periods = e.item["periods"];
-          if (!idx.is_array()) return plain(idx);
-          std::vector<std::string> parts;
-          for (const auto& i : idx.as_array()) {
-            if (i.is_int() && periods.is_array() && i.as_int() >= 0 &&
-                static_cast<std::size_t>(i.as_int()) < periods.as_array().size())
-              parts.push_back(
-                  period_text(periods.as_array()[static_cast<std::size_t>(i.as_int())]));
-            else
-              parts.push_back("periode " + plain(i));
-          }
-          return join(parts, "; ");
-        }});
+    columns.push_back(
+        Column{"accepted_periods", "Aanvaarde periodes", [](const ExportItem& e) {
+                 const Value& idx = e.item["accepted_periods"];
+                 const Value& periods = e.item["periods"];
+                 if (!idx.is_array()) return plain(idx);
+                 std::vector<std::string> parts;
+                 for (const auto& i : idx.as_array()) {
+                   if (i.is_int() && periods.is_array() && i.as_int() >= 0 &&
+                       static_cast<std::size_t>(i.as_int()) < periods.as_array().size())
+                     parts.push_back(
+                         period_text(periods.as_array()[static_cast<std::size_t>(i.as_int())]));
+                   else
+                     parts.push_back("periode " + plain(i));
+                 }
+                 return join(parts, "; ");
+               }});
     columns.push_back(simple("mentor.name", capitalised(words.mentor)));
     columns.push_back(simple("mentor.phone", "Telefoon " + words.mentor));
     columns.push_back(simple("mentor.email", "E-mail " + words.mentor));
@@ -301,13 +302,13 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
     for (const Workflow* w : workflows)
       for (const auto& status : w->statuses) {
         if (!seen.insert(status.id).second) continue;
-        columns.push_back(Column{"", status_count_header(status.label),
-                                 [id = status.id](const ExportItem& e) {
-                                   long long total = 0;
-                                   for (const auto& c : e.status_counts)
-                                     if (c.status == id) total += c.count;
-                                   return std::to_string(total);
-                                 }});
+        columns.push_back(
+            Column{"", status_count_header(status.label), [id = status.id](const ExportItem& e) {
+                     long long total = 0;
+                     for (const auto& c : e.status_counts)
+                       if (c.status == id) total += c.count;
+                     return std::to_string(total);
+                   }});
       }
     columns.push_back(
         Column{"", status_counts_header(words.partner), [&org_name](const ExportItem& e) {

@@ -55,8 +55,10 @@ HttpResponse list_organisations(Services& s, HttpRequest& req) {
   Array items;
   for (const auto& org : s.engine.organisations.list(type)) {
     Object o{{"id", org.id}, {"name", org.name}, {"type", org.type}};
-    if (org.type == role::kService) o["provinces"] = Array(org.provinces.begin(), org.provinces.end());
-    if (org.type == role::kSchool && admin) o["tracks"] = Array(org.tracks.begin(), org.tracks.end());
+    if (org.type == role::kService)
+      o["provinces"] = Array(org.provinces.begin(), org.provinces.end());
+    if (org.type == role::kSchool && admin)
+      o["tracks"] = Array(org.tracks.begin(), org.tracks.end());
     items.emplace_back(std::move(o));
   }
   return HttpResponse::json(200, Object{{"items", std::move(items)}});

@@ -15,8 +15,9 @@ std::expected<Value, HttpResponse> json_object_body(const HttpRequest& request) 
   type = trim(type.substr(0, type.find(';')));
   for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (type != "application/json")
-    return std::unexpected(HttpResponse::error(
-        415, "unsupported_media_type", "Stuur de inhoud als JSON, met Content-Type: application/json."));
+    return std::unexpected(
+        HttpResponse::error(415, "unsupported_media_type",
+                            "Stuur de inhoud als JSON, met Content-Type: application/json."));
   std::optional<Value> parsed = parse_json(request.body);
   if (!parsed)
     return std::unexpected(

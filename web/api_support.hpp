@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "accounts.hpp"
 #include "field_problem.hpp"
 #include "http.hpp"
-#include "accounts.hpp"
 
 namespace stagematch::api {
 

@@ -10,7 +10,9 @@ namespace stagematch {
 
 namespace {
 
-bool changes_state(const std::string& method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+bool changes_state(const std::string& method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
 
 // "https://host:port" of an absolute URL (its scheme and authority), lower case.
 std::string origin_of(std::string_view url) {
@@ -34,12 +36,14 @@ bool from_another_site(const HttpRequest& req, const std::string& base_url) {
   if (origin.empty()) return true;  // "null" (a sandboxed frame, a file) or something unreadable
   if (origin == origin_of(base_url)) return false;
   const std::string host = req.header("host");
-  return host.empty() || (origin != origin_of("http://" + host) && origin != origin_of("https://" + host));
+  return host.empty() ||
+         (origin != origin_of("http://" + host) && origin != origin_of("https://" + host));
 }
 
 std::string ended_message(const std::string& reason) {
   if (reason == "replaced")
-    return "Je werd afgemeld omdat er elders met dit account werd aangemeld. Eén account kan maar op één plaats tegelijk gebruikt worden.";
+    return "Je werd afgemeld omdat er elders met dit account werd aangemeld. Eén account kan maar "
+           "op één plaats tegelijk gebruikt worden.";
   if (reason == "expired") return "Je sessie is verlopen. Meld je opnieuw aan.";
   return "Je bent afgemeld. Meld je opnieuw aan.";
 }
@@ -68,11 +72,13 @@ std::string helpdesk_problem(const Helpdesk& helpdesk) {
 }
 
 std::string session_cookie(const std::string& value, bool secure) {
-  return std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
+  return std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax" +
+         (secure ? "; Secure" : "");
 }
 
 std::string expired_session_cookie(bool secure) {
-  return std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + (secure ? "; Secure" : "");
+  return std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" +
+         (secure ? "; Secure" : "");
 }
 
 App::App(Services& services)
@@ -119,8 +125,11 @@ HttpResponse App::handle(HttpRequest& req) {
   try {
     return dispatch(req);
   } catch (const std::exception& e) {
-    std::clog << ("error " + loggable(req.method) + ' ' + loggable(req.path) + ": " + loggable(e.what()) + '\n');
-    if (req.is_api()) return HttpResponse::error(500, "internal", "Er ging iets mis op de server. Probeer het later opnieuw.");
+    std::clog << ("error " + loggable(req.method) + ' ' + loggable(req.path) + ": " +
+                  loggable(e.what()) + '\n');
+    if (req.is_api())
+      return HttpResponse::error(500, "internal",
+                                 "Er ging iets mis op de server. Probeer het later opnieuw.");
     try {
       // Without the user: what failed may be the database the page frame reads them from.
       return error_page(HttpRequest{}, 500, "Fout", "Er ging iets mis",
@@ -142,7 +151,8 @@ HttpResponse App::dispatch(HttpRequest& req) {
   const Route* route = router_.match(req.method, req.path, req.params, path_known);
   if (route) req.route = route->pattern;
   if (!route) {
-    if (path_known && req.is_api()) return HttpResponse::error(405, "method_not_allowed", "Deze methode kan hier niet.");
+    if (path_known && req.is_api())
+      return HttpResponse::error(405, "method_not_allowed", "Deze methode kan hier niet.");
     if (req.is_api()) return HttpResponse::error(404, "not_found", "Dit adres bestaat niet.");
     return error_page(req, 404, "Niet gevonden", "Deze pagina bestaat niet");
   }
@@ -150,7 +160,8 @@ HttpResponse App::dispatch(HttpRequest& req) {
   // A cross-site page can post a form or a text/plain body to the API (and so log its visitor
   // in as someone else), never with an Origin of ours.
   if (req.is_api() && changes_state(req.method) && from_another_site(req, services_.base_url))
-    return HttpResponse::error(403, "cross_site", "Dit verzoek kwam van een andere website en werd geweigerd.");
+    return HttpResponse::error(403, "cross_site",
+                               "Dit verzoek kwam van een andere website en werd geweigerd.");
 
   auto cookie = req.cookies.find(kSessionCookie);
   if (cookie != req.cookies.end() && !cookie->second.empty()) {
@@ -166,19 +177,25 @@ HttpResponse App::dispatch(HttpRequest& req) {
 
   if (!route->access.anyone) {
     if (!req.user) {
-      std::string message = req.session_ended.empty() ? "Meld je eerst aan." : ended_message(req.session_ended);
+      std::string message =
+          req.session_ended.empty() ? "Meld je eerst aan." : ended_message(req.session_ended);
       if (req.is_api()) {
-        auto res = HttpResponse::error(401, req.session_ended == "replaced" ? "session_replaced" : "unauthenticated", message);
-        if (!req.session_ended.empty()) res.headers.emplace_back("Set-Cookie", expired_session_cookie(req.secure));
+        auto res = HttpResponse::error(
+            401, req.session_ended == "replaced" ? "session_replaced" : "unauthenticated", message);
+        if (!req.session_ended.empty())
+          res.headers.emplace_back("Set-Cookie", expired_session_cookie(req.secure));
         return res;
       }
-      auto res = HttpResponse::redirect("/login" + (req.session_ended.empty() ? std::string() : "?reden=" + req.session_ended));
-      if (!req.session_ended.empty()) res.headers.emplace_back("Set-Cookie", expired_session_cookie(req.secure));
+      auto res = HttpResponse::redirect(
+          "/login" + (req.session_ended.empty() ? std::string() : "?reden=" + req.session_ended));
+      if (!req.session_ended.empty())
+        res.headers.emplace_back("Set-Cookie", expired_session_cookie(req.secure));
       return res;
     }
     const auto& roles = route->access.roles;
     if (!roles.empty() && std::find(roles.begin(), roles.end(), req.user->role) == roles.end()) {
-      if (req.is_api()) return HttpResponse::error(403, "forbidden", "Je rol heeft hier geen toegang.");
+      if (req.is_api())
+        return HttpResponse::error(403, "forbidden", "Je rol heeft hier geen toegang.");
       return error_page(req, 403, "Geen toegang", "Geen toegang");
     }
     if (changes_state(req.method)) {
@@ -186,7 +203,9 @@ HttpResponse App::dispatch(HttpRequest& req) {
       if (token.empty() && !req.is_api()) token = req.form()["_csrf"];
       if (token.empty() || !same_secret(token, req.csrf_token)) {
         if (req.is_api())
-          return HttpResponse::error(403, "csrf", "Deze actie kwam niet van een geldig formulier. Laad de pagina opnieuw.");
+          return HttpResponse::error(
+              403, "csrf",
+              "Deze actie kwam niet van een geldig formulier. Laad de pagina opnieuw.");
         return error_page(req, 403, "Niet gelukt", "Niet gelukt",
                           "Deze actie kwam niet van een geldig formulier. Laad de pagina opnieuw "
                           "en probeer nog eens.");

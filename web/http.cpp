@@ -138,8 +138,9 @@ std::vector<std::pair<std::string, std::string>> parse_query_pairs(std::string_v
     std::string_view part = s.substr(0, amp);
     if (!part.empty()) {
       auto eq = part.find('=');
-      out.emplace_back(url_decode(part.substr(0, eq)),
-                       eq == std::string_view::npos ? std::string() : url_decode(part.substr(eq + 1)));
+      out.emplace_back(url_decode(part.substr(0, eq)), eq == std::string_view::npos
+                                                           ? std::string()
+                                                           : url_decode(part.substr(eq + 1)));
     }
     if (amp == std::string_view::npos) break;
     s.remove_prefix(amp + 1);
@@ -160,7 +161,8 @@ std::map<std::string, std::string> parse_cookies(std::string_view header) {
     std::string_view part = header.substr(0, semi);
     while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
     auto eq = part.find('=');
-    if (eq != std::string_view::npos) out.emplace(std::string(part.substr(0, eq)), std::string(part.substr(eq + 1)));
+    if (eq != std::string_view::npos)
+      out.emplace(std::string(part.substr(0, eq)), std::string(part.substr(eq + 1)));
     if (semi == std::string_view::npos) break;
     header.remove_prefix(semi + 1);
   }

@@ -21,11 +21,11 @@ struct HttpRequest {
   std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> headers;  // names in lower case
   std::map<std::string, std::string> cookies;
-  std::map<std::string, std::string> params;   // from the route pattern: {id}
+  std::map<std::string, std::string> params;  // from the route pattern: {id}
   std::string body;
-  bool secure = false;  // served over https (directly or behind a proxy that says so)
-  std::string peer;     // the client's address as the socket sees it (a proxy's, behind nginx)
-  std::string client;   // the client's address: the peer, or what a trusted proxy says it saw
+  bool secure = false;     // served over https (directly or behind a proxy that says so)
+  std::string peer;        // the client's address as the socket sees it (a proxy's, behind nginx)
+  std::string client;      // the client's address: the peer, or what a trusted proxy says it saw
   std::string request_id;  // in the answer's X-Request-Id and the log line
   std::string route;       // the route table's pattern that answered ("/api/v1/requests/{id}")
 

@@ -1,6 +1,5 @@
 #include "pages_account.hpp"
 
-
 #include <algorithm>
 #include <array>
 

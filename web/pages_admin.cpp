@@ -210,8 +210,9 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
       for (const auto& c : *changes) {
         if (c.count < kUnusualInvitationsPerDay) break;  // most first
         auto org = services.engine.organisations.find(c.service_id);
-        unusual.push_back(Object{{"name", org ? org->name : "dienst " + std::to_string(c.service_id)},
-                                 {"count", c.count}});
+        unusual.push_back(
+            Object{{"name", org ? org->name : "dienst " + std::to_string(c.service_id)},
+                   {"count", c.count}});
       }
       row["watch"] = Object{{"threshold", kUnusualInvitationsPerDay},
                             {"any", !unusual.empty()},

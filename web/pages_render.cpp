@@ -72,12 +72,14 @@ std::string PageRenderer::expanded(const std::string& name, int depth) const {
 
 std::string PageRenderer::render(const std::string& name, const Value& data) const {
   // Parsed once per thread and template (a parsed template is not shared between threads).
-  thread_local std::map<std::pair<std::uint64_t, std::string>, std::unique_ptr<mustache::mustache>> parsed;
+  thread_local std::map<std::pair<std::uint64_t, std::string>, std::unique_ptr<mustache::mustache>>
+      parsed;
   const auto key = std::pair{serial_, name};
   auto found = parsed.find(key);
   if (found == parsed.end()) {
     auto tmpl = std::make_unique<mustache::mustache>(expanded(name, 0));
-    if (!tmpl->is_valid()) throw std::runtime_error("template " + name + ": " + tmpl->error_message());
+    if (!tmpl->is_valid())
+      throw std::runtime_error("template " + name + ": " + tmpl->error_message());
     found = parsed.emplace(key, std::move(tmpl)).first;
   }
   mustache::data root = mustache_data(data);

@@ -229,7 +229,8 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
       });
     return it->second;
   };
-  const std::string defs_tag = std::to_string(reinterpret_cast<std::uintptr_t>(defs.get())) + '|' + track + '|';
+  const std::string defs_tag =
+      std::to_string(reinterpret_cast<std::uintptr_t>(defs.get())) + '|' + track + '|';
   const TrackLabels& words = workflow->labels;
   const Value labels = labels_view(words);
   // Columns for fields the track has (the fifth track has no transport or hours).
@@ -287,11 +288,12 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
   std::vector<Organisation> schools = kit_.services().engine.organisations.list("school");
   std::string filters_key = defs_tag + (f.accepted_tab ? "1" : "0");
   for (const auto& [name, value] : f.page_query()) filters_key += '\x1f' + name + '=' + value;
-  for (const auto& school : schools) filters_key += '\x1e' + std::to_string(school.id) + '=' + school.name;
+  for (const auto& school : schools)
+    filters_key += '\x1e' + std::to_string(school.id) + '=' + school.name;
   auto filters_html = filters_->get(filters_key);
   if (!filters_html) {
-    filters_html = std::make_shared<const std::string>(
-        kit_.fragment("_service_filters", Object{{"filters", filter_fields(*workflow, f, schools)}}));
+    filters_html = std::make_shared<const std::string>(kit_.fragment(
+        "_service_filters", Object{{"filters", filter_fields(*workflow, f, schools)}}));
     filters_->put(filters_key, filters_html);
   }
   std::string base = "/dienst/" + track;

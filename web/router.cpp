@@ -19,7 +19,8 @@ std::vector<std::string_view> segments(std::string_view path) {
   return out;
 }
 
-bool match_pattern(std::string_view pattern, std::string_view path, std::map<std::string, std::string>& params) {
+bool match_pattern(std::string_view pattern, std::string_view path,
+                   std::map<std::string, std::string>& params) {
   auto want = segments(pattern);
   auto have = segments(path);
   if (want.size() != have.size()) return false;
@@ -40,7 +41,8 @@ bool match_pattern(std::string_view pattern, std::string_view path, std::map<std
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(access), std::move(handler)});
+  routes_.push_back(
+      Route{std::move(method), std::move(pattern), std::move(access), std::move(handler)});
 }
 
 const Route* Router::match(const std::string& method, const std::string& path,

@@ -27,9 +27,10 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 void add_security_headers(HttpResponse& res) {
-  res.headers.emplace_back("Content-Security-Policy",
-                           "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
-                           "form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+  res.headers.emplace_back(
+      "Content-Security-Policy",
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+      "form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
   res.headers.emplace_back("X-Content-Type-Options", "nosniff");
   res.headers.emplace_back("Referrer-Policy", "same-origin");
   res.headers.emplace_back("X-Frame-Options", "DENY");
@@ -38,8 +39,9 @@ void add_security_headers(HttpResponse& res) {
 
 bool hashes_password(const std::string& method, const std::string& path) {
   if (method != "POST" && method != "PUT") return false;
-  return path == "/login" || path == "/api/v1/login" || path == "/activeren" || path == "/api/v1/activate" ||
-         path.find("wachtwoord") != std::string::npos || path.find("password") != std::string::npos;
+  return path == "/login" || path == "/api/v1/login" || path == "/activeren" ||
+         path == "/api/v1/activate" || path.find("wachtwoord") != std::string::npos ||
+         path.find("password") != std::string::npos;
 }
 
 namespace {
@@ -71,31 +73,56 @@ std::string lower(std::string s) {
 
 const char* reason(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -115,7 +142,8 @@ enum class ParseResult { kIncomplete, kDone, kBad, kTooLarge, kChunked };
 
 ParseResult parse_head(std::string_view buf, std::size_t max_header, Head& head) {
   auto end = buf.find("\r\n\r\n");
-  if (end == std::string_view::npos) return buf.size() > max_header ? ParseResult::kTooLarge : ParseResult::kIncomplete;
+  if (end == std::string_view::npos)
+    return buf.size() > max_header ? ParseResult::kTooLarge : ParseResult::kIncomplete;
   if (end + 4 > max_header) return ParseResult::kTooLarge;
   head = Head{};
   head.header_bytes = end + 4;
@@ -135,7 +163,8 @@ ParseResult parse_head(std::string_view buf, std::size_t max_header, Head& head)
   } else if (version != "HTTP/1.1") {
     return ParseResult::kBad;
   }
-  if (head.method.empty() || head.target.empty() || head.target.front() != '/') return ParseResult::kBad;
+  if (head.method.empty() || head.target.empty() || head.target.front() != '/')
+    return ParseResult::kBad;
   for (char c : head.method)
     if (c < 'A' || c > 'Z') return ParseResult::kBad;
   bool has_length = false;
@@ -149,7 +178,8 @@ ParseResult parse_head(std::string_view buf, std::size_t max_header, Head& head)
     if (name.find_first_of(" \t") != std::string::npos) return ParseResult::kBad;
     std::string value(trim(line.substr(colon + 1)));
     if (name == "content-length") {
-      if (value.empty() || value.size() > 18 || value.find_first_not_of("0123456789") != std::string::npos)
+      if (value.empty() || value.size() > 18 ||
+          value.find_first_not_of("0123456789") != std::string::npos)
         return ParseResult::kBad;
       std::size_t n = std::stoull(value);
       if (has_length && n != head.content_length) return ParseResult::kBad;
@@ -265,7 +295,8 @@ struct HttpServer::Impl {
   SlowRequest is_slow;
   asio::io_context io;
   // Keeps io.run() going while no connection has work, until stop() lets it go.
-  asio::executor_work_guard<asio::io_context::executor_type> keep_running = asio::make_work_guard(io);
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running =
+      asio::make_work_guard(io);
   tcp::acceptor acceptor;
   std::unique_ptr<WorkerPool> workers;
   std::unique_ptr<WorkerPool> slow;
@@ -273,8 +304,9 @@ struct HttpServer::Impl {
   std::atomic<std::size_t> connections{0};
   std::atomic<int> in_flight{0};
   std::set<std::shared_ptr<Connection>> open;  // io thread only
-  std::unordered_map<std::string, std::size_t> per_address;  // open connections per client address; io thread only
-  bool stopping = false;                        // io thread only
+  std::unordered_map<std::string, std::size_t>
+      per_address;        // open connections per client address; io thread only
+  bool stopping = false;  // io thread only
   std::mutex log_mutex;
 
   void accept();
@@ -309,7 +341,8 @@ struct HttpServer::Impl {
 // a copy of the request and posts its answer back.
 class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Impl& server, tcp::socket socket) : server_(server), socket_(std::move(socket)), timer_(server.io) {
+  Connection(Impl& server, tcp::socket socket)
+      : server_(server), socket_(std::move(socket)), timer_(server.io) {
     boost::system::error_code ec;
     auto remote = socket_.remote_endpoint(ec);
     if (!ec) peer_ = remote.address().to_string();
@@ -331,9 +364,9 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
 
   // One client address holds too many connections already: a clear 503, then close.
   void shed() {
-    HttpResponse res = HttpResponse::error(
-        503, "too_many_connections",
-        "Er staan te veel verbindingen open vanaf jouw adres. Probeer het over enkele seconden opnieuw.");
+    HttpResponse res = HttpResponse::error(503, "too_many_connections",
+                                           "Er staan te veel verbindingen open vanaf jouw adres. "
+                                           "Probeer het over enkele seconden opnieuw.");
     res.headers.emplace_back("Retry-After", "5");
     reply_and_close(std::move(res));
   }
@@ -365,7 +398,8 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
       if (self->buffer_.empty()) {
         self->close();
       } else {
-        self->reply_and_close(HttpResponse::error(408, "timeout", "Het verzoek kwam niet op tijd aan."));
+        self->reply_and_close(
+            HttpResponse::error(408, "timeout", "Het verzoek kwam niet op tijd aan."));
       }
     });
   }
@@ -373,13 +407,15 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
   void read() {
     if (closed_) return;
     auto self = shared_from_this();
-    socket_.async_read_some(asio::buffer(chunk_), [self](const boost::system::error_code& ec, std::size_t n) {
-      if (ec || self->closed_) return self->close();
-      bool was_empty = self->buffer_.empty();
-      self->buffer_.append(self->chunk_.data(), n);
-      if (was_empty && !self->have_head_) self->arm(self->server_.options.header_timeout);
-      self->advance();
-    });
+    socket_.async_read_some(asio::buffer(chunk_),
+                            [self](const boost::system::error_code& ec, std::size_t n) {
+                              if (ec || self->closed_) return self->close();
+                              bool was_empty = self->buffer_.empty();
+                              self->buffer_.append(self->chunk_.data(), n);
+                              if (was_empty && !self->have_head_)
+                                self->arm(self->server_.options.header_timeout);
+                              self->advance();
+                            });
   }
 
   // Parses what arrived; dispatches a complete request, or reads more.
@@ -390,12 +426,14 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
         case ParseResult::kIncomplete:
           return read();
         case ParseResult::kBad:
-          return reply_and_close(HttpResponse::error(400, "bad_request", "Dit verzoek kan de server niet lezen."));
-        case ParseResult::kTooLarge:
-          return reply_and_close(HttpResponse::error(431, "too_large", "De kopregels van het verzoek zijn te groot."));
-        case ParseResult::kChunked:
           return reply_and_close(
-              HttpResponse::error(411, "length_required", "Stuur het verzoek met een Content-Length."));
+              HttpResponse::error(400, "bad_request", "Dit verzoek kan de server niet lezen."));
+        case ParseResult::kTooLarge:
+          return reply_and_close(
+              HttpResponse::error(431, "too_large", "De kopregels van het verzoek zijn te groot."));
+        case ParseResult::kChunked:
+          return reply_and_close(HttpResponse::error(411, "length_required",
+                                                     "Stuur het verzoek met een Content-Length."));
         case ParseResult::kDone:
           break;
       }
@@ -406,7 +444,8 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
       if (head_.expect_continue && buffer_.size() < head_.header_bytes + head_.content_length) {
         head_.expect_continue = false;
         auto cont = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
-        asio::async_write(socket_, asio::buffer(*cont), [self = shared_from_this(), cont](auto, auto) {});
+        asio::async_write(socket_, asio::buffer(*cont),
+                          [self = shared_from_this(), cont](auto, auto) {});
       }
     }
     if (buffer_.size() < head_.header_bytes + head_.content_length) return read();
@@ -420,7 +459,8 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     req->method = head_.method;
     auto q = head_.target.find('?');
     req->path = url_decode(std::string_view(head_.target).substr(0, q), false);
-    if (q != std::string::npos) req->query = parse_query(std::string_view(head_.target).substr(q + 1));
+    if (q != std::string::npos)
+      req->query = parse_query(std::string_view(head_.target).substr(q + 1));
     for (auto& [name, value] : head_.headers) req->headers[name] = std::move(value);
     req->cookies = parse_cookies(req->header("cookie"));
     req->peer = peer_;
@@ -452,8 +492,10 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
       try {
         res = self->server_.handler(*req);
       } catch (const std::exception& e) {
-        self->server_.log("error " + loggable(req->method) + ' ' + loggable(req->path) + ": " + loggable(e.what()) + '\n');
-        res = HttpResponse::error(500, "internal", "Er ging iets mis op de server. Probeer het later opnieuw.");
+        self->server_.log("error " + loggable(req->method) + ' ' + loggable(req->path) + ": " +
+                          loggable(e.what()) + '\n');
+        res = HttpResponse::error(500, "internal",
+                                  "Er ging iets mis op de server. Probeer het later opnieuw.");
       }
       add_security_headers(res);
       res.headers.emplace_back("X-Request-Id", req->request_id);
@@ -485,7 +527,8 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     --server_.in_flight;
     if (closed_) return;
     asio::async_write(socket_, asio::buffer(*bytes),
-                      [self = shared_from_this(), bytes, keep_alive](const boost::system::error_code& ec, std::size_t) {
+                      [self = shared_from_this(), bytes, keep_alive](
+                          const boost::system::error_code& ec, std::size_t) {
                         self->busy_ = false;
                         if (ec || !keep_alive || self->server_.stopping) return self->close();
                         if (self->buffer_.empty()) {
@@ -506,7 +549,8 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     if (server_.options.log_requests)
       server_.log("- - " + std::to_string(res.status) + " (verbinding gesloten)\n");
     asio::async_write(socket_, asio::buffer(*bytes),
-                      [self = shared_from_this(), bytes](const boost::system::error_code&, std::size_t) { self->close(); });
+                      [self = shared_from_this(), bytes](const boost::system::error_code&,
+                                                         std::size_t) { self->close(); });
   }
 
   Impl& server_;
@@ -555,7 +599,8 @@ void HttpServer::start() {
   raise_fd_limit();
   const std::string& listen = impl_->options.listen;
   auto colon = listen.rfind(':');
-  if (colon == std::string::npos) throw std::runtime_error("--listen verwacht HOST:POORT, kreeg '" + listen + "'");
+  if (colon == std::string::npos)
+    throw std::runtime_error("--listen verwacht HOST:POORT, kreeg '" + listen + "'");
   std::string host = listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
   unsigned short port = 0;

@@ -75,7 +75,8 @@ struct Options {
 };
 
 Options parse_options(const std::vector<std::string>& args, std::size_t first,
-                      const std::vector<std::string>& with_value, const std::vector<std::string>& flags) {
+                      const std::vector<std::string>& with_value,
+                      const std::vector<std::string>& flags) {
   Options o;
   auto in = [](const std::vector<std::string>& list, const std::string& s) {
     return std::find(list.begin(), list.end(), s) != list.end();
@@ -110,7 +111,8 @@ void print_diagnostics(const Diagnostics& diags) {
 int cmd_check(const std::vector<std::string>& args) {
   Options o = parse_options(args, 1, {"--workflows", "--rules"}, {});
   if (report_option_errors(o)) return 2;
-  LoadResult loaded = load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
+  LoadResult loaded =
+      load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
   print_diagnostics(loaded.diagnostics);
   if (!loaded.ok()) {
     std::cerr << loaded.diagnostics.error_count() << " fout(en) gevonden\n";
@@ -118,19 +120,23 @@ int cmd_check(const std::vector<std::string>& args) {
   }
   const DefinitionSet& d = *loaded.definitions;
   std::cout << "ok: " << d.file_count << " bestanden, " << d.workflows.size() << " trajecten, "
-            << d.calendars.size() << " kalenders, " << d.rule_functions.size() << " regelbestanden\n";
+            << d.calendars.size() << " kalenders, " << d.rule_functions.size()
+            << " regelbestanden\n";
   return 0;
 }
 
 int cmd_simulate(const std::vector<std::string>& args) {
-  Options o = parse_options(args, 1, {"--workflows", "--rules", "--track", "--year", "--format"}, {});
+  Options o =
+      parse_options(args, 1, {"--workflows", "--rules", "--track", "--year", "--format"}, {});
   if (report_option_errors(o)) return 2;
   std::string format = o.get("--format", "text");
   if (!o.has("--track") || !o.has("--year") || (format != "text" && format != "json")) {
-    std::cerr << "stagematch simulate: geef --track en --year, en --format text of json\n" << kUsage;
+    std::cerr << "stagematch simulate: geef --track en --year, en --format text of json\n"
+              << kUsage;
     return 2;
   }
-  LoadResult loaded = load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
+  LoadResult loaded =
+      load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
   if (!loaded.ok()) {
     print_diagnostics(loaded.diagnostics);
     return 1;
@@ -139,7 +145,8 @@ int cmd_simulate(const std::vector<std::string>& args) {
   if (!cal) {
     std::cerr << "stagematch simulate: er is geen kalender voor traject '" << o.get("--track", "")
               << "' in schooljaar '" << o.get("--year", "") << "'. Beschikbaar:";
-    for (const auto& [key, c] : loaded.definitions->calendars) std::cerr << " " << c.track << " " << c.year << ";";
+    for (const auto& [key, c] : loaded.definitions->calendars)
+      std::cerr << " " << c.track << " " << c.year << ";";
     std::cerr << "\n";
     return 1;
   }
@@ -238,14 +245,18 @@ class CalendarFollower {
 
   CalendarFollower(Store& store, std::shared_ptr<const DefinitionSet> files,
                    std::function<void(std::shared_ptr<const DefinitionSet>)> apply)
-      : store_(store), files_(std::move(files)), apply_(std::move(apply)), seen_(fingerprint()),
+      : store_(store),
+        files_(std::move(files)),
+        apply_(std::move(apply)),
+        seen_(fingerprint()),
         periodic_(kFollowEvery, "kalenders volgen", [this] { follow(); }) {}
 
  private:
   std::string fingerprint() {
     std::string f;
     for (const auto& c : store_.stored_calendars())
-      f += c.track + '/' + c.year + '@' + std::to_string(c.published_at.time_since_epoch().count()) + ':' +
+      f += c.track + '/' + c.year + '@' +
+           std::to_string(c.published_at.time_since_epoch().count()) + ':' +
            std::to_string(std::hash<std::string>{}(c.yaml)) + ';';
     return f;
   }
@@ -297,7 +308,8 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
   // each keeps what was freed in it: with a few dozen request threads that is most of the
   // memory a server holds after a busy minute. Two arenas keep 2 cores busy without it.
   mallopt(M_ARENA_MAX, 2);
-  LoadResult loaded = load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
+  LoadResult loaded =
+      load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
   print_diagnostics(loaded.diagnostics);
   if (!loaded.ok()) {
     std::cerr << "stagematch serve: de definities bevatten fouten; de server start niet\n";
@@ -330,7 +342,8 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
       if (o.has("--test-clock-start")) {
         auto parsed = parse_instant(o.get("--test-clock-start", ""));
         if (!parsed) {
-          std::cerr << "stagematch serve: --test-clock-start verwacht bv. 2025-06-01T00:00:00+02:00\n";
+          std::cerr
+              << "stagematch serve: --test-clock-start verwacht bv. 2025-06-01T00:00:00+02:00\n";
           return 2;
         }
         start = *parsed;
@@ -385,10 +398,11 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
     // process (glibc keeps freed pages of its arenas until asked).
     Periodic return_memory(std::chrono::seconds(10), "geheugen vrijgeven", [] { malloc_trim(0); });
     // A calendar published through another instance reaches this one within kFollowEvery.
-    CalendarFollower follower(*store, loaded.definitions, [&publish](std::shared_ptr<const DefinitionSet> d) {
-      std::clog << "gepubliceerde kalenders gewijzigd: de nieuwe gelden nu\n";
-      publish(std::move(d));
-    });
+    CalendarFollower follower(
+        *store, loaded.definitions, [&publish](std::shared_ptr<const DefinitionSet> d) {
+          std::clog << "gepubliceerde kalenders gewijzigd: de nieuwe gelden nu\n";
+          publish(std::move(d));
+        });
     Metrics metrics;
     auto gauges = [&store, &scheduler, &clock] {
       Metrics::Gauges g;
@@ -461,7 +475,8 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
 // `admin create --email E [--db URL]`, the password on standard input: the first admin.
 int cmd_admin(const std::vector<std::string>& args, const PluginRegistry& plugins) {
   if (args.size() < 2 || args[1] != "create") {
-    std::cerr << "gebruik: stagematch admin create --email E [--db URL] (wachtwoord via standaardinvoer)\n";
+    std::cerr << "gebruik: stagematch admin create --email E [--db URL] (wachtwoord via "
+                 "standaardinvoer)\n";
     return 2;
   }
   Options o = parse_options(args, 2, {"--email", "--db"}, {});
@@ -529,7 +544,8 @@ int cmd_demo(const std::vector<std::string>& args, const PluginRegistry& plugins
     std::cout << "gebruik: stagematch demo [--db URL] [--workflows DIR] [--rules DIR]\n";
     return 0;
   }
-  LoadResult loaded = load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
+  LoadResult loaded =
+      load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
   if (!loaded.ok()) {
     print_diagnostics(loaded.diagnostics);
     return 1;
@@ -541,21 +557,27 @@ int cmd_demo(const std::vector<std::string>& args, const PluginRegistry& plugins
     MailTemplates mail("mail-templates", "Stagematch <info@stagematching.org>",
                        site_links("http://127.0.0.1:8080"));
     Accounts accounts(*store, mail, clock, AccountOptions{});
-    auto demo = load_demo(*store, *store, accounts, with_published(*store, loaded.definitions), clock);
+    auto demo =
+        load_demo(*store, *store, accounts, with_published(*store, loaded.definitions), clock);
     if (!demo) {
       std::cerr << "stagematch demo: " << demo.error() << "\n";
       return 1;
     }
     if (demo->created) {
-      std::cout << "demogegevens geladen: " << demo->students << " leerlingen, een kalender per traject:\n";
+      std::cout << "demogegevens geladen: " << demo->students
+                << " leerlingen, een kalender per traject:\n";
       for (const auto& line : demo->calendars) std::cout << "  " << line << "\n";
     } else {
       std::cout << "de demogegevens waren al geladen; niets veranderd\n";
     }
     std::cout << "demologins (wachtwoord voor elk: " << demo->password << "):\n";
     for (const auto& login : demo->logins)
-      std::cout << "  " << (login.role == "admin" ? "beheerder" : login.role == "school" ? "school   " : "dienst   ")
-                << "  " << login.email << (login.organisation.empty() ? "" : "  (" + login.organisation + ")") << "\n";
+      std::cout << "  "
+                << (login.role == "admin"    ? "beheerder"
+                    : login.role == "school" ? "school   "
+                                             : "dienst   ")
+                << "  " << login.email
+                << (login.organisation.empty() ? "" : "  (" + login.organisation + ")") << "\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "stagematch demo: " << e.what() << "\n";

@@ -19,7 +19,7 @@ struct DemoOrg {
   const char* email;
   const char* type;
   const char* name;
-  std::vector<std::string> provinces;  // services
+  std::vector<std::string> provinces;   // services
   std::array<const char*, 2> contacts;  // contact person names
 };
 
@@ -27,15 +27,30 @@ struct DemoOrg {
 // that the first one to accept wins.
 const std::vector<DemoOrg>& demo_orgs() {
   static const std::vector<DemoOrg> kOrgs = {
-      {"school@demo.stagematch.be", "school", "GO! Campus Zorgwijs Antwerpen", {},
+      {"school@demo.stagematch.be",
+       "school",
+       "GO! Campus Zorgwijs Antwerpen",
+       {},
        {"Els Peeters", "Koen Janssens"}},
-      {"school2@demo.stagematch.be", "school", "Sint-Jozef Zorgschool Gent", {},
+      {"school2@demo.stagematch.be",
+       "school",
+       "Sint-Jozef Zorgschool Gent",
+       {},
        {"Griet Maes", "Pieter De Smet"}},
-      {"dienst@demo.stagematch.be", "service", "Thuiszorg Demo Antwerpen", {"ANT", "VBR"},
+      {"dienst@demo.stagematch.be",
+       "service",
+       "Thuiszorg Demo Antwerpen",
+       {"ANT", "VBR"},
        {"An Claes", "Tom Willems"}},
-      {"dienst2@demo.stagematch.be", "service", "Thuiszorg Demo Kempen", {"ANT", "LIM"},
+      {"dienst2@demo.stagematch.be",
+       "service",
+       "Thuiszorg Demo Kempen",
+       {"ANT", "LIM"},
        {"Sofie Goossens", "Bart Wouters"}},
-      {"dienst3@demo.stagematch.be", "service", "Thuiszorg Demo Vlaanderen-Oost", {"OVL", "WVL"},
+      {"dienst3@demo.stagematch.be",
+       "service",
+       "Thuiszorg Demo Vlaanderen-Oost",
+       {"OVL", "WVL"},
        {"Lies Mertens", "Wim Dubois"}},
   };
   return kOrgs;
@@ -55,17 +70,18 @@ constexpr std::array<Place, 8> kPlaces = {{{"ANT", "2000", "Antwerpen"},
                                            {"WVL", "8000", "Brugge"},
                                            {"ANT", "2800", "Mechelen"},
                                            {"LIM", "3600", "Genk"}}};
-constexpr std::array<const char*, 12> kFirstNames = {"Lotte", "Noah",  "Emma", "Liam",
+constexpr std::array<const char*, 12> kFirstNames = {"Lotte", "Noah",   "Emma", "Liam",
                                                      "Fien",  "Arthur", "Nora", "Louis",
-                                                     "Ella",  "Jules", "Mila", "Finn"};
+                                                     "Ella",  "Jules",  "Mila", "Finn"};
 constexpr std::array<const char*, 12> kLastNames = {
-    "Vermeulen", "Jacobs", "Peeters", "Hermans", "Lambrechts", "Michiels",
-    "Segers",    "Smets",  "Aerts",   "Van Damme", "De Clercq", "Verstraete"};
+    "Vermeulen", "Jacobs", "Peeters", "Hermans",   "Lambrechts", "Michiels",
+    "Segers",    "Smets",  "Aerts",   "Van Damme", "De Clercq",  "Verstraete"};
 
 // `value` in decimal, left-padded with zeros to `width` digits.
 std::string digits(long long value, int width) {
   std::string text = std::to_string(value);
-  return std::string(text.size() < static_cast<std::size_t>(width) ? width - text.size() : 0, '0') + text;
+  return std::string(text.size() < static_cast<std::size_t>(width) ? width - text.size() : 0, '0') +
+         text;
 }
 
 std::string local_date(Instant at, int days_ahead) {
@@ -88,23 +104,24 @@ std::string national_number(int n) {
 Value student_fields(const Workflow& workflow, int n, Id school_contact,
                      std::optional<Id> preferred, Instant now) {
   const Place& place = kPlaces[n % kPlaces.size()];
-  Object o{{"first_name", kFirstNames[n % kFirstNames.size()]},
-           {"last_name", kLastNames[(n * 5 + n / 12) % kLastNames.size()]},
-           {"national_number", national_number(n)},
-           {"street", "Kerkstraat " + std::to_string(1 + n)},
-           {"postal_code", place.postal_code},
-           {"city", place.city},
-           {"province", place.province},
-           {"phone", "0470 12 " + digits(n % 100, 2) + " " + digits((n * 7) % 100, 2)},
-           {"email", "student" + std::to_string(n) + "@demo.stagematch.be"},
-           {"transport", n % 2 ? Array{"fiets", "openbaar_vervoer"} : Array{"auto"}},
-           {"school_contact_id", school_contact},
-           {"form", "alternerend"},
-           {"period_count", 2},
-           {"total_hours", 240},
-           {"periods", Array{Object{{"start", local_date(now, 21)}, {"end", local_date(now, 45)}},
-                             Object{{"start", local_date(now, 90)}, {"end", local_date(now, 115)}}}},
-           {"remarks", n % 4 == 0 ? "Heeft een rijbewijs B." : ""}};
+  Object o{
+      {"first_name", kFirstNames[n % kFirstNames.size()]},
+      {"last_name", kLastNames[(n * 5 + n / 12) % kLastNames.size()]},
+      {"national_number", national_number(n)},
+      {"street", "Kerkstraat " + std::to_string(1 + n)},
+      {"postal_code", place.postal_code},
+      {"city", place.city},
+      {"province", place.province},
+      {"phone", "0470 12 " + digits(n % 100, 2) + " " + digits((n * 7) % 100, 2)},
+      {"email", "student" + std::to_string(n) + "@demo.stagematch.be"},
+      {"transport", n % 2 ? Array{"fiets", "openbaar_vervoer"} : Array{"auto"}},
+      {"school_contact_id", school_contact},
+      {"form", "alternerend"},
+      {"period_count", 2},
+      {"total_hours", 240},
+      {"periods", Array{Object{{"start", local_date(now, 21)}, {"end", local_date(now, 45)}},
+                        Object{{"start", local_date(now, 90)}, {"end", local_date(now, 115)}}}},
+      {"remarks", n % 4 == 0 ? "Heeft een rijbewijs B." : ""}};
   if (preferred) o["preferred_service_id"] = *preferred;
   for (const auto& field : workflow.fields) {
     if (o.contains(field.id) || !field.required || field.values.empty()) continue;
@@ -134,7 +151,8 @@ std::string school_year_of(Instant now) {
 std::string demo_calendar_yaml(const std::string& track, Instant now) {
   auto at = [&](int days, const char* time) { return local_date(now, days) + " " + time; };
   std::string yaml =
-      "# Demokalender (stagematch demo): de open ronde loopt van een week geleden tot vier weken verder.\n"
+      "# Demokalender (stagematch demo): de open ronde loopt van een week geleden tot vier weken "
+      "verder.\n"
       "kind: calendar\n"
       "name: {0}-{1}\n"
       "version: 1\n"
@@ -173,9 +191,9 @@ std::string demo_calendar_yaml(const std::string& track, Instant now) {
       "  every_days: 7\n"
       "  at: \"09:00\"\n"
       "  closing_soon_days: 2\n";
-  const std::string values[] = {track,           school_year_of(now), at(-60, "00:00"),
-                                at(240, "00:00"), at(-28, "12:00"),   at(-7, "12:00"),
-                                at(28, "12:00")};
+  const std::string values[] = {
+      track,           school_year_of(now), at(-60, "00:00"), at(240, "00:00"), at(-28, "12:00"),
+      at(-7, "12:00"), at(28, "12:00")};
   for (std::size_t i = 0; i < std::size(values); ++i) {
     const std::string mark = "{" + std::to_string(i) + "}";
     for (auto at_mark = yaml.find(mark); at_mark != std::string::npos;
@@ -212,8 +230,15 @@ std::expected<DemoResult, std::string> load_demo(Store& store, AccountStore& acc
       return std::unexpected("de demokalender voor " + track + " klopt niet:" + problems);
     }
     definitions = applied.definitions;
-    AuditEntry audit{0, now, std::nullopt, kActor, "calendar.publish", "calendar",
-                     std::nullopt, "ok", track + "/" + school_year_of(now)};
+    AuditEntry audit{0,
+                     now,
+                     std::nullopt,
+                     kActor,
+                     "calendar.publish",
+                     "calendar",
+                     std::nullopt,
+                     "ok",
+                     track + "/" + school_year_of(now)};
     store.save_calendar({track, school_year_of(now), label, yaml, now, kActor}, audit);
     result.calendars.push_back(round_line(*definitions->calendar(track, school_year_of(now)), now));
   }
@@ -231,15 +256,21 @@ std::expected<DemoResult, std::string> load_demo(Store& store, AccountStore& acc
     Organisation record{0, org.type, org.name, org.provinces,
                         std::string(org.type) == "school" ? tracks : std::vector<std::string>{}};
     auto org_id = store.create_organisation(record);
-    if (!org_id) return std::unexpected("organisatie " + std::string(org.name) + ": " + org_id.error().message);
+    if (!org_id)
+      return std::unexpected("organisatie " + std::string(org.name) + ": " +
+                             org_id.error().message);
     Made made{*org_id, 0, {}};
     for (const char* name : org.contacts) {
       std::string first = std::string(name).substr(0, std::string(name).find(' '));
       for (char& c : first) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       auto contact = store.create_contact(
-          {0, *org_id, name, "03 123 45 " + digits(static_cast<long long>(made.contacts.size()) + 10 * *org_id, 2),
-           first + "@" + (std::string(org.type) == "school" ? "school" : "dienst") + ".demo.stagematch.be"});
-      if (!contact) return std::unexpected("contactpersoon " + std::string(name) + ": " + contact.error().message);
+          {0, *org_id, name,
+           "03 123 45 " + digits(static_cast<long long>(made.contacts.size()) + 10 * *org_id, 2),
+           first + "@" + (std::string(org.type) == "school" ? "school" : "dienst") +
+               ".demo.stagematch.be"});
+      if (!contact)
+        return std::unexpected("contactpersoon " + std::string(name) + ": " +
+                               contact.error().message);
       made.contacts.push_back(*contact);
     }
     auto user = accounts.create_activated(org.email, org.type, *org_id, kPassword, kActor);
@@ -253,7 +284,8 @@ std::expected<DemoResult, std::string> load_demo(Store& store, AccountStore& acc
   // round, the rest today, so the admin's overview per round has something to show.
   TestClock demo_clock(add_local_days(now, -20));
   demo_clock.freeze(true);
-  Matching matching(store, [&definitions] { return definitions; }, demo_clock);
+  Matching matching(
+      store, [&definitions] { return definitions; }, demo_clock);
   std::map<std::string, std::optional<Id>> east_student;  // per track: one to accept
   for (int pass = 0; pass < 2; ++pass) {
     if (pass == 1 && !demo_clock.set(now)) return std::unexpected("de klok van de demo");
@@ -287,13 +319,18 @@ std::expected<DemoResult, std::string> load_demo(Store& store, AccountStore& acc
       StatusInput invite;
       invite.status = "uitgenodigd";
       auto invited = matching.change_status(service, student, invite);
-      if (!invited) return std::unexpected("uitnodigen in " + track + ": " + invited.error().message);
+      if (!invited)
+        return std::unexpected("uitnodigen in " + track + ": " + invited.error().message);
     }
-    auto accepted = matching.change_status(
-        service, student,
-        StatusInput{"aanvaard", east.contacts.front(), {0, 1},
-                    "Welkom! We nemen contact op voor een kennismaking.", ""});
-    if (!accepted) return std::unexpected("aanvaarden in " + track + ": " + accepted.error().message);
+    auto accepted =
+        matching.change_status(service, student,
+                               StatusInput{"aanvaard",
+                                           east.contacts.front(),
+                                           {0, 1},
+                                           "Welkom! We nemen contact op voor een kennismaking.",
+                                           ""});
+    if (!accepted)
+      return std::unexpected("aanvaarden in " + track + ": " + accepted.error().message);
   }
   // The admin last: it marks the data set as loaded.
   auto admin = accounts.create_activated(kAdminEmail, "admin", std::nullopt, kPassword, kActor);

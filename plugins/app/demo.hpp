@@ -43,8 +43,9 @@ std::string school_year_of(Instant now);
 // the server picks them up at its next start.
 // A failure half-way says so; the database then holds part of the set (start again from an
 // empty database).
-std::expected<DemoResult, std::string> load_demo(
-    Store& store, AccountStore& account_store, Accounts& accounts,
-    std::shared_ptr<const DefinitionSet> definitions, const Clock& clock);
+std::expected<DemoResult, std::string> load_demo(Store& store, AccountStore& account_store,
+                                                 Accounts& accounts,
+                                                 std::shared_ptr<const DefinitionSet> definitions,
+                                                 const Clock& clock);
 
 }  // namespace stagematch

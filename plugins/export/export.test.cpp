@@ -27,18 +27,20 @@ TEST(Csv, WritesBomSemicolonsCrlfAndOneHeaderRow) {
 
 TEST(Csv, QuotesEveryCellAndDoublesQuotes) {
   Table t{{"a", "b", "c", "d"}, {{"x;y", "zeg \"hallo\"", "lijn\nlijn", "cr\rhier"}}};
-  EXPECT_EQ(CsvExporter().render(t),
-            "\xEF\xBB\xBF"
-            "\"a\";\"b\";\"c\";\"d\"\r\n\"x;y\";\"zeg \"\"hallo\"\"\";\"lijn\nlijn\";\"cr\rhier\"\r\n");
+  EXPECT_EQ(
+      CsvExporter().render(t),
+      "\xEF\xBB\xBF"
+      "\"a\";\"b\";\"c\";\"d\"\r\n\"x;y\";\"zeg \"\"hallo\"\"\";\"lijn\nlijn\";\"cr\rhier\"\r\n");
 }
 
 TEST(Csv, NeutralisesFormulasAndKeepsUtf8) {
   Table t{{"Naam"}, {{"=HYPERLINK(\"http://x\")"}, {"Zoë Ç"}, {"@SUM(1)"}, {"a,@SUM(1)"}}};
   // "a,@SUM(1)" unquoted would be two cells, the second a formula, where the list separator
   // is a comma.
-  EXPECT_EQ(CsvExporter().render(t),
-            "\xEF\xBB\xBF\"Naam\"\r\n\"'=HYPERLINK(\"\"http://x\"\")\"\r\n\"Zoë Ç\"\r\n\"'@SUM(1)\"\r\n"
-            "\"a,@SUM(1)\"\r\n");
+  EXPECT_EQ(
+      CsvExporter().render(t),
+      "\xEF\xBB\xBF\"Naam\"\r\n\"'=HYPERLINK(\"\"http://x\"\")\"\r\n\"Zoë Ç\"\r\n\"'@SUM(1)\"\r\n"
+      "\"a,@SUM(1)\"\r\n");
 }
 
 TEST(Csv, PadsShortRowsAndCutsLongOnes) {

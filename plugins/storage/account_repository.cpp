@@ -257,24 +257,30 @@ void end_session(Tx& tx, const std::string& hash, const std::string& reason, Ins
       {now, reason, hash});
 }
 
-LoginFailures count_failed_logins(Tx& tx, const std::string& email, const std::string& client, Instant since) {
+LoginFailures count_failed_logins(Tx& tx, const std::string& email, const std::string& client,
+                                  Instant since) {
   LoginFailures out;
   auto pair = tx.query_one(
-      "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE email = ? AND client = ? AND ok = 0 AND at >= ?"
-      " AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE email = ? AND client = ? AND ok = 1), 0)",
+      "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE email = ? AND client = ? AND ok = 0 AND "
+      "at >= ?"
+      " AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE email = ? AND client = ? AND "
+      "ok = 1), 0)",
       {email, client, since, email, client}, 2);
   out.pair = static_cast<int>(pair->int64(0));
   if (!pair->is_null(1)) out.pair_last = Instant{std::chrono::seconds{pair->int64(1)}};
-  auto any = tx.query_one("SELECT COUNT(*), MAX(at) FROM login_attempts WHERE client = ? AND ok = 0 AND at >= ?",
-                          {client, since}, 2);
+  auto any = tx.query_one(
+      "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE client = ? AND ok = 0 AND at >= ?",
+      {client, since}, 2);
   out.client = static_cast<int>(any->int64(0));
   if (!any->is_null(1)) out.client_last = Instant{std::chrono::seconds{any->int64(1)}};
   return out;
 }
 
-void insert_login_attempt(Tx& tx, const std::string& email, const std::string& client, bool ok, Instant at) {
+void insert_login_attempt(Tx& tx, const std::string& email, const std::string& client, bool ok,
+                          Instant at) {
   tx.exec("DELETE FROM login_attempts WHERE at < ?", {at - kLoginAttemptsKept});
-  tx.exec("INSERT INTO login_attempts (email, client, ok, at) VALUES (?, ?, ?, ?)", {email, client, ok ? 1 : 0, at});
+  tx.exec("INSERT INTO login_attempts (email, client, ok, at) VALUES (?, ?, ?, ?)",
+          {email, client, ok ? 1 : 0, at});
 }
 
 }  // namespace stagematch::storage

@@ -57,7 +57,9 @@ void touch_session(Tx& tx, const std::string& hash, Instant now);
 void end_session(Tx& tx, const std::string& hash, const std::string& reason, Instant now);
 
 // Failed attempts for `email` since `since` and since its last successful login.
-LoginFailures count_failed_logins(Tx& tx, const std::string& email, const std::string& client, Instant since);
-void insert_login_attempt(Tx& tx, const std::string& email, const std::string& client, bool ok, Instant at);
+LoginFailures count_failed_logins(Tx& tx, const std::string& email, const std::string& client,
+                                  Instant since);
+void insert_login_attempt(Tx& tx, const std::string& email, const std::string& client, bool ok,
+                          Instant at);
 
 }  // namespace stagematch::storage

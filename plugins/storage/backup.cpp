@@ -21,15 +21,16 @@ std::expected<Handle, std::string> open(const std::string& path, int flags) {
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   Handle db(raw);
   if (rc != SQLITE_OK)
-    return std::unexpected("kan " + path + " niet openen: " +
-                           (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+    return std::unexpected("kan " + path +
+                           " niet openen: " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   sqlite3_busy_timeout(db.get(), 5000);
   return db;
 }
 
 }  // namespace
 
-std::expected<BackupDone, std::string> backup_sqlite(const std::string& from, const std::string& to) {
+std::expected<BackupDone, std::string> backup_sqlite(const std::string& from,
+                                                     const std::string& to) {
   std::error_code ec;
   if (!std::filesystem::exists(from, ec))
     return std::unexpected("de databank " + from + " bestaat niet");
@@ -46,18 +47,19 @@ std::expected<BackupDone, std::string> backup_sqlite(const std::string& from, co
     return std::unexpected(why);
   };
   sqlite3_backup* backup = sqlite3_backup_init(target->get(), "main", source->get(), "main");
-  if (!backup) return fail(std::string("de kopie kan niet beginnen: ") + sqlite3_errmsg(target->get()));
+  if (!backup)
+    return fail(std::string("de kopie kan niet beginnen: ") + sqlite3_errmsg(target->get()));
   int rc = SQLITE_OK;
   // A few hundred pages per step: the server's writers get the database between steps, and a
   // write in between makes SQLite start the copy over, so what lands is one consistent state.
   while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
     rc = sqlite3_backup_step(backup, 256);
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const int pages = sqlite3_backup_pagecount(backup);
   sqlite3_backup_finish(backup);
-  if (rc != SQLITE_DONE)
-    return fail(std::string("de kopie is mislukt: ") + sqlite3_errstr(rc));
+  if (rc != SQLITE_DONE) return fail(std::string("de kopie is mislukt: ") + sqlite3_errstr(rc));
   return BackupDone{pages};
 }
 

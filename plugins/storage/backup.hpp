@@ -16,6 +16,7 @@ struct BackupDone {
 // write between steps; a step that finds the database busy waits and tries again. `to` must not
 // exist yet. The copy is one consistent state of the database. A Dutch message on failure; a
 // half-written `to` is removed.
-std::expected<BackupDone, std::string> backup_sqlite(const std::string& from, const std::string& to);
+std::expected<BackupDone, std::string> backup_sqlite(const std::string& from,
+                                                     const std::string& to);
 
 }  // namespace stagematch::storage

@@ -61,8 +61,8 @@ std::vector<OutboxMail> claim_mails(Tx& tx, int limit, Instant now, std::chrono:
     // and a rescan of the inlined subquery skips to the next free rows and claims those too);
     // SKIP LOCKED passes over rows another instance is claiming right now, so two instances
     // never get the same row.
-    rows = tx.query("WITH due AS MATERIALIZED (" + due + " FOR UPDATE SKIP LOCKED) UPDATE outbox" + set +
-                        " FROM due WHERE outbox.id = due.id RETURNING " + kQualifiedColumns,
+    rows = tx.query("WITH due AS MATERIALIZED (" + due + " FOR UPDATE SKIP LOCKED) UPDATE outbox" +
+                        set + " FROM due WHERE outbox.id = due.id RETURNING " + kQualifiedColumns,
                     {now, now, std::int64_t{limit}, until, kLeaseRanOut}, kColumnCount);
   } else {
     // SQLite: the write transaction (BEGIN IMMEDIATE) already excludes every other writer.

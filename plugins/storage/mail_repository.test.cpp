@@ -77,7 +77,8 @@ class MailQueueTest : public ::testing::TestWithParam<std::string> {
 
   // Queues mails the way the product does: in the transaction that claims an event.
   void queue(const std::vector<OutboxMail>& mails, std::int64_t when = kT0) {
-    auto claimed = store_->claim_event("test/" + testing::unique_name("mq"), at(when), at(when), mails);
+    auto claimed =
+        store_->claim_event("test/" + testing::unique_name("mq"), at(when), at(when), mails);
     ASSERT_TRUE(claimed) << claimed.error().message;
     ASSERT_TRUE(*claimed);
   }

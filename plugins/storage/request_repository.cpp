@@ -31,8 +31,7 @@ std::string record_columns(Dialect dialect) {
          " r.preferred_service_id, r.first_name, r.last_name, r.province, r.postal_code,"
          " r.fields_json, r.registered_at, r.state, r.accepted_by, a.name, r.accepted_at,"
          " r.accepted_periods, r.mentor_id, r.notes, r.version, " +
-         transport +
-         ", sc.org_id, sc.name, sc.phone, sc.email, m.org_id, m.name, m.phone, m.email";
+         transport + ", sc.org_id, sc.name, sc.phone, sc.email, m.org_id, m.name, m.phone, m.email";
 }
 // The school's contact person and the mentor come along (both may be missing).
 constexpr std::string_view kRecordJoins =
@@ -469,10 +468,18 @@ std::string totals_key(const ListCondition& c) {
   for (const SqlValue& p : c.params) {
     key += '\x1f';
     switch (p.kind()) {
-      case SqlValue::Kind::kNull: key += "NULL"; break;
-      case SqlValue::Kind::kInt: key += std::to_string(p.as_int()); break;
-      case SqlValue::Kind::kReal: key += std::to_string(p.as_real()); break;
-      case SqlValue::Kind::kText: key += p.as_text(); break;
+      case SqlValue::Kind::kNull:
+        key += "NULL";
+        break;
+      case SqlValue::Kind::kInt:
+        key += std::to_string(p.as_int());
+        break;
+      case SqlValue::Kind::kReal:
+        key += std::to_string(p.as_real());
+        break;
+      case SqlValue::Kind::kText:
+        key += p.as_text();
+        break;
     }
   }
   return key;
@@ -538,7 +545,8 @@ StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q, ListTotals
   }
   // Past the last page, or not counted since the last change: count now. The counter was read
   // before counting, so a total is never kept under a counter older than the data it counted.
-  auto counted = tx.query_one("SELECT COUNT(*) FROM requests r WHERE " + where->sql, where->params, 1);
+  auto counted =
+      tx.query_one("SELECT COUNT(*) FROM requests r WHERE " + where->sql, where->params, 1);
   page.total = counted->int64(0);
   if (totals && seen) totals->put(key, *seen, page.total);
   return page;

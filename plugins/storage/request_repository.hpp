@@ -40,7 +40,8 @@ class ListTotals {
 // `totals`: where totals are kept between calls (none: always count). `local_version`: the
 // change counter on SQLite, which keeps it in the process (PostgreSQL reads request_changes).
 StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& query,
-                                       ListTotals* totals = nullptr, std::int64_t local_version = 0);
+                                       ListTotals* totals = nullptr,
+                                       std::int64_t local_version = 0);
 
 // The SQL condition and values of a list query (everything after WHERE), or a refusal when the
 // visibility predicate carries a value its column cannot hold.

@@ -70,8 +70,9 @@ class ScratchDatabases {
     if (!schemas_.empty()) {
       storage::Db admin(storage::parse_store_url(pg_base_), 1);
       for (const auto& schema : schemas_)
-        admin.transact(storage::TxMode::kWrite,
-                       [&](storage::Tx& tx) { return tx.exec("DROP SCHEMA " + schema + " CASCADE"); });
+        admin.transact(storage::TxMode::kWrite, [&](storage::Tx& tx) {
+          return tx.exec("DROP SCHEMA " + schema + " CASCADE");
+        });
     }
     for (const auto& dir : dirs_) std::filesystem::remove_all(dir);
   }

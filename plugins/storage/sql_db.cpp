@@ -11,11 +11,11 @@
 #include <sqlite3.h>
 
 #include <charconv>
-#include <unordered_map>
 #include <chrono>
 #include <map>
 #include <random>
 #include <thread>
+#include <unordered_map>
 
 namespace stagematch::storage {
 
@@ -314,7 +314,8 @@ std::string dialect_sql(std::string_view sql, Dialect dialect) {
 // Parameters travel as text with their types left to the server, as Poco did.
 class PgConn {
  public:
-  explicit PgConn(const DbLocation& location) : conn_(PQconnectdb(location.connection_string.c_str())) {
+  explicit PgConn(const DbLocation& location)
+      : conn_(PQconnectdb(location.connection_string.c_str())) {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
       std::string message = conn_ ? PQerrorMessage(conn_) : "geen geheugen voor een verbinding";
       if (conn_) PQfinish(conn_);
@@ -479,7 +480,8 @@ std::vector<Row> Tx::query(std::string_view sql, const Params& params, std::size
       for (std::size_t c = 0; c < columns; ++c) {
         int col = static_cast<int>(c);
         if (!PQgetisnull(res, i, col))
-          row[c].emplace(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col)));
+          row[c].emplace(PQgetvalue(res, i, col),
+                         static_cast<std::size_t>(PQgetlength(res, i, col)));
       }
       out.emplace_back(std::move(row));
     }

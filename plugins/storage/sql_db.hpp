@@ -218,7 +218,7 @@ class Db {
 
   DbLocation location_;
   int max_sessions_;
-  std::unique_ptr<Pool> pool_;                   // SQLite
+  std::unique_ptr<Pool> pool_;                    // SQLite
   std::vector<std::unique_ptr<PgConn>> pg_idle_;  // PostgreSQL, guarded by slots_mutex_
   std::mutex slots_mutex_;
   std::condition_variable slots_free_;

@@ -139,7 +139,8 @@ struct SqlStore::Impl {
       return;
     }
     try {
-      db.transact(TxMode::kRead, [](Tx& tx) { return tx.exec("SELECT nextval('request_changes')"); });
+      db.transact(TxMode::kRead,
+                  [](Tx& tx) { return tx.exec("SELECT nextval('request_changes')"); });
     } catch (const DbError&) {  // totals then wait for the next change; the lists stay exact
     }
   }
@@ -384,11 +385,14 @@ std::vector<StatusCount> SqlStore::status_changes_since(const std::string& track
     params.emplace_back(s);
   }
   return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
-    for (const Row& row : tx.query("SELECT h.service_id, COUNT(*) FROM status_history h"
-                                   " JOIN requests r ON r.id = h.request_id"
-                                   " WHERE r.track = ? AND h.at >= ? AND h.to_status IN (" + in + ")"
-                                   " GROUP BY h.service_id ORDER BY COUNT(*) DESC, h.service_id",
-                                   params, 2))
+    for (const Row& row :
+         tx.query("SELECT h.service_id, COUNT(*) FROM status_history h"
+                  " JOIN requests r ON r.id = h.request_id"
+                  " WHERE r.track = ? AND h.at >= ? AND h.to_status IN (" +
+                      in +
+                      ")"
+                      " GROUP BY h.service_id ORDER BY COUNT(*) DESC, h.service_id",
+                  params, 2))
       out.push_back(StatusCount{row.int64(0), "", static_cast<int>(row.int64(1))});
     return out;
   });
@@ -500,11 +504,12 @@ StoreResult<UserRecord> SqlStore::user_by_email(const std::string& email) {
 
 StoreResult<UserRecord> SqlStore::user(Id id) {
   if (auto hit = impl_->users.get(id, impl_->ttl())) return std::move(*hit);
-  StoreResult<UserRecord> found = impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<UserRecord> {
-    auto u = storage::load_user(tx, id);
-    if (!u) return refuse("not_found", "Dit account bestaat niet (meer).");
-    return std::move(*u);
-  });
+  StoreResult<UserRecord> found =
+      impl_->guarded(TxMode::kRead, [&](Tx& tx) -> StoreResult<UserRecord> {
+        auto u = storage::load_user(tx, id);
+        if (!u) return refuse("not_found", "Dit account bestaat niet (meer).");
+        return std::move(*u);
+      });
   if (found) impl_->users.put(id, *found, impl_->ttl());
   return found;
 }
@@ -587,12 +592,15 @@ void SqlStore::end_session(const std::string& hash, const std::string& reason, I
   impl_->sessions.erase(hash);
 }
 
-LoginFailures SqlStore::login_failures(const std::string& email, const std::string& client, Instant since) {
-  return impl_->db.transact(TxMode::kRead,
-                            [&](Tx& tx) { return storage::count_failed_logins(tx, email, client, since); });
+LoginFailures SqlStore::login_failures(const std::string& email, const std::string& client,
+                                       Instant since) {
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    return storage::count_failed_logins(tx, email, client, since);
+  });
 }
 
-void SqlStore::record_login(const std::string& email, const std::string& client, bool ok, Instant at) {
+void SqlStore::record_login(const std::string& email, const std::string& client, bool ok,
+                            Instant at) {
   impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
     storage::insert_login_attempt(tx, email, client, ok, at);
     return true;

@@ -52,7 +52,8 @@ class SqlStore : public Database {
   StoreResult<void> write_status(const StatusWrite& write, const AuditEntry& audit) override;
   std::vector<StatusCount> status_counts(Id request_id) override;
   std::vector<ServiceStatus> service_statuses(Id request_id) override;
-  std::vector<StatusCount> status_changes_since(const std::string& track, const std::vector<std::string>& statuses,
+  std::vector<StatusCount> status_changes_since(const std::string& track,
+                                                const std::vector<std::string>& statuses,
                                                 Instant since) override;
 
   void save_calendar(const StoredCalendar& calendar, const AuditEntry& audit) override;
@@ -83,8 +84,10 @@ class SqlStore : public Database {
   StoreResult<SessionRecord> session(const std::string& hash) override;
   void touch_session(const std::string& hash, Instant now) override;
   void end_session(const std::string& hash, const std::string& reason, Instant now) override;
-  LoginFailures login_failures(const std::string& email, const std::string& client, Instant since) override;
-  void record_login(const std::string& email, const std::string& client, bool ok, Instant at) override;
+  LoginFailures login_failures(const std::string& email, const std::string& client,
+                               Instant since) override;
+  void record_login(const std::string& email, const std::string& client, bool ok,
+                    Instant at) override;
   void replace_password_hash(Id user_id, const std::string& password_hash) override;
 
   // MailQueue (mail_repository.cpp).
