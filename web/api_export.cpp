@@ -254,9 +254,9 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
                            }});
   columns.push_back(Column{"state", "Toestand", [](const ExportItem& e) {
                              const Value& v = e.item["state"];
-                             if (v.is_string() && v.as_string() == "active")
+                             if (v.is_string() && v.as_string() == request_state::kActive)
                                return std::string("actief");
-                             if (v.is_string() && v.as_string() == "stopped")
+                             if (v.is_string() && v.as_string() == request_state::kStopped)
                                return std::string("gestopt");
                              return plain(v);
                            }});
@@ -367,12 +367,13 @@ HttpResponse export_track(Services& s, HttpRequest& req, const Exporter& exporte
   for (auto& item : *items) rows.push_back(ExportItem{workflow, std::move(item), {}});
   ExportOptions options;
   options.role = req.user->role;
-  options.accepted_tab = in->tab == "accepted";
+  options.accepted_tab = in->tab == list_tab::kAccepted;
   options.workflows = {workflow};
   Table table = request_table(rows, options, org_names(s));
   std::string name = "aanvragen_" + track;
   if (in->year) name += "_" + *in->year;
-  if (req.user->role == role::kService) name += in->tab == "accepted" ? "_aanvaard" : "_open";
+  if (req.user->role == role::kService)
+    name += in->tab == list_tab::kAccepted ? "_aanvaard" : "_open";
   return file_response(exporter, table, name);
 }
 

@@ -133,7 +133,7 @@ std::expected<ListInput, HttpResponse> list_input(Services& s, const HttpRequest
       fields["year"] = "Geef een schooljaar als 2025-2026.";
   }
   if (std::string tab = req.query_value("tab"); !tab.empty()) {
-    if (tab == "open" || tab == "accepted")
+    if (tab == list_tab::kOpen || tab == list_tab::kAccepted)
       in.tab = tab;
     else
       fields["tab"] = "Kies het tabblad open of accepted.";

@@ -236,7 +236,7 @@ std::string status_label(const Workflow& workflow, const std::string& status) {
 
 std::string text_of(const Value& v) { return v.is_string() ? v.as_string() : std::string(); }
 
-bool is_stopped(const Value& item) { return text_of(item["state"]) == "stopped"; }
+bool is_stopped(const Value& item) { return text_of(item["state"]) == request_state::kStopped; }
 
 int page_number(const HttpRequest& req) {
   auto n = parse_id(req.query_value("pagina"));

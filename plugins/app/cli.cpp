@@ -573,9 +573,9 @@ int cmd_demo(const std::vector<std::string>& args, const PluginRegistry& plugins
     std::cout << "demologins (wachtwoord voor elk: " << demo->password << "):\n";
     for (const auto& login : demo->logins)
       std::cout << "  "
-                << (login.role == "admin"    ? "beheerder"
-                    : login.role == "school" ? "school   "
-                                             : "dienst   ")
+                << (login.role == role::kAdmin    ? "beheerder"
+                    : login.role == role::kSchool ? "school   "
+                                                  : "dienst   ")
                 << "  " << login.email
                 << (login.organisation.empty() ? "" : "  (" + login.organisation + ")") << "\n";
     return 0;

@@ -254,7 +254,7 @@ std::expected<DemoResult, std::string> load_demo(Store& store, AccountStore& acc
   std::vector<Made> services;
   for (const auto& org : demo_orgs()) {
     Organisation record{0, org.type, org.name, org.provinces,
-                        std::string(org.type) == "school" ? tracks : std::vector<std::string>{}};
+                        org.type == role::kSchool ? tracks : std::vector<std::string>{}};
     auto org_id = store.create_organisation(record);
     if (!org_id)
       return std::unexpected("organisatie " + std::string(org.name) + ": " +
@@ -266,7 +266,7 @@ std::expected<DemoResult, std::string> load_demo(Store& store, AccountStore& acc
       auto contact = store.create_contact(
           {0, *org_id, name,
            "03 123 45 " + digits(static_cast<long long>(made.contacts.size()) + 10 * *org_id, 2),
-           first + "@" + (std::string(org.type) == "school" ? "school" : "dienst") +
+           first + "@" + (org.type == role::kSchool ? "school" : "dienst") +
                ".demo.stagematch.be"});
       if (!contact)
         return std::unexpected("contactpersoon " + std::string(name) + ": " +
@@ -276,7 +276,7 @@ std::expected<DemoResult, std::string> load_demo(Store& store, AccountStore& acc
     auto user = accounts.create_activated(org.email, org.type, *org_id, kPassword, kActor);
     if (!user) return std::unexpected(std::string(org.email) + ": " + user.error().message);
     made.user = *user;
-    (std::string(org.type) == "school" ? schools : services).push_back(std::move(made));
+    (org.type == role::kSchool ? schools : services).push_back(std::move(made));
   }
 
   // Students: a dozen per track, spread over both schools and the provinces; every third one

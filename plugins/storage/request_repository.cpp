@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "json.hpp"
+#include "roles.hpp"
 #include "store_support.hpp"
 
 namespace stagematch::storage {
@@ -319,16 +320,16 @@ StoreResult<ListCondition> list_condition(const RequestQuery& q, Dialect dialect
     // The open tab adds "accepted_by IS NULL" below; under it, the rule's "or accepted by this
     // service" branch can never hold, and dropping it lets the database read in index order.
     const Predicate visibility =
-        q.tab == "open" ? assume_null(*q.visibility, "accepted_by") : *q.visibility;
+        q.tab == list_tab::kOpen ? assume_null(*q.visibility, "accepted_by") : *q.visibility;
     if (auto added = add_predicate(visibility, "zichtbaarheidsregel"); !added)
       return std::unexpected(added.error());
   }
   if (q.filter)
     if (auto added = add_predicate(*q.filter, "filter"); !added)
       return std::unexpected(added.error());
-  if (q.tab == "open") {
+  if (q.tab == list_tab::kOpen) {
     add("r.accepted_by IS NULL");
-  } else if (q.tab == "accepted") {
+  } else if (q.tab == list_tab::kAccepted) {
     if (q.service_id) {
       add("r.accepted_by = ?", {*q.service_id});
     } else {
