@@ -25,13 +25,6 @@ DomainResult<std::vector<AuditEntry>> AuditLog::recent(const Actor& actor, int l
   return store_.audit_log(limit);
 }
 
-DomainResult<std::vector<AuditEntry>> AuditLog::about(const Actor& actor,
-                                                      const std::string& object_type,
-                                                      Id object_id) const {
-  if (auto ok = service::admin_only(actor); !ok) return std::unexpected(ok.error());
-  return store_.audit_of(object_type, object_id);
-}
-
 void AuditLog::record(const Actor& actor, std::string action, std::string object_type,
                       std::optional<Id> object_id, std::string detail) {
   store_.append_audit(audit_entry(actor, clock_.now(), std::move(action), std::move(object_type),

@@ -24,9 +24,6 @@ class AuditLog {
 
   // The newest `limit` lines, newest first. Admin only (forbidden for anyone else).
   DomainResult<std::vector<AuditEntry>> recent(const Actor& actor, int limit) const;
-  // Every line about one object ("request", "contact", ...), oldest first. Admin only.
-  DomainResult<std::vector<AuditEntry>> about(const Actor& actor, const std::string& object_type,
-                                              Id object_id) const;
   // Records what `actor` did outside the other services (the test clock set): one line, "ok".
   void record(const Actor& actor, std::string action, std::string object_type,
               std::optional<Id> object_id, std::string detail = {});

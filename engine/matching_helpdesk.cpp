@@ -6,6 +6,7 @@
 #include "domain_errors.hpp"
 #include "matching.hpp"
 #include "request_validation.hpp"
+#include "service_support.hpp"
 
 namespace stagematch {
 
@@ -26,12 +27,6 @@ DomainError field_error(ErrorKind kind, std::string code, const std::string& fie
   return e;
 }
 
-std::string trimmed(const std::string& s) {
-  auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 }  // namespace
 
 DomainResult<ListOutput> Matching::search_requests(const Actor& actor, const SearchInput& input) {
@@ -41,7 +36,7 @@ DomainResult<ListOutput> Matching::search_requests(const Actor& actor, const Sea
   q.tab = "all";
   q.include_stopped = true;
   q.sort = "name";
-  q.name = trimmed(input.name);
+  q.name = service::trimmed(input.name);
   if (q.name.size() > 100)
     return std::unexpected(
         field_error(ErrorKind::invalid, "validation", "name", "Zoek op hoogstens 100 tekens."));
@@ -49,17 +44,17 @@ DomainResult<ListOutput> Matching::search_requests(const Actor& actor, const Sea
   q.page = std::max(1, input.page);
   q.page_size = std::clamp(input.page_size, 1, 500);
   // The number is searched by its digits, however it was typed (85.07.30-033.28 or 85073003328).
-  const std::string typed = trimmed(input.national_number);
+  const std::string typed = service::trimmed(input.national_number);
   q.national_number = national_number_digits(typed).value_or("");
   if (!typed.empty() && q.national_number.size() != 11)
     return std::unexpected(field_error(
         ErrorKind::invalid, "validation", "national_number",
         "Geef het volledige rijksregisternummer: 11 cijfers, met of zonder punten en streepje."));
-  q.track = trimmed(input.track);
+  q.track = service::trimmed(input.track);
   if (!q.track.empty() && !defs->workflow(q.track))
     return std::unexpected(
         field_error(ErrorKind::invalid, "validation", "track", "Dit traject bestaat niet."));
-  if (const std::string year = trimmed(input.year); !year.empty()) {
+  if (const std::string year = service::trimmed(input.year); !year.empty()) {
     if (!is_school_year(year))
       return std::unexpected(field_error(ErrorKind::invalid, "validation", "year",
                                          "Geef een schooljaar als 2025-2026."));
@@ -105,7 +100,7 @@ DomainResult<void> Matching::stop_by_admin(const Actor& actor, Id request_id,
         "Deze student werd aanvaard door " + r.accepted_by_name +
             ". Een aanvaarde student wordt niet als gestopt gemarkeerd: maak eerst de aanvaarding "
             "ongedaan (met een reden) en markeer de student daarna als gestopt."));
-  const std::string why = trimmed(reason);
+  const std::string why = service::trimmed(reason);
   if (why.empty())
     return std::unexpected(
         field_error(ErrorKind::invalid, "validation", "reason", "Geef een reden op."));
@@ -125,7 +120,7 @@ std::vector<OutboxMail> Matching::undo_notices(const Workflow& workflow, const R
   const Object common{{"student", r.first_name + " " + r.last_name},
                       {"service", service_name},
                       {"school", r.school_name},
-                      {"reason", trimmed(reason)},
+                      {"reason", service::trimmed(reason)},
                       {"track_label", workflow.label}};
   const std::string stamp = std::to_string(clock_.now().time_since_epoch().count());
   auto queue = [&](const std::string& name, Id org_id, const std::string& org_name,
