@@ -8,6 +8,7 @@
 #include "audit_log.hpp"
 #include "calendars_service.hpp"
 #include "contacts.hpp"
+#include "geo.hpp"
 #include "organisations.hpp"
 #include "outbox_view.hpp"
 #include "progress.hpp"
@@ -24,7 +25,8 @@ struct EngineServices {
         calendars(store, definitions, std::move(publish), clock),
         audit(store, clock),
         outbox(store, mail_queue, clock),
-        progress(store) {}
+        progress(store),
+        locations(store, clock) {}
 
   Organisations organisations;
   Contacts contacts;
@@ -32,6 +34,7 @@ struct EngineServices {
   AuditLog audit;
   OutboxView outbox;
   Progress progress;
+  ServiceLocations locations;  // issue 13, distance
 };
 
 }  // namespace stagematch

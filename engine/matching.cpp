@@ -5,6 +5,7 @@
 
 #include "audit_log.hpp"
 #include "domain_errors.hpp"
+#include "geo.hpp"
 #include "request_validation.hpp"
 
 namespace stagematch {
@@ -87,7 +88,10 @@ std::vector<FieldProblem> warnings_of(const std::vector<FieldProblem>& problems)
 
 Matching::Matching(Store& store, std::function<std::shared_ptr<const DefinitionSet>()> definitions,
                    const Clock& clock)
-    : store_(store), definitions_(std::move(definitions)), clock_(clock) {}
+    : hints_(std::make_shared<TransportHints>()),
+      store_(store),
+      definitions_(std::move(definitions)),
+      clock_(clock) {}
 
 AuditEntry Matching::audit(const Actor& actor, std::string action, std::optional<Id> object_id,
                            std::string detail) const {
@@ -775,6 +779,8 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
         it != list_cache_.entries.end() && it->second->version == *version)
       entry = it->second;
   }
+  // Sorting by distance needs every request's place saved (those changed since, worked out now).
+  if (q.service_id && q.sort == "afstand") place_requests(store_, track);
   if (!entry) {
     auto page = store_.requests(q);
     if (!page) return std::unexpected(from_request_store(page.error()));
@@ -828,6 +834,7 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     entry = std::move(fresh);
   }
   ListOutput out = entry->out;
+  if (q.service_id) add_distances(*defs, *q.service_id, out.items);
   if (entry->revealed == 0)
     out.version = version;  // what a caller keeps holds no personal data either
   // A list that shows a service personal data is a reveal too, audited like opening one: a
@@ -843,6 +850,27 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     store_.append_audit(lines);
   }
   return out;
+}
+
+void Matching::add_distances(const DefinitionSet& defs, Id service_id, std::vector<Value>& items) {
+  if (items.empty()) return;
+  const auto locations = store_.service_locations(service_id);
+  for (Value& item : items) {
+    const Value& postal = item["postal_code"];
+    const Place* place = Gazetteer::belgium().locate(
+        postal.is_int() ? std::to_string(postal.as_int()) : text(postal), text(item["city"]));
+    const std::optional<int> km = distance_to_nearest(locations, place);
+    std::vector<std::string> modes;
+    if (item["transport"].is_array())
+      for (const auto& m : item["transport"].as_array())
+        if (m.is_string()) modes.push_back(m.as_string());
+    const std::string hint =
+        hints_->hint(defs, modes, km, place ? std::optional<double>(place->stad_km) : std::nullopt);
+    Object copy = item.as_object();
+    copy["distance_km"] = km ? Value(std::int64_t{*km}) : Value();
+    if (!hint.empty()) copy["transport_hint"] = hint;
+    item = Value(std::move(copy));
+  }
 }
 
 }  // namespace stagematch
