@@ -61,6 +61,12 @@ void add_api_routes(Router& router, Services& services) {
   router.add("POST", "/api/v1/admin/requests/{id}/stop", admin, to(&stop_request_by_admin));
   router.add("PUT", "/api/v1/admin/calendars/{track}/{year}", admin, to(&publish_calendar));
   router.add("PUT", "/api/v1/admin/clock", admin, to(&set_clock));
+
+  // A service's locations (issue 13, distance).
+  const Access service = Access::only({"service"});
+  router.add("GET", "/api/v1/locations", service, to(&list_locations));
+  router.add("POST", "/api/v1/locations", service, to(&create_location));
+  router.add("DELETE", "/api/v1/locations/{id}", service, to(&delete_location));
 }
 
 }  // namespace stagematch

@@ -9,6 +9,7 @@
 #include "pages_admin.hpp"
 #include "pages_admin_requests.hpp"
 #include "pages_contacts.hpp"
+#include "pages_geo.hpp"
 #include "pages_school.hpp"
 #include "pages_service.hpp"
 
@@ -27,7 +28,8 @@ struct Pages {
         service(kit),
         admin(kit),
         admin_requests(kit),
-        calendars(kit) {}
+        calendars(kit),
+        locations(kit) {}
 
   PageKit kit;
   AccountPages account;
@@ -38,6 +40,7 @@ struct Pages {
   AdminPages admin;
   AdminRequestPages admin_requests;
   CalendarPages calendars;
+  LocationPages locations;  // issue 13, distance
 };
 
 template <typename Section, typename Method>
@@ -117,6 +120,12 @@ void add_page_routes(Router& router, Services& services) {
              to(p, &Pages::service, &D::set_status));
   router.add("POST", "/dienst/aanvraag/{id}/aanvaarden", service,
              to(p, &Pages::service, &D::accept));
+  // A service's locations (issue 13, distance), before /dienst/{track}.
+  using L = LocationPages;
+  router.add("GET", "/dienst/locaties", service, to(p, &Pages::locations, &L::list));
+  router.add("POST", "/dienst/locaties", service, to(p, &Pages::locations, &L::create));
+  router.add("POST", "/dienst/locaties/{id}/verwijderen", service,
+             to(p, &Pages::locations, &L::remove));
   router.add("GET", "/dienst/{track}", service, to(p, &Pages::service, &D::list));
 
   // Admin (VIVO).
