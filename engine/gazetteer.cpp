@@ -84,7 +84,7 @@ std::optional<std::string> postal_province(std::string_view postal_code) {
   return province_of_postal_code(code);
 }
 
-double distance_km(const Place& a, const Place& b) {
+double distance_km(const Locality& a, const Locality& b) {
   constexpr double kEarthKm = 6371.0088;
   constexpr double kRad = 3.14159265358979323846 / 180.0;
   const double dlat = (b.lat - a.lat) * kRad;
@@ -118,13 +118,13 @@ const Gazetteer& Gazetteer::belgium() {
   return kBelgium;
 }
 
-const Place* Gazetteer::find(const std::string& key,
-                             const std::optional<std::string>& province) const {
+const Locality* Gazetteer::find(const std::string& key,
+                                const std::optional<std::string>& province) const {
   auto [first, last] = by_key_.equal_range(key);
-  const Place* only = nullptr;
+  const Locality* only = nullptr;
   int count = 0;
   for (auto it = first; it != last; ++it) {
-    const Place& p = places_[it->second];
+    const Locality& p = places_[it->second];
     if (province && p.province == *province) return &p;
     only = &p;
     ++count;
@@ -132,9 +132,9 @@ const Place* Gazetteer::find(const std::string& key,
   return !province && count == 1 ? only : nullptr;
 }
 
-const Place* Gazetteer::locate(std::string_view postal_code, std::string_view name) const {
+const Locality* Gazetteer::locate(std::string_view postal_code, std::string_view name) const {
   const auto province = postal_province(postal_code);
-  if (const Place* p = find(place_key(name), province)) return p;
+  if (const Locality* p = find(place_key(name), province)) return p;
   // "Brussel/Bruxelles", "Antwerpen (Deurne)": each part on its own, the most specific first.
   std::string parts(name);
   for (char& c : parts)
@@ -142,7 +142,7 @@ const Place* Gazetteer::locate(std::string_view postal_code, std::string_view na
   auto pieces = split(parts, '\n');
   for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) {
     if (std::string key = place_key(*it); !key.empty())
-      if (const Place* p = find(key, province)) return p;
+      if (const Locality* p = find(key, province)) return p;
   }
   return nullptr;
 }

@@ -12,7 +12,8 @@
 
 namespace stagematch {
 
-struct Place {
+// A place of the gazetteer: a municipality or one of its parts (deelgemeente).
+struct Locality {
   std::string name;
   std::string province;  // ANT BRU LIM OVL VBR WVL, and WBR HAI LIE LUX NAM
   double lat = 0;
@@ -30,12 +31,12 @@ class Gazetteer {
   // The place named `name` in the province of `postal_code`; with a postal code of no known
   // province, the only place of that name. A name may carry a second language or a part in
   // brackets ("Brussel/Bruxelles", "Antwerpen (Deurne)"): each part is tried.
-  const Place* locate(std::string_view postal_code, std::string_view name) const;
+  const Locality* locate(std::string_view postal_code, std::string_view name) const;
   std::size_t size() const { return places_.size(); }
 
  private:
-  const Place* find(const std::string& key, const std::optional<std::string>& province) const;
-  std::vector<Place> places_;
+  const Locality* find(const std::string& key, const std::optional<std::string>& province) const;
+  std::vector<Locality> places_;
   std::unordered_multimap<std::string, std::size_t> by_key_;
 };
 
@@ -44,6 +45,6 @@ std::string place_key(std::string_view name);
 // The province of a Belgian postal code, Wallonia included; none outside 1000-9999.
 std::optional<std::string> postal_province(std::string_view postal_code);
 // Straight-line (haversine) distance in kilometres.
-double distance_km(const Place& a, const Place& b);
+double distance_km(const Locality& a, const Locality& b);
 
 }  // namespace stagematch

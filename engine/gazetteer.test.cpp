@@ -21,8 +21,8 @@ TEST(Gazetteer, ShipsEveryBelgianPlaceOfTheSource) {
 
 TEST(Gazetteer, PostalCodeTellsPlacesOfOneNameApart) {
   const Gazetteer& g = Gazetteer::belgium();
-  const Place* antwerp_deurne = g.locate("2100", "Deurne");
-  const Place* diest_deurne = g.locate("3290", "Deurne");
+  const Locality* antwerp_deurne = g.locate("2100", "Deurne");
+  const Locality* diest_deurne = g.locate("3290", "Deurne");
   ASSERT_NE(antwerp_deurne, nullptr);
   ASSERT_NE(diest_deurne, nullptr);
   EXPECT_EQ(antwerp_deurne->province, "ANT");
@@ -36,7 +36,7 @@ TEST(Gazetteer, DutchNamesBilingualNamesAndPartsInBrackets) {
   ASSERT_NE(g.locate("2000", "Antwerpen"), nullptr);
   ASSERT_NE(g.locate("1000", "Brussel/Bruxelles"), nullptr);
   ASSERT_NE(g.locate("1030", "Schaarbeek"), nullptr);
-  const Place* deurne = g.locate("2100", "Antwerpen (Deurne)");
+  const Locality* deurne = g.locate("2100", "Antwerpen (Deurne)");
   ASSERT_NE(deurne, nullptr);
   EXPECT_EQ(deurne->name, "Deurne");
   EXPECT_EQ(g.locate("9000", "Gnet"), nullptr);
@@ -45,9 +45,9 @@ TEST(Gazetteer, DutchNamesBilingualNamesAndPartsInBrackets) {
 
 TEST(Gazetteer, DistancesAreStraightLineKilometres) {
   const Gazetteer& g = Gazetteer::belgium();
-  const Place* gent = g.locate("9000", "Gent");
-  const Place* antwerpen = g.locate("2000", "Antwerpen");
-  const Place* brugge = g.locate("8000", "Brugge");
+  const Locality* gent = g.locate("9000", "Gent");
+  const Locality* antwerpen = g.locate("2000", "Antwerpen");
+  const Locality* brugge = g.locate("8000", "Brugge");
   ASSERT_TRUE(gent && antwerpen && brugge);
   EXPECT_EQ(std::lround(distance_km(*gent, *antwerpen)), 51);
   EXPECT_EQ(std::lround(distance_km(*gent, *brugge)), 39);

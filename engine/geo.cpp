@@ -36,7 +36,7 @@ DomainResult<Id> ServiceLocations::add(const Actor& actor, const LocationInput& 
                          postal_province(postal);
   if (!postal_ok) problems["postal_code"] = "Geef een Belgische postcode van 4 cijfers.";
   if (name.empty()) problems["municipality"] = "Geef de gemeente of deelgemeente.";
-  const Place* place =
+  const Locality* place =
       postal_ok && !name.empty() ? Gazetteer::belgium().locate(postal, name) : nullptr;
   if (postal_ok && !name.empty() && !place)
     problems["municipality"] = "'" + name + "' is geen plaats die we kennen bij postcode " +
@@ -95,11 +95,11 @@ std::string TransportHints::hint(const DefinitionSet& defs, const std::vector<st
 }
 
 std::optional<int> distance_to_nearest(const std::vector<Store::ServiceLocation>& locations,
-                                       const Place* student) {
+                                       const Locality* student) {
   if (!student || locations.empty()) return std::nullopt;
   double best = std::numeric_limits<double>::max();
   for (const auto& l : locations) {
-    Place at{l.municipality, "", l.lat, l.lng, 0};
+    Locality at{l.municipality, "", l.lat, l.lng, 0};
     best = std::min(best, distance_km(*student, at));
   }
   return static_cast<int>(std::lround(best));
@@ -109,7 +109,7 @@ void place_requests(Store& store, const std::string& track) {
   std::vector<Store::RequestPlace> places;
   for (const auto& r : store.requests_to_place(track)) {
     Store::RequestPlace p{r.request_id, r.version, std::nullopt, std::nullopt};
-    if (const Place* at = Gazetteer::belgium().locate(r.postal_code, r.city)) {
+    if (const Locality* at = Gazetteer::belgium().locate(r.postal_code, r.city)) {
       p.lat = at->lat;
       p.lng = at->lng;
     }

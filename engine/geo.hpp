@@ -55,7 +55,7 @@ class TransportHints {
 // Whole kilometres from the student's place (postal code and place of a request item) to the
 // nearest of `locations`; none when either is unknown.
 std::optional<int> distance_to_nearest(const std::vector<Store::ServiceLocation>& locations,
-                                       const Place* student);
+                                       const Locality* student);
 
 // Saves the places of `track`'s requests changed since they were last placed, so the store can
 // sort a list by distance.

@@ -857,7 +857,7 @@ void Matching::add_distances(const DefinitionSet& defs, Id service_id, std::vect
   const auto locations = store_.service_locations(service_id);
   for (Value& item : items) {
     const Value& postal = item["postal_code"];
-    const Place* place = Gazetteer::belgium().locate(
+    const Locality* place = Gazetteer::belgium().locate(
         postal.is_int() ? std::to_string(postal.as_int()) : text(postal), text(item["city"]));
     const std::optional<int> km = distance_to_nearest(locations, place);
     std::vector<std::string> modes;
