@@ -24,7 +24,7 @@ constexpr SortChoice kSorts[] = {
     {"naam-za", "-name", "Naam z-a"},
     {"postcode", "postal_code", "Postcode"},
     {"recent", "-registered_at", "Datum van inschrijving (nieuwste eerst)"},
-    {"afstand", "afstand", "Afstand (dichtstbij eerst, onbekend laatst)"},
+    {"afstand", "afstand", "Afstand (dichtstbij eerst)"},
 };
 
 // The filters as the page's GET form sends them, and the same as the API's query.
