@@ -12,7 +12,9 @@ the request form, plus the Walloon ones), latitude, longitude and `stad_km`, the
 distance to the nearest centrumstad (the thirteen of the Flemish city policy plus Brussels),
 which the transport rule (rules/transport.lua) reads to call a place landelijk or not.
 aliases.csv adds the Dutch names GeoNames files under another language (Antwerpen, Oostende,
-the Brussels municipalities, Luik, ...), each with its target's coordinates.
+the Brussels municipalities, Luik, ...) and the merged municipalities it does not know yet
+(Pelt, Lievegem, ...: at their first-named former municipality), each with its target's
+coordinates.
 """
 import csv
 import hashlib
