@@ -834,7 +834,7 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     entry = std::move(fresh);
   }
   ListOutput out = entry->out;
-  if (q.service_id) add_distances(*defs, *q.service_id, out.items);
+  if (q.service_id) add_distances(*defs, *q.service_id, version, out.items);
   if (entry->revealed == 0)
     out.version = version;  // what a caller keeps holds no personal data either
   // A list that shows a service personal data is a reveal too, audited like opening one: a
@@ -852,9 +852,25 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   return out;
 }
 
-void Matching::add_distances(const DefinitionSet& defs, Id service_id, std::vector<Value>& items) {
+void Matching::add_distances(const DefinitionSet& defs, Id service_id,
+                             std::optional<std::int64_t> version, std::vector<Value>& items) {
   if (items.empty()) return;
-  const auto locations = store_.service_locations(service_id);
+  std::optional<std::vector<Store::ServiceLocation>> kept;
+  if (version) {
+    std::lock_guard lock(locations_cache_.mutex);
+    if (auto it = locations_cache_.of.find(service_id);
+        it != locations_cache_.of.end() && it->second.first == *version)
+      kept = it->second.second;
+  }
+  if (!kept) {
+    kept = store_.service_locations(service_id);
+    if (version) {
+      std::lock_guard lock(locations_cache_.mutex);
+      if (locations_cache_.of.size() >= kListCacheEntries) locations_cache_.of.clear();
+      locations_cache_.of.insert_or_assign(service_id, std::pair{*version, *kept});
+    }
+  }
+  const std::vector<Store::ServiceLocation>& locations = *kept;
   for (Value& item : items) {
     const Value& postal = item["postal_code"];
     const Locality* place = Gazetteer::belgium().locate(

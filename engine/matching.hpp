@@ -288,8 +288,16 @@ class Matching {
   // A service's list (issue 13, distance): each item gets the distance from the student's place
   // to the service's nearest location (`distance_km`, null when unknown) and the transport
   // rule's hint (`transport_hint`), added to the page as read, never kept with it.
-  void add_distances(const DefinitionSet& defs, Id service_id, std::vector<Value>& items);
+  // A service's locations are kept under the list version they were read at (adding or removing
+  // one moves it on), so a kept page asks the store nothing more.
+  void add_distances(const DefinitionSet& defs, Id service_id, std::optional<std::int64_t> version,
+                     std::vector<Value>& items);
   std::shared_ptr<TransportHints> hints_;
+  struct LocationCache {
+    std::mutex mutex;
+    std::unordered_map<Id, std::pair<std::int64_t, std::vector<Store::ServiceLocation>>> of;
+  };
+  LocationCache locations_cache_;
 
   Store& store_;
   std::function<std::shared_ptr<const DefinitionSet>()> definitions_;
