@@ -767,6 +767,23 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   // then kept under the older number, never the other way round.
   std::optional<std::int64_t> version;
   if (!cache_key.empty()) version = store_.list_version();
+  // Sorting by distance needs every request's place saved: those changed since the track was
+  // last placed are worked out now, once per list version.
+  if (q.service_id && q.sort == "afstand") {
+    bool placed = false;
+    if (version) {
+      std::lock_guard lock(locations_cache_.mutex);
+      auto it = locations_cache_.placed.find(track);
+      placed = it != locations_cache_.placed.end() && it->second == *version;
+    }
+    if (!placed) {
+      place_requests(store_, track);
+      if (version) {
+        std::lock_guard lock(locations_cache_.mutex);
+        locations_cache_.placed.insert_or_assign(track, *version);
+      }
+    }
+  }
   std::shared_ptr<const ListCache::Entry> entry;
   if (version) {
     std::lock_guard lock(list_cache_.mutex);
@@ -779,8 +796,6 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
         it != list_cache_.entries.end() && it->second->version == *version)
       entry = it->second;
   }
-  // Sorting by distance needs every request's place saved (those changed since, worked out now).
-  if (q.service_id && q.sort == "afstand") place_requests(store_, track);
   if (!entry) {
     auto page = store_.requests(q);
     if (!page) return std::unexpected(from_request_store(page.error()));

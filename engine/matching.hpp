@@ -296,6 +296,7 @@ class Matching {
   struct LocationCache {
     std::mutex mutex;
     std::unordered_map<Id, std::pair<std::int64_t, std::vector<Store::ServiceLocation>>> of;
+    std::map<std::string, std::int64_t> placed;  // per track: the list version last placed at
   };
   LocationCache locations_cache_;
 

@@ -1,5 +1,6 @@
 #include "geo_repository.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -67,16 +68,29 @@ std::vector<Store::RequestToPlace> requests_to_place(Tx& tx, const std::string& 
 }
 
 void save_request_places(Tx& tx, const std::vector<Store::RequestPlace>& places) {
-  for (const Store::RequestPlace& p : places) {
-    SqlValue lat = p.lat ? SqlValue(*p.lat) : SqlValue();
-    SqlValue lng = p.lng ? SqlValue(*p.lng) : SqlValue();
-    // A request deleted in the meantime has nothing left to place.
+  // A few hundred rows per statement: the first sort after an upgrade places every request.
+  constexpr std::size_t kRowsPerStatement = 200;
+  for (std::size_t first = 0; first < places.size(); first += kRowsPerStatement) {
+    const std::size_t last = std::min(places.size(), first + kRowsPerStatement);
+    std::string rows;
+    Params params;
+    for (std::size_t i = first; i < last; ++i) {
+      const Store::RequestPlace& p = places[i];
+      rows += std::string(i == first ? "" : ", ") +
+              "(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS DOUBLE PRECISION),"
+              " CAST(? AS DOUBLE PRECISION))";
+      params.insert(params.end(), {p.request_id, p.version, p.lat ? SqlValue(*p.lat) : SqlValue(),
+                                   p.lng ? SqlValue(*p.lng) : SqlValue()});
+    }
+    // A request deleted in the meantime has nothing left to place (the join drops it).
     tx.exec(
         "INSERT INTO request_places (request_id, version, lat, lng)"
-        " SELECT id, ?, ?, ? FROM requests WHERE id = ?"
-        " ON CONFLICT (request_id) DO UPDATE SET version = excluded.version, lat = excluded.lat,"
-        " lng = excluded.lng",
-        {p.version, lat, lng, p.request_id});
+        " SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES " +
+            rows +
+            ") v JOIN requests r ON r.id = v.column1 WHERE 1 = 1"
+            " ON CONFLICT (request_id) DO UPDATE SET version = excluded.version,"
+            " lat = excluded.lat, lng = excluded.lng",
+        params);
   }
 }
 
@@ -88,7 +102,8 @@ std::string distance_order(Id service_id) {
       " (p.lng - l.lng) * l.lat_cos) FROM request_places p JOIN service_locations l"
       " ON l.service_id = " +
       std::to_string(service_id) + " WHERE p.request_id = r.id AND p.lat IS NOT NULL)";
-  return "CASE WHEN " + nearest + " IS NULL THEN 1 ELSE 0 END, " + nearest + ", r.id";
+  // Unknown (no place, or no location) as farther than anything in Belgium: last.
+  return "COALESCE(" + nearest + ", 1e9), r.id";
 }
 
 }  // namespace stagematch::storage
