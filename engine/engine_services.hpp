@@ -10,6 +10,7 @@
 #include "contacts.hpp"
 #include "organisations.hpp"
 #include "outbox_view.hpp"
+#include "privacy.hpp"
 #include "progress.hpp"
 
 namespace stagematch {
@@ -24,7 +25,8 @@ struct EngineServices {
         calendars(store, definitions, std::move(publish), clock),
         audit(store, clock),
         outbox(store, mail_queue, clock),
-        progress(store) {}
+        progress(store),
+        privacy(store, definitions, clock) {}
 
   Organisations organisations;
   Contacts contacts;
@@ -32,6 +34,7 @@ struct EngineServices {
   AuditLog audit;
   OutboxView outbox;
   Progress progress;
+  Privacy privacy;
 };
 
 }  // namespace stagematch

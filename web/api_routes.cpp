@@ -4,6 +4,7 @@
 // the caller may not see is a 404, the same as one that does not exist. Every answer is a Value
 // turned into JSON, never text glued around user input.
 #include "api_handlers.hpp"
+#include "api_privacy.hpp"
 
 namespace stagematch {
 
@@ -61,6 +62,10 @@ void add_api_routes(Router& router, Services& services) {
   router.add("POST", "/api/v1/admin/requests/{id}/stop", admin, to(&stop_request_by_admin));
   router.add("PUT", "/api/v1/admin/calendars/{track}/{year}", admin, to(&publish_calendar));
   router.add("PUT", "/api/v1/admin/clock", admin, to(&set_clock));
+
+  // Privacy: everything stored about one student, and erasing a student on request (admin).
+  router.add("POST", "/api/v1/admin/subject-access", admin, to(&subject_access));
+  router.add("POST", "/api/v1/admin/erasure", admin, to(&erase_student));
 }
 
 }  // namespace stagematch

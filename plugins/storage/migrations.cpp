@@ -451,6 +451,14 @@ const std::vector<Step>& steps() {
            {"CREATE INDEX link_requests_open ON link_requests (handled_at, id)"},
            {"CREATE INDEX link_requests_at ON link_requests (at)"},
        }},
+      {14,
+       "requests: when their personal data was erased (retention period over, or on request)",
+       {
+           // Set once, by the erasure that blanked the names and personal fields; the daily
+           // retention run reads only the requests where it is still empty.
+           {"ALTER TABLE requests ADD COLUMN erased_at BIGINT"},
+           {"CREATE INDEX requests_personal_data ON requests (year, id) WHERE erased_at IS NULL"},
+       }},
   };
   return kSteps;
 }
