@@ -45,12 +45,15 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
             [--test-clock [--test-clock-start ISO-TIJD]] [--workers N]
             [--helpdesk-email ADRES] [--helpdesk-phone NUMMER] [--helpdesk-hours TEKST]
             [--info-url URL] [--trusted-proxy ADRES,...] [--web-root MAP] [--config BESTAND]
+            [--retention-years N] [--privacy-page BESTAND]
             start de server; zonder --smtp gaan mails naar var/mail/*.eml; de helpdesk en de
             informatiepagina staan onderaan elke pagina; elke optie kan ook in BESTAND
             (naam = waarde) of de omgeving (STAGEMATCH_NAAM) staan, de opdrachtregel wint;
             een PostgreSQL die nog niet antwoordt, wordt --db-wait seconden (60) opnieuw geprobeerd;
             de sjablonen en stijlbestanden (templates/ en static/) staan in --web-root MAP, zonder
-            die optie in web/ naast de map van het programma (bin/../web) of anders in ./web
+            die optie in web/ naast de map van het programma (bin/../web) of anders in ./web;
+            persoonsgegevens worden elke dag gewist N jaar (2) na het einde van hun schooljaar;
+            de privacypagina toont BESTAND (standaard privacybeleid.txt in de web-root)
   demo      [--db URL] [--workflows DIR] [--rules DIR]
             laadt de demogegevens (scholen, diensten, leerlingen, een open ronde per traject)
             in een lege databank en toont de demologins; een tweede keer verandert niets
