@@ -385,11 +385,12 @@ TEST_F(PrivacyTest, TheDailyWorkRunsOnceADayOnOneInstance) {
 TEST_F(PrivacyTest, ThePrivacyPageComesFromConfigurationAndEveryFooterLinksIt) {
   PrivacySettings settings;
   settings.retention_years = 3;
-  settings.policy_text = "# Onze belofte\n\nWe bewaren <weinig>\ngegevens.\n";
+  settings.policy_text = "# Onze belofte\n\nWe bewaren <weinig>\ngegevens.\n\n# Wie\nVIVO.";
   engine_->privacy.configure(settings);
   HttpResponse page = get("/privacy");
   ASSERT_EQ(page.status, 200) << page.body;
-  EXPECT_TRUE(contains(page.body, "<h2>Onze belofte</h2>")) << page.body;
+  EXPECT_TRUE(contains(page.body, "<h1>Onze belofte</h1>")) << page.body;
+  EXPECT_TRUE(contains(page.body, "<h2>Wie</h2>")) << page.body;
   EXPECT_TRUE(contains(page.body, "<p>We bewaren &lt;weinig&gt; gegevens.</p>")) << page.body;
   EXPECT_TRUE(contains(page.body, "3 jaar na het einde van het"));
   for (const char* where : {"/login", "/privacy"})

@@ -132,12 +132,19 @@ HttpResponse PrivacyPages::policy(HttpRequest& req) const {
   const PrivacySettings& settings = kit_.services().engine.privacy.settings();
   Array erased;
   for (const auto& item : Privacy::erased_data()) erased.emplace_back(item);
-  return kit_.page(
-      req, 200, "privacy", "Privacy",
-      Object{{"blocks", policy_blocks(settings.policy_text.empty() ? std::string(kDefaultPolicy)
-                                                                   : settings.policy_text)},
-             {"retention_years", settings.retention_years},
-             {"erased", std::move(erased)}});
+  Array blocks = policy_blocks(settings.policy_text.empty() ? std::string(kDefaultPolicy)
+                                                            : settings.policy_text);
+  // The text's first heading is the page's; without one the page is called "Privacy".
+  std::string title = "Privacy";
+  if (!blocks.empty() && blocks.front()["heading"].is_string()) {
+    title = blocks.front()["heading"].as_string();
+    blocks.erase(blocks.begin());
+  }
+  return kit_.page(req, 200, "privacy", title,
+                   Object{{"heading", title},
+                          {"blocks", std::move(blocks)},
+                          {"retention_years", settings.retention_years},
+                          {"erased", std::move(erased)}});
 }
 
 HttpResponse PrivacyPages::form(HttpRequest& req) const {
