@@ -24,8 +24,11 @@ const std::vector<std::string>& kept_field_names() {
 // What takes the place of an erased reason, mail subject and body.
 constexpr const char* kErased = "(gewist: persoonsgegevens)";
 
+// An erased student's name in every list, page and export: never an empty link.
+constexpr const char* kErasedName = "(gewist)";
+
 Value kept_fields(const Value& fields) {
-  Object kept;
+  Object kept{{"first_name", ""}, {"last_name", kErasedName}};
   for (const auto& name : kept_field_names())
     if (const Value& v = fields[name]; !v.is_null()) kept[name] = v;
   return Value(std::move(kept));

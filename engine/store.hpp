@@ -278,10 +278,11 @@ class Store {
   // The mails about one request (an acceptance told to the school, an undone acceptance), oldest
   // first: those whose dedupe_key starts with "accepted/ID/" or "undone/ID/".
   virtual std::vector<OutboxMail> mails_about_request(Id request_id) = 0;
-  // Erases a request's personal data in one transaction with its audit line: the names and the
-  // service's notes, `kept_fields` in place of its fields, the reasons in its status history and
-  // audit lines ("reden: ..." becomes `erased_text`), and the mails about it (subject and body
-  // become `erased_text`; one still waiting is not sent any more). False, with nothing written,
+  // Erases a request's personal data in one transaction with its audit line: `kept_fields` in
+  // place of its fields (the name columns take its first_name and last_name), no service
+  // notes, the reasons in its status history and audit lines ("reden: ..." becomes
+  // `erased_text`), and the mails about it (subject and body become `erased_text`; one still
+  // waiting is not sent any more). False, with nothing written,
   // when the request's personal data was erased before; not_found when there is no such request.
   struct Erasure {
     Id request_id = 0;

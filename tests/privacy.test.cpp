@@ -205,6 +205,9 @@ class PrivacyTest : public testing::Pages {
     HttpResponse history = get("/admin/aanvraag/" + std::to_string(old_id), "admin");
     ASSERT_EQ(history.status, 200);
     for (const auto& v : old_values_) EXPECT_FALSE(contains(history.body, v)) << v << " shown";
+    auto erased = matching_->view_request(admin_actor(), old_id);
+    ASSERT_TRUE(erased);
+    EXPECT_EQ(full_name(*erased), "(gewist)") << "lists show an erased student by that word";
     EXPECT_EQ(statistics(old_id), stats);
     EXPECT_EQ(statistics(new_id), new_stats);
     EXPECT_EQ(export_counts(), counts);

@@ -52,10 +52,15 @@ StoreResult<bool> erase_personal_data(Tx& tx, const Store::Erasure& e, const Aud
   if (!tx.query_one("SELECT id FROM requests WHERE id = ?", {id}, 1))
     return refuse("not_found", "Deze aanvraag bestaat niet (meer).");
   // Conditional: of two runs at once (two server instances), one erases and audits.
+  // The name columns take what the kept fields say (lists sort and search on them).
+  auto name = [&](const char* key) {
+    const Value& v = e.kept_fields[key];
+    return v.is_string() ? v.as_string() : std::string();
+  };
   auto changed = tx.query(
-      "UPDATE requests SET first_name = '', last_name = '', notes = '', fields_json = ?,"
+      "UPDATE requests SET first_name = ?, last_name = ?, notes = '', fields_json = ?,"
       " erased_at = ?, version = version + 1 WHERE id = ? AND erased_at IS NULL RETURNING id",
-      {e.kept_fields.to_json(), e.at, id}, 1);
+      {name("first_name"), name("last_name"), e.kept_fields.to_json(), e.at, id}, 1);
   if (changed.empty()) return false;
   tx.exec("UPDATE status_history SET reason = ? WHERE request_id = ? AND reason <> ''",
           {e.erased_text, id});
