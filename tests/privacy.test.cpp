@@ -205,6 +205,7 @@ class PrivacyTest : public testing::Pages {
     HttpResponse history = get("/admin/aanvraag/" + std::to_string(old_id), "admin");
     ASSERT_EQ(history.status, 200);
     for (const auto& v : old_values_) EXPECT_FALSE(contains(history.body, v)) << v << " shown";
+    EXPECT_TRUE(contains(history.body, "Persoonsgegevens gewist: bewaartermijn voorbij"));
     auto erased = matching_->view_request(admin_actor(), old_id);
     ASSERT_TRUE(erased);
     EXPECT_EQ(full_name(*erased), "(gewist)") << "lists show an erased student by that word";
@@ -270,6 +271,9 @@ class PrivacyTest : public testing::Pages {
       EXPECT_TRUE(contains(page.body, v)) << v << " missing on the page";
     EXPECT_FALSE(contains(page.body, "Anderstudent"));
     EXPECT_FALSE(contains(page.body, testing::kStudentPhone));
+    HttpResponse empty = post("/admin/privacy", {{"rijksregisternummer", " "}}, "admin");
+    EXPECT_EQ(empty.status, 422);
+    EXPECT_TRUE(contains(empty.body, "Geef het rijksregisternummer.")) << empty.body;
 
     EXPECT_EQ(api("POST", "/api/v1/admin/subject-access", Object{{"national_number", kOldNumber}},
                   "service_x")

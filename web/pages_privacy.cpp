@@ -188,13 +188,17 @@ HttpResponse PrivacyPages::admin_page(const HttpRequest& req, int status, const 
              {"found", found},
              {"reason_fields", std::move(reason_fields)},
              {"notice", text_or_null(notice)},
+             {"error",
+              error.empty() && reason_error.empty()
+                  ? Value()
+                  : Value("Er werd niets opgevraagd of gewist. Kijk het aangeduide veld na.")},
              {"retention_years", kit_.services().engine.privacy.settings().retention_years}});
 }
 
 HttpResponse PrivacyPages::lookup(HttpRequest& req) const {
   const std::string number = trim(req.form()["rijksregisternummer"]);
-  return admin_page(req, 200, number, number.empty() ? "Geef het rijksregisternummer." : "", "", "",
-                    "");
+  return admin_page(req, number.empty() ? 422 : 200, number,
+                    number.empty() ? "Geef het rijksregisternummer." : "", "", "", "");
 }
 
 HttpResponse PrivacyPages::erase(HttpRequest& req) const {
