@@ -53,8 +53,9 @@ std::string shown(const Value& v) {
   return v.to_json();
 }
 
+// A row of the partial _request_sections: a label and its lines.
 Object row(const std::string& label, const std::string& value) {
-  return Object{{"label", label}, {"value", value}};
+  return Object{{"label", label}, {"lines", Array{Value(value)}}};
 }
 
 std::string contact_text(const Value& c) {
@@ -62,23 +63,34 @@ std::string contact_text(const Value& c) {
   return shown(c["name"]) + " (" + shown(c["phone"]) + ", " + shown(c["email"]) + ")";
 }
 
-// One request of the subject access answer for the page: every stored field with its label.
-Value request_view(const DefinitionSet& defs, const Value& r) {
+// One request of the subject access answer for the page: its fields laid out as every request
+// page does (with any stored field the track no longer names after them), then what the
+// request holds besides: school, registration, acceptance, mentor and notes.
+Value request_view(const DefinitionSet& defs, const std::vector<Organisation>& services,
+                   const Value& r) {
   const Workflow* workflow = defs.workflow(shown(r["track"]));
-  Array rows{row("Voornaam", shown(r["first_name"])), row("Familienaam", shown(r["last_name"])),
-             row("School", shown(r["school"]["name"])),
-             row("Ingeschreven op", instant_nl(shown(r["registered_at"]))),
-             row("Toestand", shown(r["state"]))};
-  if (r["fields"].is_object())
-    for (const auto& [id, value] : r["fields"].as_object()) {
-      const FieldDef* field = workflow ? workflow->field(id) : nullptr;
-      rows.push_back(row(field && !field->label.empty() ? field->label : id, shown(value)));
-    }
-  rows.push_back(row("Contactpersoon van de school", contact_text(r["school_contact"])));
-  rows.push_back(row("Aanvaard door", shown(r["accepted_by"]["name"])));
-  rows.push_back(row("Aanvaard op", instant_nl(shown(r["accepted_at"]))));
-  rows.push_back(row("Stagementor", contact_text(r["mentor"])));
-  rows.push_back(row("Notities van de dienst", shown(r["notes"])));
+  Object item = r["fields"].is_object() ? r["fields"].as_object() : Object{};
+  item["school_contact"] = r["school_contact"];
+  Array sections = workflow ? request_display(*workflow, Value(item), services) : Array{};
+  Array other;
+  for (const auto& [id, value] : item)
+    if (id != "school_contact" && (!workflow || !workflow->field(id)))
+      other.push_back(row(id, shown(value)));
+  if (!other.empty())
+    sections.push_back(Object{{"heading", "Andere opgeslagen velden"}, {"rows", std::move(other)}});
+  const bool stopped = shown(r["state"]) == request_state::kStopped;
+  sections.push_back(
+      Object{{"heading", "Inschrijving en aanvaarding"},
+             {"rows", Array{row("School", shown(r["school"]["name"])),
+                            row("Ingeschreven op", instant_nl(shown(r["registered_at"]))),
+                            row("Toestand", stopped ? "gestopt" : "actief"),
+                            row("Aanvaard door", shown(r["accepted_by"]["name"])),
+                            row("Aanvaard op", instant_nl(shown(r["accepted_at"]))),
+                            row("Stagementor", contact_text(r["mentor"])),
+                            row("Notities van de dienst", shown(r["notes"]))}}});
+  auto status = [workflow](const Value& code) {
+    return workflow ? status_label(*workflow, shown(code)) : shown(code);
+  };
   auto lines = [](const Value& list, auto fn) {
     Array out;
     if (list.is_array())
@@ -89,25 +101,25 @@ Value request_view(const DefinitionSet& defs, const Value& r) {
       {"id", r["id"]},
       {"track", workflow && !workflow->label.empty() ? workflow->label : shown(r["track"])},
       {"year", r["year"]},
-      {"rows", std::move(rows)},
+      {"sections", std::move(sections)},
       {"statuses", lines(r["statuses"],
-                         [](const Value& s) {
+                         [&status](const Value& s) {
                            return Object{{"service", s["service"]},
-                                         {"status", s["status"]},
+                                         {"status", status(s["status"])},
                                          {"changed_at", instant_nl(shown(s["changed_at"]))}};
                          })},
       {"counts", lines(r["status_counts"],
-                       [](const Value& c) {
+                       [&status](const Value& c) {
                          return Object{{"service", c["service"]},
-                                       {"status", c["status"]},
+                                       {"status", status(c["status"])},
                                        {"count", c["count"]}};
                        })},
       {"history", lines(r["history"],
-                        [](const Value& h) {
+                        [&status](const Value& h) {
                           return Object{{"at", instant_nl(shown(h["at"]))},
                                         {"service", h["service"]},
-                                        {"from", h["from"]},
-                                        {"to", h["to"]},
+                                        {"from", status(h["from"])},
+                                        {"to", status(h["to"])},
                                         {"reason", h["reason"]}};
                         })},
       {"audit", lines(r["audit"],
@@ -163,11 +175,15 @@ HttpResponse PrivacyPages::admin_page(const HttpRequest& req, int status, const 
       return kit_.refused(req, answer.error(), "/admin");
     if (answer) {
       auto defs = kit_.definitions();
+      const auto services = kit_.services().engine.organisations.list("service");
       Array requests;
       for (const Value& r : (*answer)["requests"].as_array())
-        requests.push_back(request_view(*defs, r));
-      const auto count = static_cast<std::int64_t>(requests.size());
-      found = Object{{"requests", std::move(requests)}, {"count", count}, {"any", count > 0}};
+        requests.push_back(request_view(*defs, services, r));
+      const std::size_t count = requests.size();
+      found = Object{
+          {"requests", std::move(requests)},
+          {"count", count == 1 ? std::string("1 aanvraag") : std::to_string(count) + " aanvragen"},
+          {"any", count > 0}};
     } else {
       error = answer.error().fields.begin()->second;
       status = 422;
