@@ -317,10 +317,14 @@ void print_purge(const PurgeReport& report, int years, std::ostream& out) {
   for (const auto& g : report.groups)
     out << "schooljaar " << g.year << ", traject " << g.track << ": " << g.requests
         << (g.requests == 1 ? " aanvraag" : " aanvragen")
-        << (report.dry_run ? " zou(den) gewist worden" : " gewist") << " (schooljaar eindigde "
-        << format_local_nl(g.year_ends) << ", bewaard tot " << format_local_nl(g.kept_until)
-        << ")\n  velden: " << fields << "\n";
-  if (!report.dry_run) out << "samen " << report.erased << " aanvragen gewist\n";
+        << (!report.dry_run   ? " gewist"
+            : g.requests == 1 ? " zou gewist worden"
+                              : " zouden gewist worden")
+        << " (schooljaar eindigde " << format_local_nl(g.year_ends) << ", bewaard tot "
+        << format_local_nl(g.kept_until) << ")\n  velden: " << fields << "\n";
+  if (!report.dry_run)
+    out << "samen " << report.erased << (report.erased == 1 ? " aanvraag" : " aanvragen")
+        << " gewist\n";
 }
 
 void log_purge(const PurgeReport& report) {
