@@ -321,6 +321,88 @@ class Capacity : public Pages {
     HttpResponse xlsx = get("/api/v1/admin/export.xlsx", "admin");
     EXPECT_EQ(xlsx.status, 200);
   }
+
+  // A CVO request as the school registered it at `registered` (local time), in Antwerp.
+  Id cvo_request(const std::string& last_name, const std::string& registered) {
+    RequestRecord r;
+    r.track = "cvo";
+    r.year = "2024-2025";
+    r.school_id = school_;
+    r.school_contact_id = contact_;
+    r.first_name = "Cursist";
+    r.last_name = last_name;
+    r.province = "ANT";
+    r.postal_code = "2000";
+    r.fields = Object{{"first_name", "Cursist"}, {"last_name", last_name}, {"province", "ANT"}};
+    r.registered_at = from_brussels(*parse_local(registered));
+    AuditEntry audit{0, r.registered_at, std::nullopt, "test", "request.register", "request"};
+    auto id = store_->insert_request(r, audit);
+    EXPECT_TRUE(id);
+    return id.value_or(0);
+  }
+
+  void accept_at(Id request, Id service, const std::string& at) {
+    StatusWrite w;
+    w.request_id = request;
+    w.service_id = service;
+    w.from = "onbeslist";
+    w.to = "aanvaard";
+    w.exclusive = true;
+    w.at = from_brussels(*parse_local(at));
+    ASSERT_TRUE(store_->write_status(
+        w, AuditEntry{0, w.at, std::nullopt, "test", "status.change", "request", request}));
+  }
+
+  // Body of CvoPlacesArePerWindowAndAnAcceptanceCountsInItsRequestsWindow, on either database.
+  void cvo_places_per_window() {
+    const Calendar* cvo = defs_->calendar("cvo", "2024-2025");
+    ASSERT_TRUE(cvo);
+    auto slots = Capacities::slots(*cvo);
+    ASSERT_EQ(slots.size(), 4u);  // one per window: each serves its own internship period
+    EXPECT_EQ(slots[1].round_id, "ronde_2");
+    // Registered for window 2 (its registration runs 30/09 -> 15/11/2024), one accepted in the
+    // window, one accepted a week after it closed (follow-up outlives the window); one for
+    // window 3.
+    Id a = cvo_request("Twee1", "2024-10-15 10:00");
+    Id b = cvo_request("Twee2", "2024-11-02 10:00");
+    cvo_request("Twee3", "2024-11-10 10:00");
+    cvo_request("Drie1", "2024-12-15 10:00");
+    accept_at(a, service_x_, "2024-11-20 10:00");
+    accept_at(b, service_x_, "2024-12-07 10:00");
+    const Actor admin = admin_actor();
+    ASSERT_TRUE(engine_->capacities.set(admin, service_x_, *cvo, "ronde_2", "3"));
+    ASSERT_TRUE(engine_->capacities.set(admin, service_x_, *cvo, "ronde_3", "1"));
+    EXPECT_FALSE(engine_->capacities.set(admin, service_x_, *cvo, "", "5"))
+        << "CVO states places per window, not per year";
+    auto lines = engine_->capacities.lines(admin, service_x_, *cvo);
+    ASSERT_TRUE(lines);
+    ASSERT_EQ(lines->size(), 4u);
+    EXPECT_EQ((*lines)[0].places, std::nullopt);  // "onbekend"
+    EXPECT_EQ((*lines)[1].accepted, 2);
+    EXPECT_EQ((*lines)[1].remaining(), 1);
+    EXPECT_EQ((*lines)[2].accepted, 0);
+    EXPECT_EQ((*lines)[2].remaining(), 1);
+
+    auto window2 = engine_->capacities.overview(admin, *cvo, "ronde_2", {"ANT", "LIM"});
+    ASSERT_TRUE(window2);
+    EXPECT_TRUE(window2->per_round);
+    ASSERT_EQ(window2->regions.size(), 2u);
+    EXPECT_EQ(window2->regions[0].open, 1);  // Twee3: only window 2's own requests
+    EXPECT_EQ(window2->regions[0].remaining, 1);
+    EXPECT_EQ(window2->regions[0].services_unknown, 1);  // Zorg aan huis Noord said nothing
+    EXPECT_FALSE(window2->regions[0].short_of_places());
+    auto window3 = engine_->capacities.overview(admin, *cvo, "ronde_3", {"ANT"});
+    ASSERT_TRUE(window3);
+    EXPECT_EQ(window3->regions[0].open, 1);  // Drie1
+    EXPECT_EQ(window3->regions[0].remaining, 1);
+    // The window's days: 15/11 12:00 to 30/11 12:00, counted at each day's end.
+    ASSERT_EQ(window2->days.size(), 16u);
+    EXPECT_EQ(window2->days.front().date, "2024-11-15");
+    EXPECT_EQ(window2->days.front().registered, 3);
+    EXPECT_EQ(window2->days.back().accepted, 1);  // the second came after the window
+    EXPECT_FALSE(engine_->capacities.overview(Actor{"service", 0, service_x_}, *cvo, "", {}))
+        << "the overview is the admin's";
+  }
 };
 
 TEST_F(Capacity, TheShortagePerProvinceEqualsACountFromTheData) { shortage_equals_count(); }
@@ -331,6 +413,9 @@ TEST_F(Capacity, PlacesAreValidatedAuditedAndShownWithWhatRemains) {
   places_validated_and_audited();
 }
 TEST_F(Capacity, TheExportCarriesTheDashboardsFigures) { export_carries_figures(); }
+TEST_F(Capacity, CvoPlacesArePerWindowAndAnAcceptanceCountsInItsRequestsWindow) {
+  cvo_places_per_window();
+}
 
 class CapacityOnPostgres : public Capacity {
  protected:
@@ -349,5 +434,8 @@ TEST_F(CapacityOnPostgres, PlacesAreValidatedAuditedAndShownWithWhatRemains) {
   places_validated_and_audited();
 }
 TEST_F(CapacityOnPostgres, TheExportCarriesTheDashboardsFigures) { export_carries_figures(); }
+TEST_F(CapacityOnPostgres, CvoPlacesArePerWindowAndAnAcceptanceCountsInItsRequestsWindow) {
+  cvo_places_per_window();
+}
 
 }  // namespace stagematch::testing
