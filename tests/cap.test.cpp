@@ -11,6 +11,7 @@
 
 #include <set>
 
+#include "json.hpp"
 #include "pages_admin.hpp"
 #include "pages_support.hpp"
 
@@ -403,6 +404,61 @@ class Capacity : public Pages {
     EXPECT_FALSE(engine_->capacities.overview(Actor{"service", 0, service_x_}, *cvo, "", {}))
         << "the overview is the admin's";
   }
+
+  // A JSON call of the API in `who`'s session, with its CSRF token.
+  HttpResponse api(const std::string& method, const std::string& target, const std::string& body,
+                   const std::string& who) {
+    HttpRequest req;
+    req.method = method;
+    auto q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) req.query = parse_query(target.substr(q + 1));
+    req.body = body;
+    if (!body.empty()) req.headers["content-type"] = "application/json";
+    req.headers["x-csrf-token"] = browser(who).csrf;
+    req.cookies[kSessionCookie] = browser(who).cookie;
+    return app_->handle(req);
+  }
+
+  // Body of TheApiReadsAndSetsAServicesOwnPlaces, on either database.
+  void api_reads_and_sets_places() {
+    const std::string body = R"({"track":"secundair","year":"2025-2026","round":"","places":6})";
+    ASSERT_EQ(api("PUT", "/api/v1/capacity", body, "service_x").status, 200);
+    HttpResponse list = api("GET", "/api/v1/capacity", "", "service_x");
+    ASSERT_EQ(list.status, 200);
+    auto json = parse_json(list.body);
+    ASSERT_TRUE(json);
+    bool seen = false;
+    for (const auto& item : (*json)["items"].as_array()) {
+      if (item["track"].as_string() != "secundair" || item["year"].as_string() != "2025-2026") {
+        EXPECT_TRUE(item["places"].is_null()) << "unset is null (onbekend), never 0";
+        continue;
+      }
+      seen = true;
+      EXPECT_EQ(item["places"].as_int(), 6);
+      EXPECT_EQ(item["remaining"].as_int(), 6);
+    }
+    EXPECT_TRUE(seen);
+    for (const std::string bad : {R"({"track":"secundair","year":"2025-2026","places":1000})",
+                                  R"({"track":"secundair","year":"2025-2026","places":-1})",
+                                  R"({"track":"secundair","year":"2025-2026","places":"zes"})"}) {
+      HttpResponse refused = api("PUT", "/api/v1/capacity", bad, "service_x");
+      EXPECT_EQ(refused.status, 422) << bad;
+      EXPECT_TRUE(contains(refused.body, "\"places\"")) << refused.body;
+    }
+    EXPECT_EQ(store_->places("secundair", "2025-2026")[0].places, 6);
+    // A service cannot name another: the call is about its own places.
+    const std::string other = R"({"service_id":)" + std::to_string(service_y_) +
+                              R"(,"track":"secundair","year":"2025-2026","places":2})";
+    ASSERT_EQ(api("PUT", "/api/v1/capacity", other, "service_x").status, 200);
+    auto stored = store_->places("secundair", "2025-2026");
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(stored[0].service_id, service_x_);
+    EXPECT_EQ(api("GET", "/api/v1/capacity", "", "school").status, 403);
+    EXPECT_EQ(
+        api("GET", "/api/v1/capacity?service_id=" + std::to_string(service_x_), "", "admin").status,
+        200);
+  }
 };
 
 TEST_F(Capacity, TheShortagePerProvinceEqualsACountFromTheData) { shortage_equals_count(); }
@@ -416,6 +472,7 @@ TEST_F(Capacity, TheExportCarriesTheDashboardsFigures) { export_carries_figures(
 TEST_F(Capacity, CvoPlacesArePerWindowAndAnAcceptanceCountsInItsRequestsWindow) {
   cvo_places_per_window();
 }
+TEST_F(Capacity, TheApiReadsAndSetsAServicesOwnPlaces) { api_reads_and_sets_places(); }
 
 class CapacityOnPostgres : public Capacity {
  protected:
@@ -437,5 +494,6 @@ TEST_F(CapacityOnPostgres, TheExportCarriesTheDashboardsFigures) { export_carrie
 TEST_F(CapacityOnPostgres, CvoPlacesArePerWindowAndAnAcceptanceCountsInItsRequestsWindow) {
   cvo_places_per_window();
 }
+TEST_F(CapacityOnPostgres, TheApiReadsAndSetsAServicesOwnPlaces) { api_reads_and_sets_places(); }
 
 }  // namespace stagematch::testing
