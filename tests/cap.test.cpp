@@ -319,8 +319,10 @@ class Capacity : public Pages {
                 contains(csv.body, expected_row))
         << csv.body;
     EXPECT_EQ(get("/api/v1/admin/capacity.csv", "service_x").status, 403);
+    // The workbook of everything has a second sheet: "Plaatsen per provincie".
     HttpResponse xlsx = get("/api/v1/admin/export.xlsx", "admin");
     EXPECT_EQ(xlsx.status, 200);
+    EXPECT_TRUE(contains(xlsx.body, "xl/worksheets/sheet2.xml"));
   }
 
   // A CVO request as the school registered it at `registered` (local time), in Antwerp.
