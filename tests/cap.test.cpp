@@ -338,7 +338,8 @@ class Capacity : public Pages {
     r.postal_code = "2000";
     r.fields = Object{{"first_name", "Cursist"}, {"last_name", last_name}, {"province", "ANT"}};
     r.registered_at = from_brussels(*parse_local(registered));
-    AuditEntry audit{0, r.registered_at, std::nullopt, "test", "request.register", "request"};
+    AuditEntry audit{0,         r.registered_at, std::nullopt, "test", "request.register",
+                     "request", std::nullopt,    "ok",         ""};
     auto id = store_->insert_request(r, audit);
     EXPECT_TRUE(id);
     return id.value_or(0);
@@ -352,8 +353,8 @@ class Capacity : public Pages {
     w.to = "aanvaard";
     w.exclusive = true;
     w.at = from_brussels(*parse_local(at));
-    ASSERT_TRUE(store_->write_status(
-        w, AuditEntry{0, w.at, std::nullopt, "test", "status.change", "request", request}));
+    ASSERT_TRUE(store_->write_status(w, AuditEntry{0, w.at, std::nullopt, "test", "status.change",
+                                                   "request", request, "ok", ""}));
   }
 
   // Body of CvoPlacesArePerWindowAndAnAcceptanceCountsInItsRequestsWindow, on either database.
