@@ -325,11 +325,13 @@ class Capacity : public Pages {
     EXPECT_TRUE(contains(xlsx.body, "xl/worksheets/sheet2.xml"));
   }
 
-  // A CVO request as the school registered it at `registered` (local time), in Antwerp.
-  Id cvo_request(const std::string& last_name, const std::string& registered) {
+  // A request as the school registered it at `registered` (local time), in Antwerp; CVO
+  // 2024-2025 unless named.
+  Id request_at(const std::string& last_name, const std::string& registered,
+                const std::string& track = "cvo", const std::string& year = "2024-2025") {
     RequestRecord r;
-    r.track = "cvo";
-    r.year = "2024-2025";
+    r.track = track;
+    r.year = year;
     r.school_id = school_;
     r.school_contact_id = contact_;
     r.first_name = "Cursist";
@@ -367,10 +369,10 @@ class Capacity : public Pages {
     // Registered for window 2 (its registration runs 30/09 -> 15/11/2024), one accepted in the
     // window, one accepted a week after it closed (follow-up outlives the window); one for
     // window 3.
-    Id a = cvo_request("Twee1", "2024-10-15 10:00");
-    Id b = cvo_request("Twee2", "2024-11-02 10:00");
-    cvo_request("Twee3", "2024-11-10 10:00");
-    cvo_request("Drie1", "2024-12-15 10:00");
+    Id a = request_at("Twee1", "2024-10-15 10:00");
+    Id b = request_at("Twee2", "2024-11-02 10:00");
+    request_at("Twee3", "2024-11-10 10:00");
+    request_at("Drie1", "2024-12-15 10:00");
     accept_at(a, service_x_, "2024-11-20 10:00");
     accept_at(b, service_x_, "2024-12-07 10:00");
     const Actor admin = admin_actor();
@@ -406,6 +408,23 @@ class Capacity : public Pages {
     EXPECT_EQ(window2->days.back().accepted, 1);  // the second came after the window
     EXPECT_FALSE(engine_->capacities.overview(Actor{"service", 0, service_x_}, *cvo, "", {}))
         << "the overview is the admin's";
+  }
+
+  // Body of ABlackoutRegistrationBelongsToTheRoundInWhichServicesFirstSeeIt, on either database.
+  void blackout_registration_waits() {
+    const Calendar* secundair = defs_->calendar("secundair", "2025-2026");
+    ASSERT_TRUE(secundair);
+    // Registered in the summer blackout: services first see it on 19/09 12:00 (round 3).
+    request_at("Zomer", "2025-07-10 10:00", "secundair", "2025-2026");
+    request_at("September", "2025-09-08 10:00", "secundair", "2025-2026");
+    const Actor admin = admin_actor();
+    auto round2 = engine_->capacities.overview(admin, *secundair, "ronde_2", {"ANT"});
+    ASSERT_TRUE(round2);
+    EXPECT_EQ(round2->regions[0].open, 1) << "the blackout's registration waits for round 3";
+    auto round3 = engine_->capacities.overview(admin, *secundair, "ronde_3", {"ANT"});
+    ASSERT_TRUE(round3);
+    EXPECT_EQ(round3->regions[0].open, 2);
+    EXPECT_TRUE(round3->running);
   }
 
   // A JSON call of the API in `who`'s session, with its CSRF token.
@@ -476,6 +495,9 @@ TEST_F(Capacity, CvoPlacesArePerWindowAndAnAcceptanceCountsInItsRequestsWindow) 
   cvo_places_per_window();
 }
 TEST_F(Capacity, TheApiReadsAndSetsAServicesOwnPlaces) { api_reads_and_sets_places(); }
+TEST_F(Capacity, ABlackoutRegistrationBelongsToTheRoundInWhichServicesFirstSeeIt) {
+  blackout_registration_waits();
+}
 
 class CapacityOnPostgres : public Capacity {
  protected:
@@ -498,5 +520,8 @@ TEST_F(CapacityOnPostgres, CvoPlacesArePerWindowAndAnAcceptanceCountsInItsReques
   cvo_places_per_window();
 }
 TEST_F(CapacityOnPostgres, TheApiReadsAndSetsAServicesOwnPlaces) { api_reads_and_sets_places(); }
+TEST_F(CapacityOnPostgres, ABlackoutRegistrationBelongsToTheRoundInWhichServicesFirstSeeIt) {
+  blackout_registration_waits();
+}
 
 }  // namespace stagematch::testing
