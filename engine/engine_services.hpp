@@ -7,6 +7,7 @@
 
 #include "audit_log.hpp"
 #include "calendars_service.hpp"
+#include "capacity.hpp"
 #include "contacts.hpp"
 #include "organisations.hpp"
 #include "outbox_view.hpp"
@@ -24,7 +25,8 @@ struct EngineServices {
         calendars(store, definitions, std::move(publish), clock),
         audit(store, clock),
         outbox(store, mail_queue, clock),
-        progress(store) {}
+        progress(store),
+        capacities(store, clock) {}
 
   Organisations organisations;
   Contacts contacts;
@@ -32,6 +34,7 @@ struct EngineServices {
   AuditLog audit;
   OutboxView outbox;
   Progress progress;
+  Capacities capacities;  // places against demand per region
 };
 
 }  // namespace stagematch

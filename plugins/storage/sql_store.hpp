@@ -102,6 +102,13 @@ class SqlStore : public Database {
                                 const std::vector<OutboxMail>& mails) override;
   std::vector<std::string> org_addresses(Id org_id) override;
 
+  // Places per service (cap_repository.cpp).
+  std::vector<PlacesRecord> places(const std::string& track, const std::string& year) override;
+  StoreResult<void> set_places(const PlacesRecord& record, std::optional<int> places,
+                               const AuditEntry& audit) override;
+  std::vector<RequestFact> request_facts(const std::string& track,
+                                         const std::string& year) override;
+
  private:
   StoreResult<Organisation> organisation_uncached(Id id);
   struct Impl;
