@@ -254,6 +254,34 @@ class Store {
   };
   virtual OperationalStats operational_stats() = 0;
 
+  // Places per service (capacity): how many students a service can take per track and school
+  // year, or per round where each round serves an internship period of its own (CVO).
+  struct PlacesRecord {
+    Id service_id = 0;
+    std::string track;
+    std::string year;
+    std::string round_id;  // "" for the whole school year
+    int places = 0;
+    Instant updated_at;
+  };
+  // What the regional overview counts of one request: no field, no personal data.
+  struct RequestFact {
+    Id id = 0;
+    std::string province;
+    Instant registered_at;
+    bool stopped = false;
+    std::optional<Id> accepted_by;
+    std::optional<Instant> accepted_at;
+  };
+  // Every service's stated places in one track and school year.
+  virtual std::vector<PlacesRecord> places(const std::string& track, const std::string& year) = 0;
+  // Stores (or with `places` none: forgets, "onbekend") one service's places, with its audit.
+  virtual StoreResult<void> set_places(const PlacesRecord& record, std::optional<int> places,
+                                       const AuditEntry& audit) = 0;
+  // Every request of one track and school year, as the overview counts it.
+  virtual std::vector<RequestFact> request_facts(const std::string& track,
+                                                 const std::string& year) = 0;
+
   // ---- Privacy: personal data past its retention, what is stored about one student, erasure --
   struct RequestKey {
     Id id = 0;
@@ -282,8 +310,8 @@ class Store {
   // place of its fields (the name columns take its first_name and last_name), no service
   // notes, the reasons in its status history and audit lines ("reden: ..." becomes
   // `erased_text`), and the mails about it (subject and body become `erased_text`; one still
-  // waiting is not sent any more). False, with nothing written,
-  // when the request's personal data was erased before; not_found when there is no such request.
+  // waiting is not sent any more). False, with nothing written, when the request's personal
+  // data was erased before; not_found when there is no such request.
   struct Erasure {
     Id request_id = 0;
     Value kept_fields;

@@ -102,6 +102,12 @@ class SqlStore : public Database {
                                 const std::vector<OutboxMail>& mails) override;
   std::vector<std::string> org_addresses(Id org_id) override;
 
+  // Places per service (cap_repository.cpp).
+  std::vector<PlacesRecord> places(const std::string& track, const std::string& year) override;
+  StoreResult<void> set_places(const PlacesRecord& record, std::optional<int> places,
+                               const AuditEntry& audit) override;
+  std::vector<RequestFact> request_facts(const std::string& track,
+                                         const std::string& year) override;
   // Privacy (privacy_repository.cpp).
   std::vector<RequestKey> requests_with_personal_data() override;
   std::vector<Id> requests_of_student(const std::string& national_number) override;
