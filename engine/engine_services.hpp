@@ -11,6 +11,7 @@
 #include "contacts.hpp"
 #include "organisations.hpp"
 #include "outbox_view.hpp"
+#include "privacy.hpp"
 #include "progress.hpp"
 
 namespace stagematch {
@@ -26,7 +27,8 @@ struct EngineServices {
         audit(store, clock),
         outbox(store, mail_queue, clock),
         progress(store),
-        capacities(store, clock) {}
+        capacities(store, clock),
+        privacy(store, definitions, clock) {}
 
   Organisations organisations;
   Contacts contacts;
@@ -35,6 +37,7 @@ struct EngineServices {
   OutboxView outbox;
   Progress progress;
   Capacities capacities;  // places against demand per region
+  Privacy privacy;
 };
 
 }  // namespace stagematch

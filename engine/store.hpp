@@ -281,6 +281,45 @@ class Store {
   // Every request of one track and school year, as the overview counts it.
   virtual std::vector<RequestFact> request_facts(const std::string& track,
                                                  const std::string& year) = 0;
+
+  // ---- Privacy: personal data past its retention, what is stored about one student, erasure --
+  struct RequestKey {
+    Id id = 0;
+    std::string track;
+    std::string year;
+    Value periods;  // the request's periods ([{start, end}], null when it has none)
+  };
+  // Every request whose personal data is still stored (not erased before), lowest id first.
+  virtual std::vector<RequestKey> requests_with_personal_data() = 0;
+  // The requests stored with this national register number (its 11 digits), lowest id first.
+  virtual std::vector<Id> requests_of_student(const std::string& national_number) = 0;
+  // One line of a request's status history, as the store keeps it.
+  struct HistoryLine {
+    Id service_id = 0;
+    std::string from;
+    std::string to;
+    std::optional<Id> user_id;
+    Instant at;
+    std::string reason;
+  };
+  virtual std::vector<HistoryLine> status_history(Id request_id) = 0;
+  // The mails about one request (an acceptance told to the school, an undone acceptance), oldest
+  // first: those whose dedupe_key starts with "accepted/ID/" or "undone/ID/".
+  virtual std::vector<OutboxMail> mails_about_request(Id request_id) = 0;
+  // Erases a request's personal data in one transaction with its audit line: `kept_fields` in
+  // place of its fields (the name columns take its first_name and last_name), no service
+  // notes, the reasons in its status history and audit lines ("reden: ..." becomes
+  // `erased_text`), and the mails about it (subject and body become `erased_text`; one still
+  // waiting is not sent any more). False, with nothing written, when the request's personal
+  // data was erased before; not_found when there is no such request.
+  struct Erasure {
+    Id request_id = 0;
+    Value kept_fields;
+    std::string erased_text;
+    Instant at;
+  };
+  virtual StoreResult<bool> erase_personal_data(const Erasure& erasure,
+                                                const AuditEntry& audit) = 0;
 };
 
 }  // namespace stagematch

@@ -5,6 +5,7 @@
 // turned into JSON, never text glued around user input.
 #include "api_capacity.hpp"
 #include "api_handlers.hpp"
+#include "api_privacy.hpp"
 
 namespace stagematch {
 
@@ -66,6 +67,10 @@ void add_api_routes(Router& router, Services& services) {
   router.add("GET", "/api/v1/capacity", deciders, to(&list_places));
   router.add("PUT", "/api/v1/capacity", deciders, to(&set_places));
   router.add("GET", "/api/v1/admin/capacity.csv", admin, to(&capacity_csv));
+
+  // Privacy: everything stored about one student, and erasing a student on request (admin).
+  router.add("POST", "/api/v1/admin/subject-access", admin, to(&subject_access));
+  router.add("POST", "/api/v1/admin/erasure", admin, to(&erase_student));
 }
 
 }  // namespace stagematch

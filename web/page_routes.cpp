@@ -10,6 +10,7 @@
 #include "pages_admin_requests.hpp"
 #include "pages_capacity.hpp"
 #include "pages_contacts.hpp"
+#include "pages_privacy.hpp"
 #include "pages_school.hpp"
 #include "pages_service.hpp"
 
@@ -151,6 +152,18 @@ void add_page_routes(Router& router, Services& services) {
              [places](HttpRequest& req) { return places->places(req); });
   router.add("POST", "/plaatsen", places_access,
              [places](HttpRequest& req) { return places->set_places(req); });
+
+  // Privacy: the policy for everyone; a student's stored data and erasure for the admin (the
+  // national register number is always posted, never in an address).
+  auto privacy = std::make_shared<PrivacyPages>(p->kit);
+  // Each handler also holds `p`, whose kit the privacy pages render with.
+  auto on_privacy = [p, privacy](HttpResponse (PrivacyPages::*method)(HttpRequest&) const) {
+    return Handler([p, privacy, method](HttpRequest& req) { return ((*privacy).*method)(req); });
+  };
+  router.add("GET", "/privacy", anyone, on_privacy(&PrivacyPages::policy));
+  router.add("GET", "/admin/privacy", admin, on_privacy(&PrivacyPages::form));
+  router.add("POST", "/admin/privacy", admin, on_privacy(&PrivacyPages::lookup));
+  router.add("POST", "/admin/privacy/wissen", admin, on_privacy(&PrivacyPages::erase));
 }
 
 }  // namespace stagematch

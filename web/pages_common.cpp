@@ -61,7 +61,8 @@ Array PageKit::menu(const HttpRequest& req) const {
              {"/admin/uitnodigingen", "Uitnodigingen"},
              {"/admin/kalenders", "Kalenders"},
              {"/admin/audit", "Audit"},
-             {"/admin/mails", "Mails"}};
+             {"/admin/mails", "Mails"},
+             {"/admin/privacy", "Privacy"}};
   }
   Array out;
   for (const auto& [href, label] : items) {

@@ -467,6 +467,14 @@ const std::vector<Step>& steps() {
             " PRIMARY KEY (service_id, track, year, round_id))"},
            {"CREATE INDEX service_places_year ON service_places (track, year)"},
        }},
+      {14,
+       "requests: when their personal data was erased (retention period over, or on request)",
+       {
+           // Set once, by the erasure that blanked the names and personal fields; the daily
+           // retention run reads only the requests where it is still empty.
+           {"ALTER TABLE requests ADD COLUMN erased_at BIGINT"},
+           {"CREATE INDEX requests_personal_data ON requests (year, id) WHERE erased_at IS NULL"},
+       }},
   };
   return kSteps;
 }

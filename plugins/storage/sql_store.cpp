@@ -692,3 +692,38 @@ std::unique_ptr<Store> open_store(const std::string& url) {
 }
 
 }  // namespace stagematch
+
+// Privacy: each call one transaction around privacy_repository.
+#include "privacy_repository.hpp"
+
+namespace stagematch {
+
+std::vector<Store::RequestKey> SqlStore::requests_with_personal_data() {
+  return impl_->db.transact(TxMode::kRead,
+                            [](Tx& tx) { return storage::load_requests_with_personal_data(tx); });
+}
+
+std::vector<Id> SqlStore::requests_of_student(const std::string& national_number) {
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    return storage::load_requests_of_student(tx, national_number);
+  });
+}
+
+std::vector<Store::HistoryLine> SqlStore::status_history(Id request_id) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_status_history(tx, request_id); });
+}
+
+std::vector<OutboxMail> SqlStore::mails_about_request(Id request_id) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_request_mails(tx, request_id); });
+}
+
+StoreResult<bool> SqlStore::erase_personal_data(const Erasure& erasure, const AuditEntry& audit) {
+  auto out = impl_->guarded(
+      TxMode::kWrite, [&](Tx& tx) { return storage::erase_personal_data(tx, erasure, audit); });
+  if (out && *out) impl_->requests_changed();
+  return out;
+}
+
+}  // namespace stagematch

@@ -108,6 +108,12 @@ class SqlStore : public Database {
                                const AuditEntry& audit) override;
   std::vector<RequestFact> request_facts(const std::string& track,
                                          const std::string& year) override;
+  // Privacy (privacy_repository.cpp).
+  std::vector<RequestKey> requests_with_personal_data() override;
+  std::vector<Id> requests_of_student(const std::string& national_number) override;
+  std::vector<HistoryLine> status_history(Id request_id) override;
+  std::vector<OutboxMail> mails_about_request(Id request_id) override;
+  StoreResult<bool> erase_personal_data(const Erasure& erasure, const AuditEntry& audit) override;
 
  private:
   StoreResult<Organisation> organisation_uncached(Id id);
