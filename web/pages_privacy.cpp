@@ -94,7 +94,7 @@ Value request_view(const DefinitionSet& defs, const std::vector<Organisation>& s
   auto lines = [](const Value& list, auto fn) {
     Array out;
     if (list.is_array())
-      for (const Value& item : list.as_array()) out.push_back(fn(item));
+      for (const Value& entry : list.as_array()) out.push_back(fn(entry));
     return out;
   };
   return Object{
