@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "agenda.hpp"
 #include "audit_log.hpp"
 #include "calendars_service.hpp"
 #include "contacts.hpp"
@@ -24,7 +25,8 @@ struct EngineServices {
         calendars(store, definitions, std::move(publish), clock),
         audit(store, clock),
         outbox(store, mail_queue, clock),
-        progress(store) {}
+        progress(store),
+        agenda(store, account_store, definitions, clock) {}
 
   Organisations organisations;
   Contacts contacts;
@@ -32,6 +34,7 @@ struct EngineServices {
   AuditLog audit;
   OutboxView outbox;
   Progress progress;
+  Agenda agenda;
 };
 
 }  // namespace stagematch

@@ -62,6 +62,7 @@ Array PageKit::menu(const HttpRequest& req) const {
              {"/admin/audit", "Audit"},
              {"/admin/mails", "Mails"}};
   }
+  items.emplace_back("/agenda", "Agenda");
   Array out;
   for (const auto& [href, label] : items) {
     bool current = href == "/admin" ? req.path == href : under(req.path, href);

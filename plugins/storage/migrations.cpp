@@ -451,6 +451,16 @@ const std::vector<Step>& steps() {
            {"CREATE INDEX link_requests_open ON link_requests (handled_at, id)"},
            {"CREATE INDEX link_requests_at ON link_requests (at)"},
        }},
+      // Agenda: each user's private calendar feed address (GET /agenda/{token}.ics).
+      {13,
+       "calendar feed addresses: one per user, only the hash of its token",
+       {
+           // Renewing replaces the row, so the old address stops at once; revoking deletes it.
+           {"CREATE TABLE agenda_tokens ("
+            " user_id BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,"
+            " token_hash TEXT NOT NULL UNIQUE,"
+            " created_at BIGINT NOT NULL)"},
+       }},
   };
   return kSteps;
 }

@@ -102,6 +102,12 @@ class SqlStore : public Database {
                                 const std::vector<OutboxMail>& mails) override;
   std::vector<std::string> org_addresses(Id org_id) override;
 
+  // Agenda: calendar feed tokens (agenda_repository.cpp).
+  StoreResult<void> set_agenda_token(Id user_id, const std::optional<std::string>& hash, Instant at,
+                                     const AuditEntry& audit) override;
+  std::optional<Id> agenda_token_user(const std::string& hash) override;
+  std::optional<Instant> agenda_token_since(Id user_id) override;
+
  private:
   StoreResult<Organisation> organisation_uncached(Id id);
   struct Impl;
