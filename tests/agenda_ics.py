@@ -3,19 +3,21 @@
 
 Usage: agenda_ics.py BINARY SOURCE_DIR [--table FILE.html]
 
-It starts `stagematch serve` on a free loopback port with a fresh SQLite database, makes an
-admin (`admin create`), a school entitled to two tracks and a service (invitations, activated
-through the mailed links), and for each of them makes a feed address on the /agenda page. Then:
+It starts `stagematch serve` on a free loopback port with a fresh SQLite database holding the
+demo data set (the security suite's Server and Client: tests/security/security_suite.py), and
+for the demo's school, a service and the admin makes a feed address on the /agenda page. Then:
 
   parse     Debian's python3-icalendar parses each feed; every line ends in CRLF and is at most
             75 octets; the VTIMEZONE Europe/Brussels has its DAYLIGHT and STANDARD rules
-  events    every event is checked against `stagematch simulate --format json` of its calendar:
+  events    every event is checked against `stagematch simulate --format json` of its calendar
+            (the shipped ones, and the demo's published ones, written where simulate reads them):
             round openings and closings and results dates are simulate's events (UID, moment,
             text), registration opens and closes are exactly where simulate's segments let
             schools register or not; nothing else is in the feed and nothing of those is missing;
             the moment is computed from the feed's own VTIMEZONE rules (not from a time-zone
             database) and compared with simulate's, and with the one icalendar reads
-  tracks    the school's feed holds its two tracks only; the service's and the admin's all
+  tracks    the school's feed holds the tracks the school may register in; the service's and the
+            admin's every track
   follows   a calendar the admin publishes is in the feed at the next fetch (and simulate of a
             workflows/ holding that calendar agrees with it)
   tokens    a renewed address stops the old one (404, the same answer as any unknown address),
@@ -26,27 +28,22 @@ Exit 1 on any failure, with one line per failed check.
 """
 
 import datetime
-import email
-import email.policy
 import html
-import http.client
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 
 import icalendar
 from dateutil import rrule
 
-PASSWORD = "een-lang-wachtwoord-voor-de-agenda"
-TIMEOUT = 30
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "security"))
+from security_suite import Client, Database, Server  # noqa: E402  (the suite's helpers)
+
 # The kinds of simulate's events that are dates in the feed; reminders and "closing soon" are mails.
 FEED_KINDS = {"round_opens", "round_closes", "results_visible"}
 
@@ -59,106 +56,17 @@ def check(ok, what):
     return ok
 
 
-class Client:
-    def __init__(self, port):
-        self.port = port
-        self.cookies = {}
-        self.csrf = None
-
-    def request(self, method, path, body=None, headers=None):
-        h = {"Connection": "close"}
-        if self.cookies:
-            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        h.update(headers or {})
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
-        try:
-            conn.request(method, path, body=body, headers=h)
-            r = conn.getresponse()
-            data = r.read()
-            for c in r.msg.get_all("Set-Cookie") or []:
-                k, _, v = c.split(";", 1)[0].partition("=")
-                self.cookies[k.strip()] = v.strip()
-            return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
-        finally:
-            conn.close()
-
-    def api(self, method, path, payload=None, raw=None, content_type="application/json"):
-        headers = {"Content-Type": content_type}
-        if self.csrf:
-            headers["X-CSRF-Token"] = self.csrf
-        body = raw if raw is not None else (json.dumps(payload).encode() if payload is not None else None)
-        return self.request(method, path, body, headers)
-
-    def form(self, path, fields):
-        fields = dict(fields, _csrf=self.csrf)
-        return self.request("POST", path, urllib.parse.urlencode(fields).encode(),
-                            {"Content-Type": "application/x-www-form-urlencoded"})
-
-    def login(self, address):
-        status, _, body = self.api("POST", "/api/v1/login", {"email": address, "password": PASSWORD})
-        if status != 200:
-            raise RuntimeError(f"login {address}: {status} {body[:200]!r}")
-        self.csrf = json.loads(body)["csrf_token"]
-
-
-class Server:
-    def __init__(self, binary, src, work):
-        self.binary, self.src, self.work = binary, src, work
-        self.db = "sqlite:" + os.path.join(work, "stagematch.db")
-        self.log_path = os.path.join(work, "server.log")
-        self.proc = None
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
-
-    def start(self):
-        os.symlink(os.path.join(self.src, "web"), os.path.join(self.work, "web"))
-        subprocess.run([self.binary, "admin", "create", "--email", "beheerder@agenda.test", "--db", self.db],
-                       input=PASSWORD, text=True, check=True, capture_output=True, timeout=60)
-        self.proc = subprocess.Popen(
-            [self.binary, "serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}",
-             "--workflows", os.path.join(self.src, "workflows"), "--rules", os.path.join(self.src, "rules"),
-             "--mail-templates", os.path.join(self.src, "mail-templates"),
-             "--base-url", f"http://127.0.0.1:{self.port}"],
-            cwd=self.work, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if Client(self.port).request("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError("the server did not start:\n" + self.log())
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(15)
-
-    def log(self):
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def mailed_token(self, address):
-        folder = os.path.join(self.work, "var", "mail")
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-                with open(os.path.join(folder, name), "rb") as f:
-                    msg = email.message_from_binary_file(f, policy=email.policy.default)
-                if address not in str(msg["To"]):
-                    continue
-                for part in msg.walk():
-                    if part.get_content_type() == "text/plain":
-                        m = re.search(r"token=([A-Za-z0-9_\-%]+)", part.get_content())
-                        if m:
-                            return urllib.parse.unquote(m.group(1))
-            time.sleep(0.2)
-        raise RuntimeError(f"no activation mail for {address}")
+def published_workflows(src, db, work):
+    """A copy of workflows/ with every calendar the database holds as published, where
+    simulate reads them (calendars/TRACK/YEAR.yaml)."""
+    out = os.path.join(work, "workflows-published")
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(os.path.join(src, "workflows"), out)
+    for track, year, yaml in db.rows("SELECT track, year, yaml FROM published_calendars"):
+        os.makedirs(os.path.join(out, "calendars", track), exist_ok=True)
+        with open(os.path.join(out, "calendars", track, f"{year}.yaml"), "w", encoding="utf-8") as f:
+            f.write(yaml)
+    return out
 
 
 # ---- simulate: what the feed must hold ---------------------------------------------------------
@@ -309,10 +217,9 @@ def compare(label, binary, src, workflows, tracks, events):
 # ---- the flow ---------------------------------------------------------------------------------------
 
 def new_address(client, port):
-    status, _, body = client.form("/agenda/nieuw", {})
-    page = body.decode("utf-8")
-    m = re.search(r'value="(http://127\.0\.0\.1:%d/agenda/[A-Za-z0-9_-]{43}\.ics)"' % port, page)
-    if not check(status == 200 and m, f"POST /agenda/nieuw: {status}, no address on the page"):
+    r = client.form("/agenda/nieuw", {})
+    m = re.search(r'value="(http://127\.0\.0\.1:%d/agenda/[A-Za-z0-9_-]{43}\.ics)"' % port, r.text())
+    if not check(r.status == 200 and m, f"{client.name}: POST /agenda/nieuw: {r.status}, no address on the page"):
         raise RuntimeError("no feed address")
     return urllib.parse.urlparse(html.unescape(m.group(1))).path
 
@@ -321,108 +228,93 @@ def fetch(port, path):
     return Client(port).request("GET", path)
 
 
-def invite(admin, server, address, org, role):
-    status, _, body = admin.api("POST", "/api/v1/invitations", {"email": address, "org_id": org, "role": role})
-    if status != 201:
-        raise RuntimeError(f"invitation {address}: {status} {body[:200]!r}")
-    token = server.mailed_token(address)
-    status, _, body = Client(server.port).api("POST", "/api/v1/activate", {"token": token, "password": PASSWORD})
-    if status != 200:
-        raise RuntimeError(f"activation {address}: {status} {body[:200]!r}")
-    c = Client(server.port)
-    c.login(address)
+def logged_in(port, address):
+    c = Client(port, address)
+    r = c.login(address)
+    if r.status != 200:
+        raise RuntimeError(f"login {address}: {r.status} {r.text()[:200]}")
     return c
 
 
-def write_table(path, events):
-    rows = "".join(
-        f"<tr><td>{html.escape(at.astimezone(datetime.timezone(datetime.timedelta(hours=1))).strftime('%d/%m/%Y'))}</td>"
-        f"<td>{html.escape(str(local))}</td><td>{html.escape(summary)}</td><td><code>{html.escape(uid)}</code></td></tr>"
-        for uid, (at, summary, _, local) in events)
+def write_table(path, rows):
+    cells = "".join(
+        f"<tr><td>{html.escape(local.strftime('%d/%m/%Y %H:%M'))}</td><td>{html.escape(summary)}</td>"
+        f"<td><code>{html.escape(uid)}</code></td></tr>" for local, summary, uid in sorted(rows))
     with open(path, "w", encoding="utf-8") as f:
-        f.write("<!doctype html><meta charset=utf-8><title>Agenda-feed</title><style>body{font:14px sans-serif}"
-                "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}table{border-collapse:collapse}</style>"
-                f"<h1>Agenda-feed van een school, gelezen door python3-icalendar {icalendar.__version__}</h1>"
-                "<table><tr><th>Datum</th><th>DTSTART (Europe/Brussels)</th><th>SUMMARY</th><th>UID</th></tr>"
-                + rows + "</table>")
+        f.write("<!doctype html><meta charset=utf-8><title>Agenda-feed</title><style>body{font:13px sans-serif;"
+                "margin:16px}td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}"
+                "table{border-collapse:collapse}h1{font-size:18px}</style>"
+                "<h1>De agenda-feed van een school, gelezen door Debian's python3-icalendar "
+                f"{html.escape(icalendar.__version__)} ({len(rows)} gebeurtenissen, Europe/Brussels)</h1>"
+                "<table><tr><th>DTSTART (lokale tijd)</th><th>SUMMARY</th><th>UID</th></tr>" + cells + "</table>")
 
 
 def run(binary, src, work, table):
-    server = Server(binary, src, work)
+    server = Server(binary, src, work, "sqlite:" + os.path.join(work, "stagematch.db"), "sqlite")
     server.start()
+    tokens = []
     try:
-        workflows = os.path.join(src, "workflows")
-        every_track = sorted(os.listdir(os.path.join(workflows, "calendars")))
-        admin = Client(server.port)
-        admin.login("beheerder@agenda.test")
-        status, _, body = admin.api("POST", "/api/v1/orgs", {"type": "school", "name": "Agenda school",
-                                                            "tracks": ["secundair", "cvo"]})
-        school_org = json.loads(body)["id"]
-        status, _, body = admin.api("POST", "/api/v1/orgs", {"type": "service", "name": "Agenda dienst",
-                                                            "provinces": ["ANT"]})
-        service_org = json.loads(body)["id"]
-        school = invite(admin, server, "school@agenda.test", school_org, "school")
-        service = invite(admin, server, "dienst@agenda.test", service_org, "service")
+        db = Database(server.db)
+        every_track = sorted(os.listdir(os.path.join(src, "workflows", "calendars")))
+        school_tracks = sorted(r[0] for r in db.rows(
+            "SELECT t.track FROM organisation_tracks t JOIN users u ON u.org_id = t.org_id "
+            "WHERE u.email = 'school@demo.stagematch.be'"))
+        workflows = published_workflows(src, db, work)
+        admin = logged_in(server.port, "beheerder@demo.stagematch.be")
+        school = logged_in(server.port, "school@demo.stagematch.be")
+        service = logged_in(server.port, "dienst@demo.stagematch.be")
 
-        tokens = []
         paths = {}
-        for label, client, tracks in (("school", school, ["cvo", "secundair"]), ("dienst", service, every_track),
+        for label, client, tracks in (("school", school, school_tracks), ("dienst", service, every_track),
                                       ("beheerder", admin, every_track)):
             path = new_address(client, server.port)
             tokens.append(path)
             paths[label] = path
-            status, headers, raw = fetch(server.port, path)
-            if not check(status == 200, f"{label}: GET feed {status}"):
+            r = fetch(server.port, path)
+            if not check(r.status == 200, f"{label}: GET feed {r.status}"):
                 continue
-            check(headers.get("content-type") == "text/calendar; charset=utf-8",
-                  f"{label}: Content-Type {headers.get('content-type')}")
-            _, events = feed_events(label, raw)
+            check(r.header("Content-Type") == "text/calendar; charset=utf-8",
+                  f"{label}: Content-Type {r.header('Content-Type')}")
+            _, events = feed_events(label, r.body)
             compare(label, binary, src, workflows, tracks, events)
             if label == "school" and table:
-                cal = icalendar.Calendar.from_ical(raw)
-                local = {str(e["UID"]): e["DTSTART"].dt for e in cal.walk("VEVENT")}
-                write_table(table, [(uid, (v[0], v[1], v[2], local[uid])) for uid, v in events.items()])
+                cal = icalendar.Calendar.from_ical(r.body)
+                write_table(table, [(e["DTSTART"].dt.replace(tzinfo=None), str(e["SUMMARY"]), str(e["UID"]))
+                                    for e in cal.walk("VEVENT")])
 
         # A published calendar is in the feed at the next fetch.
-        changed = os.path.join(work, "workflows")
-        shutil.copytree(workflows, changed)
-        yaml_path = os.path.join(changed, "calendars", "secundair", "2025-2026.yaml")
-        with open(yaml_path, encoding="utf-8") as f:
+        with open(os.path.join(workflows, "calendars", "secundair", "2025-2026.yaml"), encoding="utf-8") as f:
             text = f.read()
         moved = text.replace("opens: 2025-09-05 12:00", "opens: 2025-09-04 12:00")
         check(moved != text, "the test's calendar change did not apply")
-        with open(yaml_path, "w", encoding="utf-8") as f:
-            f.write(moved)
-        status, _, body = admin.api("PUT", "/api/v1/admin/calendars/secundair/2025-2026", raw=moved.encode(),
-                                    content_type="application/x-yaml")
-        if check(status == 200, f"publishing the changed calendar: {status} {body[:300]!r}"):
-            status, _, raw = fetch(server.port, paths["school"])
-            _, events = feed_events("school after publishing", raw)
-            compare("school after publishing", binary, src, changed, ["cvo", "secundair"], events)
+        r = admin.request("PUT", "/api/v1/admin/calendars/secundair/2025-2026", moved.encode(),
+                          {"Content-Type": "application/x-yaml", "X-CSRF-Token": admin.csrf})
+        if check(r.status == 200, f"publishing the changed calendar: {r.status} {r.text()[:300]}"):
+            r = fetch(server.port, paths["school"])
+            _, events = feed_events("school after publishing", r.body)
+            compare("school after publishing", binary, src, published_workflows(src, db, work), school_tracks,
+                    events)
             uid = "secundair-2025-2026-round_opens-ronde_2@stagematch"
             check(uid in events and events[uid][0] == instant("2025-09-04T12:00:00+02:00"),
                   f"after publishing: {uid} is {events.get(uid)}, want 04/09/2025 12:00")
 
         # Renewing stops the old address at once; revoking stops the new one.
-        old = paths["school"]
         renewed = new_address(school, server.port)
         tokens.append(renewed)
-        unknown = "/agenda/" + "A" * 43 + ".ics"
-        status_old, _, body_old = fetch(server.port, old)
-        status_unknown, _, body_unknown = fetch(server.port, unknown)
-        check(status_old == 404, f"the renewed (old) address answers {status_old}, want 404")
-        check(body_old == body_unknown and status_unknown == 404,
+        old = fetch(server.port, paths["school"])
+        unknown = fetch(server.port, "/agenda/" + "A" * 43 + ".ics")
+        check(old.status == 404, f"the renewed (old) address answers {old.status}, want 404")
+        check(old.body == unknown.body and unknown.status == 404,
               "the old address's 404 differs from an unknown address's")
-        check(fetch(server.port, renewed)[0] == 200, "the new address does not answer 200")
-        status, _, _ = school.form("/agenda/intrekken", {})
-        check(status == 303, f"POST /agenda/intrekken: {status}")
-        check(fetch(server.port, renewed)[0] == 404, "the revoked address still answers")
+        check(fetch(server.port, renewed).status == 200, "the new address does not answer 200")
+        r = school.form("/agenda/intrekken", {})
+        check(r.status == 303, f"POST /agenda/intrekken: {r.status}")
+        check(fetch(server.port, renewed).status == 404, "the revoked address still answers")
     finally:
         server.stop()
     log = server.log()
     for path in tokens:
-        token = path.split("/")[-1][:-4]
-        check(token not in log, "the server log holds a feed token")
+        check(path.split("/")[-1][:-4] not in log, "the server log holds a feed token")
     check("/agenda/[verborgen]" in log, "the feed requests are not in the server log (masked)")
 
 
