@@ -24,7 +24,7 @@ using testing::header_of;
 // The feed address a page shows (only right after it was made), as a path; empty when none.
 std::string feed_path(const std::string& html) {
   static const std::regex address(
-      R"re(value="http://stagematch\.test(/agenda/[A-Za-z0-9_-]{43}\.ics)")re");
+      R"re(>http://stagematch\.test(/agenda/[A-Za-z0-9_-]{43}\.ics)</textarea>)re");
   std::smatch m;
   return std::regex_search(html, m, address) ? std::string(m[1]) : std::string();
 }

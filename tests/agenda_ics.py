@@ -218,7 +218,7 @@ def compare(label, binary, src, workflows, tracks, events):
 
 def new_address(client, port):
     r = client.form("/agenda/nieuw", {})
-    m = re.search(r'value="(http://127\.0\.0\.1:%d/agenda/[A-Za-z0-9_-]{43}\.ics)"' % port, r.text())
+    m = re.search(r'>(http://127\.0\.0\.1:%d/agenda/[A-Za-z0-9_-]{43}\.ics)</textarea>' % port, r.text())
     if not check(r.status == 200 and m, f"{client.name}: POST /agenda/nieuw: {r.status}, no address on the page"):
         raise RuntimeError("no feed address")
     return urllib.parse.urlparse(html.unescape(m.group(1))).path
