@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "icalendar.hpp"
+#include "json.hpp"
 #include "pages_support.hpp"
 #include "server.hpp"
 
@@ -188,6 +189,38 @@ class AgendaPages : public testing::Pages {
                                                "DTSTART;TZID=Europe/Brussels:20250904T120000\r\n"));
   }
 
+  // A call of the JSON API as `who` (its session and the X-CSRF-Token header).
+  HttpResponse api(const std::string& method, const std::string& path, const std::string& who) {
+    HttpRequest req;
+    req.method = method;
+    req.path = path;
+    if (!who.empty()) {
+      req.cookies[kSessionCookie] = browser(who).cookie;
+      req.headers["x-csrf-token"] = browser(who).csrf;
+    }
+    return app_->handle(req);
+  }
+
+  void the_api_makes_renews_and_revokes_the_callers_own_address() {
+    EXPECT_EQ(api("GET", "/api/v1/agenda", "").status, 401);
+    HttpResponse none = api("GET", "/api/v1/agenda", "service_y");
+    EXPECT_EQ(none.status, 200);
+    EXPECT_EQ(parse_json(none.body)->to_json(), R"({"exists":false,"since":null})");
+    HttpResponse made = api("POST", "/api/v1/agenda", "service_y");
+    ASSERT_EQ(made.status, 201) << made.body;
+    std::string first = (*parse_json(made.body))["url"].as_string();
+    ASSERT_TRUE(first.starts_with("http://stagematch.test/agenda/")) << first;
+    first = first.substr(std::string("http://stagematch.test").size());
+    EXPECT_EQ(get(first).status, 200);
+    HttpResponse again = api("POST", "/api/v1/agenda", "service_y");
+    std::string second = (*parse_json(again.body))["url"].as_string();
+    EXPECT_EQ(get(first).status, 404);
+    EXPECT_EQ(parse_json(api("GET", "/api/v1/agenda", "service_y").body)->to_json(),
+              R"({"exists":true,"since":"2025-09-20T12:00:00+02:00"})");
+    EXPECT_EQ(api("DELETE", "/api/v1/agenda", "service_y").status, 204);
+    EXPECT_EQ(get(second.substr(std::string("http://stagematch.test").size())).status, 404);
+  }
+
   void every_start_page_links_to_the_agenda() {
     for (const char* who : {"school", "service_x", "admin"}) {
       HttpResponse home = get("/", who);
@@ -215,6 +248,9 @@ TEST_F(AgendaPages, APublishedCalendarIsInTheFeedAtOnce) {
   a_published_calendar_is_in_the_feed_at_once();
 }
 TEST_F(AgendaPages, EveryStartPageLinksToTheAgenda) { every_start_page_links_to_the_agenda(); }
+TEST_F(AgendaPages, TheApiMakesRenewsAndRevokesTheCallersOwnAddress) {
+  the_api_makes_renews_and_revokes_the_callers_own_address();
+}
 
 class AgendaPagesOnPostgres : public AgendaPages {
  protected:

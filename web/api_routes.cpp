@@ -3,6 +3,7 @@
 // by App before a handler runs (the Access of each route); a handler checks the objects: an id
 // the caller may not see is a 404, the same as one that does not exist. Every answer is a Value
 // turned into JSON, never text glued around user input.
+#include "api_agenda.hpp"
 #include "api_handlers.hpp"
 
 namespace stagematch {
@@ -61,6 +62,11 @@ void add_api_routes(Router& router, Services& services) {
   router.add("POST", "/api/v1/admin/requests/{id}/stop", admin, to(&stop_request_by_admin));
   router.add("PUT", "/api/v1/admin/calendars/{track}/{year}", admin, to(&publish_calendar));
   router.add("PUT", "/api/v1/admin/clock", admin, to(&set_clock));
+
+  // Agenda: the caller's own calendar feed address (the feed itself is /agenda/TOKEN.ics).
+  router.add("GET", "/api/v1/agenda", logged_in, to(&agenda_address));
+  router.add("POST", "/api/v1/agenda", logged_in, to(&renew_agenda_address));
+  router.add("DELETE", "/api/v1/agenda", logged_in, to(&revoke_agenda_address));
 }
 
 }  // namespace stagematch

@@ -6,14 +6,7 @@ namespace {
 
 constexpr std::string_view kFeedSuffix = ".ics";
 
-// The feed's address under the site's base address, and the same for calendar applications
-// that open webcal: links (the same address, fetched over http(s)).
-std::string feed_address(const std::string& base_url, const std::string& token) {
-  std::string base = base_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/agenda/" + token + std::string(kFeedSuffix);
-}
-
+// The same address for calendar applications that open webcal: links (fetched over http(s)).
 std::string webcal_address(const std::string& address) {
   auto colon = address.find("://");
   return colon == std::string::npos ? address : "webcal" + address.substr(colon);
@@ -21,13 +14,19 @@ std::string webcal_address(const std::string& address) {
 
 }  // namespace
 
+std::string agenda_feed_address(const std::string& base_url, const std::string& token) {
+  std::string base = base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/agenda/" + token + std::string(kFeedSuffix);
+}
+
 HttpResponse AgendaPages::show(const HttpRequest& req, const std::string& new_token,
                                const std::string& notice) const {
   const Actor actor = Accounts::actor_of(*req.user);
   auto since = kit_.services().engine.agenda.address_since(actor);
   Value new_address;
   if (!new_token.empty()) {
-    std::string address = feed_address(kit_.services().base_url, new_token);
+    std::string address = agenda_feed_address(kit_.services().base_url, new_token);
     new_address = Object{{"https", address}, {"webcal", webcal_address(address)}};
   }
   return kit_.page(req, 200, "agenda", "Je agenda-adres",

@@ -7,6 +7,9 @@
 
 namespace stagematch {
 
+// The feed's address for a token, under the site's base address (`--base-url`).
+std::string agenda_feed_address(const std::string& base_url, const std::string& token);
+
 class AgendaPages {
  public:
   explicit AgendaPages(const PageKit& kit) : kit_(kit) {}
