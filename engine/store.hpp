@@ -259,7 +259,8 @@ class Store {
   // and writes the audit line, in one transaction; the replaced token stops at once.
   virtual StoreResult<void> set_agenda_token(Id user_id, const std::optional<std::string>& hash,
                                              Instant at, const AuditEntry& audit) = 0;
-  // The user whose current token has this hash; none for an unknown, renewed or revoked one.
+  // The user whose current token has this hash; none for an unknown, renewed or revoked one,
+  // and for a disabled account.
   virtual std::optional<Id> agenda_token_user(const std::string& hash) = 0;
   // When the user's current token was made; none when the user has none.
   virtual std::optional<Instant> agenda_token_since(Id user_id) = 0;

@@ -152,6 +152,16 @@ class AgendaPages : public testing::Pages {
       EXPECT_EQ(get(path).status, 404) << path;
   }
 
+  void a_disabled_accounts_feed_stops() {
+    std::string path = new_address("service_y");
+    ASSERT_EQ(get(path).status, 200);
+    storage::Db db(storage::parse_store_url(url_), 1);
+    db.transact(storage::TxMode::kWrite, [](storage::Tx& tx) {
+      return tx.exec("UPDATE users SET disabled_at = 1 WHERE email = 'service_y@stagematch.test'");
+    });
+    EXPECT_EQ(get(path).status, 404);
+  }
+
   void without_the_forms_token_nothing_is_made() {
     HttpResponse res = post("/agenda/nieuw", {}, "school", false);
     EXPECT_EQ(res.status, 403);
@@ -243,6 +253,7 @@ TEST_F(AgendaPages, RenewingStopsTheOldAddressAndRevokingTheNewOne) {
 TEST_F(AgendaPages, WithoutTheFormsTokenNothingIsMade) {
   without_the_forms_token_nothing_is_made();
 }
+TEST_F(AgendaPages, ADisabledAccountsFeedStops) { a_disabled_accounts_feed_stops(); }
 TEST_F(AgendaPages, TheFeedRevealsNothingButDates) { the_feed_reveals_nothing_but_dates(); }
 TEST_F(AgendaPages, APublishedCalendarIsInTheFeedAtOnce) {
   a_published_calendar_is_in_the_feed_at_once();
@@ -268,6 +279,7 @@ TEST_F(AgendaPagesOnPostgres, TheFeedNeedsNoSessionAndHoldsTheSchoolsTracksOnly)
 TEST_F(AgendaPagesOnPostgres, RenewingStopsTheOldAddressAndRevokingTheNewOne) {
   renewing_stops_the_old_address_and_revoking_the_new_one();
 }
+TEST_F(AgendaPagesOnPostgres, ADisabledAccountsFeedStops) { a_disabled_accounts_feed_stops(); }
 TEST_F(AgendaPagesOnPostgres, WithoutTheFormsTokenNothingIsMade) {
   without_the_forms_token_nothing_is_made();
 }

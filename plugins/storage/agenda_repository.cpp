@@ -20,7 +20,11 @@ void write_agenda_token(Tx& tx, Id user_id, const std::optional<std::string>& ha
 }
 
 std::optional<Id> load_agenda_token_user(Tx& tx, const std::string& hash) {
-  auto row = tx.query_one("SELECT user_id FROM agenda_tokens WHERE token_hash = ?", {hash}, 1);
+  // A disabled account's feed stops with it.
+  auto row = tx.query_one(
+      "SELECT a.user_id FROM agenda_tokens a JOIN users u ON u.id = a.user_id"
+      " WHERE a.token_hash = ? AND u.disabled_at IS NULL",
+      {hash}, 1);
   if (!row) return std::nullopt;
   return row->int64(0);
 }
