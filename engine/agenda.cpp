@@ -38,30 +38,25 @@ class CalendarEvents {
   }
 
   void add_timed(const TimedEvent& e, std::vector<IcalEvent>& out) const {
-    std::string round = round_label(e.round_id);
-    std::string summary;
-    if (e.kind == "round_opens")
-      summary = "Start: " + round + " (" + context_ + ")";
-    else if (e.kind == "round_closes")
-      summary = "Einde: " + round + " (" + context_ + ")";
-    else if (e.kind == "results_visible")
-      summary = "Resultaten zichtbaar voor scholen (" + with_round(round) + ")";
-    else
-      return;  // reminders and "sluit binnenkort" are mails, not dates of their own
-    out.push_back(IcalEvent{uid(e.kind, e.round_id), e.at, summary, e.message});
+    const char* what = e.kind == "round_opens"       ? "Start"
+                       : e.kind == "round_closes"    ? "Einde"
+                       : e.kind == "results_visible" ? "Resultaten zichtbaar voor scholen"
+                                                     : nullptr;
+    // Reminders and "sluit binnenkort" are mails, not dates of their own.
+    if (!what) return;
+    out.push_back(IcalEvent{uid(e.kind, e.round_id), e.at, summary(what, e.round_id), e.message});
   }
 
   void add_registration(const Window& w, const std::string& round_id,
                         std::vector<IcalEvent>& out) const {
-    std::string round = round_id.empty() ? "" : round_label(round_id);
-    std::string what =
+    std::string window =
         "Scholen kunnen leerlingen inschrijven " +
         (w.closes ? window_nl(w.opens, w.closes) : "vanaf " + format_local_nl(w.opens)) + ".";
     out.push_back(IcalEvent{uid("registration_opens", round_id), w.opens,
-                            "Inschrijven kan (" + with_round(round) + ")", what});
+                            summary("Inschrijven kan", round_id), window});
     if (w.closes)
       out.push_back(IcalEvent{uid("registration_closes", round_id), *w.closes,
-                              "Uiterste inschrijfdatum (" + with_round(round) + ")", what});
+                              summary("Uiterste inschrijfdatum", round_id), window});
   }
 
  private:
@@ -70,8 +65,11 @@ class CalendarEvents {
       if (r.id == id) return r.label.empty() ? r.id : r.label;
     return id;
   }
-  std::string with_round(const std::string& round) const {
-    return round.empty() ? context_ : context_ + ", " + round;
+  // "Start: 2de ronde ... – Secundair onderwijs (...) 2025-2026": what happens, in which round
+  // (if the moment belongs to one), then the track and school year.
+  std::string summary(const std::string& what, const std::string& round_id) const {
+    return what + (round_id.empty() ? std::string() : ": " + round_label(round_id)) + " – " +
+           context_;
   }
   // The same moment keeps its UID when a newer calendar moves its date.
   std::string uid(const std::string& kind, const std::string& round_id) const {
