@@ -8,6 +8,7 @@
 #include "agenda.hpp"
 #include "audit_log.hpp"
 #include "calendars_service.hpp"
+#include "capacity.hpp"
 #include "contacts.hpp"
 #include "organisations.hpp"
 #include "outbox_view.hpp"
@@ -26,6 +27,7 @@ struct EngineServices {
         audit(store, clock),
         outbox(store, mail_queue, clock),
         progress(store),
+        capacities(store, clock),
         agenda(store, account_store, definitions, clock) {}
 
   Organisations organisations;
@@ -34,6 +36,7 @@ struct EngineServices {
   AuditLog audit;
   OutboxView outbox;
   Progress progress;
+  Capacities capacities;  // places against demand per region
   Agenda agenda;
 };
 

@@ -254,6 +254,34 @@ class Store {
   };
   virtual OperationalStats operational_stats() = 0;
 
+  // Places per service (capacity): how many students a service can take per track and school
+  // year, or per round where each round serves an internship period of its own (CVO).
+  struct PlacesRecord {
+    Id service_id = 0;
+    std::string track;
+    std::string year;
+    std::string round_id;  // "" for the whole school year
+    int places = 0;
+    Instant updated_at;
+  };
+  // What the regional overview counts of one request: no field, no personal data.
+  struct RequestFact {
+    Id id = 0;
+    std::string province;
+    Instant registered_at;
+    bool stopped = false;
+    std::optional<Id> accepted_by;
+    std::optional<Instant> accepted_at;
+  };
+  // Every service's stated places in one track and school year.
+  virtual std::vector<PlacesRecord> places(const std::string& track, const std::string& year) = 0;
+  // Stores (or with `places` none: forgets, "onbekend") one service's places, with its audit.
+  virtual StoreResult<void> set_places(const PlacesRecord& record, std::optional<int> places,
+                                       const AuditEntry& audit) = 0;
+  // Every request of one track and school year, as the overview counts it.
+  virtual std::vector<RequestFact> request_facts(const std::string& track,
+                                                 const std::string& year) = 0;
+
   // Agenda: each user's private calendar feed address. Only the SHA-256 of its token is kept,
   // one per user. Replaces the user's token by `hash` (none: the user has no address any more)
   // and writes the audit line, in one transaction; the replaced token stops at once.

@@ -4,6 +4,7 @@
 // the caller may not see is a 404, the same as one that does not exist. Every answer is a Value
 // turned into JSON, never text glued around user input.
 #include "api_agenda.hpp"
+#include "api_capacity.hpp"
 #include "api_handlers.hpp"
 
 namespace stagematch {
@@ -62,6 +63,10 @@ void add_api_routes(Router& router, Services& services) {
   router.add("POST", "/api/v1/admin/requests/{id}/stop", admin, to(&stop_request_by_admin));
   router.add("PUT", "/api/v1/admin/calendars/{track}/{year}", admin, to(&publish_calendar));
   router.add("PUT", "/api/v1/admin/clock", admin, to(&set_clock));
+  // Places per service (a service its own, the admin any) and against demand per province.
+  router.add("GET", "/api/v1/capacity", deciders, to(&list_places));
+  router.add("PUT", "/api/v1/capacity", deciders, to(&set_places));
+  router.add("GET", "/api/v1/admin/capacity.csv", admin, to(&capacity_csv));
 
   // Agenda: the caller's own calendar feed address (the feed itself is /agenda/TOKEN.ics).
   router.add("GET", "/api/v1/agenda", logged_in, to(&agenda_address));

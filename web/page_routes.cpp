@@ -9,6 +9,7 @@
 #include "pages_admin.hpp"
 #include "pages_admin_requests.hpp"
 #include "pages_agenda.hpp"
+#include "pages_capacity.hpp"
 #include "pages_contacts.hpp"
 #include "pages_school.hpp"
 #include "pages_service.hpp"
@@ -143,6 +144,14 @@ void add_page_routes(Router& router, Services& services) {
   router.add("GET", "/admin/mails", admin, to(p, &Pages::admin, &M::mails));
   router.add("GET", "/admin/mails/{id}", admin, to(p, &Pages::admin, &M::mail));
   router.add("POST", "/admin/mails/{id}/opnieuw", admin, to(p, &Pages::admin, &M::resend_mail));
+
+  // Places: a service's own, the admin's for any service.
+  auto places = std::make_shared<CapacityPages>(p->kit);
+  const Access places_access = Access::only({"service", "admin"});
+  router.add("GET", "/plaatsen", places_access,
+             [places](HttpRequest& req) { return places->places(req); });
+  router.add("POST", "/plaatsen", places_access,
+             [places](HttpRequest& req) { return places->set_places(req); });
 
   // Agenda: every user's calendar feed address (shown once when made), and the feed calendar
   // applications fetch without a session: the token in its address is the key.

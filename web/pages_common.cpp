@@ -52,6 +52,7 @@ Array PageKit::menu(const HttpRequest& req) const {
     for (const auto& [name, workflow] : defs->workflows)
       items.emplace_back("/dienst/" + name, workflow.label.empty() ? name : workflow.label);
     items.emplace_back("/dienst/contactpersonen", "Contactpersonen");
+    items.emplace_back("/plaatsen", "Plaatsen");
   } else if (role == role::kAdmin) {
     items = {{"/admin", "Overzicht"},
              {"/admin/aanvragen", "Aanvragen"},

@@ -451,6 +451,22 @@ const std::vector<Step>& steps() {
            {"CREATE INDEX link_requests_open ON link_requests (handled_at, id)"},
            {"CREATE INDEX link_requests_at ON link_requests (at)"},
        }},
+      {11,
+       "places per service, track, school year and round",
+       {
+           // No row: the service said nothing ("onbekend"), which is not 0 places. round_id is
+           // '' for the whole school year, else the calendar round whose internship period the
+           // places are for (CVO).
+           {"CREATE TABLE service_places ("
+            " service_id BIGINT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,"
+            " track TEXT NOT NULL,"
+            " year TEXT NOT NULL,"
+            " round_id TEXT NOT NULL DEFAULT '',"
+            " places INTEGER NOT NULL CHECK (places BETWEEN 0 AND 999),"
+            " updated_at BIGINT NOT NULL,"
+            " PRIMARY KEY (service_id, track, year, round_id))"},
+           {"CREATE INDEX service_places_year ON service_places (track, year)"},
+       }},
       // Agenda: each user's private calendar feed address (GET /agenda/{token}.ics).
       {13,
        "calendar feed addresses: one per user, only the hash of its token",

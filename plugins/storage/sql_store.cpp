@@ -10,6 +10,7 @@
 
 #include "account_repository.hpp"
 #include "agenda_repository.hpp"
+#include "cap_repository.hpp"
 #include "mail_repository.hpp"
 #include "migrations.hpp"
 #include "request_repository.hpp"
@@ -665,6 +666,26 @@ StoreResult<bool> SqlStore::claim_event(const std::string& key, Instant at, Inst
 std::vector<std::string> SqlStore::org_addresses(Id org_id) {
   return impl_->db.transact(TxMode::kRead,
                             [&](Tx& tx) { return storage::load_org_addresses(tx, org_id); });
+}
+
+// Places per service: each call one transaction around cap_repository.
+std::vector<SqlStore::PlacesRecord> SqlStore::places(const std::string& track,
+                                                     const std::string& year) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_places(tx, track, year); });
+}
+
+StoreResult<void> SqlStore::set_places(const PlacesRecord& record, std::optional<int> places,
+                                       const AuditEntry& audit) {
+  return impl_->guarded(
+      TxMode::kWrite, [&](Tx& tx) { return storage::write_places(tx, record, places, audit); },
+      "not_found", "Deze dienst bestaat niet (meer).");
+}
+
+std::vector<SqlStore::RequestFact> SqlStore::request_facts(const std::string& track,
+                                                           const std::string& year) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_request_facts(tx, track, year); });
 }
 
 std::unique_ptr<Store> open_store(const std::string& url) {

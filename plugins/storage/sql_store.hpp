@@ -102,6 +102,13 @@ class SqlStore : public Database {
                                 const std::vector<OutboxMail>& mails) override;
   std::vector<std::string> org_addresses(Id org_id) override;
 
+  // Places per service (cap_repository.cpp).
+  std::vector<PlacesRecord> places(const std::string& track, const std::string& year) override;
+  StoreResult<void> set_places(const PlacesRecord& record, std::optional<int> places,
+                               const AuditEntry& audit) override;
+  std::vector<RequestFact> request_facts(const std::string& track,
+                                         const std::string& year) override;
+
   // Agenda: calendar feed tokens (agenda_repository.cpp).
   StoreResult<void> set_agenda_token(Id user_id, const std::optional<std::string>& hash, Instant at,
                                      const AuditEntry& audit) override;
