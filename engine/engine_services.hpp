@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "agenda.hpp"
 #include "audit_log.hpp"
 #include "calendars_service.hpp"
 #include "capacity.hpp"
@@ -28,7 +29,8 @@ struct EngineServices {
         outbox(store, mail_queue, clock),
         progress(store),
         capacities(store, clock),
-        privacy(store, definitions, clock) {}
+        privacy(store, definitions, clock),
+        agenda(store, account_store, definitions, clock) {}
 
   Organisations organisations;
   Contacts contacts;
@@ -38,6 +40,7 @@ struct EngineServices {
   Progress progress;
   Capacities capacities;  // places against demand per region
   Privacy privacy;
+  Agenda agenda;
 };
 
 }  // namespace stagematch

@@ -320,6 +320,16 @@ class Store {
   };
   virtual StoreResult<bool> erase_personal_data(const Erasure& erasure,
                                                 const AuditEntry& audit) = 0;
+  // Agenda: each user's private calendar feed address. Only the SHA-256 of its token is kept,
+  // one per user. Replaces the user's token by `hash` (none: the user has no address any more)
+  // and writes the audit line, in one transaction; the replaced token stops at once.
+  virtual StoreResult<void> set_agenda_token(Id user_id, const std::optional<std::string>& hash,
+                                             Instant at, const AuditEntry& audit) = 0;
+  // The user whose current token has this hash; none for an unknown, renewed or revoked one,
+  // and for a disabled account.
+  virtual std::optional<Id> agenda_token_user(const std::string& hash) = 0;
+  // When the user's current token was made; none when the user has none.
+  virtual std::optional<Instant> agenda_token_since(Id user_id) = 0;
 };
 
 }  // namespace stagematch

@@ -8,6 +8,7 @@
 #include "pages_account.hpp"
 #include "pages_admin.hpp"
 #include "pages_admin_requests.hpp"
+#include "pages_agenda.hpp"
 #include "pages_capacity.hpp"
 #include "pages_contacts.hpp"
 #include "pages_privacy.hpp"
@@ -164,6 +165,16 @@ void add_page_routes(Router& router, Services& services) {
   router.add("GET", "/admin/privacy", admin, on_privacy(&PrivacyPages::form));
   router.add("POST", "/admin/privacy", admin, on_privacy(&PrivacyPages::lookup));
   router.add("POST", "/admin/privacy/wissen", admin, on_privacy(&PrivacyPages::erase));
+  // Agenda: every user's calendar feed address (shown once when made), and the feed calendar
+  // applications fetch without a session: the token in its address is the key.
+  auto agenda = std::make_shared<AgendaPages>(p->kit);
+  auto calendar = [p, agenda](HttpResponse (AgendaPages::*method)(HttpRequest&) const) -> Handler {
+    return [p, agenda, method](HttpRequest& req) { return ((*agenda).*method)(req); };
+  };
+  router.add("GET", "/agenda", logged_in, calendar(&AgendaPages::page));
+  router.add("POST", "/agenda/nieuw", logged_in, calendar(&AgendaPages::renew));
+  router.add("POST", "/agenda/intrekken", logged_in, calendar(&AgendaPages::revoke));
+  router.add("GET", "/agenda/{feed}", anyone, calendar(&AgendaPages::feed));
 }
 
 }  // namespace stagematch

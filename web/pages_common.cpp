@@ -64,6 +64,7 @@ Array PageKit::menu(const HttpRequest& req) const {
              {"/admin/mails", "Mails"},
              {"/admin/privacy", "Privacy"}};
   }
+  items.emplace_back("/agenda", "Agenda");
   Array out;
   for (const auto& [href, label] : items) {
     bool current = href == "/admin" ? req.path == href : under(req.path, href);

@@ -467,6 +467,16 @@ const std::vector<Step>& steps() {
             " PRIMARY KEY (service_id, track, year, round_id))"},
            {"CREATE INDEX service_places_year ON service_places (track, year)"},
        }},
+      // Agenda: each user's private calendar feed address (GET /agenda/{token}.ics).
+      {13,
+       "calendar feed addresses: one per user, only the hash of its token",
+       {
+           // Renewing replaces the row, so the old address stops at once; revoking deletes it.
+           {"CREATE TABLE agenda_tokens ("
+            " user_id BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,"
+            " token_hash TEXT NOT NULL UNIQUE,"
+            " created_at BIGINT NOT NULL)"},
+       }},
       {14,
        "requests: when their personal data was erased (retention period over, or on request)",
        {

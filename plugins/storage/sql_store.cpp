@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "account_repository.hpp"
+#include "agenda_repository.hpp"
 #include "cap_repository.hpp"
 #include "mail_repository.hpp"
 #include "migrations.hpp"
@@ -689,6 +690,28 @@ std::vector<SqlStore::RequestFact> SqlStore::request_facts(const std::string& tr
 
 std::unique_ptr<Store> open_store(const std::string& url) {
   return std::make_unique<SqlStore>(url);
+}
+
+// Agenda: calendar feed tokens.
+StoreResult<void> SqlStore::set_agenda_token(Id user_id, const std::optional<std::string>& hash,
+                                             Instant at, const AuditEntry& audit) {
+  return impl_->guarded(
+      TxMode::kWrite,
+      [&](Tx& tx) -> StoreResult<void> {
+        storage::write_agenda_token(tx, user_id, hash, at, audit);
+        return {};
+      },
+      "not_found", "Dit account bestaat niet.");
+}
+
+std::optional<Id> SqlStore::agenda_token_user(const std::string& hash) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_agenda_token_user(tx, hash); });
+}
+
+std::optional<Instant> SqlStore::agenda_token_since(Id user_id) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_agenda_token_since(tx, user_id); });
 }
 
 }  // namespace stagematch

@@ -115,6 +115,12 @@ class SqlStore : public Database {
   std::vector<OutboxMail> mails_about_request(Id request_id) override;
   StoreResult<bool> erase_personal_data(const Erasure& erasure, const AuditEntry& audit) override;
 
+  // Agenda: calendar feed tokens (agenda_repository.cpp).
+  StoreResult<void> set_agenda_token(Id user_id, const std::optional<std::string>& hash, Instant at,
+                                     const AuditEntry& audit) override;
+  std::optional<Id> agenda_token_user(const std::string& hash) override;
+  std::optional<Instant> agenda_token_since(Id user_id) override;
+
  private:
   StoreResult<Organisation> organisation_uncached(Id id);
   struct Impl;
