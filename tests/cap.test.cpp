@@ -480,6 +480,16 @@ class Capacity : public Pages {
     EXPECT_EQ(
         api("GET", "/api/v1/capacity?service_id=" + std::to_string(service_x_), "", "admin").status,
         200);
+    // The admin naming no service reads every service's lines, each with its service.
+    auto all = api("GET", "/api/v1/capacity", "", "admin");
+    ASSERT_EQ(all.status, 200);
+    auto all_json = parse_json(all.body);
+    ASSERT_TRUE(all_json);
+    std::set<Id> services;
+    for (const Value& item : (*all_json)["items"].as_array())
+      services.insert(item["service_id"].as_int());
+    EXPECT_TRUE(services.contains(service_x_) && services.contains(service_y_));
+    EXPECT_EQ(api("GET", "/api/v1/capacity?service_id=abc", "", "admin").status, 422);
   }
 };
 

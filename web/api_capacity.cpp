@@ -15,30 +15,38 @@ std::optional<Id> service_of(const HttpRequest& req, const Value& named) {
   return id_value(named);
 }
 
-Value line_json(const PlacesLine& line) {
+Value line_json(const PlacesLine& line, Id service_id) {
   auto remaining = line.remaining();
-  return Object{{"track", line.track},
-                {"year", line.year},
-                {"round", line.slot.round_id},
-                {"label", line.slot.label},
-                {"places", line.places ? Value(*line.places) : Value()},
-                {"accepted", line.accepted},
-                {"remaining", remaining ? Value(*remaining) : Value()}};
+  return Object{
+      {"service_id", service_id},  {"track", line.track},
+      {"year", line.year},         {"round", line.slot.round_id},
+      {"label", line.slot.label},  {"places", line.places ? Value(*line.places) : Value()},
+      {"accepted", line.accepted}, {"remaining", remaining ? Value(*remaining) : Value()}};
 }
 
 }  // namespace
 
+// A service's own lines; the admin one service's (?service_id=) or, naming none, every
+// service's, each line with its service_id.
 HttpResponse list_places(Services& s, HttpRequest& req) {
-  auto service_id = service_of(req, Value(req.query_value("service_id")));
-  if (!service_id) return validation_error({{"service_id", "Kies een dienst."}});
+  const std::string named = req.query_value("service_id");
+  std::vector<Id> services;
+  if (auto one = service_of(req, Value(named)))
+    services.push_back(*one);
+  else if (!named.empty())
+    return validation_error({{"service_id", "Kies een dienst."}});
+  else
+    for (const Organisation& org : s.engine.organisations.list(std::string(role::kService)))
+      services.push_back(org.id);
   auto defs = s.definitions();
   Array items;
-  for (const auto& [track, workflow] : defs->workflows)
-    for (const Calendar* calendar : defs->calendars_of(track)) {
-      auto lines = s.engine.capacities.lines(req.actor(), *service_id, *calendar);
-      if (!lines) return HttpResponse::error(lines.error());
-      for (const auto& line : *lines) items.push_back(line_json(line));
-    }
+  for (Id service_id : services)
+    for (const auto& [track, workflow] : defs->workflows)
+      for (const Calendar* calendar : defs->calendars_of(track)) {
+        auto lines = s.engine.capacities.lines(req.actor(), service_id, *calendar);
+        if (!lines) return HttpResponse::error(lines.error());
+        for (const auto& line : *lines) items.push_back(line_json(line, service_id));
+      }
   return HttpResponse::json(200, Object{{"items", std::move(items)}});
 }
 
