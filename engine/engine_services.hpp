@@ -5,12 +5,15 @@
 #include <functional>
 #include <memory>
 
+#include "agenda.hpp"
 #include "audit_log.hpp"
 #include "calendars_service.hpp"
+#include "capacity.hpp"
 #include "contacts.hpp"
 #include "geo.hpp"
 #include "organisations.hpp"
 #include "outbox_view.hpp"
+#include "privacy.hpp"
 #include "progress.hpp"
 
 namespace stagematch {
@@ -26,6 +29,9 @@ struct EngineServices {
         audit(store, clock),
         outbox(store, mail_queue, clock),
         progress(store),
+        capacities(store, clock),
+        privacy(store, definitions, clock),
+        agenda(store, account_store, definitions, clock),
         locations(store, clock) {}
 
   Organisations organisations;
@@ -34,6 +40,9 @@ struct EngineServices {
   AuditLog audit;
   OutboxView outbox;
   Progress progress;
+  Capacities capacities;  // places against demand per region
+  Privacy privacy;
+  Agenda agenda;
   ServiceLocations locations;  // issue 13, distance
 };
 

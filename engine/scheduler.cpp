@@ -173,9 +173,35 @@ SchedulerRun Scheduler::run_due() {
                   << (late ? " (laat)" : "") << '\n';
     }
   }
+  run_daily(now);
   std::lock_guard health_lock(health_mutex_);
   health_.last_run = now;
   return run;
+}
+
+void Scheduler::set_daily_work(std::function<void()> work) {
+  std::lock_guard lock(run_mutex_);
+  daily_work_ = std::move(work);
+}
+
+void Scheduler::run_daily(Instant now) {
+  if (!daily_work_) return;
+  const std::string key = "daily/" + format_local_pattern(now, "%Y-%m-%d");
+  if (key == daily_done_) return;
+  LocalDateTime day = to_brussels(now);
+  day.hour = day.minute = day.second = 0;
+  auto claimed = queue_.claim_event(key, from_brussels(day), now, {});
+  if (!claimed) {  // the database is away: the next run tries again
+    std::clog << "scheduler: " << key << ": " << claimed.error().message << '\n';
+    return;
+  }
+  daily_done_ = key;
+  if (!*claimed) return;  // another instance does it today
+  try {
+    daily_work_();
+  } catch (const std::exception& e) {
+    std::clog << "scheduler: " << key << ": " << e.what() << '\n';
+  }
 }
 
 Scheduler::Health Scheduler::health() const {

@@ -39,8 +39,12 @@ class Scheduler {
             SchedulerOptions options = {});
   ~Scheduler();
 
-  // Claims and handles every event due by now, in time order.
+  // Claims and handles every event due by now, in time order; then, once per Brussels day,
+  // the daily work (below).
   SchedulerRun run_due();
+  // Work done once a day (the erasure of personal data past its retention): the first run of
+  // each day claims that day in the database, so with several instances only one does it.
+  void set_daily_work(std::function<void()> work);
   // A background thread on a Boost.Asio timer that wakes at the next event (or on notify()).
   void start(std::function<void()> after_run = {});
   void notify();
@@ -71,6 +75,9 @@ class Scheduler {
   Health health_;
   struct Loop;
   std::unique_ptr<Loop> loop_;
+  std::function<void()> daily_work_;
+  std::string daily_done_;  // the key of the last day this instance saw claimed
+  void run_daily(Instant now);
 };
 
 }  // namespace stagematch

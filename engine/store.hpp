@@ -254,6 +254,83 @@ class Store {
   };
   virtual OperationalStats operational_stats() = 0;
 
+  // Places per service (capacity): how many students a service can take per track and school
+  // year, or per round where each round serves an internship period of its own (CVO).
+  struct PlacesRecord {
+    Id service_id = 0;
+    std::string track;
+    std::string year;
+    std::string round_id;  // "" for the whole school year
+    int places = 0;
+    Instant updated_at;
+  };
+  // What the regional overview counts of one request: no field, no personal data.
+  struct RequestFact {
+    Id id = 0;
+    std::string province;
+    Instant registered_at;
+    bool stopped = false;
+    std::optional<Id> accepted_by;
+    std::optional<Instant> accepted_at;
+  };
+  // Every service's stated places in one track and school year.
+  virtual std::vector<PlacesRecord> places(const std::string& track, const std::string& year) = 0;
+  // Stores (or with `places` none: forgets, "onbekend") one service's places, with its audit.
+  virtual StoreResult<void> set_places(const PlacesRecord& record, std::optional<int> places,
+                                       const AuditEntry& audit) = 0;
+  // Every request of one track and school year, as the overview counts it.
+  virtual std::vector<RequestFact> request_facts(const std::string& track,
+                                                 const std::string& year) = 0;
+
+  // ---- Privacy: personal data past its retention, what is stored about one student, erasure --
+  struct RequestKey {
+    Id id = 0;
+    std::string track;
+    std::string year;
+    Value periods;  // the request's periods ([{start, end}], null when it has none)
+  };
+  // Every request whose personal data is still stored (not erased before), lowest id first.
+  virtual std::vector<RequestKey> requests_with_personal_data() = 0;
+  // The requests stored with this national register number (its 11 digits), lowest id first.
+  virtual std::vector<Id> requests_of_student(const std::string& national_number) = 0;
+  // One line of a request's status history, as the store keeps it.
+  struct HistoryLine {
+    Id service_id = 0;
+    std::string from;
+    std::string to;
+    std::optional<Id> user_id;
+    Instant at;
+    std::string reason;
+  };
+  virtual std::vector<HistoryLine> status_history(Id request_id) = 0;
+  // The mails about one request (an acceptance told to the school, an undone acceptance), oldest
+  // first: those whose dedupe_key starts with "accepted/ID/" or "undone/ID/".
+  virtual std::vector<OutboxMail> mails_about_request(Id request_id) = 0;
+  // Erases a request's personal data in one transaction with its audit line: `kept_fields` in
+  // place of its fields (the name columns take its first_name and last_name), no service
+  // notes, the reasons in its status history and audit lines ("reden: ..." becomes
+  // `erased_text`), and the mails about it (subject and body become `erased_text`; one still
+  // waiting is not sent any more). False, with nothing written, when the request's personal
+  // data was erased before; not_found when there is no such request.
+  struct Erasure {
+    Id request_id = 0;
+    Value kept_fields;
+    std::string erased_text;
+    Instant at;
+  };
+  virtual StoreResult<bool> erase_personal_data(const Erasure& erasure,
+                                                const AuditEntry& audit) = 0;
+  // Agenda: each user's private calendar feed address. Only the SHA-256 of its token is kept,
+  // one per user. Replaces the user's token by `hash` (none: the user has no address any more)
+  // and writes the audit line, in one transaction; the replaced token stops at once.
+  virtual StoreResult<void> set_agenda_token(Id user_id, const std::optional<std::string>& hash,
+                                             Instant at, const AuditEntry& audit) = 0;
+  // The user whose current token has this hash; none for an unknown, renewed or revoked one,
+  // and for a disabled account.
+  virtual std::optional<Id> agenda_token_user(const std::string& hash) = 0;
+  // When the user's current token was made; none when the user has none.
+  virtual std::optional<Instant> agenda_token_since(Id user_id) = 0;
+
   // --- Service locations and distances (issue 13, part geo) ---
   // A place a service works from: a postal code and its place, as the gazetteer found them.
   struct ServiceLocation {

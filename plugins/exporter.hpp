@@ -22,6 +22,15 @@ class Exporter {
   virtual std::string extension() const = 0;  // "csv", "xlsx"
   // The file's bytes. Throws std::runtime_error when the file cannot be written.
   virtual std::string render(const Table& table) const = 0;
+  // A named table, for a format that holds several (a workbook's sheets).
+  struct Sheet {
+    std::string name;  // at most 31 characters, without the characters Excel refuses
+    Table table;
+  };
+  // Several tables in one file; a format with room for one table writes the first.
+  virtual std::string render_sheets(const std::vector<Sheet>& sheets) const {
+    return render(sheets.empty() ? Table{} : sheets.front().table);
+  }
 };
 
 }  // namespace stagematch

@@ -18,6 +18,8 @@ BUILD_PACKAGES=(
 # (tests/fuzz/README.md: why 16, not 14).
 TEST_PACKAGES=(postgresql python3 python3-aiosmtpd python3-stdnum nodejs npm curl systemd
   clang-16 libclang-rt-16-dev llvm-16)
+# The calendar feed's independent reader (tests/agenda_ics.py).
+TEST_PACKAGES+=(python3-icalendar)
 
 # script/format and script/test's formatting check: clang-format 14 only, since other versions
 # lay out the same code differently.

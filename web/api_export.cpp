@@ -8,6 +8,7 @@
 #include "api_handlers.hpp"
 #include "api_support.hpp"
 #include "local_time.hpp"
+#include "pages_capacity.hpp"
 #include "registry.hpp"
 
 namespace stagematch::api {
@@ -347,12 +348,12 @@ std::function<std::string(Id)> org_names(Services& s) {
   };
 }
 
-HttpResponse file_response(const Exporter& exporter, const Table& table,
+HttpResponse file_response(const Exporter& exporter, const std::vector<Exporter::Sheet>& sheets,
                            const std::string& base_name) {
   HttpResponse res;
   res.status = 200;
   res.content_type = exporter.content_type();
-  res.body = exporter.render(table);
+  res.body = exporter.render_sheets(sheets);
   // base_name is built from a known track id and a checked school year: plain ASCII.
   res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + base_name + "." +
                                                       exporter.extension() + "\"");
@@ -379,7 +380,7 @@ HttpResponse export_track(Services& s, HttpRequest& req, const Exporter& exporte
   if (in->year) name += "_" + *in->year;
   if (req.user->role == role::kService)
     name += in->tab == list_tab::kAccepted ? "_aanvaard" : "_open";
-  return file_response(exporter, table, name);
+  return file_response(exporter, {{"Aanvragen", std::move(table)}}, name);
 }
 
 // Every request of every track and school year, with the status counts: the admin's export.
@@ -409,7 +410,12 @@ HttpResponse export_everything(Services& s, HttpRequest& req, const Exporter& ex
   options.with_track = true;
   options.with_status_counts = true;
   Table table = request_table(rows, options, org_names(s));
-  return file_response(exporter, table, "alle_aanvragen");
+  // The workbook adds the places against demand per province (one table: the CSV has none).
+  auto places = capacity_export(s, req.actor());
+  if (!places) return HttpResponse::error(places.error());
+  return file_response(
+      exporter, {{"Aanvragen", std::move(table)}, {"Plaatsen per provincie", std::move(*places)}},
+      "alle_aanvragen");
 }
 
 }  // namespace

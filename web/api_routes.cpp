@@ -3,7 +3,10 @@
 // by App before a handler runs (the Access of each route); a handler checks the objects: an id
 // the caller may not see is a 404, the same as one that does not exist. Every answer is a Value
 // turned into JSON, never text glued around user input.
+#include "api_agenda.hpp"
+#include "api_capacity.hpp"
 #include "api_handlers.hpp"
+#include "api_privacy.hpp"
 
 namespace stagematch {
 
@@ -61,6 +64,18 @@ void add_api_routes(Router& router, Services& services) {
   router.add("POST", "/api/v1/admin/requests/{id}/stop", admin, to(&stop_request_by_admin));
   router.add("PUT", "/api/v1/admin/calendars/{track}/{year}", admin, to(&publish_calendar));
   router.add("PUT", "/api/v1/admin/clock", admin, to(&set_clock));
+  // Places per service (a service its own, the admin any) and against demand per province.
+  router.add("GET", "/api/v1/capacity", deciders, to(&list_places));
+  router.add("PUT", "/api/v1/capacity", deciders, to(&set_places));
+  router.add("GET", "/api/v1/admin/capacity.csv", admin, to(&capacity_csv));
+
+  // Privacy: everything stored about one student, and erasing a student on request (admin).
+  router.add("POST", "/api/v1/admin/subject-access", admin, to(&subject_access));
+  router.add("POST", "/api/v1/admin/erasure", admin, to(&erase_student));
+  // Agenda: the caller's own calendar feed address (the feed itself is /agenda/TOKEN.ics).
+  router.add("GET", "/api/v1/agenda", logged_in, to(&agenda_address));
+  router.add("POST", "/api/v1/agenda", logged_in, to(&renew_agenda_address));
+  router.add("DELETE", "/api/v1/agenda", logged_in, to(&revoke_agenda_address));
 
   // A service's locations (issue 13, distance).
   const Access service = Access::only({"service"});

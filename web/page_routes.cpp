@@ -8,7 +8,10 @@
 #include "pages_account.hpp"
 #include "pages_admin.hpp"
 #include "pages_admin_requests.hpp"
+#include "pages_agenda.hpp"
+#include "pages_capacity.hpp"
 #include "pages_contacts.hpp"
+#include "pages_privacy.hpp"
 #include "pages_geo.hpp"
 #include "pages_school.hpp"
 #include "pages_service.hpp"
@@ -151,6 +154,36 @@ void add_page_routes(Router& router, Services& services) {
   router.add("GET", "/admin/mails", admin, to(p, &Pages::admin, &M::mails));
   router.add("GET", "/admin/mails/{id}", admin, to(p, &Pages::admin, &M::mail));
   router.add("POST", "/admin/mails/{id}/opnieuw", admin, to(p, &Pages::admin, &M::resend_mail));
+
+  // Places: a service's own, the admin's for any service.
+  auto places = std::make_shared<CapacityPages>(p->kit);
+  const Access places_access = Access::only({"service", "admin"});
+  router.add("GET", "/plaatsen", places_access,
+             [places](HttpRequest& req) { return places->places(req); });
+  router.add("POST", "/plaatsen", places_access,
+             [places](HttpRequest& req) { return places->set_places(req); });
+
+  // Privacy: the policy for everyone; a student's stored data and erasure for the admin (the
+  // national register number is always posted, never in an address).
+  auto privacy = std::make_shared<PrivacyPages>(p->kit);
+  // Each handler also holds `p`, whose kit the privacy pages render with.
+  auto on_privacy = [p, privacy](HttpResponse (PrivacyPages::*method)(HttpRequest&) const) {
+    return Handler([p, privacy, method](HttpRequest& req) { return ((*privacy).*method)(req); });
+  };
+  router.add("GET", "/privacy", anyone, on_privacy(&PrivacyPages::policy));
+  router.add("GET", "/admin/privacy", admin, on_privacy(&PrivacyPages::form));
+  router.add("POST", "/admin/privacy", admin, on_privacy(&PrivacyPages::lookup));
+  router.add("POST", "/admin/privacy/wissen", admin, on_privacy(&PrivacyPages::erase));
+  // Agenda: every user's calendar feed address (shown once when made), and the feed calendar
+  // applications fetch without a session: the token in its address is the key.
+  auto agenda = std::make_shared<AgendaPages>(p->kit);
+  auto calendar = [p, agenda](HttpResponse (AgendaPages::*method)(HttpRequest&) const) -> Handler {
+    return [p, agenda, method](HttpRequest& req) { return ((*agenda).*method)(req); };
+  };
+  router.add("GET", "/agenda", logged_in, calendar(&AgendaPages::page));
+  router.add("POST", "/agenda/nieuw", logged_in, calendar(&AgendaPages::renew));
+  router.add("POST", "/agenda/intrekken", logged_in, calendar(&AgendaPages::revoke));
+  router.add("GET", "/agenda/{feed}", anyone, calendar(&AgendaPages::feed));
 }
 
 }  // namespace stagematch

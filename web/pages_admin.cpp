@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "admin_history.hpp"
+#include "pages_capacity.hpp"
 
 namespace stagematch {
 
@@ -200,6 +201,12 @@ HttpResponse AdminPages::dashboard(HttpRequest& req) const {
                  {"accepted", by_round[i].accepted}});
     row["has_rounds"] = !round_rows.empty();
     row["rounds"] = std::move(round_rows);
+    // Open requests against the places that remain, per province, with the round's days.
+    if (calendar) {
+      auto capacity = capacity_section(kit_, req, *calendar, provinces);
+      if (!capacity) return kit_.refused(req, capacity.error());
+      row["capacity"] = std::move(*capacity);
+    }
     // An invitation shows the service the student's personal data: a service that invites far
     // more students in a day than a service needs is named here, for the admin to ask why.
     if (!invite_statuses.empty()) {

@@ -168,7 +168,9 @@ std::string action_text(const std::string& action) {
       {"request.delete", "Verwijderd"},
       {"status.change", "Status gewijzigd"},
       {"request.reveal", "Persoonsgegevens bekeken"},
-      {"request.reveal_list", "Persoonsgegevens getoond in een lijst"}};
+      {"request.reveal_list", "Persoonsgegevens getoond in een lijst"},
+      {"privacy.purge", "Persoonsgegevens gewist: bewaartermijn voorbij"},
+      {"privacy.erase", "Persoonsgegevens gewist op verzoek"}};
   auto it = kTexts.find(action);
   return it != kTexts.end() ? it->second : action;
 }

@@ -52,6 +52,7 @@ Array PageKit::menu(const HttpRequest& req) const {
     for (const auto& [name, workflow] : defs->workflows)
       items.emplace_back("/dienst/" + name, workflow.label.empty() ? name : workflow.label);
     items.emplace_back("/dienst/contactpersonen", "Contactpersonen");
+    items.emplace_back("/plaatsen", "Plaatsen");
     items.emplace_back("/dienst/locaties", "Locaties");
   } else if (role == role::kAdmin) {
     items = {{"/admin", "Overzicht"},
@@ -61,8 +62,10 @@ Array PageKit::menu(const HttpRequest& req) const {
              {"/admin/uitnodigingen", "Uitnodigingen"},
              {"/admin/kalenders", "Kalenders"},
              {"/admin/audit", "Audit"},
-             {"/admin/mails", "Mails"}};
+             {"/admin/mails", "Mails"},
+             {"/admin/privacy", "Privacy"}};
   }
+  items.emplace_back("/agenda", "Agenda");
   Array out;
   for (const auto& [href, label] : items) {
     bool current = href == "/admin" ? req.path == href : under(req.path, href);

@@ -44,6 +44,13 @@ bool hashes_password(const std::string& method, const std::string& path) {
          path.find("password") != std::string::npos;
 }
 
+std::string path_for_log(std::string_view path) {
+  constexpr std::string_view kAgenda = "/agenda/";
+  if (path.starts_with(kAgenda) && path.size() > kAgenda.size())
+    return std::string(kAgenda) + "[verborgen]";
+  return std::string(path);
+}
+
 namespace {
 
 // A logged value between double quotes: loggable, with the quote itself escaped too.
@@ -492,8 +499,8 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
       try {
         res = self->server_.handler(*req);
       } catch (const std::exception& e) {
-        self->server_.log("error " + loggable(req->method) + ' ' + loggable(req->path) + ": " +
-                          loggable(e.what()) + '\n');
+        self->server_.log("error " + loggable(req->method) + ' ' +
+                          loggable(path_for_log(req->path)) + ": " + loggable(e.what()) + '\n');
         res = HttpResponse::error(500, "internal",
                                   "Er ging iets mis op de server. Probeer het later opnieuw.");
       }
@@ -508,7 +515,8 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
         // One line per request, key=value: the path without its query string, so no personal
         // data; the route it matched; the id the answer carries.
         self->server_.log("method=" + loggable(req->method) + " path=\"" +
-                          quoted_loggable(req->path) + "\" status=" + std::to_string(res.status) +
+                          quoted_loggable(path_for_log(req->path)) +
+                          "\" status=" + std::to_string(res.status) +
                           " ms=" + std::to_string(ms.count()) + " route=\"" +
                           quoted_loggable(req->route) + "\" id=" + req->request_id + '\n');
       }

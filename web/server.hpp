@@ -72,6 +72,10 @@ void add_security_headers(HttpResponse& response);
 // Which requests hash a password: logins, activation and setting a new password.
 bool hashes_password(const std::string& method, const std::string& path);
 
+// The path as the request log writes it: what follows /agenda/ (a calendar feed's secret token)
+// is masked, so the log never holds a key to someone's feed.
+std::string path_for_log(std::string_view path);
+
 // Serves `handler` until SIGINT or SIGTERM, then finishes requests in flight and returns 0.
 int serve(const ServerOptions& options, RequestHandler handler);
 

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -23,6 +24,7 @@
 #include "mail_templates.hpp"
 #include "mailer.hpp"
 #include "matching.hpp"
+#include "privacy.hpp"
 #include "rules.hpp"
 #include "scheduler.hpp"
 #include "serve_config.hpp"
@@ -43,12 +45,15 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
             [--test-clock [--test-clock-start ISO-TIJD]] [--workers N]
             [--helpdesk-email ADRES] [--helpdesk-phone NUMMER] [--helpdesk-hours TEKST]
             [--info-url URL] [--trusted-proxy ADRES,...] [--web-root MAP] [--config BESTAND]
+            [--retention-years N] [--privacy-page BESTAND]
             start de server; zonder --smtp gaan mails naar var/mail/*.eml; de helpdesk en de
             informatiepagina staan onderaan elke pagina; elke optie kan ook in BESTAND
             (naam = waarde) of de omgeving (STAGEMATCH_NAAM) staan, de opdrachtregel wint;
             een PostgreSQL die nog niet antwoordt, wordt --db-wait seconden (60) opnieuw geprobeerd;
             de sjablonen en stijlbestanden (templates/ en static/) staan in --web-root MAP, zonder
-            die optie in web/ naast de map van het programma (bin/../web) of anders in ./web
+            die optie in web/ naast de map van het programma (bin/../web) of anders in ./web;
+            persoonsgegevens worden elke dag gewist N jaar (2) na het einde van hun schooljaar;
+            de privacypagina toont BESTAND (standaard privacybeleid.txt in de web-root)
   demo      [--db URL] [--workflows DIR] [--rules DIR]
             laadt de demogegevens (scholen, diensten, leerlingen, een open ronde per traject)
             in een lege databank en toont de demologins; een tweede keer verandert niets
@@ -60,6 +65,11 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
             controleert alle definities en regels; exit 0, of 1 met FILE:LINE:COLUMN per probleem
   simulate  --track T --year JJJJ-JJJJ [--format text|json] [--workflows DIR --rules DIR]
             toont de tijdlijn van een kalender: rondes, wat wie mag en ziet, en elke mail
+  purge     [--dry-run] [--db URL] [--retention-years N] [--workflows DIR --rules DIR]
+            [--config BESTAND]
+            wist de persoonsgegevens van de aanvragen waarvan de bewaartermijn (N jaar na het
+            einde van het schooljaar, standaard 2) voorbij is; --dry-run toont per schooljaar en
+            traject wat zou verdwijnen en wijzigt niets; de server doet dit ook elke dag
 )";
 
 // --name value pairs and bare --flags after the subcommand.
@@ -276,14 +286,118 @@ class CalendarFollower {
   Periodic periodic_;  // last: it starts once everything it reads is there, and stops first
 };
 
+// The retention period and the privacy page's text (--privacy-page, else privacybeleid.txt in
+// the web root), or why they cannot be used.
+std::expected<PrivacySettings, std::string> privacy_settings(
+    const Options& o, const std::filesystem::path& web_root) {
+  PrivacySettings settings;
+  const std::string years = o.get("--retention-years", "2");
+  if (std::string why = retention_years_problem(years); !why.empty())
+    return std::unexpected("--retention-years " + why);
+  settings.retention_years = std::stoi(years);
+  if (o.has("--privacy-page") || std::filesystem::exists(web_root / "privacybeleid.txt")) {
+    const std::string path = o.get("--privacy-page", (web_root / "privacybeleid.txt").string());
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::unexpected("kan de tekst van de privacypagina niet lezen: " + path);
+    settings.policy_text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  return settings;
+}
+
+// One line per school year and track a purge erased (or, dry, would erase), for an operator.
+void print_purge(const PurgeReport& report, int years, std::ostream& out) {
+  out << (report.dry_run ? "proefdraaien: er wordt niets gewist\n" : "")
+      << "bewaartermijn: " << years << " jaar na het einde van het schooljaar\n";
+  if (report.groups.empty()) {
+    out << "geen aanvragen met persoonsgegevens waarvan de bewaartermijn voorbij is\n";
+    return;
+  }
+  std::string fields;
+  for (const auto& f : Privacy::erased_data()) fields += (fields.empty() ? "" : ", ") + f;
+  for (const auto& g : report.groups)
+    out << "schooljaar " << g.year << ", traject " << g.track << ": " << g.requests
+        << (g.requests == 1 ? " aanvraag" : " aanvragen")
+        << (!report.dry_run   ? " gewist"
+            : g.requests == 1 ? " zou gewist worden"
+                              : " zouden gewist worden")
+        << " (schooljaar eindigde " << format_local_nl(g.year_ends) << ", bewaard tot "
+        << format_local_nl(g.kept_until) << ")\n  velden: " << fields << "\n";
+  if (!report.dry_run)
+    out << "samen " << report.erased << (report.erased == 1 ? " aanvraag" : " aanvragen")
+        << " gewist\n";
+}
+
+void log_purge(const PurgeReport& report) {
+  if (report.erased == 0) return;
+  for (const auto& g : report.groups)
+    std::clog << "bewaartermijn: persoonsgegevens gewist van " << g.requests
+              << " aanvragen van schooljaar " << g.year << ", traject " << g.track << "\n";
+}
+
+// `purge [--dry-run] [--db URL]`: erases the personal data past its retention, or shows what
+// would go. Reads the same settings as serve (--config FILE, STAGEMATCH_*).
+int cmd_purge(const std::vector<std::string>& args, const PluginRegistry& plugins) {
+  Options o = parse_options(
+      args, 1, {"--db", "--workflows", "--rules", "--retention-years", "--config"}, {"--dry-run"});
+  if (report_option_errors(o)) return 2;
+  ConfigRead config =
+      read_serve_config(o.has("--config") ? std::optional(o.get("--config", "")) : std::nullopt,
+                        [](const char* name) { return std::getenv(name); });
+  for (const auto& problem : config.problems) std::cerr << problem << "\n";
+  if (!config.problems.empty()) return 2;
+  for (const auto& [name, setting] : config.values) o.values.emplace(name, setting.value);
+  const std::string years = o.get("--retention-years", "2");
+  if (std::string why = retention_years_problem(years); !why.empty()) {
+    std::cerr << "stagematch purge: --retention-years " << why << "\n";
+    return 2;
+  }
+  LoadResult loaded =
+      load_definitions(o.get("--workflows", "workflows"), o.get("--rules", "rules"));
+  if (!loaded.ok()) {
+    print_diagnostics(loaded.diagnostics);
+    return 1;
+  }
+  try {
+    auto store = plugins.open_store(o.get("--db", "sqlite:var/stagematch.db"));
+    auto definitions = with_published(*store, loaded.definitions);
+    SystemClock clock;
+    Privacy privacy(
+        *store, [&definitions] { return definitions; }, clock);
+    PrivacySettings settings;
+    settings.retention_years = std::stoi(years);
+    privacy.configure(settings);
+    print_purge(privacy.purge("admin-cli", o.has("--dry-run")), settings.retention_years,
+                std::cout);
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "stagematch purge: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugins) {
-  Options o =
-      parse_options(args, 1,
-                    {"--db", "--db-wait", "--listen", "--workflows", "--rules", "--mail-templates",
-                     "--smtp", "--base-url", "--sender", "--test-clock-start", "--workers",
-                     "--trusted-proxy", "--helpdesk-email", "--helpdesk-phone", "--helpdesk-hours",
-                     "--info-url", "--web-root", "--config"},
-                    {"--test-clock", "--starttls"});
+  Options o = parse_options(args, 1,
+                            {"--db",
+                             "--db-wait",
+                             "--listen",
+                             "--workflows",
+                             "--rules",
+                             "--mail-templates",
+                             "--smtp",
+                             "--base-url",
+                             "--sender",
+                             "--test-clock-start",
+                             "--workers",
+                             "--trusted-proxy",
+                             "--helpdesk-email",
+                             "--helpdesk-phone",
+                             "--helpdesk-hours",
+                             "--info-url",
+                             "--web-root",
+                             "--config",
+                             "--retention-years",
+                             "--privacy-page"},
+                            {"--test-clock", "--starttls"});
   if (report_option_errors(o)) return 2;
   // The environment and --config FILE fill in what the command line leaves out.
   ConfigRead config =
@@ -331,6 +445,11 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
   if (!web_root) {
     std::cerr << "stagematch serve: " << web_root.error() << "\n";
     return 1;
+  }
+  auto privacy = privacy_settings(o, *web_root);
+  if (!privacy) {
+    std::cerr << "stagematch serve: " << privacy.error() << "\n";
+    return 2;
   }
   std::string base_url = o.get("--base-url", "http://" + o.get("--listen", "127.0.0.1:8080"));
   std::string sender = o.get("--sender", "Stagematch <info@stagematching.org>");
@@ -382,7 +501,10 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
     OutboxWorker outbox(*store, *mailer, clock, outbox_options);
     accounts.on_link_requested([&outbox] { outbox.notify(); });
     outbox.start();
+    Privacy retention(*store, defs_fn, clock);
+    retention.configure(*privacy);
     Scheduler scheduler(*store, *store, mail, defs_fn, clock);
+    scheduler.set_daily_work([&retention] { log_purge(retention.purge("system", false)); });
     scheduler.start([&outbox] { outbox.notify(); });
 
     // After a test-clock jump: everything that fell due runs now, in order, before the answer.
@@ -423,6 +545,7 @@ int cmd_serve(const std::vector<std::string>& args, const PluginRegistry& plugin
       return g;
     };
     EngineServices engine(*store, *store, accounts, defs_fn, publish, store.get(), clock);
+    engine.privacy.configure(*privacy);
     Services services{engine,
                       accounts,
                       matching,
@@ -599,6 +722,7 @@ int run_cli(const std::vector<std::string>& args, const PluginRegistry& plugins)
   if (cmd == "admin") return cmd_admin(args, plugins);
   if (cmd == "demo") return cmd_demo(args, plugins);
   if (cmd == "backup") return cmd_backup(args, plugins);
+  if (cmd == "purge") return cmd_purge(args, plugins);
   std::cerr << "stagematch: onbekend subcommando '" << cmd << "'\n" << kUsage;
   return 2;
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "capacity.hpp"
 #include "gazetteer.hpp"
 #include "matching.hpp"
 
@@ -345,6 +346,22 @@ std::expected<DemoResult, std::string> load_demo(Store& store, AccountStore& acc
                                            ""});
     if (!accepted)
       return std::unexpected("aanvaarden in " + track + ": " + accepted.error().message);
+  }
+  // Places: the two Antwerp services state theirs for this school year in every track; the
+  // service of Oost- en West-Vlaanderen says nothing yet ("onbekend"). The dashboard then shows
+  // regions short of places next to regions without figures.
+  Capacities capacities(store, demo_clock);
+  for (const auto& [track, workflow] : definitions->workflows) {
+    const Calendar* calendar = definitions->calendar(track, school_year_of(now));
+    if (!calendar) continue;
+    for (std::size_t i = 0; i < 2; ++i) {
+      const Actor own{"service", services[i].user, services[i].org};
+      for (const auto& slot : Capacities::slots(*calendar))
+        if (auto set =
+                capacities.set(own, own.org_id, *calendar, slot.round_id, i == 0 ? "2" : "1");
+            !set)
+          return std::unexpected("plaatsen in " + track + ": " + set.error().message);
+    }
   }
   // The admin last: it marks the data set as loaded.
   auto admin = accounts.create_activated(kAdminEmail, "admin", std::nullopt, kPassword, kActor);

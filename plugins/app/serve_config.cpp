@@ -108,6 +108,12 @@ void take(const ServeSetting& s, const std::string& value, const std::string& or
 
 }  // namespace
 
+std::string retention_years_problem(const std::string& v) {
+  if (!is_number(v) || std::stoi(v) < 1 || std::stoi(v) > 50)
+    return "verwacht een aantal jaren van 1 tot 50";
+  return "";
+}
+
 const std::vector<ServeSetting>& serve_settings() {
   static const std::vector<ServeSetting> kList = {
       {"db", false, store_url},
@@ -129,6 +135,9 @@ const std::vector<ServeSetting>& serve_settings() {
       {"helpdesk-hours", false, one_line},
       {"info-url", false, web_url},
       {"web-root", false, any_text},
+      // Privacy: how long personal data is kept after its school year, and the privacy page.
+      {"retention-years", false, retention_years_problem},
+      {"privacy-page", false, any_text},
   };
   return kList;
 }

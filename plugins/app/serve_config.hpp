@@ -25,6 +25,9 @@ struct ServeSetting {
 // Every option of `serve`, with what a value must look like.
 const std::vector<ServeSetting>& serve_settings();
 
+// Why a retention period (years of `retention-years`, 1 to 50) cannot be right, or "".
+std::string retention_years_problem(const std::string& value);
+
 // A value and where it was read, for messages: "stagematch.conf:4" or "STAGEMATCH_DB".
 struct SettingValue {
   std::string value;

@@ -68,6 +68,18 @@ TEST(Xlsx, WritesARealWorkbook) {
   EXPECT_EQ(xlsx.extension(), "xlsx");
 }
 
+TEST(Xlsx, WritesEveryTableOnASheetOfItsOwn) {
+  XlsxExporter xlsx;
+  std::string bytes = xlsx.render_sheets({{"Aanvragen", Table{{"Naam"}, {{"Maes"}}}},
+                                          {"Plaatsen per provincie", Table{{"Provincie"}, {}}}});
+  EXPECT_NE(bytes.find("xl/worksheets/sheet1.xml"), std::string::npos);
+  EXPECT_NE(bytes.find("xl/worksheets/sheet2.xml"), std::string::npos);
+  // A format with room for one table writes the first.
+  CsvExporter csv;
+  EXPECT_EQ(csv.render_sheets({{"Eerste", Table{{"a"}, {}}}, {"Tweede", Table{{"b"}, {}}}}),
+            csv.render(Table{{"a"}, {}}));
+}
+
 TEST(Xlsx, RefusesAnInvalidSheetName) {
   EXPECT_THROW(XlsxExporter("a/b").render(Table{{"a"}, {}}), std::runtime_error);
 }

@@ -32,6 +32,8 @@ class XlsxExporter final : public Exporter {
   }
   std::string extension() const override { return "xlsx"; }
   std::string render(const Table& table) const override;
+  // Every table on a sheet of its own, in order.
+  std::string render_sheets(const std::vector<Sheet>& sheets) const override;
 
  private:
   std::string sheet_name_;

@@ -54,26 +54,11 @@ void check(lxw_error error, const char* what) {
     throw std::runtime_error(std::string("xlsx-export: ") + what + ": " + lxw_strerror(error));
 }
 
-}  // namespace
-
-std::string XlsxExporter::render(const Table& table) const {
-  TempFile file;
-  lxw_workbook* workbook = workbook_new(file.path().c_str());
-  if (!workbook) throw std::runtime_error("xlsx-export: kan het werkboek niet aanmaken");
-  // workbook_close frees the workbook; this guard closes it when a write below throws.
-  struct Closer {
-    lxw_workbook* workbook;
-    bool closed = false;
-    ~Closer() {
-      if (!closed) workbook_close(workbook);
-    }
-  } closer{workbook};
-
-  lxw_worksheet* sheet = workbook_add_worksheet(workbook, sheet_name_.c_str());
+// One table on a sheet of its own: bold header row, frozen, filtered, columns sized to fit.
+void write_sheet(lxw_workbook* workbook, lxw_format* bold, const std::string& name,
+                 const Table& table) {
+  lxw_worksheet* sheet = workbook_add_worksheet(workbook, name.c_str());
   if (!sheet) throw std::runtime_error("xlsx-export: ongeldige bladnaam");
-  lxw_format* bold = workbook_add_format(workbook);
-  format_set_bold(bold);
-
   const std::size_t width = table.header.size();
   auto write_row = [&](lxw_row_t row, const std::vector<std::string>& cells, lxw_format* format) {
     for (std::size_t col = 0; col < width && col < cells.size(); ++col) {
@@ -97,6 +82,30 @@ std::string XlsxExporter::render(const Table& table) const {
                            static_cast<double>(std::min<std::size_t>(longest + 2, 60)), nullptr);
     }
   }
+}
+
+}  // namespace
+
+std::string XlsxExporter::render(const Table& table) const {
+  return render_sheets({Sheet{sheet_name_, table}});
+}
+
+std::string XlsxExporter::render_sheets(const std::vector<Sheet>& sheets) const {
+  TempFile file;
+  lxw_workbook* workbook = workbook_new(file.path().c_str());
+  if (!workbook) throw std::runtime_error("xlsx-export: kan het werkboek niet aanmaken");
+  // workbook_close frees the workbook; this guard closes it when a write below throws.
+  struct Closer {
+    lxw_workbook* workbook;
+    bool closed = false;
+    ~Closer() {
+      if (!closed) workbook_close(workbook);
+    }
+  } closer{workbook};
+
+  lxw_format* bold = workbook_add_format(workbook);
+  format_set_bold(bold);
+  for (const auto& sheet : sheets) write_sheet(workbook, bold, sheet.name, sheet.table);
 
   closer.closed = true;
   check(workbook_close(workbook), "werkboek sluiten");

@@ -127,6 +127,20 @@ std::vector<OutboxMail> load_outbox(Tx& tx, int limit) {
   return out;
 }
 
+std::vector<OutboxMail> load_request_mails(Tx& tx, Id request_id) {
+  const std::string accepted = "accepted/" + std::to_string(request_id) + "/";
+  const std::string undone = "undone/" + std::to_string(request_id) + "/";
+  std::vector<OutboxMail> out;
+  for (const Row& row : tx.query(std::string("SELECT ") + kColumns +
+                                     " FROM outbox WHERE substr(dedupe_key, 1, ?) = ?"
+                                     " OR substr(dedupe_key, 1, ?) = ? ORDER BY id",
+                                 {static_cast<std::int64_t>(accepted.size()), accepted,
+                                  static_cast<std::int64_t>(undone.size()), undone},
+                                 kColumnCount))
+    out.push_back(read_mail(row));
+  return out;
+}
+
 std::vector<std::string> load_org_addresses(Tx& tx, Id org_id) {
   std::vector<std::string> out;
   for (const Row& row :

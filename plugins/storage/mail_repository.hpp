@@ -34,6 +34,9 @@ bool claim_timed_event(Tx& tx, const std::string& key, Instant at, Instant claim
 // admin's outbox page).
 std::vector<OutboxMail> load_outbox(Tx& tx, int limit);
 
+// The mails about one request, oldest first: dedupe_key "accepted/ID/..." or "undone/ID/...".
+std::vector<OutboxMail> load_request_mails(Tx& tx, Id request_id);
+
 // E-mail addresses of the organisation's activated, not disabled users.
 std::vector<std::string> load_org_addresses(Tx& tx, Id org_id);
 

@@ -451,6 +451,22 @@ const std::vector<Step>& steps() {
            {"CREATE INDEX link_requests_open ON link_requests (handled_at, id)"},
            {"CREATE INDEX link_requests_at ON link_requests (at)"},
        }},
+      {11,
+       "places per service, track, school year and round",
+       {
+           // No row: the service said nothing ("onbekend"), which is not 0 places. round_id is
+           // '' for the whole school year, else the calendar round whose internship period the
+           // places are for (CVO).
+           {"CREATE TABLE service_places ("
+            " service_id BIGINT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,"
+            " track TEXT NOT NULL,"
+            " year TEXT NOT NULL,"
+            " round_id TEXT NOT NULL DEFAULT '',"
+            " places INTEGER NOT NULL CHECK (places BETWEEN 0 AND 999),"
+            " updated_at BIGINT NOT NULL,"
+            " PRIMARY KEY (service_id, track, year, round_id))"},
+           {"CREATE INDEX service_places_year ON service_places (track, year)"},
+       }},
       // Issue 13, distance: where services work from and where students live (gazetteer).
       {12,
        "service locations and the places of requests, for the distance sort",
@@ -473,6 +489,24 @@ const std::vector<Step>& steps() {
             " version INTEGER NOT NULL,"
             " lat DOUBLE PRECISION,"
             " lng DOUBLE PRECISION)"},
+       }},
+      // Agenda: each user's private calendar feed address (GET /agenda/{token}.ics).
+      {13,
+       "calendar feed addresses: one per user, only the hash of its token",
+       {
+           // Renewing replaces the row, so the old address stops at once; revoking deletes it.
+           {"CREATE TABLE agenda_tokens ("
+            " user_id BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,"
+            " token_hash TEXT NOT NULL UNIQUE,"
+            " created_at BIGINT NOT NULL)"},
+       }},
+      {14,
+       "requests: when their personal data was erased (retention period over, or on request)",
+       {
+           // Set once, by the erasure that blanked the names and personal fields; the daily
+           // retention run reads only the requests where it is still empty.
+           {"ALTER TABLE requests ADD COLUMN erased_at BIGINT"},
+           {"CREATE INDEX requests_personal_data ON requests (year, id) WHERE erased_at IS NULL"},
        }},
   };
   return kSteps;

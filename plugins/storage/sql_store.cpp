@@ -9,6 +9,8 @@
 #include <unordered_map>
 
 #include "account_repository.hpp"
+#include "agenda_repository.hpp"
+#include "cap_repository.hpp"
 #include "geo_repository.hpp"
 #include "mail_repository.hpp"
 #include "migrations.hpp"
@@ -667,9 +669,87 @@ std::vector<std::string> SqlStore::org_addresses(Id org_id) {
                             [&](Tx& tx) { return storage::load_org_addresses(tx, org_id); });
 }
 
+// Places per service: each call one transaction around cap_repository.
+std::vector<SqlStore::PlacesRecord> SqlStore::places(const std::string& track,
+                                                     const std::string& year) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_places(tx, track, year); });
+}
+
+StoreResult<void> SqlStore::set_places(const PlacesRecord& record, std::optional<int> places,
+                                       const AuditEntry& audit) {
+  return impl_->guarded(
+      TxMode::kWrite, [&](Tx& tx) { return storage::write_places(tx, record, places, audit); },
+      "not_found", "Deze dienst bestaat niet (meer).");
+}
+
+std::vector<SqlStore::RequestFact> SqlStore::request_facts(const std::string& track,
+                                                           const std::string& year) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_request_facts(tx, track, year); });
+}
+
 std::unique_ptr<Store> open_store(const std::string& url) {
   return std::make_unique<SqlStore>(url);
 }
+
+// Agenda: calendar feed tokens.
+StoreResult<void> SqlStore::set_agenda_token(Id user_id, const std::optional<std::string>& hash,
+                                             Instant at, const AuditEntry& audit) {
+  return impl_->guarded(
+      TxMode::kWrite,
+      [&](Tx& tx) -> StoreResult<void> {
+        storage::write_agenda_token(tx, user_id, hash, at, audit);
+        return {};
+      },
+      "not_found", "Dit account bestaat niet.");
+}
+
+std::optional<Id> SqlStore::agenda_token_user(const std::string& hash) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_agenda_token_user(tx, hash); });
+}
+
+std::optional<Instant> SqlStore::agenda_token_since(Id user_id) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_agenda_token_since(tx, user_id); });
+}
+
+}  // namespace stagematch
+
+// Privacy: each call one transaction around privacy_repository.
+#include "privacy_repository.hpp"
+
+namespace stagematch {
+
+std::vector<Store::RequestKey> SqlStore::requests_with_personal_data() {
+  return impl_->db.transact(TxMode::kRead,
+                            [](Tx& tx) { return storage::load_requests_with_personal_data(tx); });
+}
+
+std::vector<Id> SqlStore::requests_of_student(const std::string& national_number) {
+  return impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+    return storage::load_requests_of_student(tx, national_number);
+  });
+}
+
+std::vector<Store::HistoryLine> SqlStore::status_history(Id request_id) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_status_history(tx, request_id); });
+}
+
+std::vector<OutboxMail> SqlStore::mails_about_request(Id request_id) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::load_request_mails(tx, request_id); });
+}
+
+StoreResult<bool> SqlStore::erase_personal_data(const Erasure& erasure, const AuditEntry& audit) {
+  auto out = impl_->guarded(
+      TxMode::kWrite, [&](Tx& tx) { return storage::erase_personal_data(tx, erasure, audit); });
+  if (out && *out) impl_->requests_changed();
+  return out;
+}
+
 
 // Service locations and the places of requests (issue 13, distance). A location changes the
 // distances a service's list shows: lists read before it are not reused.

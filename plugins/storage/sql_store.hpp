@@ -102,6 +102,24 @@ class SqlStore : public Database {
                                 const std::vector<OutboxMail>& mails) override;
   std::vector<std::string> org_addresses(Id org_id) override;
 
+  // Places per service (cap_repository.cpp).
+  std::vector<PlacesRecord> places(const std::string& track, const std::string& year) override;
+  StoreResult<void> set_places(const PlacesRecord& record, std::optional<int> places,
+                               const AuditEntry& audit) override;
+  std::vector<RequestFact> request_facts(const std::string& track,
+                                         const std::string& year) override;
+  // Privacy (privacy_repository.cpp).
+  std::vector<RequestKey> requests_with_personal_data() override;
+  std::vector<Id> requests_of_student(const std::string& national_number) override;
+  std::vector<HistoryLine> status_history(Id request_id) override;
+  std::vector<OutboxMail> mails_about_request(Id request_id) override;
+  StoreResult<bool> erase_personal_data(const Erasure& erasure, const AuditEntry& audit) override;
+
+  // Agenda: calendar feed tokens (agenda_repository.cpp).
+  StoreResult<void> set_agenda_token(Id user_id, const std::optional<std::string>& hash, Instant at,
+                                     const AuditEntry& audit) override;
+  std::optional<Id> agenda_token_user(const std::string& hash) override;
+  std::optional<Instant> agenda_token_since(Id user_id) override;
   // Service locations and the places of requests (geo_repository.cpp; issue 13, distance).
   std::vector<ServiceLocation> service_locations(Id service_id) override;
   StoreResult<Id> add_service_location(const ServiceLocation& location,
