@@ -11,8 +11,8 @@
 #include "pages_agenda.hpp"
 #include "pages_capacity.hpp"
 #include "pages_contacts.hpp"
-#include "pages_privacy.hpp"
 #include "pages_geo.hpp"
+#include "pages_privacy.hpp"
 #include "pages_school.hpp"
 #include "pages_service.hpp"
 

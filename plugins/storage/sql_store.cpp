@@ -750,7 +750,6 @@ StoreResult<bool> SqlStore::erase_personal_data(const Erasure& erasure, const Au
   return out;
 }
 
-
 // Service locations and the places of requests (issue 13, distance). A location changes the
 // distances a service's list shows: lists read before it are not reused.
 std::vector<Store::ServiceLocation> SqlStore::service_locations(Id service_id) {
