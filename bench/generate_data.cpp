@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gazetteer.hpp"
 #include "local_time.hpp"
 #include "options.hpp"
 #include "pg_client.hpp"
@@ -510,6 +511,16 @@ World create_organisations(Store& store, Rng& rng, int service_count, int school
     const Place& seat = rng.pick(provinces()[ps.front()].places);
     std::string name = unique_name(taken, rng.pick(kServiceKinds) + " regio " + seat.city);
     w.services.push_back(create_org(store, rng, "service", name, ps, rng.between(1, 3)));
+    // It works from its seat, so its list shows distances (issue 13); no random draw, so the
+    // rest of the data stays what it was.
+    if (const Locality* at = Gazetteer::belgium().locate(seat.postal_code, seat.city)) {
+      AuditEntry audit;
+      audit.actor = "bench";
+      audit.action = "location.add";
+      audit.outcome = "ok";
+      store.add_service_location(
+          {0, w.services.back().id, seat.postal_code, at->name, at->lat, at->lng}, audit);
+    }
     for (std::size_t p : ps) w.services_in[p].push_back(w.services.size() - 1);
   }
   for (int i = 0; i < school_count; ++i) {

@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "rules.hpp"
+
 namespace stagematch {
 
 namespace fs = std::filesystem;
@@ -340,6 +342,8 @@ LoadResult load_definitions(const fs::path& workflows_dir, const fs::path& rules
   result.definitions = std::make_shared<DefinitionSet>();
   DefinitionSet& set = *result.definitions;
   load_rules(rules_dir, set, limits, result.diagnostics);
+  check_transport_rule(set, (rules_dir / "transport.lua").lexically_normal().generic_string(),
+                       result.diagnostics);
 
   std::vector<fs::path> files;
   std::error_code ec;

@@ -75,6 +75,7 @@ const std::vector<ErrorCodeDoc>& error_codes() {
       {"RL0301", "a rule file is not valid Lua text"},
       {"RL0302", "a rule file is a precompiled binary chunk; only source text is accepted"},
       {"RL0303", "a rule file does not return a table of functions"},
+      {"RL0304", "rules/transport.lua has no hint, or it answers something other than text or nil"},
   };
   return kCodes;
 }

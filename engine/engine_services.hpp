@@ -10,6 +10,7 @@
 #include "calendars_service.hpp"
 #include "capacity.hpp"
 #include "contacts.hpp"
+#include "geo.hpp"
 #include "organisations.hpp"
 #include "outbox_view.hpp"
 #include "privacy.hpp"
@@ -30,7 +31,8 @@ struct EngineServices {
         progress(store),
         capacities(store, clock),
         privacy(store, definitions, clock),
-        agenda(store, account_store, definitions, clock) {}
+        agenda(store, account_store, definitions, clock),
+        locations(store, clock) {}
 
   Organisations organisations;
   Contacts contacts;
@@ -41,6 +43,7 @@ struct EngineServices {
   Capacities capacities;  // places against demand per region
   Privacy privacy;
   Agenda agenda;
+  ServiceLocations locations;  // issue 13, distance
 };
 
 }  // namespace stagematch

@@ -5,6 +5,7 @@
 
 #include "audit_log.hpp"
 #include "domain_errors.hpp"
+#include "geo.hpp"
 #include "request_validation.hpp"
 
 namespace stagematch {
@@ -87,7 +88,10 @@ std::vector<FieldProblem> warnings_of(const std::vector<FieldProblem>& problems)
 
 Matching::Matching(Store& store, std::function<std::shared_ptr<const DefinitionSet>()> definitions,
                    const Clock& clock)
-    : store_(store), definitions_(std::move(definitions)), clock_(clock) {}
+    : hints_(std::make_shared<TransportHints>()),
+      store_(store),
+      definitions_(std::move(definitions)),
+      clock_(clock) {}
 
 AuditEntry Matching::audit(const Actor& actor, std::string action, std::optional<Id> object_id,
                            std::string detail) const {
@@ -763,6 +767,23 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   // then kept under the older number, never the other way round.
   std::optional<std::int64_t> version;
   if (!cache_key.empty()) version = store_.list_version();
+  // Sorting by distance needs every request's place saved: those changed since the track was
+  // last placed are worked out now, once per list version.
+  if (q.service_id && q.sort == "afstand") {
+    bool placed = false;
+    if (version) {
+      std::lock_guard lock(locations_cache_.mutex);
+      auto it = locations_cache_.placed.find(track);
+      placed = it != locations_cache_.placed.end() && it->second == *version;
+    }
+    if (!placed) {
+      place_requests(store_, track);
+      if (version) {
+        std::lock_guard lock(locations_cache_.mutex);
+        locations_cache_.placed.insert_or_assign(track, *version);
+      }
+    }
+  }
   std::shared_ptr<const ListCache::Entry> entry;
   if (version) {
     std::lock_guard lock(list_cache_.mutex);
@@ -828,6 +849,7 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     entry = std::move(fresh);
   }
   ListOutput out = entry->out;
+  if (q.service_id) add_distances(*defs, *q.service_id, version, out.items);
   if (entry->revealed == 0)
     out.version = version;  // what a caller keeps holds no personal data either
   // A list that shows a service personal data is a reveal too, audited like opening one: a
@@ -843,6 +865,43 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     store_.append_audit(lines);
   }
   return out;
+}
+
+void Matching::add_distances(const DefinitionSet& defs, Id service_id,
+                             std::optional<std::int64_t> version, std::vector<Value>& items) {
+  if (items.empty()) return;
+  std::optional<std::vector<Store::ServiceLocation>> kept;
+  if (version) {
+    std::lock_guard lock(locations_cache_.mutex);
+    if (auto it = locations_cache_.of.find(service_id);
+        it != locations_cache_.of.end() && it->second.first == *version)
+      kept = it->second.second;
+  }
+  if (!kept) {
+    kept = store_.service_locations(service_id);
+    if (version) {
+      std::lock_guard lock(locations_cache_.mutex);
+      if (locations_cache_.of.size() >= kListCacheEntries) locations_cache_.of.clear();
+      locations_cache_.of.insert_or_assign(service_id, std::pair{*version, *kept});
+    }
+  }
+  const std::vector<Store::ServiceLocation>& locations = *kept;
+  for (Value& item : items) {
+    const Value& postal = item["postal_code"];
+    const Locality* place = Gazetteer::belgium().locate(
+        postal.is_int() ? std::to_string(postal.as_int()) : text(postal), text(item["city"]));
+    const std::optional<int> km = distance_to_nearest(locations, place);
+    std::vector<std::string> modes;
+    if (item["transport"].is_array())
+      for (const auto& m : item["transport"].as_array())
+        if (m.is_string()) modes.push_back(m.as_string());
+    const std::string hint =
+        hints_->hint(defs, modes, km, place ? std::optional<double>(place->stad_km) : std::nullopt);
+    Object copy = item.as_object();
+    copy["distance_km"] = km ? Value(std::int64_t{*km}) : Value();
+    if (!hint.empty()) copy["transport_hint"] = hint;
+    item = Value(std::move(copy));
+  }
 }
 
 }  // namespace stagematch

@@ -22,6 +22,8 @@
 
 namespace stagematch {
 
+class TransportHints;  // geo.hpp
+
 // Who is acting: the role and organisation of the logged-in user.
 struct Actor {
   std::string role;  // school | service | admin
@@ -282,6 +284,21 @@ class Matching {
     std::unordered_map<std::string, Value> items;
   };
   ListCache list_cache_;
+
+  // A service's list (issue 13, distance): each item gets the distance from the student's place
+  // to the service's nearest location (`distance_km`, null when unknown) and the transport
+  // rule's hint (`transport_hint`), added to the page as read, never kept with it.
+  // A service's locations are kept under the list version they were read at (adding or removing
+  // one moves it on), so a kept page asks the store nothing more.
+  void add_distances(const DefinitionSet& defs, Id service_id, std::optional<std::int64_t> version,
+                     std::vector<Value>& items);
+  std::shared_ptr<TransportHints> hints_;
+  struct LocationCache {
+    std::mutex mutex;
+    std::unordered_map<Id, std::pair<std::int64_t, std::vector<Store::ServiceLocation>>> of;
+    std::map<std::string, std::int64_t> placed;  // per track: the list version last placed at
+  };
+  LocationCache locations_cache_;
 
   Store& store_;
   std::function<std::shared_ptr<const DefinitionSet>()> definitions_;

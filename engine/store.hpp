@@ -330,6 +330,44 @@ class Store {
   virtual std::optional<Id> agenda_token_user(const std::string& hash) = 0;
   // When the user's current token was made; none when the user has none.
   virtual std::optional<Instant> agenda_token_since(Id user_id) = 0;
+
+  // --- Service locations and distances (issue 13, part geo) ---
+  // A place a service works from: a postal code and its place, as the gazetteer found them.
+  struct ServiceLocation {
+    Id id = 0;
+    Id service_id = 0;
+    std::string postal_code;
+    std::string municipality;  // the gazetteer's spelling
+    double lat = 0;
+    double lng = 0;
+  };
+  // A request whose place was not worked out since its last change (its version).
+  struct RequestToPlace {
+    Id request_id = 0;
+    int version = 0;
+    std::string postal_code;
+    std::string city;
+  };
+  // Where a request's student lives, as the gazetteer found it; none when it could not.
+  struct RequestPlace {
+    Id request_id = 0;
+    int version = 0;
+    std::optional<double> lat;
+    std::optional<double> lng;
+  };
+  // A service's locations, in the order they were added.
+  virtual std::vector<ServiceLocation> service_locations(Id service_id) = 0;
+  // `duplicate` when the service has that postal code and place already.
+  virtual StoreResult<Id> add_service_location(const ServiceLocation& location,
+                                               const AuditEntry& audit) = 0;
+  // `not_found` for another service's location or none.
+  virtual StoreResult<void> remove_service_location(Id service_id, Id location_id,
+                                                    const AuditEntry& audit) = 0;
+  // RequestQuery::sort "afstand" on a service's list orders by the distance from each request's
+  // saved place to that service's nearest location, unknown last. These keep the places saved:
+  // the requests of `track` whose place is not known for their current version, and saving them.
+  virtual std::vector<RequestToPlace> requests_to_place(const std::string& track) = 0;
+  virtual void save_request_places(const std::vector<RequestPlace>& places) = 0;
 };
 
 }  // namespace stagematch

@@ -491,7 +491,7 @@ TEST_F(Pages, ServiceListShowsTheRegistrationDateItCanSortOn) {
     EXPECT_TRUE(contains(row, "data-label=\"" + std::string((*it)[1]) + "\""))
         << (*it)[1] << " has no cell label";
   EXPECT_TRUE(contains(get("/dienst/secundair?naam=Niemand", "service_x").body,
-                       "<td colspan=\"8\">Nog geen studenten gevonden.</td>"));
+                       "<td colspan=\"9\">Nog geen studenten gevonden.</td>"));
 }
 
 TEST_F(Pages, AScriptInAStudentsNameIsShownAsText) {

@@ -265,6 +265,11 @@ Table request_table(const std::vector<ExportItem>& items, const ExportOptions& o
     columns.push_back(Column{"my_status", "Mijn status", [](const ExportItem& e) {
                                return status_label(e.workflow, e.item["my_status"]);
                              }});
+  // A service's list: the distance to its nearest location and the transport hint (issue 13).
+  if (service) {
+    columns.push_back(simple("distance_km", "Afstand (km)"));
+    columns.push_back(simple("transport_hint", "Vervoer en afstand"));
+  }
   if (options.role == role::kSchool)
     columns.push_back(Column{"status", "Status", [](const ExportItem& e) {
                                return status_label(e.workflow, e.item["status"]);

@@ -76,4 +76,9 @@ HttpResponse page_answer(const DomainResult<ListOutput>& out, int page, int page
 DomainResult<std::vector<Value>> all_items(Services& s, const Actor& actor,
                                            const std::string& track, ListInput in);
 
+// A service's own locations (api_geo.cpp; issue 13, distance).
+HttpResponse list_locations(Services& s, HttpRequest& req);
+HttpResponse create_location(Services& s, HttpRequest& req);
+HttpResponse delete_location(Services& s, HttpRequest& req);
+
 }  // namespace stagematch::api

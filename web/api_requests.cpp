@@ -156,8 +156,9 @@ std::expected<ListInput, HttpResponse> list_input(Services& s, const HttpRequest
       query_codes(req, "transport", field_values(workflow, "transport", transport_codes()),
                   "vervoersmiddelen", fields);
   in.sort = req.query_value("sort");
-  if (!in.sort.empty() && !contains({"name", "-name", "postal_code", "-registered_at"}, in.sort))
-    fields["sort"] = "Sorteer op name, -name, postal_code of -registered_at.";
+  if (!in.sort.empty() &&
+      !contains({"name", "-name", "postal_code", "-registered_at", "afstand"}, in.sort))
+    fields["sort"] = "Sorteer op name, -name, postal_code, -registered_at of afstand.";
   in.page = query_number(req, "page", 1, 1000000, 1, "Geef een paginanummer vanaf 1.", fields);
   in.page_size =
       query_number(req, "page_size", 1, 500, 50, "Geef een paginagrootte van 1 tot 500.", fields);

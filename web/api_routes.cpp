@@ -76,6 +76,12 @@ void add_api_routes(Router& router, Services& services) {
   router.add("GET", "/api/v1/agenda", logged_in, to(&agenda_address));
   router.add("POST", "/api/v1/agenda", logged_in, to(&renew_agenda_address));
   router.add("DELETE", "/api/v1/agenda", logged_in, to(&revoke_agenda_address));
+
+  // A service's locations (issue 13, distance).
+  const Access service = Access::only({"service"});
+  router.add("GET", "/api/v1/locations", service, to(&list_locations));
+  router.add("POST", "/api/v1/locations", service, to(&create_location));
+  router.add("DELETE", "/api/v1/locations/{id}", service, to(&delete_location));
 }
 
 }  // namespace stagematch

@@ -11,6 +11,7 @@
 #include "pages_agenda.hpp"
 #include "pages_capacity.hpp"
 #include "pages_contacts.hpp"
+#include "pages_geo.hpp"
 #include "pages_privacy.hpp"
 #include "pages_school.hpp"
 #include "pages_service.hpp"
@@ -30,7 +31,8 @@ struct Pages {
         service(kit),
         admin(kit),
         admin_requests(kit),
-        calendars(kit) {}
+        calendars(kit),
+        locations(kit) {}
 
   PageKit kit;
   AccountPages account;
@@ -41,6 +43,7 @@ struct Pages {
   AdminPages admin;
   AdminRequestPages admin_requests;
   CalendarPages calendars;
+  LocationPages locations;  // issue 13, distance
 };
 
 template <typename Section, typename Method>
@@ -120,6 +123,12 @@ void add_page_routes(Router& router, Services& services) {
              to(p, &Pages::service, &D::set_status));
   router.add("POST", "/dienst/aanvraag/{id}/aanvaarden", service,
              to(p, &Pages::service, &D::accept));
+  // A service's locations (issue 13, distance), before /dienst/{track}.
+  using L = LocationPages;
+  router.add("GET", "/dienst/locaties", service, to(p, &Pages::locations, &L::list));
+  router.add("POST", "/dienst/locaties", service, to(p, &Pages::locations, &L::create));
+  router.add("POST", "/dienst/locaties/{id}/verwijderen", service,
+             to(p, &Pages::locations, &L::remove));
   router.add("GET", "/dienst/{track}", service, to(p, &Pages::service, &D::list));
 
   // Admin (VIVO).

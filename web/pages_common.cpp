@@ -53,6 +53,7 @@ Array PageKit::menu(const HttpRequest& req) const {
       items.emplace_back("/dienst/" + name, workflow.label.empty() ? name : workflow.label);
     items.emplace_back("/dienst/contactpersonen", "Contactpersonen");
     items.emplace_back("/plaatsen", "Plaatsen");
+    items.emplace_back("/dienst/locaties", "Locaties");
   } else if (role == role::kAdmin) {
     items = {{"/admin", "Overzicht"},
              {"/admin/aanvragen", "Aanvragen"},

@@ -24,6 +24,7 @@ constexpr SortChoice kSorts[] = {
     {"naam-za", "-name", "Naam z-a"},
     {"postcode", "postal_code", "Postcode"},
     {"recent", "-registered_at", "Datum van inschrijving (nieuwste eerst)"},
+    {"afstand", "afstand", "Afstand (dichtstbij eerst)"},
 };
 
 // The filters as the page's GET form sends them, and the same as the API's query.
@@ -119,6 +120,11 @@ std::string residence(const Workflow& workflow, const Value& item) {
   std::string line = trim(text_of(item["postal_code"]) + " " + text_of(item["city"]));
   std::string province = value_label(workflow.field("province"), text_of(item["province"]));
   return join({text_of(item["street"]), line, province}, ", ");
+}
+
+// The distance to the service's nearest location, as the column shows it.
+std::string distance_text(const Value& km) {
+  return km.is_int() ? std::to_string(km.as_int()) + " km" : "onbekend";
 }
 
 std::string labels_of(const FieldDef* field, const Value& values) {
@@ -244,7 +250,8 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
     std::string key;
     if (list->version) {
       key = defs_tag + std::to_string(*list->version) + '|' + std::to_string(item["id"].as_int()) +
-            '|' + status + '|' + (item.has("street") ? "1" : "0") + '|' + choices.signature();
+            '|' + status + '|' + (item.has("street") ? "1" : "0") + '|' + choices.signature() +
+            '|' + distance_text(item["distance_km"]) + '|' + text_of(item["transport_hint"]);
       if (auto kept = rows_->get(key)) {
         rows_html += *kept;
         continue;
@@ -276,6 +283,8 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
                {"has_transport", has_transport},
                {"transport", labels_of(workflow->field("transport"), item["transport"])},
                {"has_hours", has_hours},
+               {"distance", distance_text(item["distance_km"])},
+               {"hint", text_or_null(text_of(item["transport_hint"]))},
                {"hours", number_of(item["total_hours"])},
                {"status", text_or_null(status.empty() ? "" : status_label(*workflow, status))},
                // The sort offers "Datum van inschrijving", so the list shows it too.
@@ -332,7 +341,7 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
           {"labels", labels},
           {"has_transport", has_transport},
           {"has_hours", has_hours},
-          {"columns", 6 + (has_transport ? 1 : 0) + (has_hours ? 1 : 0)},
+          {"columns", 7 + (has_transport ? 1 : 0) + (has_hours ? 1 : 0)},
           {"tabs",
            Array{
                Object{{"href", tab_href(false)}, {"label", open_tab}, {"current", !f.accepted_tab}},

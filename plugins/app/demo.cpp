@@ -6,6 +6,7 @@
 #include <string>
 
 #include "capacity.hpp"
+#include "gazetteer.hpp"
 #include "matching.hpp"
 
 namespace stagematch {
@@ -279,6 +280,19 @@ std::expected<DemoResult, std::string> load_demo(Store& store, AccountStore& acc
     made.user = *user;
     (org.type == role::kSchool ? schools : services).push_back(std::move(made));
   }
+
+  // Where the demo services work from (issue 13, distance), so their lists show distances.
+  const std::array<std::vector<std::pair<const char*, const char*>>, 3> kLocations = {
+      {{{"2000", "Antwerpen"}, {"3000", "Leuven"}},
+       {{"2300", "Turnhout"}, {"3500", "Hasselt"}},
+       {{"9000", "Gent"}}}};
+  for (std::size_t i = 0; i < services.size() && i < kLocations.size(); ++i)
+    for (const auto& [postal_code, name] : kLocations[i])
+      if (const Locality* at = Gazetteer::belgium().locate(postal_code, name))
+        store.add_service_location(
+            {0, services[i].org, postal_code, at->name, at->lat, at->lng},
+            AuditEntry{0, now, std::nullopt, kActor, "location.add", "org", services[i].org, "ok",
+                       std::string(postal_code) + " " + at->name});
 
   // Students: a dozen per track, spread over both schools and the provinces; every third one
   // chose a preferred service. Two thirds were registered three weeks ago, during the preferred

@@ -467,6 +467,29 @@ const std::vector<Step>& steps() {
             " PRIMARY KEY (service_id, track, year, round_id))"},
            {"CREATE INDEX service_places_year ON service_places (track, year)"},
        }},
+      // Issue 13, distance: where services work from and where students live (gazetteer).
+      {12,
+       "service locations and the places of requests, for the distance sort",
+       {
+           // lat_cos: the cosine of the latitude, so the database orders by distance with
+           // arithmetic alone (SQLite has no trigonometry).
+           {"CREATE TABLE service_locations ("
+            " id {pk},"
+            " service_id BIGINT NOT NULL REFERENCES organisations(id),"
+            " postal_code TEXT NOT NULL,"
+            " municipality TEXT NOT NULL,"
+            " lat DOUBLE PRECISION NOT NULL,"
+            " lng DOUBLE PRECISION NOT NULL,"
+            " lat_cos DOUBLE PRECISION NOT NULL,"
+            " UNIQUE (service_id, postal_code, municipality))"},
+           // One row per request, for the version of the request it was worked out for; no
+           // coordinates when the gazetteer does not know the place.
+           {"CREATE TABLE request_places ("
+            " request_id BIGINT PRIMARY KEY REFERENCES requests(id) ON DELETE CASCADE,"
+            " version INTEGER NOT NULL,"
+            " lat DOUBLE PRECISION,"
+            " lng DOUBLE PRECISION)"},
+       }},
       // Agenda: each user's private calendar feed address (GET /agenda/{token}.ics).
       {13,
        "calendar feed addresses: one per user, only the hash of its token",

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "geo_repository.hpp"
 #include "json.hpp"
 #include "roles.hpp"
 #include "store_support.hpp"
@@ -270,7 +271,8 @@ std::string in_list(std::size_t n) {
   return out + ")";
 }
 
-std::string_view order_by(const std::string& sort) {
+std::string order_by(const std::string& sort, std::optional<Id> service_id) {
+  if (sort == "afstand" && service_id) return distance_order(*service_id);
   if (sort == "name") return "r.last_name, r.first_name, r.id";
   if (sort == "-name") return "r.last_name DESC, r.first_name DESC, r.id";
   if (sort == "postal_code") return "r.postal_code, r.id";
@@ -500,7 +502,7 @@ StoreResult<RequestPage> list_requests(Tx& tx, const RequestQuery& q, ListTotals
   if (!where) return std::unexpected(where.error());
   std::int64_t size = std::clamp(q.page_size, 1, kMaxPageSize);
   std::int64_t offset = (std::max(q.page, 1) - std::int64_t{1}) * size;
-  const std::string order(order_by(q.sort));
+  const std::string order = order_by(q.sort, q.service_id);
   const bool pg = tx.dialect() == Dialect::kPostgresql;
   Params params = where->params;
   // The page's bounds are written into the statement (they are numbers we computed): a kept,

@@ -11,6 +11,7 @@
 #include "account_repository.hpp"
 #include "agenda_repository.hpp"
 #include "cap_repository.hpp"
+#include "geo_repository.hpp"
 #include "mail_repository.hpp"
 #include "migrations.hpp"
 #include "request_repository.hpp"
@@ -747,6 +748,44 @@ StoreResult<bool> SqlStore::erase_personal_data(const Erasure& erasure, const Au
       TxMode::kWrite, [&](Tx& tx) { return storage::erase_personal_data(tx, erasure, audit); });
   if (out && *out) impl_->requests_changed();
   return out;
+}
+
+// Service locations and the places of requests (issue 13, distance). A location changes the
+// distances a service's list shows: lists read before it are not reused.
+std::vector<Store::ServiceLocation> SqlStore::service_locations(Id service_id) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::service_locations(tx, service_id); });
+}
+
+StoreResult<Id> SqlStore::add_service_location(const ServiceLocation& location,
+                                               const AuditEntry& audit) {
+  auto out = impl_->guarded(
+      TxMode::kWrite, [&](Tx& tx) { return storage::add_service_location(tx, location, audit); },
+      "not_found", "Deze dienst bestaat niet.", "Deze locatie staat al in de lijst.");
+  if (out) impl_->requests_changed();
+  return out;
+}
+
+StoreResult<void> SqlStore::remove_service_location(Id service_id, Id location_id,
+                                                    const AuditEntry& audit) {
+  auto out = impl_->guarded(TxMode::kWrite, [&](Tx& tx) {
+    return storage::remove_service_location(tx, service_id, location_id, audit);
+  });
+  if (out) impl_->requests_changed();
+  return out;
+}
+
+std::vector<Store::RequestToPlace> SqlStore::requests_to_place(const std::string& track) {
+  return impl_->db.transact(TxMode::kRead,
+                            [&](Tx& tx) { return storage::requests_to_place(tx, track); });
+}
+
+void SqlStore::save_request_places(const std::vector<RequestPlace>& places) {
+  if (places.empty()) return;
+  impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
+    storage::save_request_places(tx, places);
+    return true;
+  });
 }
 
 }  // namespace stagematch

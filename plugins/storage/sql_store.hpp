@@ -120,6 +120,14 @@ class SqlStore : public Database {
                                      const AuditEntry& audit) override;
   std::optional<Id> agenda_token_user(const std::string& hash) override;
   std::optional<Instant> agenda_token_since(Id user_id) override;
+  // Service locations and the places of requests (geo_repository.cpp; issue 13, distance).
+  std::vector<ServiceLocation> service_locations(Id service_id) override;
+  StoreResult<Id> add_service_location(const ServiceLocation& location,
+                                       const AuditEntry& audit) override;
+  StoreResult<void> remove_service_location(Id service_id, Id location_id,
+                                            const AuditEntry& audit) override;
+  std::vector<RequestToPlace> requests_to_place(const std::string& track) override;
+  void save_request_places(const std::vector<RequestPlace>& places) override;
 
  private:
   StoreResult<Organisation> organisation_uncached(Id id);
