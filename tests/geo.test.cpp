@@ -207,7 +207,7 @@ TEST_P(Geo, TheHintStandsBesideTheStudentAndHidesNobody) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, Geo, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 // The rule itself, branch by branch (rules/transport.lua).
 class TransportRule : public ::testing::Test {
