@@ -826,6 +826,10 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
         fresh->out.items[i] = present(*defs, *workflow, r, actor, now);
       if (actor.role == role::kService && shows_personal(*workflow, r)) ++fresh->revealed;
     }
+    // The items as every service sees them are shared (below); this service's distances and
+    // hints go on its own copies, kept with its page, so a page read again costs no work.
+    const std::vector<Value> shared_items = fresh->out.items;
+    if (q.service_id) add_distances(*defs, *q.service_id, version, fresh->out.items);
     // A page that shows personal data (a service's own accepted students) is never kept: what
     // is kept in memory holds no national number, phone or e-mail, and those pages are the
     // few a service rarely refreshes.
@@ -842,14 +846,13 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
         if (*version == list_cache_.items_version) {
           if (list_cache_.items.size() >= kListCacheItems) list_cache_.items.clear();
           for (std::size_t i = 0; i < keys.size(); ++i)
-            list_cache_.items.try_emplace(keys[i], fresh->out.items[i]);
+            list_cache_.items.try_emplace(keys[i], shared_items[i]);
         }
       }
     }
     entry = std::move(fresh);
   }
   ListOutput out = entry->out;
-  if (q.service_id) add_distances(*defs, *q.service_id, version, out.items);
   if (entry->revealed == 0)
     out.version = version;  // what a caller keeps holds no personal data either
   // A list that shows a service personal data is a reveal too, audited like opening one: a

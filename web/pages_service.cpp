@@ -127,6 +127,12 @@ std::string distance_text(const Value& km) {
   return km.is_int() ? std::to_string(km.as_int()) + " km" : "onbekend";
 }
 
+// A row is the same on every service's page but for its distance cell: rows are kept with this
+// mark where the cell goes (a text no field can hold), and the cells are kept apart.
+constexpr std::string_view kDistanceMark =
+    "\x1f"
+    "afstand\x1f";
+
 std::string labels_of(const FieldDef* field, const Value& values) {
   std::vector<std::string> out;
   if (values.is_array())
@@ -243,6 +249,23 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
   const bool has_transport = workflow->field("transport") != nullptr;
   const bool has_hours = workflow->field("total_hours") != nullptr;
   std::string rows_html;
+  const auto append_row = [&](const std::string& row, const Value& item) {
+    const auto at = row.find(kDistanceMark);
+    if (at == std::string::npos) {
+      rows_html += row;
+      return;
+    }
+    const std::string shown = distance_text(item["distance_km"]);
+    const std::string hint = text_of(item["transport_hint"]);
+    const std::string cell_key = "afstand|" + shown + '|' + hint;
+    auto cell = rows_->get(cell_key);
+    if (!cell) {
+      cell = std::make_shared<const std::string>(kit_.fragment(
+          "_distance_cell", Object{{"distance", shown}, {"hint", text_or_null(hint)}}));
+      rows_->put(cell_key, cell);
+    }
+    rows_html.append(row, 0, at).append(*cell).append(row, at + kDistanceMark.size());
+  };
   for (const auto& item : list->items) {
     std::string status = text_of(item["my_status"]);
     static const StatusChoices kNone;
@@ -250,10 +273,9 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
     std::string key;
     if (list->version) {
       key = defs_tag + std::to_string(*list->version) + '|' + std::to_string(item["id"].as_int()) +
-            '|' + status + '|' + (item.has("street") ? "1" : "0") + '|' + choices.signature() +
-            '|' + distance_text(item["distance_km"]) + '|' + text_of(item["transport_hint"]);
+            '|' + status + '|' + (item.has("street") ? "1" : "0") + '|' + choices.signature();
       if (auto kept = rows_->get(key)) {
-        rows_html += *kept;
+        append_row(*kept, item);
         continue;
       }
     }
@@ -283,15 +305,14 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
                {"has_transport", has_transport},
                {"transport", labels_of(workflow->field("transport"), item["transport"])},
                {"has_hours", has_hours},
-               {"distance", distance_text(item["distance_km"])},
-               {"hint", text_or_null(text_of(item["transport_hint"]))},
+               {"distance_cell", std::string(kDistanceMark)},
                {"hours", number_of(item["total_hours"])},
                {"status", text_or_null(status.empty() ? "" : status_label(*workflow, status))},
                // The sort offers "Datum van inschrijving", so the list shows it too.
                {"registered", instant_nl(text_of(item["registered_at"]))},
                {"registered_iso", text_or_null(text_of(item["registered_at"]))}};
     auto html = std::make_shared<const std::string>(kit_.fragment("_service_row", row));
-    rows_html += *html;
+    append_row(*html, item);
     if (!key.empty()) rows_->put(key, std::move(html));
   }
   std::vector<Organisation> schools = kit_.services().engine.organisations.list("school");
