@@ -826,10 +826,8 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
         fresh->out.items[i] = present(*defs, *workflow, r, actor, now);
       if (actor.role == role::kService && shows_personal(*workflow, r)) ++fresh->revealed;
     }
-    // The items as every service sees them are shared (below); this service's distances and
-    // hints go on its own copies, kept with its page, so a page read again costs no work.
-    const std::vector<Value> shared_items = fresh->out.items;
-    if (q.service_id) add_distances(*defs, *q.service_id, version, fresh->out.items);
+    if (q.service_id)
+      fresh->distances = distances_of(*defs, *q.service_id, version, fresh->out.items);
     // A page that shows personal data (a service's own accepted students) is never kept: what
     // is kept in memory holds no national number, phone or e-mail, and those pages are the
     // few a service rarely refreshes.
@@ -846,13 +844,14 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
         if (*version == list_cache_.items_version) {
           if (list_cache_.items.size() >= kListCacheItems) list_cache_.items.clear();
           for (std::size_t i = 0; i < keys.size(); ++i)
-            list_cache_.items.try_emplace(keys[i], shared_items[i]);
+            list_cache_.items.try_emplace(keys[i], fresh->out.items[i]);
         }
       }
     }
     entry = std::move(fresh);
   }
   ListOutput out = entry->out;
+  add_distances(entry->distances, out.items);
   if (entry->revealed == 0)
     out.version = version;  // what a caller keeps holds no personal data either
   // A list that shows a service personal data is a reveal too, audited like opening one: a
@@ -870,9 +869,11 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   return out;
 }
 
-void Matching::add_distances(const DefinitionSet& defs, Id service_id,
-                             std::optional<std::int64_t> version, std::vector<Value>& items) {
-  if (items.empty()) return;
+std::vector<std::pair<Value, std::string>> Matching::distances_of(
+    const DefinitionSet& defs, Id service_id, std::optional<std::int64_t> version,
+    const std::vector<Value>& items) {
+  std::vector<std::pair<Value, std::string>> out;
+  if (items.empty()) return out;
   std::optional<std::vector<Store::ServiceLocation>> kept;
   if (version) {
     std::lock_guard lock(locations_cache_.mutex);
@@ -889,7 +890,8 @@ void Matching::add_distances(const DefinitionSet& defs, Id service_id,
     }
   }
   const std::vector<Store::ServiceLocation>& locations = *kept;
-  for (Value& item : items) {
+  out.reserve(items.size());
+  for (const Value& item : items) {
     const Value& postal = item["postal_code"];
     const Locality* place = Gazetteer::belgium().locate(
         postal.is_int() ? std::to_string(postal.as_int()) : text(postal), text(item["city"]));
@@ -898,12 +900,20 @@ void Matching::add_distances(const DefinitionSet& defs, Id service_id,
     if (item["transport"].is_array())
       for (const auto& m : item["transport"].as_array())
         if (m.is_string()) modes.push_back(m.as_string());
-    const std::string hint =
-        hints_->hint(defs, modes, km, place ? std::optional<double>(place->stad_km) : std::nullopt);
-    Object copy = item.as_object();
-    copy["distance_km"] = km ? Value(std::int64_t{*km}) : Value();
-    if (!hint.empty()) copy["transport_hint"] = hint;
-    item = Value(std::move(copy));
+    out.emplace_back(km ? Value(std::int64_t{*km}) : Value(),
+                     hints_->hint(defs, modes, km,
+                                  place ? std::optional<double>(place->stad_km) : std::nullopt));
+  }
+  return out;
+}
+
+void Matching::add_distances(const std::vector<std::pair<Value, std::string>>& distances,
+                             std::vector<Value>& items) {
+  for (std::size_t i = 0; i < distances.size() && i < items.size(); ++i) {
+    Object copy = items[i].as_object();
+    copy["distance_km"] = distances[i].first;
+    if (!distances[i].second.empty()) copy["transport_hint"] = distances[i].second;
+    items[i] = Value(std::move(copy));
   }
 }
 

@@ -273,6 +273,9 @@ class Matching {
       std::int64_t version = 0;
       ListOutput out;
       int revealed = 0;
+      // A service's list: per item, its distance and hint, worked out once when the page was
+      // read and put on the items of every answer (see add_distances).
+      std::vector<std::pair<Value, std::string>> distances;
     };
     std::mutex mutex;
     std::shared_ptr<const DefinitionSet> defs;
@@ -287,11 +290,16 @@ class Matching {
 
   // A service's list (issue 13, distance): each item gets the distance from the student's place
   // to the service's nearest location (`distance_km`, null when unknown) and the transport
-  // rule's hint (`transport_hint`), added to the page as read, never kept with it.
+  // rule's hint (`transport_hint`). They are worked out once per kept page (distances_of) and
+  // put on copies of the items of each answer (add_distances): the items themselves are shared
+  // by every service's pages, and a copy per service kept in memory would cost far more.
   // A service's locations are kept under the list version they were read at (adding or removing
   // one moves it on), so a kept page asks the store nothing more.
-  void add_distances(const DefinitionSet& defs, Id service_id, std::optional<std::int64_t> version,
-                     std::vector<Value>& items);
+  std::vector<std::pair<Value, std::string>> distances_of(const DefinitionSet& defs, Id service_id,
+                                                          std::optional<std::int64_t> version,
+                                                          const std::vector<Value>& items);
+  static void add_distances(const std::vector<std::pair<Value, std::string>>& distances,
+                            std::vector<Value>& items);
   std::shared_ptr<TransportHints> hints_;
   struct LocationCache {
     std::mutex mutex;

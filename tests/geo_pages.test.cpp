@@ -108,5 +108,40 @@ TEST_F(GeoPages, TheListSortsByDistanceOnPageApiAndExport) {
   EXPECT_TRUE(contains(csv.body, "Alleen fiets: 51 km is ver"));
 }
 
+// A row is kept once for every service that sees the student, so each service's own distance
+// must be put into it on every page: two services far apart see their own, in either order,
+// and a service that moves sees its new distance at once.
+TEST_F(GeoPages, EveryServiceSeesItsOwnDistanceOnTheSameStudentsRow) {
+  ASSERT_EQ(
+      post("/dienst/locaties", {{"postal_code", "9000"}, {"municipality", "Gent"}}, "service_x")
+          .status,
+      303);
+  ASSERT_EQ(
+      post("/dienst/locaties", {{"postal_code", "8000"}, {"municipality", "Brugge"}}, "service_y")
+          .status,
+      303);
+  register_in("Gentenaar", "9000", "OVL", "Gent", "auto");
+  const std::string gent = "<td data-label=\"Afstand\">0 km</td>";
+  const std::string brugge = "<td data-label=\"Afstand\">39 km</td>";
+  for (int pass = 0; pass < 2; ++pass) {
+    HttpResponse x = get("/dienst/secundair", "service_x");
+    HttpResponse y = get("/dienst/secundair", "service_y");
+    ASSERT_TRUE(contains(x.body, ">Lotte Gentenaar")) << x.body;
+    ASSERT_TRUE(contains(y.body, ">Lotte Gentenaar")) << y.body;
+    EXPECT_TRUE(contains(x.body, gent)) << "pass " << pass;
+    EXPECT_FALSE(contains(x.body, brugge)) << "pass " << pass;
+    EXPECT_TRUE(contains(y.body, brugge)) << "pass " << pass << y.body;
+    EXPECT_FALSE(contains(y.body, gent)) << "pass " << pass;
+  }
+  auto mine = engine_->locations.list(Actor{"service", 0, service_y_});
+  ASSERT_EQ(mine.size(), 1u);
+  ASSERT_EQ(post("/dienst/locaties/" + std::to_string(mine[0].id) + "/verwijderen", {}, "service_y")
+                .status,
+            303);
+  EXPECT_TRUE(contains(get("/dienst/secundair", "service_y").body,
+                       "<td data-label=\"Afstand\">onbekend</td>"));
+  EXPECT_TRUE(contains(get("/dienst/secundair", "service_x").body, gent));
+}
+
 }  // namespace
 }  // namespace stagematch
