@@ -851,7 +851,8 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
     entry = std::move(fresh);
   }
   ListOutput out = entry->out;
-  add_distances(entry->distances, out.items);
+  out.distances = entry->distances;
+  if (out.distances && !input.distances_apart) add_distances(*out.distances, out.items);
   if (entry->revealed == 0)
     out.version = version;  // what a caller keeps holds no personal data either
   // A list that shows a service personal data is a reveal too, audited like opening one: a
@@ -869,10 +870,10 @@ DomainResult<ListOutput> Matching::list_requests(const Actor& actor, const std::
   return out;
 }
 
-std::vector<std::pair<Value, std::string>> Matching::distances_of(
+std::shared_ptr<const std::vector<ListDistance>> Matching::distances_of(
     const DefinitionSet& defs, Id service_id, std::optional<std::int64_t> version,
     const std::vector<Value>& items) {
-  std::vector<std::pair<Value, std::string>> out;
+  auto out = std::make_shared<std::vector<ListDistance>>();
   if (items.empty()) return out;
   std::optional<std::vector<Store::ServiceLocation>> kept;
   if (version) {
@@ -890,7 +891,7 @@ std::vector<std::pair<Value, std::string>> Matching::distances_of(
     }
   }
   const std::vector<Store::ServiceLocation>& locations = *kept;
-  out.reserve(items.size());
+  out->reserve(items.size());
   for (const Value& item : items) {
     const Value& postal = item["postal_code"];
     const Locality* place = Gazetteer::belgium().locate(
@@ -900,19 +901,19 @@ std::vector<std::pair<Value, std::string>> Matching::distances_of(
     if (item["transport"].is_array())
       for (const auto& m : item["transport"].as_array())
         if (m.is_string()) modes.push_back(m.as_string());
-    out.emplace_back(km ? Value(std::int64_t{*km}) : Value(),
-                     hints_->hint(defs, modes, km,
-                                  place ? std::optional<double>(place->stad_km) : std::nullopt));
+    out->push_back({km ? Value(std::int64_t{*km}) : Value(),
+                    hints_->hint(defs, modes, km,
+                                 place ? std::optional<double>(place->stad_km) : std::nullopt)});
   }
   return out;
 }
 
-void Matching::add_distances(const std::vector<std::pair<Value, std::string>>& distances,
+void Matching::add_distances(const std::vector<ListDistance>& distances,
                              std::vector<Value>& items) {
   for (std::size_t i = 0; i < distances.size() && i < items.size(); ++i) {
     Object copy = items[i].as_object();
-    copy["distance_km"] = distances[i].first;
-    if (!distances[i].second.empty()) copy["transport_hint"] = distances[i].second;
+    copy["distance_km"] = distances[i].km;
+    if (!distances[i].hint.empty()) copy["transport_hint"] = distances[i].hint;
     items[i] = Value(std::move(copy));
   }
 }

@@ -93,6 +93,17 @@ struct ListInput {
   // knows accepted; an answer held back until a results date counts as not known yet.
   std::string school_status;
   std::optional<Id> accepted_by;
+  // A service's list: the caller reads ListOutput::distances beside the items, instead of
+  // getting copies of the items with `distance_km` and `transport_hint` in them (the noon-rush
+  // paths: the list page and the JSON list).
+  bool distances_apart = false;
+};
+
+// A service's distance to one listed student (null when a place is unknown) and the transport
+// rule's hint about it ("" for none).
+struct ListDistance {
+  Value km;
+  std::string hint;
 };
 
 // The statuses a school filters its students on: accepted (and shown), no place known yet,
@@ -108,6 +119,8 @@ struct ListOutput {
   // items of such pages with the same id, own status and version are the same, so a caller may
   // keep what it makes of one (a table row) under those three.
   std::optional<std::int64_t> version;
+  // A service's list: per item, its distance and hint (ListInput::distances_apart).
+  std::shared_ptr<const std::vector<ListDistance>> distances;
 };
 
 // The admin's search across tracks and school years (the helpdesk).
@@ -275,7 +288,7 @@ class Matching {
       int revealed = 0;
       // A service's list: per item, its distance and hint, worked out once when the page was
       // read and put on the items of every answer (see add_distances).
-      std::vector<std::pair<Value, std::string>> distances;
+      std::shared_ptr<const std::vector<ListDistance>> distances;
     };
     std::mutex mutex;
     std::shared_ptr<const DefinitionSet> defs;
@@ -295,11 +308,11 @@ class Matching {
   // by every service's pages, and a copy per service kept in memory would cost far more.
   // A service's locations are kept under the list version they were read at (adding or removing
   // one moves it on), so a kept page asks the store nothing more.
-  std::vector<std::pair<Value, std::string>> distances_of(const DefinitionSet& defs, Id service_id,
-                                                          std::optional<std::int64_t> version,
-                                                          const std::vector<Value>& items);
-  static void add_distances(const std::vector<std::pair<Value, std::string>>& distances,
-                            std::vector<Value>& items);
+  std::shared_ptr<const std::vector<ListDistance>> distances_of(const DefinitionSet& defs,
+                                                                Id service_id,
+                                                                std::optional<std::int64_t> version,
+                                                                const std::vector<Value>& items);
+  static void add_distances(const std::vector<ListDistance>& distances, std::vector<Value>& items);
   std::shared_ptr<TransportHints> hints_;
   struct LocationCache {
     std::mutex mutex;

@@ -168,10 +168,27 @@ std::expected<ListInput, HttpResponse> list_input(Services& s, const HttpRequest
 
 HttpResponse page_answer(const DomainResult<ListOutput>& out, int page, int page_size) {
   if (!out) return HttpResponse::error(out.error());
-  return HttpResponse::json(200, Object{{"items", Array(out->items.begin(), out->items.end())},
-                                        {"total", out->total},
-                                        {"page", page},
-                                        {"page_size", page_size}});
+  HttpResponse res = HttpResponse::json(
+      200,
+      Object{{"items", Array{}}, {"total", out->total}, {"page", page}, {"page_size", page_size}});
+  // The items are written into the empty list, each with its distance and hint added to its
+  // own JSON: a service's items are shared with every other service's pages and are not copied.
+  std::string items;
+  for (std::size_t i = 0; i < out->items.size(); ++i) {
+    std::string item = out->items[i].to_json();
+    if (out->distances && i < out->distances->size() && item.size() > 2 && item.back() == '}') {
+      const ListDistance& d = (*out->distances)[i];
+      item.pop_back();
+      item += ",\"distance_km\":" + d.km.to_json();
+      if (!d.hint.empty()) item += ",\"transport_hint\":" + Value(d.hint).to_json();
+      item += '}';
+    }
+    items += (i == 0 ? "" : ",") + item;
+  }
+  const std::string empty = "\"items\":[]";
+  if (auto at = res.body.find(empty); at != std::string::npos)
+    res.body.replace(at, empty.size(), "\"items\":[" + items + "]");
+  return res;
 }
 
 DomainResult<std::vector<Value>> all_items(Services& s, const Actor& actor,
@@ -213,6 +230,7 @@ HttpResponse list_requests(Services& s, HttpRequest& req) {
   if (!s.definitions()->workflow(track)) return not_found("Dit traject bestaat niet.");
   auto in = list_input(s, req, track);
   if (!in) return in.error();
+  in->distances_apart = true;
   return page_answer(s.matching.list_requests(req.actor(), track, *in), in->page, in->page_size);
 }
 

@@ -217,6 +217,7 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
   in.sort = api_sort(f.sort);
   in.page = page_number(req);
   in.page_size = kPageSize;
+  in.distances_apart = true;
   auto list = kit_.services().matching.list_requests(req.actor(), track, in);
   if (!list) return kit_.refused(req, list.error());
 
@@ -249,14 +250,17 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
   const bool has_transport = workflow->field("transport") != nullptr;
   const bool has_hours = workflow->field("total_hours") != nullptr;
   std::string rows_html;
-  const auto append_row = [&](const std::string& row, const Value& item) {
+  const auto append_row = [&](const std::string& row, std::size_t index) {
     const auto at = row.find(kDistanceMark);
     if (at == std::string::npos) {
       rows_html += row;
       return;
     }
-    const std::string shown = distance_text(item["distance_km"]);
-    const std::string hint = text_of(item["transport_hint"]);
+    static const ListDistance kUnknown;
+    const ListDistance& d =
+        list->distances && index < list->distances->size() ? (*list->distances)[index] : kUnknown;
+    const std::string shown = distance_text(d.km);
+    const std::string& hint = d.hint;
     const std::string cell_key = "afstand|" + shown + '|' + hint;
     auto cell = rows_->get(cell_key);
     if (!cell) {
@@ -266,7 +270,8 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
     }
     rows_html.append(row, 0, at).append(*cell).append(row, at + kDistanceMark.size());
   };
-  for (const auto& item : list->items) {
+  for (std::size_t index = 0; index < list->items.size(); ++index) {
+    const Value& item = list->items[index];
     std::string status = text_of(item["my_status"]);
     static const StatusChoices kNone;
     const StatusChoices& choices = is_stopped(item) ? kNone : row_choices(item, status);
@@ -275,7 +280,7 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
       key = defs_tag + std::to_string(*list->version) + '|' + std::to_string(item["id"].as_int()) +
             '|' + status + '|' + (item.has("street") ? "1" : "0") + '|' + choices.signature();
       if (auto kept = rows_->get(key)) {
-        append_row(*kept, item);
+        append_row(*kept, index);
         continue;
       }
     }
@@ -312,7 +317,7 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
                {"registered", instant_nl(text_of(item["registered_at"]))},
                {"registered_iso", text_or_null(text_of(item["registered_at"]))}};
     auto html = std::make_shared<const std::string>(kit_.fragment("_service_row", row));
-    append_row(*html, item);
+    append_row(*html, index);
     if (!key.empty()) rows_->put(key, std::move(html));
   }
   std::vector<Organisation> schools = kit_.services().engine.organisations.list("school");
