@@ -73,8 +73,9 @@ class Geo : public ::testing::TestWithParam<std::string> {
 
   // The service's open list in the open round, as the service sees it.
   std::vector<Value> list(const std::string& sort, int page = 1, int page_size = 50) {
-    if (clock_->now() < local("2025-09-20 12:00"))
+    if (clock_->now() < local("2025-09-20 12:00")) {
       EXPECT_TRUE(clock_->set(local("2025-09-20 12:00")));
+    }
     ListInput in;
     in.sort = sort;
     in.page = page;
