@@ -543,7 +543,15 @@ class Suite:
         self.taken_by_other = {(int(r), int(s)) for r, a in self.db.rows(
             "SELECT id, accepted_by FROM requests WHERE accepted_by IS NOT NULL AND state = 'active'")
             for (s,) in self.db.rows(f"SELECT id FROM organisations WHERE type = 'service' AND id <> {a}")}
-        before = self.db.digest()
+        # The scheduler's first pass queues the mails that are due (round openings, reminders);
+        # on a slow build it is still doing so when the matrix starts. Wait until the stored
+        # data stands still, so only the matrix's own requests could change it.
+        before, steady_since, deadline = self.db.digest(), time.monotonic(), time.monotonic() + 60
+        while time.monotonic() - steady_since < 3 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = self.db.digest()
+            if now != before:
+                before, steady_since = now, time.monotonic()
         anon = Client(self.port, "anonymous")
         everyone = [("anonymous", anon)] + list(self.clients.items())
         for method, pattern, roles in routes:
