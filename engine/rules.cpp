@@ -139,31 +139,4 @@ std::expected<std::vector<FieldProblem>, RuleError> RuleEngine::checks(const Wor
   return out;
 }
 
-void check_transport_rule(const DefinitionSet& set, const std::string& label, Diagnostics& diags) {
-  if (!set.rules || !set.rule_functions.contains("transport")) return;
-  if (!set.has_rule("transport.hint")) {
-    diags.error({label, 1, 1}, "RL0304", "rules/transport.lua heeft geen functie 'hint'");
-    return;
-  }
-  const std::vector<Object> samples = {
-      {{"modes", Array{"fiets"}}, {"km", 30}, {"stad_km", 12.0}},
-      {{"modes", Array{"openbaar_vervoer"}}, {"km", 15}, {"stad_km", 12.0}},
-      {{"modes", Array{"auto", "bromfiets"}}, {"km", 5}, {"stad_km", 0.0}},
-      {{"modes", Array{"elektrische_fiets"}}},
-  };
-  for (const Object& sample : samples) {
-    auto answer = set.rules->call("transport", "hint", {Value(sample)});
-    if (!answer) {
-      diags.error({label, answer.error().line > 0 ? answer.error().line : 1, 1}, "RL0304",
-                  answer.error().message);
-      return;
-    }
-    if (!answer->is_null() && !answer->is_string()) {
-      diags.error({label, 1, 1}, "RL0304",
-                  "transport.hint moet een tekst of nil teruggeven, niet " + answer->to_json());
-      return;
-    }
-  }
-}
-
 }  // namespace stagematch

@@ -78,9 +78,4 @@ class RuleEngine {
   std::shared_ptr<const DefinitionSet> definitions_;
 };
 
-// rules/transport.lua (issue 13, distance), when the rules have it: a function `hint` that
-// answers every sample question (means of transport, kilometres, distance to a centrumstad)
-// with a text or nothing. Reported at `label` as RL0304 otherwise.
-void check_transport_rule(const DefinitionSet& set, const std::string& label, Diagnostics& diags);
-
 }  // namespace stagematch
