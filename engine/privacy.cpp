@@ -26,6 +26,9 @@ constexpr const char* kErased = "(gewist: persoonsgegevens)";
 
 // An erased student's name in every list, page and export: never an empty link.
 constexpr const char* kErasedName = "(gewist)";
+// Requests a purge erases in one transaction: few enough that a batch is over in a moment, many
+// enough that lists read meanwhile are not thrown away after every single request.
+constexpr std::size_t kPurgeBatch = 100;
 
 Value kept_fields(const Value& fields) {
   Object kept{{"first_name", ""}, {"last_name", kErasedName}};
@@ -133,13 +136,27 @@ Instant Privacy::school_year_end(const DefinitionSet& defs, const std::string& y
   return end;
 }
 
-PurgeReport Privacy::purge(const std::string& actor, bool dry_run) {
+PurgeReport Privacy::purge(const std::string& actor, bool dry_run, std::optional<Instant> as_of) {
   PurgeReport report;
   report.dry_run = dry_run;
   auto defs = definitions_();
   const Instant now = clock_.now();
+  const Instant judged_at = as_of.value_or(now);
   std::map<std::string, Instant> year_ends;
   std::map<std::pair<std::string, std::string>, PurgeGroup> groups;
+  // Erased a batch at a time: one transaction, and one change of the lists, per batch.
+  std::vector<Store::Erasure> batch;
+  std::map<Id, PurgeGroup*> group_of;
+  const auto flush = [&] {
+    if (batch.empty()) return;
+    if (auto erased = store_.erase_personal_data(batch))
+      for (Id id : *erased) {
+        ++group_of[id]->requests;
+        ++report.erased;
+      }
+    batch.clear();
+    group_of.clear();
+  };
   for (const Store::RequestKey& key : store_.requests_with_personal_data()) {
     if (!is_school_year(key.year)) continue;  // a year that cannot be dated is never erased
     auto [it, fresh] = year_ends.try_emplace(key.year);
@@ -147,7 +164,7 @@ PurgeReport Privacy::purge(const std::string& actor, bool dry_run) {
     const Instant year_end = it->second;
     Instant ends = year_end;
     if (auto last = last_period_end(key.periods); last && *last > ends) ends = *last;
-    if (years_later(ends, settings_.retention_years) > now) continue;
+    if (years_later(ends, settings_.retention_years) > judged_at) continue;
     PurgeGroup& group = groups[{key.year, key.track}];
     group.year = key.year;
     group.track = key.track;
@@ -159,16 +176,15 @@ PurgeReport Privacy::purge(const std::string& actor, bool dry_run) {
     }
     auto request = store_.request(key.id);
     if (!request) continue;  // deleted meanwhile
-    Store::Erasure erasure{key.id, kept_fields(request->fields), kErased, now};
-    auto done = store_.erase_personal_data(
-        erasure, system_audit(actor, now, "privacy.purge", key.id,
-                              "bewaartermijn verstreken: schooljaar " + key.year + " (" +
-                                  std::to_string(settings_.retention_years) + " jaar bewaard)"));
-    if (done && *done) {
-      ++group.requests;
-      ++report.erased;
-    }
+    batch.push_back(
+        {key.id, kept_fields(request->fields), kErased, now,
+         system_audit(actor, now, "privacy.purge", key.id,
+                      "bewaartermijn verstreken: schooljaar " + key.year + " (" +
+                          std::to_string(settings_.retention_years) + " jaar bewaard)")});
+    group_of[key.id] = &group;
+    if (batch.size() >= kPurgeBatch) flush();
   }
+  flush();
   for (auto& [key, group] : groups)
     if (group.requests > 0) report.groups.push_back(std::move(group));
   return report;
@@ -311,16 +327,15 @@ DomainResult<int> Privacy::erase_student(const Actor& actor, const std::string& 
               "). Persoonsgegevens worden niet gewist zolang de stage loopt; probeer het opnieuw "
               "na de laatste aanvaarde stageperiode."));
   }
-  int erased = 0;
-  for (const RequestRecord& r : *requests) {
-    Store::Erasure erasure{r.id, kept_fields(r.fields), kErased, now};
-    auto done = store_.erase_personal_data(
-        erasure,
-        audit_entry(actor, now, "privacy.erase", "request", r.id, "op verzoek; reden: " + why));
-    if (!done) return std::unexpected(domain::from_store(done.error()));
-    if (*done) ++erased;
-  }
-  return erased;
+  // All of the student's requests at once, or none.
+  std::vector<Store::Erasure> erasures;
+  for (const RequestRecord& r : *requests)
+    erasures.push_back(
+        {r.id, kept_fields(r.fields), kErased, now,
+         audit_entry(actor, now, "privacy.erase", "request", r.id, "op verzoek; reden: " + why)});
+  auto done = store_.erase_personal_data(erasures);
+  if (!done) return std::unexpected(domain::from_store(done.error()));
+  return static_cast<int>(done->size());
 }
 
 }  // namespace stagematch

@@ -63,10 +63,13 @@ class Privacy {
   // When school year `year` ("2024-2025") ends, as the calendars in `defs` say.
   static Instant school_year_end(const DefinitionSet& defs, const std::string& year);
 
-  // Erases (or, with `dry_run`, only counts) every request whose retention is over by now.
+  // Erases (or, with `dry_run`, only counts) every request whose retention is over by now, or
+  // by `as_of` when given (what a purge on that day erases; the erasure itself is dated now).
   // `actor` names who runs it in the audit log ("system", "admin-cli"): one line per request.
-  // A second run finds nothing more to erase.
-  PurgeReport purge(const std::string& actor, bool dry_run);
+  // Requests are erased a batch at a time, each batch one transaction. A second run finds
+  // nothing more to erase.
+  PurgeReport purge(const std::string& actor, bool dry_run,
+                    std::optional<Instant> as_of = std::nullopt);
 
   // Everything stored about the student with this national register number: every request
   // with all its fields, its statuses per service and their counts, its status history, the

@@ -306,20 +306,22 @@ class Store {
   // The mails about one request (an acceptance told to the school, an undone acceptance), oldest
   // first: those whose dedupe_key starts with "accepted/ID/" or "undone/ID/".
   virtual std::vector<OutboxMail> mails_about_request(Id request_id) = 0;
-  // Erases a request's personal data in one transaction with its audit line: `kept_fields` in
-  // place of its fields (the name columns take its first_name and last_name), no service
-  // notes, the reasons in its status history and audit lines ("reden: ..." becomes
-  // `erased_text`), and the mails about it (subject and body become `erased_text`; one still
-  // waiting is not sent any more). False, with nothing written, when the request's personal
-  // data was erased before; not_found when there is no such request.
+  // Erases the personal data of each request of `erasures`, all in one transaction, each with
+  // its audit line: `kept_fields` in place of its fields (the name columns take its first_name
+  // and last_name), no service notes, the reasons in its status history and audit lines
+  // ("reden: ..." becomes `erased_text`), and the mails about it (subject and body become
+  // `erased_text`; one still waiting is not sent any more). A request whose personal data was
+  // erased before, or that no longer exists, is passed over with nothing written. Answers
+  // which were erased. Lists read before are not reused once one was.
   struct Erasure {
     Id request_id = 0;
     Value kept_fields;
     std::string erased_text;
     Instant at;
+    AuditEntry audit;
   };
-  virtual StoreResult<bool> erase_personal_data(const Erasure& erasure,
-                                                const AuditEntry& audit) = 0;
+  virtual StoreResult<std::vector<Id>> erase_personal_data(
+      const std::vector<Erasure>& erasures) = 0;
   // Agenda: each user's private calendar feed address. Only the SHA-256 of its token is kept,
   // one per user. Replaces the user's token by `hash` (none: the user has no address any more)
   // and writes the audit line, in one transaction; the replaced token stops at once.

@@ -2,8 +2,9 @@
 # `stagematch purge` on the demo database: a dry run lists, per school year and track, what
 # would go and changes nothing; the purge erases the personal data of a request whose school
 # year ended longer ago than the retention period (and nothing of this year's), audited; a
-# second run finds nothing more; the retention comes from --retention-years or the serve
-# configuration file, and a wrong value is refused.
+# second run finds nothing more; --as-of judges as on another day (ahead of time only as a dry
+# run); the retention comes from --retention-years or the serve configuration file, and a wrong
+# value is refused.
 set -euo pipefail
 bin=$1
 cd "$2"
@@ -31,6 +32,27 @@ grep -q "^schooljaar 2019-2020, traject $track: 1 aanvraag zou gewist worden" <<
 grep -q "velden: voornaam en familienaam, rijksregisternummer" <<<"$dry" || { echo "dry: $dry"; exit 1; }
 [[ $(grep -c "^schooljaar" <<<"$dry") == 1 ]] || { echo "only 2019-2020 is over: $dry"; exit 1; }
 [[ "$(dump)" == "$before" ]] || { echo "the dry run changed the database"; exit 1; }
+
+# --as-of: the purge as it would run on that day. The request's retention ends on 01/09/2022.
+early=$("$bin" purge --dry-run --db "$db" --as-of 2022-08-31)
+grep -q "^geen aanvragen met persoonsgegevens" <<<"$early" || { echo "as of 31/08/2022: $early"; exit 1; }
+late=$("$bin" purge --dry-run --db "$db" --as-of 2022-09-02)
+grep -q "^schooljaar 2019-2020, traject $track: 1 aanvraag zou gewist worden" <<<"$late" \
+  || { echo "as of 02/09/2022: $late"; exit 1; }
+none=$("$bin" purge --db "$db" --as-of 2022-08-31T23:00:00+02:00)
+grep -q "^geen aanvragen met persoonsgegevens" <<<"$none" || { echo "purge as of 2022: $none"; exit 1; }
+[[ "$(dump)" == "$before" ]] || { echo "a purge as of 2022 erased what was kept until then"; exit 1; }
+future=$("$bin" purge --dry-run --db "$db" --as-of 2099-01-01)
+(( $(grep -c "^schooljaar" <<<"$future") > 1 )) || { echo "as of 2099 every year is over: $future"; exit 1; }
+if "$bin" purge --db "$db" --as-of 2099-01-01 2>"$work/err"; then
+  echo "a purge ahead of time was accepted"; exit 1
+fi
+grep -q "gegevens worden nooit vooraf gewist" "$work/err" || { cat "$work/err"; exit 1; }
+if "$bin" purge --dry-run --db "$db" --as-of 31/08/2022 2>"$work/err"; then
+  echo "--as-of 31/08/2022 was accepted"; exit 1
+fi
+grep -q "verwacht een datum als 2027-09-01" "$work/err" || { cat "$work/err"; exit 1; }
+[[ "$(dump)" == "$before" ]] || { echo "a refused or dry purge changed the database"; exit 1; }
 
 run=$("$bin" purge --db "$db")
 grep -q "^schooljaar 2019-2020, traject $track: 1 aanvraag gewist" <<<"$run" || { echo "purge: $run"; exit 1; }

@@ -224,6 +224,50 @@ class PrivacyTest : public testing::Pages {
     EXPECT_EQ(testing::stored_texts(url_), after) << "a second run changes nothing";
   }
 
+  // More students than one batch of the purge: each is erased and audited once, the report
+  // counts each once, and `as_of` judges as on that day (the day before the retention ends,
+  // nothing; the day after, all of them).
+  void purge_in_batches_erases_each_once() {
+    constexpr int kStudents = 230;  // two full batches of 100 and a part of one
+    std::string first_number;
+    for (int i = 0; i < kStudents; ++i) {
+      // A valid national number: born 01/01/2008, serial i + 1, its check digits.
+      char base[10];
+      std::snprintf(base, sizeof base, "080101%03d", i + 1);
+      const long long check = 97 - (2'000'000'000LL + std::stoll(base)) % 97;
+      char number[12];
+      std::snprintf(number, sizeof number, "%s%02lld", base, check);
+      if (i == 0) first_number = number;
+      auto form = student_form("Batchleerling" + std::to_string(i));
+      for (auto& [key, value] : form)
+        if (key == "national_number") value = number;
+      HttpResponse res = post("/school/secundair/nieuw", form, "school");
+      ASSERT_EQ(res.status, 303) << number << ": " << res.body;
+    }
+    Privacy privacy(
+        *store_, [this] { return defs_; }, *clock_);
+    ASSERT_TRUE(clock_->set(local("2030-01-01 10:00")));
+    const auto before = testing::stored_texts(url_);
+    EXPECT_TRUE(privacy.purge("system", false, local("2028-08-31 23:00")).groups.empty());
+    EXPECT_EQ(testing::stored_texts(url_), before) << "nothing was over on 31/08/2028";
+    const PurgeReport dry = privacy.purge("system", true, local("2028-09-01 00:00"));
+    ASSERT_EQ(dry.groups.size(), 1u);
+    EXPECT_EQ(dry.groups[0].requests, kStudents);
+
+    const PurgeReport run = privacy.purge("system", false, local("2028-09-02 00:00"));
+    EXPECT_EQ(run.erased, kStudents);
+    ASSERT_EQ(run.groups.size(), 1u);
+    EXPECT_EQ(run.groups[0].year, "2025-2026");
+    EXPECT_EQ(run.groups[0].requests, kStudents);
+    EXPECT_EQ(stored_with("Batchleerling"), std::vector<std::string>{});
+    EXPECT_TRUE(store_->requests_of_student(first_number).empty());
+    int audited = 0;
+    for (const auto& a : store_->audit_log(100000))
+      if (a.action == "privacy.purge") ++audited;
+    EXPECT_EQ(audited, kStudents);
+    EXPECT_EQ(privacy.purge("system", false).erased, 0);
+  }
+
   // The admin's subject access (API and page) holds every stored field of one student, their
   // statuses, history, audit lines and mails, and nothing of another student; it is audited
   // without the full number and refused to a service.
@@ -348,6 +392,9 @@ TEST_F(PrivacyTest, PurgeErasesAPastYearAndKeepsItsStatistics) {
 TEST_F(PrivacyOnPostgres, PurgeErasesAPastYearAndKeepsItsStatistics) {
   purge_erases_a_past_year_and_keeps_its_statistics();
 }
+
+TEST_F(PrivacyTest, PurgeInBatchesErasesEachOnce) { purge_in_batches_erases_each_once(); }
+TEST_F(PrivacyOnPostgres, PurgeInBatchesErasesEachOnce) { purge_in_batches_erases_each_once(); }
 
 TEST_F(PrivacyTest, SubjectAccessHoldsThatStudentOnly) { subject_access_holds_that_student_only(); }
 TEST_F(PrivacyOnPostgres, SubjectAccessHoldsThatStudentOnly) {

@@ -65,11 +65,13 @@ constexpr const char* kUsage = R"(gebruik: stagematch SUBCOMMANDO [opties]
             controleert alle definities en regels; exit 0, of 1 met FILE:LINE:COLUMN per probleem
   simulate  --track T --year JJJJ-JJJJ [--format text|json] [--workflows DIR --rules DIR]
             toont de tijdlijn van een kalender: rondes, wat wie mag en ziet, en elke mail
-  purge     [--dry-run] [--db URL] [--retention-years N] [--workflows DIR --rules DIR]
-            [--config BESTAND]
+  purge     [--dry-run] [--db URL] [--retention-years N] [--as-of DATUM]
+            [--workflows DIR --rules DIR] [--config BESTAND]
             wist de persoonsgegevens van de aanvragen waarvan de bewaartermijn (N jaar na het
             einde van het schooljaar, standaard 2) voorbij is; --dry-run toont per schooljaar en
-            traject wat zou verdwijnen en wijzigt niets; de server doet dit ook elke dag
+            traject wat zou verdwijnen en wijzigt niets; --as-of 2027-09-01 rekent alsof het die
+            dag is (een latere dag dan vandaag alleen met --dry-run); de server doet dit ook elke
+            dag
 )";
 
 // --name value pairs and bare --flags after the subcommand.
@@ -338,8 +340,25 @@ void log_purge(const PurgeReport& report) {
 // would go. Reads the same settings as serve (--config FILE, STAGEMATCH_*).
 int cmd_purge(const std::vector<std::string>& args, const PluginRegistry& plugins) {
   Options o = parse_options(
-      args, 1, {"--db", "--workflows", "--rules", "--retention-years", "--config"}, {"--dry-run"});
+      args, 1, {"--db", "--workflows", "--rules", "--retention-years", "--as-of", "--config"},
+      {"--dry-run"});
   if (report_option_errors(o)) return 2;
+  // --as-of: what a purge on that day erases. Erasing ahead of time is never allowed, so a
+  // later day than today only shows what would go.
+  std::optional<Instant> as_of;
+  if (o.has("--as-of")) {
+    as_of = parse_instant(o.get("--as-of", ""));
+    if (!as_of) {
+      std::cerr << "stagematch purge: --as-of verwacht een datum als 2027-09-01 of een tijd als "
+                   "2027-09-01T00:00:00+02:00\n";
+      return 2;
+    }
+    if (*as_of > SystemClock().now() && !o.has("--dry-run")) {
+      std::cerr << "stagematch purge: --as-of ligt na vandaag; gegevens worden nooit vooraf "
+                   "gewist, gebruik --dry-run om te zien wat er die dag zou verdwijnen\n";
+      return 2;
+    }
+  }
   ConfigRead config =
       read_serve_config(o.has("--config") ? std::optional(o.get("--config", "")) : std::nullopt,
                         [](const char* name) { return std::getenv(name); });
@@ -366,7 +385,7 @@ int cmd_purge(const std::vector<std::string>& args, const PluginRegistry& plugin
     PrivacySettings settings;
     settings.retention_years = std::stoi(years);
     privacy.configure(settings);
-    print_purge(privacy.purge("admin-cli", o.has("--dry-run")), settings.retention_years,
+    print_purge(privacy.purge("admin-cli", o.has("--dry-run"), as_of), settings.retention_years,
                 std::cout);
     return 0;
   } catch (const std::exception& e) {

@@ -15,7 +15,8 @@ namespace stagematch::storage {
 std::vector<Store::RequestKey> load_requests_with_personal_data(Tx& tx);
 std::vector<Id> load_requests_of_student(Tx& tx, const std::string& national_number);
 std::vector<Store::HistoryLine> load_status_history(Tx& tx, Id request_id);
-StoreResult<bool> erase_personal_data(Tx& tx, const Store::Erasure& erasure,
-                                      const AuditEntry& audit);
+// One request's erasure (Store::erase_personal_data) in `tx`; false, with nothing written, when
+// there is no such request or its personal data was erased before.
+bool erase_personal_data(Tx& tx, const Store::Erasure& erasure);
 
 }  // namespace stagematch::storage

@@ -743,10 +743,14 @@ std::vector<OutboxMail> SqlStore::mails_about_request(Id request_id) {
                             [&](Tx& tx) { return storage::load_request_mails(tx, request_id); });
 }
 
-StoreResult<bool> SqlStore::erase_personal_data(const Erasure& erasure, const AuditEntry& audit) {
-  auto out = impl_->guarded(
-      TxMode::kWrite, [&](Tx& tx) { return storage::erase_personal_data(tx, erasure, audit); });
-  if (out && *out) impl_->requests_changed();
+StoreResult<std::vector<Id>> SqlStore::erase_personal_data(const std::vector<Erasure>& erasures) {
+  auto out = impl_->guarded(TxMode::kWrite, [&](Tx& tx) -> StoreResult<std::vector<Id>> {
+    std::vector<Id> erased;
+    for (const Erasure& e : erasures)
+      if (storage::erase_personal_data(tx, e)) erased.push_back(e.request_id);
+    return erased;
+  });
+  if (out && !out->empty()) impl_->requests_changed();
   return out;
 }
 

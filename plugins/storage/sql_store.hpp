@@ -113,7 +113,7 @@ class SqlStore : public Database {
   std::vector<Id> requests_of_student(const std::string& national_number) override;
   std::vector<HistoryLine> status_history(Id request_id) override;
   std::vector<OutboxMail> mails_about_request(Id request_id) override;
-  StoreResult<bool> erase_personal_data(const Erasure& erasure, const AuditEntry& audit) override;
+  StoreResult<std::vector<Id>> erase_personal_data(const std::vector<Erasure>& erasures) override;
 
   // Agenda: calendar feed tokens (agenda_repository.cpp).
   StoreResult<void> set_agenda_token(Id user_id, const std::optional<std::string>& hash, Instant at,
