@@ -93,6 +93,11 @@ std::vector<Organisation> Organisations::list(const std::string& type) const {
   return store_.organisations(type);
 }
 
+std::shared_ptr<const std::vector<Organisation>> Organisations::shared_list(
+    const std::string& type) const {
+  return store_.shared_organisations(type);
+}
+
 std::optional<Organisation> Organisations::find(Id id) const {
   auto org = store_.organisation(id);
   if (!org) return std::nullopt;

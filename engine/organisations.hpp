@@ -37,6 +37,8 @@ class Organisations {
   DomainResult<Id> create(const Actor& actor, const NewOrganisation& org);
   // Every organisation of `type` ("school", "service"; "" = all), as stored.
   std::vector<Organisation> list(const std::string& type = "") const;
+  // The same, shared and not copied (Store::shared_organisations).
+  std::shared_ptr<const std::vector<Organisation>> shared_list(const std::string& type) const;
   // One organisation, or nullopt when there is none with this id.
   std::optional<Organisation> find(Id id) const;
 

@@ -190,6 +190,10 @@ class Store {
   virtual StoreResult<Id> create_organisation(const Organisation& org) = 0;
   virtual StoreResult<Organisation> organisation(Id id) = 0;
   virtual std::vector<Organisation> organisations(const std::string& type) = 0;  // "" = all
+  // The same list, shared instead of copied: a service's list page offers every school as a
+  // filter on every call.
+  virtual std::shared_ptr<const std::vector<Organisation>> shared_organisations(
+      const std::string& type) = 0;
 
   virtual StoreResult<Id> create_contact(const ContactPerson& contact) = 0;
   virtual StoreResult<void> update_contact(const ContactPerson& contact) = 0;

@@ -464,6 +464,25 @@ TEST_F(Pages, ServiceFiltersAndSortsThroughAGetForm) {
   EXPECT_TRUE(contains(none.body, "Nog geen studenten gevonden."));
 }
 
+// The filter form is kept between calls; a school the admin adds is offered at once, on the
+// page of a filter combination kept before as well as on a new one.
+TEST_F(Pages, TheSchoolFilterOffersASchoolAddedAfterThePageWasKept) {
+  register_student("Antwerps", "2018", "ANT");
+  EXPECT_FALSE(contains(get("/dienst/secundair", "service_x").body, "Nieuwe Schoolgemeenschap"));
+  EXPECT_FALSE(
+      contains(get("/dienst/secundair?postcode=20", "service_x").body, "Nieuwe Schoolgemeenschap"));
+  HttpResponse created = post(
+      "/admin/organisaties",
+      {{"type", "school"}, {"name", "Nieuwe Schoolgemeenschap"}, {"tracks", "secundair"}}, "admin");
+  ASSERT_EQ(created.status, 303) << created.body;
+  for (const char* target :
+       {"/dienst/secundair", "/dienst/secundair?postcode=20", "/dienst/secundair?sorteer=naam"}) {
+    HttpResponse page = get(target, "service_x");
+    EXPECT_TRUE(contains(page.body, ">Nieuwe Schoolgemeenschap</option>")) << target;
+    EXPECT_TRUE(contains(page.body, "Antwerps")) << target;
+  }
+}
+
 TEST_F(Pages, ServiceListShowsTheRegistrationDateItCanSortOn) {
   register_student("Vroeg");  // 20/09/2025 12:00
   ASSERT_TRUE(clock_->set(local("2025-09-22 09:30")));

@@ -1,5 +1,6 @@
 #include "pages_service.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -320,15 +321,14 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
     append_row(*html, index);
     if (!key.empty()) rows_->put(key, std::move(html));
   }
-  std::vector<Organisation> schools = kit_.services().engine.organisations.list("school");
-  std::string filters_key = defs_tag + (f.accepted_tab ? "1" : "0");
+  const Schools schools = this->schools();
+  std::string filters_key =
+      defs_tag + (f.accepted_tab ? "1" : "0") + '\x1e' + std::to_string(schools.serial);
   for (const auto& [name, value] : f.page_query()) filters_key += '\x1f' + name + '=' + value;
-  for (const auto& school : schools)
-    filters_key += '\x1e' + std::to_string(school.id) + '=' + school.name;
   auto filters_html = filters_->get(filters_key);
   if (!filters_html) {
     filters_html = std::make_shared<const std::string>(kit_.fragment(
-        "_service_filters", Object{{"filters", filter_fields(*workflow, f, schools)}}));
+        "_service_filters", Object{{"filters", filter_fields(*workflow, f, *schools.list)}}));
     filters_->put(filters_key, filters_html);
   }
   std::string base = "/dienst/" + track;
@@ -385,6 +385,20 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
           {"rows_html", rows_html},
           {"has_rows", !list->items.empty()},
           {"paging", paging(current, in.page, list->total, kPageSize)}});
+}
+
+ServicePages::Schools ServicePages::schools() const {
+  auto list = kit_.services().engine.organisations.shared_list("school");
+  std::lock_guard lock(schools_->mutex);
+  Schools& last = schools_->last;
+  if (list != last.list) {
+    const auto same = [](const Organisation& a, const Organisation& b) {
+      return a.id == b.id && a.name == b.name;
+    };
+    if (!last.list || !std::ranges::equal(*list, *last.list, same)) ++last.serial;
+    last.list = std::move(list);
+  }
+  return last;
 }
 
 HttpResponse ServicePages::detail_page(const HttpRequest& req, int status, Id id,

@@ -3,6 +3,8 @@
 // the accept form (mentor, periods, notes; it cannot be undone).
 #pragma once
 
+#include <mutex>
+
 #include "pages_common.hpp"
 #include "pages_form.hpp"
 
@@ -40,6 +42,18 @@ class ServicePages {
   // students every service sees, and the filter form with every school in it.
   std::shared_ptr<FragmentCache> rows_ = std::make_shared<FragmentCache>(8000);
   std::shared_ptr<FragmentCache> filters_ = std::make_shared<FragmentCache>(2000);
+  // The schools the filter form offers, and a number that changes only when they do: the
+  // form's key holds the number instead of every school's name.
+  struct Schools {
+    std::shared_ptr<const std::vector<Organisation>> list;
+    std::uint64_t serial = 0;
+  };
+  Schools schools() const;
+  struct SchoolsSeen {
+    std::mutex mutex;
+    Schools last;
+  };
+  std::shared_ptr<SchoolsSeen> schools_ = std::make_shared<SchoolsSeen>();
 };
 
 }  // namespace stagematch

@@ -130,7 +130,8 @@ struct SqlStore::Impl {
   ReadCache<std::string, SessionRecord> sessions;
   ReadCache<Id, UserRecord> users;
   ReadCache<Id, Organisation> organisations;
-  ReadCache<std::string, std::vector<Organisation>> organisation_lists;  // by type ("" = all)
+  // by type ("" = all)
+  ReadCache<std::string, std::shared_ptr<const std::vector<Organisation>>> organisation_lists;
   storage::ListTotals list_totals;
   std::atomic<std::int64_t> sqlite_changes{0};
 
@@ -213,12 +214,18 @@ StoreResult<Organisation> SqlStore::organisation_uncached(Id id) {
 }
 
 std::vector<Organisation> SqlStore::organisations(const std::string& type) {
+  return *shared_organisations(type);
+}
+
+std::shared_ptr<const std::vector<Organisation>> SqlStore::shared_organisations(
+    const std::string& type) {
   // Every service page offers the schools as a filter: hundreds of rows, rarely changed.
   if (auto hit = impl_->organisation_lists.get(type, impl_->ttl())) return std::move(*hit);
-  auto found = impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
-    return type.empty() ? load_organisations(tx, "", {})
-                        : load_organisations(tx, " WHERE o.type = ?", {type});
-  });
+  auto found = std::make_shared<const std::vector<Organisation>>(
+      impl_->db.transact(TxMode::kRead, [&](Tx& tx) {
+        return type.empty() ? load_organisations(tx, "", {})
+                            : load_organisations(tx, " WHERE o.type = ?", {type});
+      }));
   impl_->organisation_lists.put(type, found, impl_->ttl());
   return found;
 }
@@ -432,7 +439,7 @@ void SqlStore::append_audit(const AuditEntry& entry) { append_audit(std::vector{
 void SqlStore::append_audit(const std::vector<AuditEntry>& entries) {
   if (entries.empty()) return;
   impl_->db.transact(TxMode::kWrite, [&](Tx& tx) {
-    for (const auto& entry : entries) storage::insert_audit(tx, entry);
+    storage::insert_audits(tx, entries);
     return true;
   });
 }

@@ -33,6 +33,8 @@ class SqlStore : public Database {
   StoreResult<Id> create_organisation(const Organisation& org) override;
   StoreResult<Organisation> organisation(Id id) override;
   std::vector<Organisation> organisations(const std::string& type) override;
+  std::shared_ptr<const std::vector<Organisation>> shared_organisations(
+      const std::string& type) override;
 
   StoreResult<Id> create_contact(const ContactPerson& contact) override;
   StoreResult<void> update_contact(const ContactPerson& contact) override;

@@ -1088,6 +1088,35 @@ TEST_P(StoreTest, AuditLogNewestFirstAndLimited) {
   EXPECT_TRUE(store_->audit_log(0).empty());
 }
 
+// Many lines at once (a list that reveals personal data writes one per request shown) are
+// written in statements of several rows: every line arrives, in order, each with its own values.
+TEST_P(StoreTest, ManyAuditLinesAtOnceArriveEachWithItsOwnValues) {
+  REQUIRE_DATABASE();
+  constexpr int kLines = 150;  // more than one statement's rows
+  std::vector<AuditEntry> lines;
+  for (int i = 0; i < kLines; ++i) {
+    AuditEntry e = audit("request.reveal_list");
+    e.object_type = "request";
+    e.object_id = 1000 + i;
+    e.user_id = i % 3 == 0 ? std::nullopt : std::optional<Id>(i);
+    e.at = at(1'750'000'000 + i);
+    e.detail = "regel " + std::to_string(i) + (i % 2 ? " met 'aanhalingstekens'" : "");
+    e.outcome = i == 7 ? "denied" : "";
+    lines.push_back(e);
+  }
+  store_->append_audit(lines);
+  auto log = store_->audit_log(kLines + 10);
+  ASSERT_EQ(log.size(), static_cast<std::size_t>(kLines));
+  for (int i = 0; i < kLines; ++i) {
+    const AuditEntry& back = log[static_cast<std::size_t>(kLines - 1 - i)];  // newest first
+    EXPECT_EQ(back.object_id, 1000 + i);
+    EXPECT_EQ(back.user_id, lines[static_cast<std::size_t>(i)].user_id) << i;
+    EXPECT_EQ(back.at, at(1'750'000'000 + i));
+    EXPECT_EQ(back.detail, lines[static_cast<std::size_t>(i)].detail);
+    EXPECT_EQ(back.outcome, i == 7 ? "denied" : "ok");
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The Poco::Data pitfalls the store relies on being handled.
 

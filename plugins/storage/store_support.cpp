@@ -17,15 +17,47 @@ std::string loggable(std::string_view message) {
 
 }  // namespace
 
-void insert_audit(Tx& tx, const AuditEntry& entry, std::string_view object_type,
-                  std::optional<Id> object_id) {
+namespace {
+
+constexpr std::string_view kInsertAudit =
+    "INSERT INTO audit_log (at, user_id, actor, action, object_type, object_id, outcome, detail)"
+    " VALUES ";
+constexpr std::string_view kAuditRow = "(?, ?, ?, ?, ?, ?, ?, ?)";
+// Rows per statement of insert_audits: 8 parameters each, far below either database's limit.
+constexpr std::size_t kAuditRowsPerStatement = 64;
+
+void add_audit_params(Params& params, const AuditEntry& entry, std::string_view object_type,
+                      std::optional<Id> object_id) {
   std::optional<Id> id = entry.object_id && *entry.object_id != 0 ? entry.object_id : object_id;
   std::string type = entry.object_type.empty() ? std::string(object_type) : entry.object_type;
-  tx.exec(
-      "INSERT INTO audit_log (at, user_id, actor, action, object_type, object_id, outcome, detail)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      {or_now(entry.at), entry.user_id, entry.actor, entry.action, type, id,
-       entry.outcome.empty() ? std::string("ok") : entry.outcome, entry.detail});
+  for (SqlValue v : {SqlValue(or_now(entry.at)), SqlValue(entry.user_id), SqlValue(entry.actor),
+                     SqlValue(entry.action), SqlValue(type), SqlValue(id),
+                     SqlValue(entry.outcome.empty() ? std::string("ok") : entry.outcome),
+                     SqlValue(entry.detail)})
+    params.push_back(std::move(v));
+}
+
+}  // namespace
+
+void insert_audit(Tx& tx, const AuditEntry& entry, std::string_view object_type,
+                  std::optional<Id> object_id) {
+  Params params;
+  add_audit_params(params, entry, object_type, object_id);
+  tx.exec(std::string(kInsertAudit).append(kAuditRow), params);
+}
+
+void insert_audits(Tx& tx, const std::vector<AuditEntry>& entries) {
+  for (std::size_t from = 0; from < entries.size(); from += kAuditRowsPerStatement) {
+    const std::size_t to = std::min(entries.size(), from + kAuditRowsPerStatement);
+    std::string sql(kInsertAudit);
+    Params params;
+    params.reserve((to - from) * 8);
+    for (std::size_t i = from; i < to; ++i) {
+      sql.append(i == from ? "" : ", ").append(kAuditRow);
+      add_audit_params(params, entries[i], "", std::nullopt);
+    }
+    tx.exec(sql, params);
+  }
 }
 
 std::optional<Id> queue_mail(Tx& tx, const OutboxMail& m, Instant at) {

@@ -36,6 +36,9 @@ inline Instant or_now(Instant t) { return t.time_since_epoch().count() == 0 ? no
 // of a request that did not exist when the caller built the entry).
 void insert_audit(Tx& tx, const AuditEntry& entry, std::string_view object_type = "",
                   std::optional<Id> object_id = std::nullopt);
+// Writes many audit rows, up to kAuditRowsPerStatement in one statement (a list that reveals
+// personal data writes a line per request shown).
+void insert_audits(Tx& tx, const std::vector<AuditEntry>& entries);
 
 // Queues mails; a mail whose dedupe_key is already in the outbox is skipped, not sent twice.
 // A mail with a later next_attempt_at waits in the outbox until then.
