@@ -107,6 +107,34 @@ HttpResponse PageKit::page(const HttpRequest& req, int status, const std::string
   return HttpResponse::html(status, renderer_.render(tmpl, Value(std::move(all))));
 }
 
+HttpResponse PageKit::page(const HttpRequest& req, int status, const std::string& tmpl,
+                           const std::string& title, Object data, const Pieces& pieces) const {
+  // A mark no text of a page holds: a control character the pages never write.
+  const auto mark = [](std::size_t i) { return "\x1fpiece" + std::to_string(i) + '\x1f'; };
+  for (std::size_t i = 0; i < pieces.size(); ++i) data[pieces[i].first] = mark(i);
+  HttpResponse res = page(req, status, tmpl, title, std::move(data));
+  std::vector<std::pair<std::size_t, std::size_t>> found;  // where each shown mark is; its piece
+  std::size_t size = res.body.size();
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    if (const std::size_t at = res.body.find(mark(i)); at != std::string::npos) {
+      found.emplace_back(at, i);
+      size += pieces[i].second ? pieces[i].second->size() : 0;
+    }
+  }
+  std::sort(found.begin(), found.end());
+  std::string body;
+  body.reserve(size);
+  std::size_t from = 0;
+  for (const auto& [at, i] : found) {
+    body.append(res.body, from, at - from);
+    if (pieces[i].second) body.append(*pieces[i].second);
+    from = at + mark(i).size();
+  }
+  body.append(res.body, from, std::string::npos);
+  res.body = std::move(body);
+  return res;
+}
+
 HttpResponse PageKit::message(const HttpRequest& req, int status, const std::string& title,
                               const std::string& text, const std::string& link_href,
                               const std::string& link_label) const {

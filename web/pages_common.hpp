@@ -27,6 +27,12 @@ class PageKit {
   // TEMPLATE rendered with `data` inside the page frame: title, menu, user and CSRF token.
   HttpResponse page(const HttpRequest& req, int status, const std::string& tmpl,
                     const std::string& title, Object data) const;
+  // The same, with large pieces of HTML made before (a list's rows, a filter form) put in after
+  // rendering instead of going through the template's data: in `data`, each piece's key holds
+  // a mark (the template shows it unescaped, with {{{key}}}), and the page has the piece there.
+  using Pieces = std::vector<std::pair<std::string, std::shared_ptr<const std::string>>>;
+  HttpResponse page(const HttpRequest& req, int status, const std::string& tmpl,
+                    const std::string& title, Object data, const Pieces& pieces) const;
   // A piece of a page: the partial TEMPLATE (a `_name` file) rendered with `data` alone, for a
   // page to put in place with {{{triple braces}}}.
   std::string fragment(const std::string& tmpl, const Value& data) const {

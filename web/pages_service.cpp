@@ -377,14 +377,15 @@ HttpResponse ServicePages::list(HttpRequest& req) const {
           {"tab_label", f.accepted_tab ? accepted_tab : open_tab},
           {"action", base},
           {"tab_value", f.accepted_tab ? Value("aanvaard") : Value()},
-          {"filters_html", *filters_html},
           {"reset_href", f.accepted_tab ? base + "?tab=aanvaard" : base},
           {"csv_href", "/api/v1/tracks/" + track + "/requests.csv?" + query_string(api)},
           {"xlsx_href", "/api/v1/tracks/" + track + "/requests.xlsx?" + query_string(api)},
           {"total", list->total},
-          {"rows_html", rows_html},
           {"has_rows", !list->items.empty()},
-          {"paging", paging(current, in.page, list->total, kPageSize)}});
+          {"paging", paging(current, in.page, list->total, kPageSize)}},
+      // The filter form and the rows are most of the page: put in after rendering.
+      PageKit::Pieces{{"filters_html", filters_html},
+                      {"rows_html", std::make_shared<const std::string>(std::move(rows_html))}});
 }
 
 ServicePages::Schools ServicePages::schools() const {
