@@ -4,9 +4,11 @@
 #include <expected>
 #include <fstream>
 #include <kainjow/mustache.hpp>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 #include <utility>
 
 #include "mustache_data.hpp"
@@ -119,14 +121,28 @@ Sources load(const std::filesystem::path& dir, const std::string& name) {
                  join_standalone_lines(without_cr(*html))};
 }
 
+// Renders one part of a mail. The files are read on every mail (an edited template counts from
+// the next mail on), but a text already parsed is not parsed again: a round that opens writes a
+// mail to every service at once. Kept per thread (a parsed template is not shared between
+// threads), under the text itself, so an edited file is parsed anew.
 std::string render(const std::string& name, const std::string& part, const std::string& source,
                    const mustache::data& data) {
-  mustache::mustache tmpl(source);
-  if (!tmpl.is_valid())
-    throw std::runtime_error("mail '" + name + "' (" + part + "): " + tmpl.error_message());
-  std::string out = tmpl.render(data);
-  if (!tmpl.is_valid())
-    throw std::runtime_error("mail '" + name + "' (" + part + "): " + tmpl.error_message());
+  constexpr std::size_t kMaxParsed = 64;
+  thread_local std::unordered_map<std::string, std::unique_ptr<mustache::mustache>> parsed;
+  auto found = parsed.find(source);
+  if (found == parsed.end()) {
+    auto tmpl = std::make_unique<mustache::mustache>(source);
+    if (!tmpl->is_valid())
+      throw std::runtime_error("mail '" + name + "' (" + part + "): " + tmpl->error_message());
+    if (parsed.size() >= kMaxParsed) parsed.clear();
+    found = parsed.emplace(source, std::move(tmpl)).first;
+  }
+  std::string out = found->second->render(data);
+  if (!found->second->is_valid()) {
+    std::string message = found->second->error_message();
+    parsed.erase(found);
+    throw std::runtime_error("mail '" + name + "' (" + part + "): " + message);
+  }
   std::erase(out, kJoined);
   return out;
 }
