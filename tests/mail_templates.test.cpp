@@ -209,6 +209,25 @@ TEST(MailTemplates, RoundMailsWithTheSchedulersData) {
   }
 }
 
+// The fund edits a template while the server runs: the next mail follows the edited file, also
+// after the same text was used before (parsed templates are kept), and the same file again
+// renders as before with other data.
+TEST(MailTemplates, AnEditedTemplateCountsFromTheNextMail) {
+  TemplateDir dir;
+  MailTemplates t(dir.path(), "x <x@example.be>", site_links("https://x.example"));
+  const Value data = templates().sample_data("reminder");
+  const std::string before = t.compose("reminder", data, "x@example.be").body_text;
+  EXPECT_EQ(t.compose("reminder", data, "x@example.be").body_text, before);
+  dir.write("reminder.txt.mustache",
+            "Subject: Herinnering {{{count}}}\n\nNieuwe tekst {{{count}}}.\n");
+  OutboxMail edited = t.compose("reminder", data, "x@example.be");
+  EXPECT_EQ(edited.subject, "Herinnering " + std::to_string(data["count"].as_int()));
+  EXPECT_EQ(edited.body_text, "Nieuwe tekst " + std::to_string(data["count"].as_int()) + ".\n");
+  Object other = data.as_object();
+  other["count"] = 7;
+  EXPECT_EQ(t.compose("reminder", Value(other), "x@example.be").body_text, "Nieuwe tekst 7.\n");
+}
+
 TEST(MailTemplates, UnknownTemplateOrBrokenFileThrowsClearly) {
   auto t = templates();
   try {
