@@ -139,6 +139,7 @@ Instant Privacy::school_year_end(const DefinitionSet& defs, const std::string& y
 PurgeReport Privacy::purge(const std::string& actor, bool dry_run, std::optional<Instant> as_of) {
   PurgeReport report;
   report.dry_run = dry_run;
+  report.as_of = as_of;
   auto defs = definitions_();
   const Instant now = clock_.now();
   const Instant judged_at = as_of.value_or(now);
@@ -149,11 +150,24 @@ PurgeReport Privacy::purge(const std::string& actor, bool dry_run, std::optional
   std::map<Id, PurgeGroup*> group_of;
   const auto flush = [&] {
     if (batch.empty()) return;
-    if (auto erased = store_.erase_personal_data(batch))
-      for (Id id : *erased) {
+    const auto count = [&](const std::vector<Id>& erased) {
+      for (Id id : erased) {
         ++group_of[id]->requests;
         ++report.erased;
       }
+    };
+    if (auto erased = store_.erase_personal_data(batch)) {
+      count(*erased);
+    } else {
+      // The batch was rolled back (a busy or failing database): each request on its own, so
+      // one that cannot be erased does not keep the others.
+      for (const Store::Erasure& e : batch) {
+        if (auto one = store_.erase_personal_data({e}))
+          count(*one);
+        else
+          ++report.failed;
+      }
+    }
     batch.clear();
     group_of.clear();
   };

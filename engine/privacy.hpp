@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@ struct PurgeReport {
   bool dry_run = false;
   std::vector<PurgeGroup> groups;  // by year, then track
   int erased = 0;                  // requests erased by this run (0 for a dry run)
+  int failed = 0;                  // requests the store refused to erase (tried again next run)
+  std::optional<Instant> as_of;    // the day it was judged on, when not today
 };
 
 class Privacy {

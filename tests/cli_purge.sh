@@ -39,6 +39,7 @@ grep -q "^geen aanvragen met persoonsgegevens" <<<"$early" || { echo "as of 31/0
 late=$("$bin" purge --dry-run --db "$db" --as-of 2022-09-02)
 grep -q "^schooljaar 2019-2020, traject $track: 1 aanvraag zou gewist worden" <<<"$late" \
   || { echo "as of 02/09/2022: $late"; exit 1; }
+grep -q "^beoordeeld zoals op 02/09/2022 00:00" <<<"$late" || { echo "as of which day: $late"; exit 1; }
 none=$("$bin" purge --db "$db" --as-of 2022-08-31T23:00:00+02:00)
 grep -q "^geen aanvragen met persoonsgegevens" <<<"$none" || { echo "purge as of 2022: $none"; exit 1; }
 [[ "$(dump)" == "$before" ]] || { echo "a purge as of 2022 erased what was kept until then"; exit 1; }

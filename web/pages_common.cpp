@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace stagematch {
@@ -109,8 +110,17 @@ HttpResponse PageKit::page(const HttpRequest& req, int status, const std::string
 
 HttpResponse PageKit::page(const HttpRequest& req, int status, const std::string& tmpl,
                            const std::string& title, Object data, const Pieces& pieces) const {
-  // A mark no text of a page holds: a control character the pages never write.
-  const auto mark = [](std::size_t i) { return "\x1fpiece" + std::to_string(i) + '\x1f'; };
+  // A mark no text of a page holds: control characters the pages never write, and a random part
+  // chosen when the program starts, so that no stored text (a name, an address) can be one.
+  static const std::string kSecret = [] {
+    std::random_device random;
+    std::string out;
+    for (int i = 0; i < 4; ++i) out += std::to_string(random());
+    return out;
+  }();
+  const auto mark = [](std::size_t i) {
+    return "\x1fpiece" + kSecret + '-' + std::to_string(i) + '\x1f';
+  };
   for (std::size_t i = 0; i < pieces.size(); ++i) data[pieces[i].first] = mark(i);
   HttpResponse res = page(req, status, tmpl, title, std::move(data));
   std::vector<std::pair<std::size_t, std::size_t>> found;  // where each shown mark is; its piece

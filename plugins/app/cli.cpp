@@ -310,6 +310,10 @@ std::expected<PrivacySettings, std::string> privacy_settings(
 void print_purge(const PurgeReport& report, int years, std::ostream& out) {
   out << (report.dry_run ? "proefdraaien: er wordt niets gewist\n" : "")
       << "bewaartermijn: " << years << " jaar na het einde van het schooljaar\n";
+  if (report.as_of) out << "beoordeeld zoals op " << format_local_nl(*report.as_of) << "\n";
+  if (report.failed > 0)
+    out << report.failed << (report.failed == 1 ? " aanvraag kon" : " aanvragen konden")
+        << " niet gewist worden (de databank weigerde); de volgende keer opnieuw\n";
   if (report.groups.empty()) {
     out << "geen aanvragen met persoonsgegevens waarvan de bewaartermijn voorbij is\n";
     return;
@@ -330,6 +334,9 @@ void print_purge(const PurgeReport& report, int years, std::ostream& out) {
 }
 
 void log_purge(const PurgeReport& report) {
+  if (report.failed > 0)
+    std::clog << "bewaartermijn: " << report.failed
+              << " aanvragen niet gewist (de databank weigerde); morgen opnieuw\n";
   if (report.erased == 0) return;
   for (const auto& g : report.groups)
     std::clog << "bewaartermijn: persoonsgegevens gewist van " << g.requests
@@ -354,8 +361,8 @@ int cmd_purge(const std::vector<std::string>& args, const PluginRegistry& plugin
       return 2;
     }
     if (*as_of > SystemClock().now() && !o.has("--dry-run")) {
-      std::cerr << "stagematch purge: --as-of ligt na vandaag; gegevens worden nooit vooraf "
-                   "gewist, gebruik --dry-run om te zien wat er die dag zou verdwijnen\n";
+      std::cerr << "stagematch purge: --as-of ligt in de toekomst; gegevens worden nooit vooraf "
+                   "gewist, gebruik --dry-run om te zien wat er dan zou verdwijnen\n";
       return 2;
     }
   }
@@ -385,9 +392,9 @@ int cmd_purge(const std::vector<std::string>& args, const PluginRegistry& plugin
     PrivacySettings settings;
     settings.retention_years = std::stoi(years);
     privacy.configure(settings);
-    print_purge(privacy.purge("admin-cli", o.has("--dry-run"), as_of), settings.retention_years,
-                std::cout);
-    return 0;
+    const PurgeReport report = privacy.purge("admin-cli", o.has("--dry-run"), as_of);
+    print_purge(report, settings.retention_years, std::cout);
+    return report.failed > 0 ? 1 : 0;
   } catch (const std::exception& e) {
     std::cerr << "stagematch purge: " << e.what() << "\n";
     return 1;

@@ -1114,6 +1114,9 @@ TEST_P(StoreTest, ManyAuditLinesAtOnceArriveEachWithItsOwnValues) {
     EXPECT_EQ(back.at, at(1'750'000'000 + i));
     EXPECT_EQ(back.detail, lines[static_cast<std::size_t>(i)].detail);
     EXPECT_EQ(back.outcome, i == 7 ? "denied" : "ok");
+    EXPECT_EQ(back.actor, "user:7");
+    EXPECT_EQ(back.action, "request.reveal_list");
+    EXPECT_EQ(back.object_type, "request");
   }
 }
 
