@@ -232,11 +232,10 @@ class PrivacyTest : public testing::Pages {
     std::string first_number;
     for (int i = 0; i < kStudents; ++i) {
       // A valid national number: born 01/01/2008, serial i + 1, its check digits.
-      char base[10];
-      std::snprintf(base, sizeof base, "080101%03d", i + 1);
+      const std::string serial = std::to_string(i + 1);
+      const std::string base = "080101" + std::string(3 - serial.size(), '0') + serial;
       const long long check = 97 - (2'000'000'000LL + std::stoll(base)) % 97;
-      char number[12];
-      std::snprintf(number, sizeof number, "%s%02lld", base, check);
+      const std::string number = base + (check < 10 ? "0" : "") + std::to_string(check);
       if (i == 0) first_number = number;
       auto form = student_form("Batchleerling" + std::to_string(i));
       for (auto& [key, value] : form)
